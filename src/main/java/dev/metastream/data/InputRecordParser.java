@@ -1,0 +1,359 @@
+package dev.metastream.data;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.metastream.learn.Instance;
+import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.TaskKind;
+import dev.metastream.learn.TaskSpec;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Parses and validates one input record (the JSON format documented in {@code topology/records.md}) into an
+ * {@link Instance}, or says precisely why it cannot.
+ *
+ * <p>Features come in one of three forms: a dense array {@code "x"} of exactly {@code input.dim} numbers; a sparse
+ * {@code {"idx": [...], "val": [...]}}; or named {@code "features"} hashed into {@code input.dim} slots with a signed
+ * 32-bit MurmurHash3 (the hashing trick of Vowpal Wabbit and Weinberger et al. 2009; the sign halves the bias that
+ * collisions add). A string-valued named feature {@code "genre": "Comedy"} becomes the indicator {@code genre=Comedy}.
+ *
+ * <p>The task comes from the value's {@code task} field, else from the record key. A record without {@code y} is
+ * scored, not learned from.
+ */
+public final class InputRecordParser {
+
+    /** Why a record was rejected; the code is what the dead-letter header and the metric carry. */
+    public enum Reason {
+        /** Larger than {@code input.max.record.bytes}. */
+        OVERSIZED("oversized"),
+        /** Not UTF-8 or not a JSON object. */
+        NOT_JSON("not-json"),
+        /** No task in the value nor the key. */
+        MISSING_TASK("missing-task"),
+        /** No features, or fields of the wrong type. */
+        BAD_FIELD("bad-field"),
+        /** Feature count or index does not fit {@code input.dim}. */
+        WRONG_DIMENSION("wrong-dimension"),
+        /** NaN or an infinity among the features or the label. */
+        NON_FINITE("non-finite"),
+        /** A label the task's kind cannot take. */
+        BAD_LABEL("label-out-of-range");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        /** The short code, e.g. {@code wrong-dimension}. */
+        public String code() {
+            return code;
+        }
+    }
+
+    /** The outcome of parsing: either an instance or a rejection with its reason. */
+    public record Result(Instance instance, Reason reason, String message) {
+        /** Whether the record parsed. */
+        public boolean ok() {
+            return instance != null;
+        }
+
+        static Result reject(Reason reason, String message) {
+            return new Result(null, reason, message);
+        }
+    }
+
+    private static final int MAX_TASK_LENGTH = 256;
+
+    private final LearnerConfig config;
+    private final int maxBytes;
+    private final ObjectMapper mapper;
+
+    /**
+     * @param config   the learner configuration (input dimension and task kinds)
+     * @param maxBytes largest accepted record value, in bytes
+     */
+    public InputRecordParser(LearnerConfig config, int maxBytes) {
+        this.config = config;
+        this.maxBytes = maxBytes;
+        this.mapper = JsonMapper.builder()
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build();
+        // Deep nesting and huge numbers are an attack surface, not a feature.
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(32).maxNumberLength(64).maxStringLength(maxBytes).build());
+        mapper.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * Parses one record.
+     *
+     * @param key       the record key (may carry the task id), or null
+     * @param value     the record value
+     * @param timestamp the record timestamp, used when the value has no {@code ts}
+     */
+    public Result parse(byte[] key, byte[] value, long timestamp) {
+        if (value == null) {
+            return Result.reject(Reason.NOT_JSON, "the record has no value: send a JSON object");
+        }
+        if (value.length > maxBytes) {
+            return Result.reject(Reason.OVERSIZED, "the record is " + value.length + " bytes, over input.max.record.bytes="
+                    + maxBytes + ": send fewer features or raise the limit");
+        }
+        JsonNode root;
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(value));
+            root = mapper.readTree(value);
+        } catch (CharacterCodingException e) {
+            return Result.reject(Reason.NOT_JSON, "the value is not valid UTF-8: encode records as UTF-8 JSON");
+        } catch (Exception e) {
+            return Result.reject(Reason.NOT_JSON, "the value is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return Result.reject(Reason.NOT_JSON, "the value must be a JSON object like {\"task\": ..., \"x\": [...], \"y\": ...}");
+        }
+        String task = null;
+        JsonNode t = root.get("task");
+        if (t != null && !t.isNull()) {
+            if (!t.isTextual() && !t.isIntegralNumber()) {
+                return Result.reject(Reason.BAD_FIELD, "\"task\" must be a string");
+            }
+            task = t.asText();
+        } else if (key != null && key.length > 0) {
+            task = new String(key, StandardCharsets.UTF_8);
+        }
+        if (task == null || task.isBlank()) {
+            return Result.reject(Reason.MISSING_TASK, "no task: put \"task\" in the value or the task id in the record key");
+        }
+        if (task.length() > MAX_TASK_LENGTH) {
+            return Result.reject(Reason.BAD_FIELD, "the task id is longer than " + MAX_TASK_LENGTH + " characters");
+        }
+        float[] x = new float[config.inputDim()];
+        Result featureError = features(root, x);
+        if (featureError != null) {
+            return featureError;
+        }
+        TaskSpec spec = config.taskSpec(task);
+        float[] target = null;
+        JsonNode y = root.get("y");
+        if (y != null && !y.isNull()) {
+            Object encoded = encodeLabel(spec, y);
+            if (encoded instanceof Result r) {
+                return r;
+            }
+            target = (float[]) encoded;
+        }
+        String id = null;
+        JsonNode idNode = root.get("id");
+        if (idNode != null && !idNode.isNull()) {
+            if (!idNode.isValueNode()) {
+                return Result.reject(Reason.BAD_FIELD, "\"id\" must be a string or a number");
+            }
+            id = idNode.asText();
+        }
+        long ts = timestamp;
+        JsonNode tsNode = root.get("ts");
+        if (tsNode != null && !tsNode.isNull()) {
+            if (!tsNode.canConvertToLong()) {
+                return Result.reject(Reason.BAD_FIELD, "\"ts\" must be epoch milliseconds as a whole number");
+            }
+            ts = tsNode.asLong();
+        }
+        return new Result(new Instance(task, x, target, id, ts), null, null);
+    }
+
+    private Result features(JsonNode root, float[] x) {
+        JsonNode dense = root.get("x");
+        JsonNode sparse = root.get("sparse");
+        JsonNode named = root.get("features");
+        int forms = (dense != null ? 1 : 0) + (sparse != null ? 1 : 0) + (named != null ? 1 : 0);
+        if (forms == 0) {
+            return Result.reject(Reason.BAD_FIELD, "no features: give \"x\" (dense array), \"sparse\" {idx, val} or \"features\" {name: value}");
+        }
+        if (forms > 1) {
+            return Result.reject(Reason.BAD_FIELD, "give only one of \"x\", \"sparse\" and \"features\"");
+        }
+        if (dense != null) {
+            if (!dense.isArray()) {
+                return Result.reject(Reason.BAD_FIELD, "\"x\" must be an array of numbers");
+            }
+            if (dense.size() != x.length) {
+                return Result.reject(Reason.WRONG_DIMENSION, "\"x\" has " + dense.size() + " values but input.dim="
+                        + x.length + ": send exactly " + x.length + " or use \"sparse\"/\"features\"");
+            }
+            for (int i = 0; i < x.length; i++) {
+                JsonNode v = dense.get(i);
+                Result r = number(v, "x[" + i + "]");
+                if (r != null) {
+                    return r;
+                }
+                x[i] = (float) v.asDouble();
+                if (!Float.isFinite(x[i])) {
+                    return Result.reject(Reason.NON_FINITE, "x[" + i + "] is not finite in float precision");
+                }
+            }
+            return null;
+        }
+        if (sparse != null) {
+            JsonNode idx = sparse.get("idx");
+            JsonNode val = sparse.get("val");
+            if (!sparse.isObject() || idx == null || val == null || !idx.isArray() || !val.isArray()) {
+                return Result.reject(Reason.BAD_FIELD, "\"sparse\" must be {\"idx\": [ints], \"val\": [numbers]}");
+            }
+            if (idx.size() != val.size()) {
+                return Result.reject(Reason.BAD_FIELD, "\"sparse\" has " + idx.size() + " indices but " + val.size() + " values");
+            }
+            for (int i = 0; i < idx.size(); i++) {
+                JsonNode in = idx.get(i);
+                if (!in.isIntegralNumber()) {
+                    return Result.reject(Reason.BAD_FIELD, "sparse idx[" + i + "] must be a whole number");
+                }
+                long j = in.asLong();
+                if (j < 0 || j >= x.length) {
+                    return Result.reject(Reason.WRONG_DIMENSION, "sparse index " + j + " is outside [0, input.dim=" + x.length + ")");
+                }
+                Result r = number(val.get(i), "sparse val[" + i + "]");
+                if (r != null) {
+                    return r;
+                }
+                x[(int) j] += (float) val.get(i).asDouble();
+            }
+            return finite(x);
+        }
+        if (!named.isObject()) {
+            return Result.reject(Reason.BAD_FIELD, "\"features\" must be an object of name: value");
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = named.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            String name;
+            double value;
+            if (v.isTextual()) {
+                name = e.getKey() + "=" + v.asText();
+                value = 1.0;
+            } else if (v.isBoolean()) {
+                name = e.getKey();
+                value = v.asBoolean() ? 1.0 : 0.0;
+            } else {
+                Result r = number(v, "feature \"" + e.getKey() + "\"");
+                if (r != null) {
+                    return r;
+                }
+                name = e.getKey();
+                value = v.asDouble();
+            }
+            int h = FeatureHashing.murmur3(name);
+            int slot = Math.floorMod(h, x.length);
+            x[slot] += (float) ((h & 0x80000000) != 0 ? -value : value);
+        }
+        return finite(x);
+    }
+
+    private static Result number(JsonNode v, String where) {
+        if (v == null || !v.isNumber()) {
+            if (v != null && v.isTextual()) {
+                String s = v.asText().trim().toLowerCase();
+                if (s.equals("nan") || s.contains("inf")) {
+                    return Result.reject(Reason.NON_FINITE, where + " is " + v.asText() + ": features must be finite numbers");
+                }
+            }
+            return Result.reject(Reason.BAD_FIELD, where + " must be a number");
+        }
+        if (!Double.isFinite(v.asDouble())) {
+            return Result.reject(Reason.NON_FINITE, where + " is not finite");
+        }
+        return null;
+    }
+
+    private static Result finite(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                return Result.reject(Reason.NON_FINITE, "feature slot " + i + " is not finite in float precision");
+            }
+        }
+        return null;
+    }
+
+    /** Encodes a label for the task's kind: a float[] target, or a rejection Result. */
+    private static Object encodeLabel(TaskSpec spec, JsonNode y) {
+        TaskKind kind = spec.kind();
+        switch (kind) {
+            case CLASSIFICATION -> {
+                int c;
+                if (y.isTextual()) {
+                    c = spec.classNames().indexOf(y.asText());
+                    if (c < 0) {
+                        return Result.reject(Reason.BAD_LABEL, "class \"" + y.asText() + "\" is not in task.class.names"
+                                + (spec.classNames().isEmpty() ? " (none configured: send an index in [0, " + spec.classes() + "))" : " " + spec.classNames()));
+                    }
+                } else if (y.isIntegralNumber() || (y.isNumber() && y.asDouble() == Math.rint(y.asDouble()))) {
+                    long v = y.asLong();
+                    if (v < 0 || v >= spec.classes()) {
+                        return Result.reject(Reason.BAD_LABEL, "label " + v + " is outside [0, task.classes=" + spec.classes() + ")");
+                    }
+                    c = (int) v;
+                } else if (y.isNumber() && !Double.isFinite(y.asDouble())) {
+                    return Result.reject(Reason.NON_FINITE, "label is not finite");
+                } else {
+                    return Result.reject(Reason.BAD_LABEL, "a classification label must be a class index or a class name");
+                }
+                float[] t = new float[spec.classes()];
+                t[c] = 1f;
+                return t;
+            }
+            case BINARY -> {
+                if (y.isBoolean()) {
+                    return new float[] {y.asBoolean() ? 1f : 0f};
+                }
+                if (y.isNumber() && (y.asDouble() == 0.0 || y.asDouble() == 1.0)) {
+                    return new float[] {(float) y.asDouble()};
+                }
+                return Result.reject(Reason.BAD_LABEL, "a binary label must be 0, 1, true or false");
+            }
+            case REGRESSION -> {
+                if (!y.isNumber()) {
+                    return Result.reject(Reason.BAD_LABEL, "a regression label must be a number");
+                }
+                double v = y.asDouble();
+                if (!Double.isFinite(v) || !Float.isFinite((float) v)) {
+                    return Result.reject(Reason.NON_FINITE, "label is not finite");
+                }
+                return new float[] {(float) v};
+            }
+            case MULTILABEL -> {
+                if (!y.isArray() || y.size() != spec.labels()) {
+                    return Result.reject(Reason.BAD_LABEL, "a multi-label label must be an array of " + spec.labels()
+                            + " zeros and ones (task.labels=" + spec.labels() + ")");
+                }
+                float[] t = new float[spec.labels()];
+                for (int i = 0; i < t.length; i++) {
+                    JsonNode v = y.get(i);
+                    if (!v.isNumber() || (v.asDouble() != 0.0 && v.asDouble() != 1.0)) {
+                        return Result.reject(Reason.BAD_LABEL, "y[" + i + "] must be 0 or 1");
+                    }
+                    t[i] = (float) v.asDouble();
+                }
+                return t;
+            }
+            default -> throw new IllegalStateException(kind.name());
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

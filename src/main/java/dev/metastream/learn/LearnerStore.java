@@ -1,0 +1,47 @@
+package dev.metastream.learn;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Where a {@link StreamingLearner} keeps everything that must outlive a record. The topology backs it with
+ * changelogged Kafka Streams stores (RocksDB); tests, benchmarks and in-process evaluation use
+ * {@link InMemoryLearnerStore}.
+ */
+public interface LearnerStore {
+  /** A task's state, or null when the task is new. */
+  TaskState task(String task);
+
+  /** Saves a task's state. */
+  void putTask(TaskState state);
+
+  /** Visits every task's state. */
+  void forEachTask(Consumer<TaskState> visitor);
+
+  /** The partition's shared state, or null before the first batch. */
+  SharedState shared();
+
+  /** Saves the shared state. */
+  void putShared(SharedState state);
+
+  /** The buffered micro-batch, in arrival order. */
+  List<PendingExample> pending();
+
+  /** Buffers one example at a position of the micro-batch. */
+  void putPending(int position, PendingExample example);
+
+  /** Empties the micro-batch buffer (positions 0 .. count-1). */
+  void clearPending(int count);
+
+  /** Writes one slot of a task's episodic memory. */
+  void putMemorySample(String task, int slot, MemorySample sample);
+
+  /** A task's episodic memory, in slot order. */
+  List<MemorySample> memory(String task);
+
+  /** A task's stored reference gradient, or null. */
+  ReferenceGradient referenceGradient(String task);
+
+  /** Stores a task's reference gradient. */
+  void putReferenceGradient(String task, ReferenceGradient gradient);
+}

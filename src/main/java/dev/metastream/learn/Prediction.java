@@ -1,0 +1,32 @@
+package dev.metastream.learn;
+
+/**
+ * What the model said about one example, before it learned from it.
+ *
+ * @param instance     the example scored
+ * @param spec         the task's head shape (to read {@code output})
+ * @param output       class probabilities, label probabilities, the binary probability or the regression value
+ * @param metaVersion  version of the shared (meta) model the prediction was made with
+ * @param taskVersion  number of updates the task's head had received
+ */
+public record Prediction(Instance instance, TaskSpec spec, float[] output, long metaVersion, long taskVersion) {
+
+  /** The most probable class (classification), 0/1 (binary), or -1 for other kinds. */
+  public int predictedClass() {
+    return switch (spec.kind()) {
+      case CLASSIFICATION -> argmax(output);
+      case BINARY -> output[0] >= 0.5f ? 1 : 0;
+      default -> -1;
+    };
+  }
+
+  static int argmax(float[] a) {
+    int best = 0;
+    for (int i = 1; i < a.length; i++) {
+      if (a[i] > a[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.metastream.learn;
+
+import java.util.List;
+
+/**
+ * The kind and output shape of a task's head, and how its labels are encoded as a target vector.
+ *
+ * <p>Targets are float vectors of length {@link #outputs()}: one-hot for classification, {@code [0|1]} for binary,
+ * {@code [y]} for regression, one 0/1 entry per label for multi-label.
+ *
+ * @param kind       the task kind
+ * @param classes    number of classes (classification only)
+ * @param classNames optional names of the classes, in index order
+ * @param labels     number of labels (multi-label only)
+ */
+public record TaskSpec(TaskKind kind, int classes, List<String> classNames, int labels) {
+
+  /** Builds a spec, checking that class names and class count agree. */
+  public static TaskSpec from(String kind, int classes, List<String> classNames, int labels) {
+    TaskKind k = TaskKind.parse(kind);
+    if (k == TaskKind.CLASSIFICATION && classes < 2) {
+      throw new IllegalArgumentException("task.classes=" + classes + ": a classification task needs at least 2 classes");
+    }
+    if (!classNames.isEmpty() && classNames.size() != classes) {
+      throw new IllegalArgumentException("task.class.names lists " + classNames.size() + " names but task.classes="
+          + classes + ": make them agree");
+    }
+    return new TaskSpec(k, classes, List.copyOf(classNames), labels);
+  }
+
+  /** Width of the head's output layer. */
+  public int outputs() {
+    return switch (kind) {
+      case CLASSIFICATION -> classes;
+      case BINARY, REGRESSION -> 1;
+      case MULTILABEL -> labels;
+    };
+  }
+
+  /** Key of the meta initialisation shared by heads of this shape, e.g. {@code classification:10}. */
+  public String shapeKey() {
+    return kind.name().toLowerCase() + ":" + outputs();
+  }
+
+  /** The loss this kind of task is trained with. */
+  public Loss loss() {
+    return kind.loss();
+  }
+}

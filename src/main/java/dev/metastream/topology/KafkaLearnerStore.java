@@ -1,0 +1,130 @@
+package dev.metastream.topology;
+
+import dev.metastream.learn.LearnerStore;
+import dev.metastream.learn.MemorySample;
+import dev.metastream.learn.PendingExample;
+import dev.metastream.learn.ReferenceGradient;
+import dev.metastream.learn.SharedState;
+import dev.metastream.learn.TaskState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A {@link LearnerStore} over the learner's changelogged Kafka Streams stores (RocksDB by default): every write goes
+ * to the store, and so to its changelog topic, inside the same commit as the records that caused it.
+ */
+final class KafkaLearnerStore implements LearnerStore {
+    private static final String SHARED_KEY = "shared";
+    private final KeyValueStore<String, byte[]> tasks;
+    private final KeyValueStore<String, byte[]> shared;
+    private final KeyValueStore<String, byte[]> pending;
+    private final KeyValueStore<String, byte[]> memory;
+    private final KeyValueStore<String, byte[]> references;
+
+    KafkaLearnerStore(KeyValueStore<String, byte[]> tasks, KeyValueStore<String, byte[]> shared,
+                      KeyValueStore<String, byte[]> pending, KeyValueStore<String, byte[]> memory,
+                      KeyValueStore<String, byte[]> references) {
+        this.tasks = tasks;
+        this.shared = shared;
+        this.pending = pending;
+        this.memory = memory;
+        this.references = references;
+    }
+
+    @Override
+    public TaskState task(String task) {
+        byte[] b = tasks.get(task);
+        return b == null ? null : TaskState.fromBytes(b);
+    }
+
+    @Override
+    public void putTask(TaskState state) {
+        tasks.put(state.task(), state.toBytes());
+    }
+
+    @Override
+    public void forEachTask(Consumer<TaskState> visitor) {
+        try (KeyValueIterator<String, byte[]> it = tasks.all()) {
+            while (it.hasNext()) {
+                visitor.accept(TaskState.fromBytes(it.next().value));
+            }
+        }
+    }
+
+    @Override
+    public SharedState shared() {
+        byte[] b = shared.get(SHARED_KEY);
+        return b == null ? null : SharedState.fromBytes(b);
+    }
+
+    @Override
+    public void putShared(SharedState state) {
+        shared.put(SHARED_KEY, state.toBytes());
+    }
+
+    @Override
+    public List<PendingExample> pending() {
+        List<PendingExample> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                out.add(PendingExample.fromBytes(it.next().value));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void putPending(int position, PendingExample example) {
+        pending.put(position(position), example.toBytes());
+    }
+
+    @Override
+    public void clearPending(int count) {
+        for (int i = 0; i < count; i++) {
+            pending.delete(position(i));
+        }
+    }
+
+    @Override
+    public void putMemorySample(String task, int slot, MemorySample sample) {
+        memory.put(memoryKey(task, slot), sample.toBytes());
+    }
+
+    @Override
+    public List<MemorySample> memory(String task) {
+        List<MemorySample> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = memory.prefixScan(task + '\u0000', new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                out.add(MemorySample.fromBytes(kv.value));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ReferenceGradient referenceGradient(String task) {
+        byte[] b = references.get(task);
+        return b == null ? null : ReferenceGradient.fromBytes(b);
+    }
+
+    @Override
+    public void putReferenceGradient(String task, ReferenceGradient gradient) {
+        references.put(task, gradient.toBytes());
+    }
+
+    /** Zero-padded so the store's byte order is the buffer's arrival order. */
+    private static String position(int i) {
+        return String.format("%010d", i);
+    }
+
+    /** {@code task NUL slot}: a task's samples are one prefix scan, in slot order. */
+    static String memoryKey(String task, int slot) {
+        return task + '\u0000' + String.format("%06d", slot);
+    }
+}

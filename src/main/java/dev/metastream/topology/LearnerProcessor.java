@@ -1,0 +1,152 @@
+package dev.metastream.topology;
+
+import dev.metastream.learn.Instance;
+import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.MetaSnapshot;
+import dev.metastream.learn.MetaUpdate;
+import dev.metastream.learn.Prediction;
+import dev.metastream.learn.StreamingLearner;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Runs a {@link StreamingLearner} for one partition of the examples-by-task stream: predicts each example before
+ * learning from it, learns in micro-batches (when the batch is full, or on a wall-clock timer), and on timers
+ * publishes its shared-model delta, rebases on the newest global shared model, and publishes metrics.
+ *
+ * <p>All its state is in the stores named in {@link MetastreamTopology}; the learner object is rebuilt from them
+ * in {@link #init}, so a crash, a rebalance or a restore loses nothing.
+ */
+public final class LearnerProcessor implements Processor<String, Instance, String, Output> {
+    private final LearnerConfig config;
+    private final TopologyConfig topics;
+    private final OutputRecords records;
+    private final MetastreamMetrics metrics;
+    private ProcessorContext<String, Output> context;
+    private StreamingLearner learner;
+    private KeyValueStore<String, ?> metaModel;
+    private final java.util.List<Cancellable> punctuations = new java.util.ArrayList<>();
+
+    /**
+     * @param config  learner configuration
+     * @param topics  topic names and timers
+     * @param metrics meters
+     */
+    public LearnerProcessor(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
+        this.config = config;
+        this.topics = topics;
+        this.records = new OutputRecords(config);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Output> context) {
+        this.context = context;
+        KafkaLearnerStore store = new KafkaLearnerStore(context.getStateStore(MetastreamTopology.TASK_STATE_STORE),
+                context.getStateStore(MetastreamTopology.SHARED_STATE_STORE),
+                context.getStateStore(MetastreamTopology.PENDING_STORE),
+                context.getStateStore(MetastreamTopology.MEMORY_STORE),
+                context.getStateStore(MetastreamTopology.REFERENCE_GRADIENT_STORE));
+        metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
+        learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
+        rebase();
+        punctuations.add(context.schedule(Duration.ofMillis(Math.max(1, config.batchMaxWaitMs())),
+                PunctuationType.WALL_CLOCK_TIME, this::learnPending));
+        punctuations.add(context.schedule(Duration.ofMillis(topics.metaSyncIntervalMs()),
+                PunctuationType.WALL_CLOCK_TIME, this::syncMeta));
+        punctuations.add(context.schedule(Duration.ofMillis(topics.metricsIntervalMs()),
+                PunctuationType.WALL_CLOCK_TIME, learner::emitDueMetrics));
+    }
+
+    @Override
+    public void process(Record<String, Instance> record) {
+        Instance in = record.value();
+        int before = learner.pendingCount();
+        Prediction p;
+        if (in.labelled()) {
+            long start = System.nanoTime();
+            p = learner.observe(in);
+            if (learner.pendingCount() < before + 1) {
+                learned(before + 1, System.nanoTime() - start);
+            }
+        } else {
+            p = learner.score(in);
+        }
+        metrics.scored();
+        context.forward(new Record<>(in.task(), new Output(topics.predictionsTopic(), records.prediction(p)),
+                record.timestamp()));
+    }
+
+    private void learnPending(long now) {
+        long start = System.nanoTime();
+        int n = learner.learnPending(now);
+        if (n > 0) {
+            learned(n, System.nanoTime() - start);
+        }
+    }
+
+    private void learned(int n, long nanos) {
+        metrics.learned(n);
+        metrics.batchLatency().record(Duration.ofNanos(nanos));
+    }
+
+    /** Publishes this partition's delta, then takes the newest global version. */
+    private void syncMeta(long now) {
+        MetaUpdate u = learner.drainMetaUpdate(now);
+        if (u != null) {
+            context.forward(new Record<>(u.source(), new Output(topics.metaUpdatesTopic(), u.toBytes()), now));
+            metrics.metaUpdate();
+        }
+        rebase();
+    }
+
+    private void rebase() {
+        Object raw = metaModel.get(MetastreamTopology.META_KEY);
+        byte[] bytes = raw instanceof ValueAndTimestamp<?> vt ? (byte[]) vt.value() : (byte[]) raw;
+        if (bytes == null) {
+            return;
+        }
+        MetaSnapshot global = MetaSnapshot.fromBytes(bytes);
+        learner.rebase(global);
+        metrics.metaVersion(global.version(), global.version() - learner.shared().baseVersion());
+    }
+
+    @Override
+    public void close() {
+        punctuations.forEach(Cancellable::cancel);
+    }
+
+    /** Routes the learner's events to their topics. */
+    private final class Events implements LearnerEvents {
+        @Override
+        public void drift(DriftEvent event) {
+            metrics.drift();
+            context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), records.drift(event)),
+                    event.timestamp()));
+        }
+
+        @Override
+        public void metrics(TaskMetrics m) {
+            context.forward(new Record<>(m.task(), new Output(topics.metricsTopic(), records.metrics(m)),
+                    m.timestamp()));
+        }
+
+        @Override
+        public void taskSnapshot(TaskSnapshot s) {
+            context.forward(new Record<>(s.task(), new Output(topics.snapshotsTopic(), records.taskSnapshot(s)),
+                    s.createdAt()));
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.metastream.topology;
+
+import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.MetaSnapshot;
+import dev.metastream.learn.MetaUpdate;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The single aggregator of the shared model. The meta-updates topic has one partition, so exactly one instance runs
+ * this processor at a time; it folds each partition's delta into the current version (kept in a changelogged store),
+ * and publishes every new version twice: binary on the meta-model topic (read back by all instances through a global
+ * store) and as JSON under key {@code meta} on the snapshots topic.
+ */
+public final class MetaAggregatorProcessor implements Processor<String, byte[], String, Output> {
+    private final LearnerConfig config;
+    private final TopologyConfig topics;
+    private final OutputRecords records;
+    private final MetastreamMetrics metrics;
+    private ProcessorContext<String, Output> context;
+    private KeyValueStore<String, byte[]> store;
+
+    /**
+     * @param config  learner configuration (for the seeded version 0)
+     * @param topics  topic names
+     * @param metrics meters
+     */
+    public MetaAggregatorProcessor(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
+        this.config = config;
+        this.topics = topics;
+        this.records = new OutputRecords(config);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Output> context) {
+        this.context = context;
+        this.store = context.getStateStore(MetastreamTopology.META_AGGREGATE_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        MetaUpdate update;
+        try {
+            update = MetaUpdate.fromBytes(record.value());
+        } catch (RuntimeException e) {
+            // Only this application writes the topic; a record it cannot read is skipped, not fatal.
+            return;
+        }
+        byte[] current = store.get(MetastreamTopology.META_KEY);
+        MetaSnapshot base = current == null ? MetaSnapshot.initial(config) : MetaSnapshot.fromBytes(current);
+        MetaSnapshot next = base.apply(update, record.timestamp());
+        byte[] bytes = next.toBytes();
+        store.put(MetastreamTopology.META_KEY, bytes);
+        metrics.metaVersion(next.version(), next.lastStaleness());
+        context.forward(new Record<>(MetastreamTopology.META_KEY, new Output(topics.metaModelTopic(), bytes),
+                record.timestamp()));
+        context.forward(new Record<>(MetastreamTopology.META_KEY,
+                new Output(topics.snapshotsTopic(), records.metaSnapshot(next)), record.timestamp()));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.metastream.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.MetaSnapshot;
+import dev.metastream.learn.Prediction;
+import dev.metastream.learn.TaskSpec;
+import java.util.Map;
+
+/**
+ * The JSON of every output record, documented field by field in {@code topology/records.md}. One place, so the
+ * topic contract and the code cannot drift apart unnoticed.
+ */
+public final class OutputRecords {
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final LearnerConfig config;
+
+    /** @param config gives the trunk shape and class names the records describe */
+    public OutputRecords(LearnerConfig config) {
+        this.config = config;
+    }
+
+    /** A prediction record. */
+    public byte[] prediction(Prediction p) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("task", p.instance().task());
+        n.put("id", p.instance().id());
+        TaskSpec spec = p.spec();
+        float[] out = p.output();
+        switch (spec.kind()) {
+            case CLASSIFICATION -> {
+                int c = p.predictedClass();
+                if (spec.classNames().isEmpty()) {
+                    n.put("prediction", c);
+                } else {
+                    n.put("prediction", spec.classNames().get(c));
+                }
+                floats(n.putArray("probabilities"), out);
+            }
+            case BINARY -> {
+                n.put("prediction", p.predictedClass());
+                n.put("probability", out[0]);
+            }
+            case REGRESSION -> n.put("prediction", out[0]);
+            case MULTILABEL -> {
+                ArrayNode a = n.putArray("prediction");
+                for (float v : out) {
+                    a.add(v >= 0.5f ? 1 : 0);
+                }
+                floats(n.putArray("probabilities"), out);
+            }
+            default -> throw new IllegalStateException();
+        }
+        n.put("labelled", p.instance().labelled());
+        n.put("model_version", p.metaVersion());
+        n.put("task_version", p.taskVersion());
+        n.put("ts", p.instance().timestamp());
+        return bytes(n);
+    }
+
+    /** A task's snapshot record (key = task id on the snapshots topic). */
+    public byte[] taskSnapshot(LearnerEvents.TaskSnapshot s) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("type", "task");
+        n.put("task", s.task());
+        n.put("version", s.version());
+        n.put("meta_version", s.metaVersion());
+        n.put("examples_seen", s.examplesSeen());
+        n.put("config_digest", s.configDigest());
+        n.put("created_at", s.createdAt());
+        n.put("task_kind", s.spec().kind().name().toLowerCase());
+        ObjectNode shape = n.putObject("shape");
+        shape.put("inputs", s.inputs());
+        shape.put("outputs", s.spec().outputs());
+        floats(n.putObject("parameters").putArray("head"), s.head());
+        return bytes(n);
+    }
+
+    /** The shared model's snapshot record (key {@code meta} on the snapshots topic). */
+    public byte[] metaSnapshot(MetaSnapshot s) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("type", "meta");
+        n.put("version", s.version());
+        n.put("examples_seen", s.examplesSeen());
+        n.put("updates_applied", s.updatesApplied());
+        n.put("staleness", s.lastStaleness());
+        n.put("config_digest", s.configDigest());
+        n.put("created_at", s.createdAt());
+        ObjectNode trunk = n.putObject("trunk");
+        trunk.put("inputs", config.trunk().inputDim());
+        ArrayNode layers = trunk.putArray("layers");
+        for (int h : config.trunk().hidden()) {
+            layers.add(h);
+        }
+        trunk.put("activation", config.trunk().activation().name().toLowerCase());
+        ObjectNode params = n.putObject("parameters");
+        floats(params.putArray("trunk"), s.trunk());
+        ObjectNode inits = params.putObject("head_init");
+        s.headInit().forEach((shape, p) -> floats(inits.putArray(shape), p));
+        return bytes(n);
+    }
+
+    /** A metrics record. */
+    public byte[] metrics(LearnerEvents.TaskMetrics m) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("task", m.task());
+        n.put("kind", m.kind());
+        n.put("examples_seen", m.observed());
+        n.put("examples_learned", m.learned());
+        n.put("learning_rate", m.learningRate());
+        ObjectNode values = n.putObject("metrics");
+        for (Map.Entry<String, Double> e : m.values().entrySet()) {
+            finite(values, e.getKey(), e.getValue());
+        }
+        n.put("meta_version", m.metaVersion());
+        n.put("drifts", m.drifts());
+        n.put("ts", m.timestamp());
+        return bytes(n);
+    }
+
+    /** A drift event record. */
+    public byte[] drift(LearnerEvents.DriftEvent e) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("task", e.task());
+        n.put("detector", e.detector());
+        n.put("signal", e.signal());
+        n.put("position", e.position());
+        ObjectNode stats = n.putObject("statistics");
+        e.statistics().forEach((k, v) -> finite(stats, k, v));
+        n.put("reaction", e.reaction());
+        n.put("ts", e.timestamp());
+        return bytes(n);
+    }
+
+    private static void finite(ObjectNode n, String key, Double v) {
+        if (v == null || !Double.isFinite(v)) {
+            n.putNull(key);
+        } else {
+            n.put(key, v);
+        }
+    }
+
+    private static void floats(ArrayNode a, float[] values) {
+        for (float v : values) {
+            a.add(v);
+        }
+    }
+
+    private byte[] bytes(ObjectNode n) {
+        try {
+            return mapper.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.metastream.topology;
+
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Topic names and timers of the topology. Like {@link dev.metastream.learn.LearnerConfig}, every key is listed with
+ * its default in {@link #KEYS} and in {@code config/application.properties}.
+ *
+ * @param examplesTopic       input topic of labelled and unlabelled examples
+ * @param predictionsTopic    one prediction per example
+ * @param snapshotsTopic      compacted model snapshots (key {@code meta} and one key per task)
+ * @param metricsTopic        per-task prequential metrics
+ * @param driftTopic          drift events
+ * @param deadLetterTopic     rejected input with its reason in headers
+ * @param metaUpdatesTopic    partition deltas to the shared model (one partition: one aggregator)
+ * @param metaModelTopic      compacted binary shared-model versions, read by every instance as a global store
+ * @param maxRecordBytes      largest accepted input value
+ * @param metaSyncIntervalMs  how often a partition publishes its delta and rebases on the newest shared model
+ * @param metricsIntervalMs   how often per-task metrics are published regardless of example counts
+ * @param partitions          partitions of the topics the application creates (examples and outputs)
+ * @param replicationFactor   replication factor of the topics the application creates
+ */
+public record TopologyConfig(String examplesTopic, String predictionsTopic, String snapshotsTopic,
+                             String metricsTopic, String driftTopic, String deadLetterTopic, String metaUpdatesTopic,
+                             String metaModelTopic, int maxRecordBytes, long metaSyncIntervalMs,
+                             long metricsIntervalMs, int partitions, short replicationFactor) {
+
+    /** One documented key. */
+    public record Key(String name, String defaultValue, String doc) {}
+
+    /** Every topology key with its default. */
+    public static final List<Key> KEYS = List.of(
+            new Key("topic.examples", "metastream.examples", "Input topic: JSON examples (see topology/records.md)."),
+            new Key("topic.predictions", "metastream.predictions", "One prediction per input example, made before learning from it."),
+            new Key("topic.model.snapshots", "metastream.model-snapshots", "Compacted model snapshots: key 'meta' for the shared part, key = task id for a task's head."),
+            new Key("topic.metrics", "metastream.metrics", "Per-task prequential metrics."),
+            new Key("topic.drift.events", "metastream.drift-events", "Drift detections."),
+            new Key("topic.dead.letter", "metastream.dead-letter", "Rejected input records, original bytes, reason in headers."),
+            new Key("topic.meta.updates", "metastream.meta-updates", "Shared-model deltas from each partition to the single aggregator (1 partition)."),
+            new Key("topic.meta.model", "metastream.meta-model", "Compacted binary shared-model versions, read back by every instance through a global store."),
+            new Key("input.max.record.bytes", "1000000", "Largest accepted input record value in bytes; larger ones go to the dead-letter topic."),
+            new Key("meta.sync.interval.ms", "1000", "How often each partition publishes its shared-model delta and rebases on the newest version."),
+            new Key("metrics.interval.ms", "10000", "How often per-task metrics are published for tasks that saw examples since their last report."),
+            new Key("topics.partitions", "6", "Partitions of the examples and output topics the application creates when missing."),
+            new Key("topics.replication.factor", "1", "Replication factor of the topics the application creates when missing."));
+
+    /** Reads the keys; absent ones take their defaults. */
+    public static TopologyConfig from(Properties p) {
+        java.util.function.Function<String, String> get = k -> {
+            String v = p.getProperty(k);
+            if (v == null) {
+                v = KEYS.stream().filter(x -> x.name().equals(k)).findFirst().orElseThrow().defaultValue();
+            }
+            return v.trim();
+        };
+        return new TopologyConfig(get.apply("topic.examples"), get.apply("topic.predictions"),
+                get.apply("topic.model.snapshots"), get.apply("topic.metrics"), get.apply("topic.drift.events"),
+                get.apply("topic.dead.letter"), get.apply("topic.meta.updates"), get.apply("topic.meta.model"),
+                positive(get, "input.max.record.bytes"), positive(get, "meta.sync.interval.ms"),
+                positive(get, "metrics.interval.ms"), positive(get, "topics.partitions"),
+                (short) positive(get, "topics.replication.factor"));
+    }
+
+    /** The defaults. */
+    public static TopologyConfig defaults() {
+        return from(new Properties());
+    }
+
+    private static int positive(java.util.function.Function<String, String> get, String key) {
+        try {
+            int v = Integer.parseInt(get.apply(key));
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + get.apply(key) + " must be a positive whole number");
+        }
+    }
+}
