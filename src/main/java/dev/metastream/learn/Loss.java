@@ -67,8 +67,10 @@ public enum Loss {
                 return;
             }
             case SIGMOID_CROSS_ENTROPY:
+                // Subtract in double: sigmoid(z) - 1 in float would lose all precision for
+                // confident correct predictions.
                 for (int i = 0; i < z.length; i++) {
-                    dz[i] = Activation.sigmoid(z[i]) - t[i];
+                    dz[i] = (float) (sigmoidDouble(z[i]) - t[i]);
                 }
                 return;
             case SQUARED_ERROR:
@@ -120,6 +122,14 @@ public enum Loss {
             s += Math.exp(v - max);
         }
         return max + Math.log(s);
+    }
+
+    static double sigmoidDouble(double z) {
+        if (z >= 0) {
+            return 1.0 / (1.0 + Math.exp(-z));
+        }
+        double e = Math.exp(z);
+        return e / (1.0 + e);
     }
 
     /** log(1 + e^x) without overflow. */
