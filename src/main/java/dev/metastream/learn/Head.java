@@ -1,0 +1,71 @@
+package dev.metastream.learn;
+
+/**
+ * Per-task affine output layer {@code z = h W + b} over trunk features, in plain loops (it is
+ * small, so ND4J's per-op overhead would dominate). Layout: W row-major {@code [in][out]} then
+ * b {@code [out]}.
+ */
+public final class Head {
+    /** Standard deviation of the initial weights: small so new tasks start near-uniform. */
+    static final double INIT_STD = 0.01;
+
+    private Head() {
+    }
+
+    /** Number of parameters of an {@code in -> out} head. */
+    public static int parameterCount(int in, int out) {
+        return (in + 1) * out;
+    }
+
+    /** Small Gaussian W (std 0.01), zero b; deterministic in {@code seed}. */
+    public static float[] initialParameters(int in, int out, long seed) {
+        float[] p = new float[parameterCount(in, out)];
+        Rng rng = new Rng(Seeds.mix(seed, 0x6865_6164L));
+        for (int i = 0; i < in * out; i++) {
+            p[i] = (float) (INIT_STD * rng.nextGaussian());
+        }
+        return p;
+    }
+
+    /** Writes the raw outputs {@code zOut[out]} for features {@code h[in]}. */
+    public static void forward(float[] p, int in, int out, float[] h, float[] zOut) {
+        int b = in * out;
+        for (int j = 0; j < out; j++) {
+            zOut[j] = p[b + j];
+        }
+        for (int i = 0; i < in; i++) {
+            float hi = h[i];
+            if (hi == 0f) {
+                continue; // ReLU features are often exactly zero
+            }
+            int row = i * out;
+            for (int j = 0; j < out; j++) {
+                zOut[j] += hi * p[row + j];
+            }
+        }
+    }
+
+    /**
+     * Adds dL/dp (= h ⊗ dz for W, dz for b) into {@code dpAccumulate} and writes dL/dh = W dz
+     * into {@code dhOut} unless it is null.
+     */
+    public static void backward(float[] p, int in, int out, float[] h, float[] dz,
+            float[] dpAccumulate, float[] dhOut) {
+        int b = in * out;
+        for (int i = 0; i < in; i++) {
+            float hi = h[i];
+            int row = i * out;
+            float acc = 0f;
+            for (int j = 0; j < out; j++) {
+                dpAccumulate[row + j] += hi * dz[j];
+                acc += p[row + j] * dz[j];
+            }
+            if (dhOut != null) {
+                dhOut[i] = acc;
+            }
+        }
+        for (int j = 0; j < out; j++) {
+            dpAccumulate[b + j] += dz[j];
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.metastream.learn;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Stateless math of the shared trunk over a {@link TrunkSpec} and flat parameters.
+ *
+ * <p>The single-example {@link #forward} uses plain loops (ND4J's fixed per-op cost dominates
+ * at one row); the batched path uses ND4J gemm, where it wins. An instance owns scratch
+ * buffers and must be used by one thread at a time.
+ */
+public final class Trunk {
+    private final TrunkSpec spec;
+    private final int[] in;
+    private final int[] out;
+    private final int[] off;
+    private final float[] bufA;
+    private final float[] bufB;
+
+    /** Creates the trunk math for {@code spec}. */
+    public Trunk(TrunkSpec spec) {
+        this.spec = spec;
+        int layers = spec.layerCount();
+        in = new int[layers];
+        out = new int[layers];
+        off = new int[layers];
+        int maxWidth = spec.inputDim();
+        for (int l = 0; l < layers; l++) {
+            in[l] = spec.layerIn(l);
+            out[l] = spec.layerOut(l);
+            off[l] = spec.weightOffset(l);
+            maxWidth = Math.max(maxWidth, out[l]);
+        }
+        bufA = new float[maxWidth];
+        bufB = new float[maxWidth];
+    }
+
+    /** The spec this trunk computes. */
+    public TrunkSpec spec() {
+        return spec;
+    }
+
+    /** Single-example forward: writes the features {@code hOut[outputDim]} for {@code x}. */
+    public void forward(float[] params, float[] x, float[] hOut) {
+        checkParams(params);
+        if (x.length != spec.inputDim()) {
+            throw new IllegalArgumentException("x length " + x.length + " != inputDim "
+                    + spec.inputDim());
+        }
+        int layers = in.length;
+        if (layers == 0) {
+            System.arraycopy(x, 0, hOut, 0, x.length);
+            return;
+        }
+        Activation act = spec.activation();
+        float[] src = x;
+        for (int l = 0; l < layers; l++) {
+            // Last layer writes straight into hOut; otherwise ping-pong between scratch buffers.
+            float[] dst = l == layers - 1 ? hOut : (src == bufA ? bufB : bufA);
+            int n = in[l];
+            int m = out[l];
+            int w = off[l];
+            int b = w + n * m;
+            System.arraycopy(params, b, dst, 0, m);
+            for (int i = 0; i < n; i++) {
+                float xi = src[i];
+                if (xi == 0f) {
+                    continue;
+                }
+                int row = w + i * m;
+                for (int j = 0; j < m; j++) {
+                    dst[j] += xi * params[row + j];
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                dst[j] = act.apply(dst[j]);
+            }
+            src = dst;
+        }
+    }
+
+    /** Activations of a batched forward pass, kept for {@link #backwardBatch}. */
+    public static final class Batch {
+        private final INDArray[] activations; // A_0 = X, A_{l+1} = act(A_l W_l + b_l)
+        private final float[][] output;
+
+        Batch(INDArray[] activations, float[][] output) {
+            this.activations = activations;
+            this.output = output;
+        }
+
+        /** Trunk features, one row per example ({@code B x outputDim}). */
+        public float[][] output() {
+            return output;
+        }
+
+        /** Number of examples in the batch. */
+        public int size() {
+            return output.length;
+        }
+    }
+
+    /** Batched forward with ND4J: rows of {@code xs} are examples. */
+    public Batch forwardBatch(float[] params, float[][] xs) {
+        checkParams(params);
+        for (float[] x : xs) {
+            if (x.length != spec.inputDim()) {
+                throw new IllegalArgumentException("x length " + x.length + " != inputDim "
+                        + spec.inputDim());
+            }
+        }
+        int layers = in.length;
+        if (layers == 0 || xs.length == 0) {
+            float[][] copy = new float[xs.length][];
+            for (int r = 0; r < xs.length; r++) {
+                copy[r] = xs[r].clone();
+            }
+            return new Batch(new INDArray[0], copy);
+        }
+        INDArray[] acts = new INDArray[layers + 1];
+        acts[0] = Nd4j.create(xs);
+        for (int l = 0; l < layers; l++) {
+            INDArray z = acts[l].mmul(weight(params, l));
+            z.addiRowVector(bias(params, l));
+            acts[l + 1] = activate(z);
+        }
+        return new Batch(acts, acts[layers].toFloatMatrix());
+    }
+
+    /**
+     * Adds dLoss/dparams into {@code gradAccumulate}, given dLoss/dH per row of the batch
+     * output. {@code params} must be the ones the batch was computed with.
+     */
+    public void backwardBatch(float[] params, Batch batch, float[][] dH, float[] gradAccumulate) {
+        checkParams(params);
+        if (gradAccumulate.length != spec.parameterCount()) {
+            throw new IllegalArgumentException("gradAccumulate length " + gradAccumulate.length
+                    + " != parameterCount " + spec.parameterCount());
+        }
+        if (dH.length != batch.size()) {
+            throw new IllegalArgumentException("dH rows " + dH.length + " != batch size "
+                    + batch.size());
+        }
+        int layers = in.length;
+        if (layers == 0 || dH.length == 0) {
+            return; // identity trunk has no parameters
+        }
+        INDArray[] acts = batch.activations;
+        INDArray dA = Nd4j.create(dH);
+        for (int l = layers - 1; l >= 0; l--) {
+            INDArray dZ = activationGrad(acts[l + 1], dA);
+            // dW = A_l^T dZ into an explicit c-order buffer so its data can be read flat.
+            INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], out[l]}, 'c');
+            Nd4j.gemm(acts[l], dZ, dW, true, false, 1.0, 0.0);
+            float[] dw = dW.data().asFloat();
+            float[] db = dZ.sum(0).toFloatVector();
+            int w = off[l];
+            for (int i = 0; i < dw.length; i++) {
+                gradAccumulate[w + i] += dw[i];
+            }
+            int b = w + in[l] * out[l];
+            for (int j = 0; j < db.length; j++) {
+                gradAccumulate[b + j] += db[j];
+            }
+            if (l > 0) {
+                dA = dZ.mmul(weight(params, l).transpose());
+            }
+        }
+    }
+
+    private INDArray weight(float[] params, int l) {
+        float[] w = Arrays.copyOfRange(params, off[l], off[l] + in[l] * out[l]);
+        return Nd4j.create(w, new long[] {in[l], out[l]}, 'c');
+    }
+
+    private INDArray bias(float[] params, int l) {
+        int b = off[l] + in[l] * out[l];
+        return Nd4j.create(Arrays.copyOfRange(params, b, b + out[l]), new long[] {out[l]}, 'c');
+    }
+
+    private INDArray activate(INDArray z) {
+        switch (spec.activation()) {
+            case IDENTITY:
+                return z;
+            case RELU:
+                return Transforms.relu(z, false);
+            case TANH:
+                return Transforms.tanh(z, false);
+            case SIGMOID:
+                return Transforms.sigmoid(z, false);
+            default:
+                throw new AssertionError(spec.activation());
+        }
+    }
+
+    /** dZ = dA * f'(A), with f' written from the activation output as in {@link Activation}. */
+    private INDArray activationGrad(INDArray a, INDArray dA) {
+        switch (spec.activation()) {
+            case IDENTITY:
+                return dA;
+            case RELU:
+                return dA.mul(a.gt(0).castTo(DataType.FLOAT));
+            case TANH:
+                return dA.mul(a.mul(a).rsubi(1.0));
+            case SIGMOID:
+                return dA.mul(a.rsub(1.0).muli(a));
+            default:
+                throw new AssertionError(spec.activation());
+        }
+    }
+
+    private void checkParams(float[] params) {
+        if (params.length != spec.parameterCount()) {
+            throw new IllegalArgumentException("params length " + params.length
+                    + " != parameterCount " + spec.parameterCount());
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Trunk layout, single vs batched forward, and batched backward against double finite
+ * differences of a double re-implementation of the forward pass (see {@link GradCheck}).
+ */
+class TrunkTest {
+    private static final int[][] HIDDEN = {{}, {5}, {6, 4}};
+
+    /** Double-precision reference forward; returns the pre-activations too when asked. */
+    static double[] forwardRef(TrunkSpec spec, double[] p, float[] x, StringBuilder signs) {
+        double[] a = GradCheck.widen(x);
+        int[] hidden = spec.hidden();
+        int off = 0;
+        int in = spec.inputDim();
+        for (int out : hidden) {
+            double[] next = new double[out];
+            for (int j = 0; j < out; j++) {
+                double z = p[off + in * out + j];
+                for (int i = 0; i < in; i++) {
+                    z += a[i] * p[off + i * out + j];
+                }
+                if (signs != null) {
+                    signs.append(z > 0 ? '+' : '-');
+                }
+                next[j] = GradCheck.act(spec.activation(), z);
+            }
+            off += (in + 1) * out;
+            in = out;
+            a = next;
+        }
+        return a;
+    }
+
+    private static float[] randomParams(TrunkSpec spec, Random rnd) {
+        float[] p = spec.initialParameters(rnd.nextLong());
+        // Non-zero biases so their gradients are exercised at a generic point.
+        for (int i = 0; i < p.length; i++) {
+            p[i] += (float) (0.3 * rnd.nextGaussian());
+        }
+        return p;
+    }
+
+    @Test
+    void layoutAndCounts() {
+        TrunkSpec spec = new TrunkSpec(4, new int[] {6, 3}, Activation.RELU);
+        assertThat(spec.parameterCount()).isEqualTo(4 * 6 + 6 + 6 * 3 + 3);
+        assertThat(spec.outputDim()).isEqualTo(3);
+        assertThat(spec.weightOffset(1)).isEqualTo(30);
+        TrunkSpec linear = new TrunkSpec(7, new int[0], Activation.TANH);
+        assertThat(linear.outputDim()).isEqualTo(7);
+        assertThat(linear.parameterCount()).isZero();
+        assertThat(spec).isEqualTo(new TrunkSpec(4, new int[] {6, 3}, Activation.RELU));
+        assertThat(spec.hashCode())
+                .isEqualTo(new TrunkSpec(4, new int[] {6, 3}, Activation.RELU).hashCode());
+        float[] p = spec.initialParameters(9);
+        assertThat(p).isEqualTo(spec.initialParameters(9)).isNotEqualTo(spec.initialParameters(10));
+        for (int j = 24; j < 30; j++) {
+            assertThat(p[j]).isZero(); // b_0
+        }
+    }
+
+    @Test
+    void initialisationScales() {
+        TrunkSpec he = new TrunkSpec(200, new int[] {300}, Activation.RELU);
+        TrunkSpec glorot = new TrunkSpec(200, new int[] {300}, Activation.TANH);
+        assertThat(std(he.initialParameters(1), 200 * 300)).isCloseTo(Math.sqrt(2.0 / 200),
+                within(0.002));
+        // Uniform(-L, L) has std L / sqrt(3) with L = sqrt(6 / (in + out)).
+        assertThat(std(glorot.initialParameters(1), 200 * 300))
+                .isCloseTo(Math.sqrt(6.0 / 500) / Math.sqrt(3), within(0.002));
+    }
+
+    private static double std(float[] p, int n) {
+        double s = 0;
+        double s2 = 0;
+        for (int i = 0; i < n; i++) {
+            s += p[i];
+            s2 += (double) p[i] * p[i];
+        }
+        return Math.sqrt(s2 / n - (s / n) * (s / n));
+    }
+
+    @Test
+    void singleForwardMatchesBatchRowWise() {
+        Random rnd = new Random(3);
+        for (Activation act : Activation.values()) {
+            for (int[] hidden : new int[][] {{}, {5}, {6, 4}, {64, 32}}) {
+                TrunkSpec spec = new TrunkSpec(9, hidden, act);
+                Trunk trunk = new Trunk(spec);
+                float[] p = randomParams(spec, rnd);
+                float[][] xs = new float[7][];
+                for (int r = 0; r < xs.length; r++) {
+                    xs[r] = GradCheck.gaussian(rnd, 9, 1.0);
+                }
+                Trunk.Batch batch = trunk.forwardBatch(p, xs);
+                assertThat(batch.size()).isEqualTo(7);
+                float[] h = new float[spec.outputDim()];
+                for (int r = 0; r < xs.length; r++) {
+                    trunk.forward(p, xs[r], h);
+                    assertThat(batch.output()[r]).hasSize(spec.outputDim());
+                    double[] ref = forwardRef(spec, GradCheck.widen(p), xs[r], null);
+                    for (int j = 0; j < h.length; j++) {
+                        assertThat(h[j]).isCloseTo(batch.output()[r][j], within(1e-5f));
+                        assertThat((double) h[j]).isCloseTo(ref[j], within(1e-5));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchBackwardMatchesDoubleFiniteDifferences() {
+        Random rnd = new Random(17);
+        int skipped = 0;
+        int checked = 0;
+        for (Activation act : Activation.values()) {
+            for (int[] hidden : HIDDEN) {
+                TrunkSpec spec = new TrunkSpec(4, hidden, act);
+                Trunk trunk = new Trunk(spec);
+                float[] p = randomParams(spec, rnd);
+                float[][] xs = new float[3][];
+                float[][] dH = new float[3][];
+                for (int r = 0; r < 3; r++) {
+                    xs[r] = GradCheck.gaussian(rnd, 4, 1.0);
+                    dH[r] = GradCheck.gaussian(rnd, spec.outputDim(), 1.0);
+                }
+                // Scalar objective L = sum_r dH_r · H_r, so dL/dH = dH exactly.
+                Trunk.Batch batch = trunk.forwardBatch(p, xs);
+                float[] grad = new float[spec.parameterCount()];
+                trunk.backwardBatch(p, batch, dH, grad);
+                double[] pd = GradCheck.widen(p);
+                String baseSigns = signs(spec, pd, xs);
+                for (int i = 0; i < grad.length; i++) {
+                    // ReLU has kinks: skip a coordinate whose +-h probe changes the sign
+                    // pattern (the derivative is undefined there); counted and bounded below.
+                    double h = 1e-6 * Math.max(1.0, Math.abs(pd[i]));
+                    double old = pd[i];
+                    pd[i] = old + h;
+                    String up = signs(spec, pd, xs);
+                    pd[i] = old - h;
+                    String down = signs(spec, pd, xs);
+                    pd[i] = old;
+                    if (act == Activation.RELU && !(up.equals(baseSigns) && down.equals(baseSigns))) {
+                        skipped++;
+                        continue;
+                    }
+                    double num = GradCheck.central(pp -> objective(spec, pp, xs, dH), pd, i);
+                    assertThat(GradCheck.relErr(grad[i], num))
+                            .as("%s %s param %d analytic %s numeric %s", act,
+                                    java.util.Arrays.toString(hidden), i, grad[i], num)
+                            .isLessThan(GradCheck.MAX_REL_ERR);
+                    checked++;
+                }
+                if (hidden.length == 0) {
+                    assertThat(grad).isEmpty();
+                    assertThat(batch.output()[1]).containsExactly(xs[1]);
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(320); // 4 activations x 83 parameters, minus ReLU kinks
+        assertThat(skipped).isLessThan(5);
+    }
+
+    @Test
+    void backwardAccumulates() {
+        TrunkSpec spec = new TrunkSpec(3, new int[] {4}, Activation.TANH);
+        Trunk trunk = new Trunk(spec);
+        float[] p = spec.initialParameters(1);
+        float[][] xs = {{1, 2, 3}, {-1, 0.5f, 0}};
+        float[][] dH = {{1, 0, 0, 1}, {0, 1, -1, 0}};
+        Trunk.Batch b = trunk.forwardBatch(p, xs);
+        float[] once = new float[p.length];
+        trunk.backwardBatch(p, b, dH, once);
+        float[] twice = once.clone();
+        trunk.backwardBatch(p, b, dH, twice);
+        for (int i = 0; i < p.length; i++) {
+            assertThat(twice[i]).isCloseTo(2 * once[i], within(1e-6f));
+        }
+    }
+
+    private static double objective(TrunkSpec spec, double[] p, float[][] xs, float[][] dH) {
+        double s = 0;
+        for (int r = 0; r < xs.length; r++) {
+            double[] h = forwardRef(spec, p, xs[r], null);
+            for (int j = 0; j < h.length; j++) {
+                s += dH[r][j] * h[j];
+            }
+        }
+        return s;
+    }
+
+    private static String signs(TrunkSpec spec, double[] p, float[][] xs) {
+        StringBuilder sb = new StringBuilder();
+        for (float[] x : xs) {
+            forwardRef(spec, p, x, sb);
+        }
+        return sb.toString();
+    }
+}
