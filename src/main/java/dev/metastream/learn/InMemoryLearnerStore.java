@@ -12,76 +12,76 @@ import java.util.function.Consumer;
  * binary form, as the Kafka stores keep them, so a round trip through the codec is always exercised.
  */
 public final class InMemoryLearnerStore implements LearnerStore {
-  private final Map<String, byte[]> tasks = new TreeMap<>();
-  private byte[] shared;
-  private final List<byte[]> pending = new ArrayList<>();
-  private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
-  private final Map<String, byte[]> references = new HashMap<>();
+    private final Map<String, byte[]> tasks = new TreeMap<>();
+    private byte[] shared;
+    private final List<byte[]> pending = new ArrayList<>();
+    private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
+    private final Map<String, byte[]> references = new HashMap<>();
 
-  @Override
-  public TaskState task(String task) {
-    byte[] b = tasks.get(task);
-    return b == null ? null : TaskState.fromBytes(b);
-  }
-
-  @Override
-  public void putTask(TaskState state) {
-    tasks.put(state.task(), state.toBytes());
-  }
-
-  @Override
-  public void forEachTask(Consumer<TaskState> visitor) {
-    tasks.values().forEach(b -> visitor.accept(TaskState.fromBytes(b)));
-  }
-
-  @Override
-  public SharedState shared() {
-    return shared == null ? null : SharedState.fromBytes(shared);
-  }
-
-  @Override
-  public void putShared(SharedState state) {
-    shared = state.toBytes();
-  }
-
-  @Override
-  public List<PendingExample> pending() {
-    return pending.stream().map(PendingExample::fromBytes).toList();
-  }
-
-  @Override
-  public void putPending(int position, PendingExample example) {
-    if (position == pending.size()) {
-      pending.add(example.toBytes());
-    } else {
-      pending.set(position, example.toBytes());
+    @Override
+    public TaskState task(String task) {
+        byte[] b = tasks.get(task);
+        return b == null ? null : TaskState.fromBytes(b);
     }
-  }
 
-  @Override
-  public void clearPending(int count) {
-    pending.clear();
-  }
+    @Override
+    public void putTask(TaskState state) {
+        tasks.put(state.task(), state.toBytes());
+    }
 
-  @Override
-  public void putMemorySample(String task, int slot, MemorySample sample) {
-    memory.computeIfAbsent(task, t -> new TreeMap<>()).put(slot, sample.toBytes());
-  }
+    @Override
+    public void forEachTask(Consumer<TaskState> visitor) {
+        tasks.values().forEach(b -> visitor.accept(TaskState.fromBytes(b)));
+    }
 
-  @Override
-  public List<MemorySample> memory(String task) {
-    Map<Integer, byte[]> m = memory.get(task);
-    return m == null ? List.of() : m.values().stream().map(MemorySample::fromBytes).toList();
-  }
+    @Override
+    public SharedState shared() {
+        return shared == null ? null : SharedState.fromBytes(shared);
+    }
 
-  @Override
-  public ReferenceGradient referenceGradient(String task) {
-    byte[] b = references.get(task);
-    return b == null ? null : ReferenceGradient.fromBytes(b);
-  }
+    @Override
+    public void putShared(SharedState state) {
+        shared = state.toBytes();
+    }
 
-  @Override
-  public void putReferenceGradient(String task, ReferenceGradient gradient) {
-    references.put(task, gradient.toBytes());
-  }
+    @Override
+    public List<PendingExample> pending() {
+        return pending.stream().map(PendingExample::fromBytes).toList();
+    }
+
+    @Override
+    public void putPending(int position, PendingExample example) {
+        if (position == pending.size()) {
+            pending.add(example.toBytes());
+        } else {
+            pending.set(position, example.toBytes());
+        }
+    }
+
+    @Override
+    public void clearPending(int count) {
+        pending.clear();
+    }
+
+    @Override
+    public void putMemorySample(String task, int slot, MemorySample sample) {
+        memory.computeIfAbsent(task, t -> new TreeMap<>()).put(slot, sample.toBytes());
+    }
+
+    @Override
+    public List<MemorySample> memory(String task) {
+        Map<Integer, byte[]> m = memory.get(task);
+        return m == null ? List.of() : m.values().stream().map(MemorySample::fromBytes).toList();
+    }
+
+    @Override
+    public ReferenceGradient referenceGradient(String task) {
+        byte[] b = references.get(task);
+        return b == null ? null : ReferenceGradient.fromBytes(b);
+    }
+
+    @Override
+    public void putReferenceGradient(String task, ReferenceGradient gradient) {
+        references.put(task, gradient.toBytes());
+    }
 }

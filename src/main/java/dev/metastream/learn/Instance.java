@@ -11,23 +11,23 @@ package dev.metastream.learn;
  */
 public record Instance(String task, float[] x, float[] target, String id, long timestamp) {
 
-  private static final int FORMAT = 1;
+    private static final int FORMAT = 1;
 
-  /** Whether the example carries a label (and so is learned from). */
-  public boolean labelled() {
-    return target != null;
-  }
+    /** Whether the example carries a label (and so is learned from). */
+    public boolean labelled() {
+        return target != null;
+    }
 
-  /** Compact binary form, used on the repartition topic and in the pending-batch store. */
-  public byte[] toBytes() {
-    return new Codec.Writer(16 + x.length * 4).i8(FORMAT).str(task).floats(x).floats(target).str(id).i64(timestamp)
-        .toBytes();
-  }
+    /** Compact binary form, used on the repartition topic and in the pending-batch store. */
+    public byte[] toBytes() {
+        return new Codec.Writer(16 + x.length * 4).i8(FORMAT).str(task).floats(x).floats(target).str(id).i64(timestamp)
+                .toBytes();
+    }
 
-  /** Reads {@link #toBytes()}. */
-  public static Instance fromBytes(byte[] bytes) {
-    Codec.Reader r = new Codec.Reader(bytes);
-    r.expectVersion(FORMAT, "instance");
-    return new Instance(r.str(), r.floats(), r.floats(), r.str(), r.i64());
-  }
+    /** Reads {@link #toBytes()}. */
+    public static Instance fromBytes(byte[] bytes) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        r.expectVersion(FORMAT, "instance");
+        return new Instance(r.str(), r.floats(), r.floats(), r.str(), r.i64());
+    }
 }

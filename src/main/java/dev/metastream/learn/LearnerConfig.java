@@ -52,304 +52,304 @@ import java.util.TreeMap;
  * @param taskCacheSize   task states kept deserialised on heap (least recently used beyond are re-read)
  */
 public record LearnerConfig(
-    int inputDim,
-    TaskSpec defaultTask,
-    Map<String, TaskSpec> taskOverrides,
-    TrunkSpec trunk,
-    long seed,
-    String optimizer,
-    float headLearningRate,
-    float trunkLearningRate,
-    double momentum,
-    double adamBeta1,
-    double adamBeta2,
-    double adamEpsilon,
-    int batchSize,
-    long batchMaxWaitMs,
-    boolean metaEnabled,
-    float metaStepSize,
-    float proximal,
-    MemoryStrategy memoryStrategy,
-    int memoryPerTask,
-    int memoryTasksPerStep,
-    int memorySamplesPerTask,
-    int memoryRefreshBatches,
-    String driftDetector,
-    Map<String, String> driftParams,
-    DriftReaction driftReaction,
-    float driftBoostFactor,
-    int driftBoostExamples,
-    int metricsWindow,
-    long metricsEveryExamples,
-    long snapshotEveryExamples,
-    int taskCacheSize) {
+        int inputDim,
+        TaskSpec defaultTask,
+        Map<String, TaskSpec> taskOverrides,
+        TrunkSpec trunk,
+        long seed,
+        String optimizer,
+        float headLearningRate,
+        float trunkLearningRate,
+        double momentum,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        int batchSize,
+        long batchMaxWaitMs,
+        boolean metaEnabled,
+        float metaStepSize,
+        float proximal,
+        MemoryStrategy memoryStrategy,
+        int memoryPerTask,
+        int memoryTasksPerStep,
+        int memorySamplesPerTask,
+        int memoryRefreshBatches,
+        String driftDetector,
+        Map<String, String> driftParams,
+        DriftReaction driftReaction,
+        float driftBoostFactor,
+        int driftBoostExamples,
+        int metricsWindow,
+        long metricsEveryExamples,
+        long snapshotEveryExamples,
+        int taskCacheSize) {
 
-  /** Gradient-memory strategies. */
-  public enum MemoryStrategy {
-    /** No projection; memories are not kept. */
-    NONE,
-    /** A-GEM: one averaged reference gradient. */
-    AGEM,
-    /** GEM: one constraint per sampled task, solved as a small quadratic program. */
-    GEM;
+    /** Gradient-memory strategies. */
+    public enum MemoryStrategy {
+        /** No projection; memories are not kept. */
+        NONE,
+        /** A-GEM: one averaged reference gradient. */
+        AGEM,
+        /** GEM: one constraint per sampled task, solved as a small quadratic program. */
+        GEM;
 
-    static MemoryStrategy parse(String s) {
-      return switch (s.trim().toLowerCase()) {
-        case "none" -> NONE;
-        case "agem", "a-gem" -> AGEM;
-        case "gem" -> GEM;
-        default -> throw new IllegalArgumentException(
-            "memory.strategy=" + s + " is not known: use one of none, agem, gem");
-      };
-    }
-  }
-
-  /** What the learner does when a task's drift detector fires. */
-  public enum DriftReaction {
-    /** Only publish the drift event. */
-    NONE,
-    /** Reset the task's head (and optimiser state) to the meta-learned initialisation. */
-    RESET_HEAD,
-    /** Multiply the task's learning rate by {@code drift.boost.factor} for {@code drift.boost.examples}. */
-    BOOST_LR;
-
-    static DriftReaction parse(String s) {
-      return switch (s.trim().toLowerCase()) {
-        case "none" -> NONE;
-        case "reset-head", "reset" -> RESET_HEAD;
-        case "boost-lr", "boost" -> BOOST_LR;
-        default -> throw new IllegalArgumentException(
-            "drift.reaction=" + s + " is not known: use one of none, reset-head, boost-lr");
-      };
-    }
-  }
-
-  /** One documented configuration key. */
-  public record Key(String name, String defaultValue, String doc) {}
-
-  /** Every learner key with its default, in the order {@code config/application.properties} lists them. */
-  public static final List<Key> KEYS = List.of(
-      new Key("input.dim", "100", "Number of input features. Dense 'x' arrays must have exactly this length; sparse indices and hashed named features fall in [0, input.dim)."),
-      new Key("task.kind", "classification", "Kind of every task not overridden: classification, binary, regression or multi-label."),
-      new Key("task.classes", "10", "Number of classes of a classification task."),
-      new Key("task.class.names", "", "Optional comma-separated class names; a string label is mapped to its position in this list."),
-      new Key("task.labels", "5", "Number of labels of a multi-label task."),
-      new Key("model.trunk.layers", "64", "Sizes of the shared trunk's dense layers, comma-separated; empty = a linear model on the inputs."),
-      new Key("model.activation", "relu", "Activation of the trunk layers: relu, tanh, sigmoid or identity."),
-      new Key("model.seed", "42", "Seed of every random choice the learner makes (initialisation, memory sampling)."),
-      new Key("optimizer", "sgd", "Optimiser of heads and trunk: sgd (with momentum) or adam. Its state is kept per task."),
-      new Key("optimizer.head.learning.rate", "0.05", "Learning rate of the per-task heads."),
-      new Key("optimizer.trunk.learning.rate", "0.02", "Learning rate of the shared trunk."),
-      new Key("optimizer.momentum", "0.9", "SGD momentum (0 = plain SGD)."),
-      new Key("optimizer.adam.beta1", "0.9", "Adam beta1."),
-      new Key("optimizer.adam.beta2", "0.999", "Adam beta2."),
-      new Key("optimizer.adam.epsilon", "1e-8", "Adam epsilon."),
-      new Key("learner.batch.size", "32", "Examples per learning micro-batch (a partition learns when this many are buffered)."),
-      new Key("learner.batch.max.wait.ms", "200", "Longest wall-clock wait before a partial micro-batch is learned."),
-      new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
-      new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
-      new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
-      new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
-      new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
-      new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update."),
-      new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient."),
-      new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
-      new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
-      new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
-      new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),
-      new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
-      new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
-      new Key("drift.reaction", "reset-head", "What follows a detection: none, reset-head (back to the meta initialisation) or boost-lr."),
-      new Key("drift.boost.factor", "3", "Learning-rate multiplier after a drift (boost-lr)."),
-      new Key("drift.boost.examples", "200", "How many of the task's examples the boost lasts (boost-lr)."),
-      new Key("metrics.window", "500", "Sliding window (examples) of the windowed prequential metrics."),
-      new Key("metrics.every.examples", "1000", "A task's metrics are published every this many of its labelled examples (and on the metrics.interval.ms timer)."),
-      new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
-      new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."));
-
-  private static final Map<String, String> DEFAULTS;
-
-  static {
-    Map<String, String> d = new LinkedHashMap<>();
-    for (Key k : KEYS) {
-      d.put(k.name(), k.defaultValue());
-    }
-    DEFAULTS = Map.copyOf(d);
-  }
-
-  /** The configuration with every default. */
-  public static LearnerConfig defaults() {
-    return from(new Properties());
-  }
-
-  /**
-   * Reads a configuration; absent keys take their defaults.
-   *
-   * @throws IllegalArgumentException naming the key and the change to make when a value is invalid
-   */
-  public static LearnerConfig from(Properties p) {
-    Reader r = new Reader(p);
-    int inputDim = r.positiveInt("input.dim");
-    TaskSpec defaultTask = TaskSpec.from(r.string("task.kind"), r.positiveInt("task.classes"),
-        r.list("task.class.names"), r.positiveInt("task.labels"));
-    Map<String, TaskSpec> overrides = new TreeMap<>();
-    for (String name : p.stringPropertyNames()) {
-      if (name.startsWith("tasks.") && name.endsWith(".kind")) {
-        String id = name.substring("tasks.".length(), name.length() - ".kind".length());
-        String prefix = "tasks." + id + ".";
-        overrides.put(id, TaskSpec.from(p.getProperty(name),
-            Integer.parseInt(p.getProperty(prefix + "classes", String.valueOf(defaultTask.classes()))),
-            splitList(p.getProperty(prefix + "class.names", "")),
-            Integer.parseInt(p.getProperty(prefix + "labels", String.valueOf(defaultTask.labels())))));
-      }
-    }
-    int[] hidden = r.list("model.trunk.layers").stream().mapToInt(s -> {
-      int v = Integer.parseInt(s);
-      if (v <= 0) {
-        throw new IllegalArgumentException("model.trunk.layers: layer sizes must be positive, got " + v);
-      }
-      return v;
-    }).toArray();
-    TrunkSpec trunk = new TrunkSpec(inputDim, hidden, Activation.parse(r.string("model.activation")));
-    String optimizer = r.string("optimizer").toLowerCase();
-    if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-      throw new IllegalArgumentException("optimizer=" + optimizer + " is not known: use sgd or adam");
-    }
-    String detector = r.string("drift.detector").toLowerCase();
-    Map<String, String> driftParams = new TreeMap<>();
-    String dprefix = "drift." + detector + ".";
-    for (String name : union(p.stringPropertyNames(), DEFAULTS.keySet())) {
-      if (name.startsWith(dprefix)) {
-        driftParams.put(name.substring(dprefix.length()), r.string(name));
-      }
-    }
-    return new LearnerConfig(inputDim, defaultTask, Map.copyOf(overrides), trunk, r.longValue("model.seed"),
-        optimizer, r.positiveFloat("optimizer.head.learning.rate"), r.nonNegativeFloat("optimizer.trunk.learning.rate"),
-        r.doubleValue("optimizer.momentum"), r.doubleValue("optimizer.adam.beta1"), r.doubleValue("optimizer.adam.beta2"),
-        r.doubleValue("optimizer.adam.epsilon"), r.positiveInt("learner.batch.size"),
-        r.longValue("learner.batch.max.wait.ms"), Boolean.parseBoolean(r.string("meta.enabled")),
-        r.nonNegativeFloat("meta.step.size"), r.nonNegativeFloat("meta.proximal"),
-        MemoryStrategy.parse(r.string("memory.strategy")), r.positiveInt("memory.per.task"),
-        r.nonNegativeInt("memory.tasks.per.step"), r.positiveInt("memory.samples.per.task"),
-        r.positiveInt("memory.refresh.batches"), detector, Map.copyOf(driftParams),
-        DriftReaction.parse(r.string("drift.reaction")), r.positiveFloat("drift.boost.factor"),
-        r.nonNegativeInt("drift.boost.examples"), r.positiveInt("metrics.window"),
-        r.positiveInt("metrics.every.examples"), r.positiveInt("snapshot.every.examples"),
-        r.positiveInt("learner.task.cache.size"));
-  }
-
-  /** The head shape of a task. */
-  public TaskSpec taskSpec(String task) {
-    return taskOverrides.getOrDefault(task, defaultTask);
-  }
-
-  /** The distinct head shapes this configuration can produce (one meta initialisation each). */
-  public List<TaskSpec> headShapes() {
-    List<TaskSpec> shapes = new ArrayList<>();
-    shapes.add(defaultTask);
-    for (TaskSpec s : taskOverrides.values()) {
-      if (shapes.stream().noneMatch(x -> x.shapeKey().equals(s.shapeKey()))) {
-        shapes.add(s);
-      }
-    }
-    return shapes;
-  }
-
-  /** A short digest of every setting, carried by snapshots so a model can be traced to its configuration. */
-  public String digest() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(toString().getBytes(StandardCharsets.UTF_8));
-      md.update(Arrays.toString(trunk.hidden()).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static List<String> splitList(String s) {
-    List<String> out = new ArrayList<>();
-    for (String part : s.split(",")) {
-      if (!part.isBlank()) {
-        out.add(part.trim());
-      }
-    }
-    return out;
-  }
-
-  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-    java.util.Set<String> u = new java.util.TreeSet<>(a);
-    u.addAll(b);
-    return u;
-  }
-
-  /** Typed reads with messages that name the key. */
-  private record Reader(Properties p) {
-    String string(String key) {
-      String v = p.getProperty(key);
-      if (v == null) {
-        v = DEFAULTS.get(key);
-      }
-      if (v == null) {
-        throw new IllegalArgumentException("missing configuration key " + key);
-      }
-      return v.trim();
-    }
-
-    List<String> list(String key) {
-      return splitList(string(key));
-    }
-
-    long longValue(String key) {
-      try {
-        return Long.parseLong(string(key));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + "=" + string(key) + " is not a whole number");
-      }
-    }
-
-    double doubleValue(String key) {
-      try {
-        double v = Double.parseDouble(string(key));
-        if (!Double.isFinite(v)) {
-          throw new NumberFormatException();
+        static MemoryStrategy parse(String s) {
+            return switch (s.trim().toLowerCase()) {
+                case "none" -> NONE;
+                case "agem", "a-gem" -> AGEM;
+                case "gem" -> GEM;
+                default -> throw new IllegalArgumentException(
+                        "memory.strategy=" + s + " is not known: use one of none, agem, gem");
+            };
         }
-        return v;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + "=" + string(key) + " is not a finite number");
-      }
     }
 
-    int positiveInt(String key) {
-      long v = longValue(key);
-      if (v <= 0 || v > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(key + "=" + v + " must be a positive whole number");
-      }
-      return (int) v;
+    /** What the learner does when a task's drift detector fires. */
+    public enum DriftReaction {
+        /** Only publish the drift event. */
+        NONE,
+        /** Reset the task's head (and optimiser state) to the meta-learned initialisation. */
+        RESET_HEAD,
+        /** Multiply the task's learning rate by {@code drift.boost.factor} for {@code drift.boost.examples}. */
+        BOOST_LR;
+
+        static DriftReaction parse(String s) {
+            return switch (s.trim().toLowerCase()) {
+                case "none" -> NONE;
+                case "reset-head", "reset" -> RESET_HEAD;
+                case "boost-lr", "boost" -> BOOST_LR;
+                default -> throw new IllegalArgumentException(
+                        "drift.reaction=" + s + " is not known: use one of none, reset-head, boost-lr");
+            };
+        }
     }
 
-    int nonNegativeInt(String key) {
-      long v = longValue(key);
-      if (v < 0 || v > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(key + "=" + v + " must be zero or a positive whole number");
-      }
-      return (int) v;
+    /** One documented configuration key. */
+    public record Key(String name, String defaultValue, String doc) {}
+
+    /** Every learner key with its default, in the order {@code config/application.properties} lists them. */
+    public static final List<Key> KEYS = List.of(
+            new Key("input.dim", "100", "Number of input features. Dense 'x' arrays must have exactly this length; sparse indices and hashed named features fall in [0, input.dim)."),
+            new Key("task.kind", "classification", "Kind of every task not overridden: classification, binary, regression or multi-label."),
+            new Key("task.classes", "10", "Number of classes of a classification task."),
+            new Key("task.class.names", "", "Optional comma-separated class names; a string label is mapped to its position in this list."),
+            new Key("task.labels", "5", "Number of labels of a multi-label task."),
+            new Key("model.trunk.layers", "64", "Sizes of the shared trunk's dense layers, comma-separated; empty = a linear model on the inputs."),
+            new Key("model.activation", "relu", "Activation of the trunk layers: relu, tanh, sigmoid or identity."),
+            new Key("model.seed", "42", "Seed of every random choice the learner makes (initialisation, memory sampling)."),
+            new Key("optimizer", "sgd", "Optimiser of heads and trunk: sgd (with momentum) or adam. Its state is kept per task."),
+            new Key("optimizer.head.learning.rate", "0.05", "Learning rate of the per-task heads."),
+            new Key("optimizer.trunk.learning.rate", "0.02", "Learning rate of the shared trunk."),
+            new Key("optimizer.momentum", "0.9", "SGD momentum (0 = plain SGD)."),
+            new Key("optimizer.adam.beta1", "0.9", "Adam beta1."),
+            new Key("optimizer.adam.beta2", "0.999", "Adam beta2."),
+            new Key("optimizer.adam.epsilon", "1e-8", "Adam epsilon."),
+            new Key("learner.batch.size", "32", "Examples per learning micro-batch (a partition learns when this many are buffered)."),
+            new Key("learner.batch.max.wait.ms", "200", "Longest wall-clock wait before a partial micro-batch is learned."),
+            new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
+            new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
+            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
+            new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
+            new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
+            new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update."),
+            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient."),
+            new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
+            new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
+            new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
+            new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),
+            new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
+            new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
+            new Key("drift.reaction", "reset-head", "What follows a detection: none, reset-head (back to the meta initialisation) or boost-lr."),
+            new Key("drift.boost.factor", "3", "Learning-rate multiplier after a drift (boost-lr)."),
+            new Key("drift.boost.examples", "200", "How many of the task's examples the boost lasts (boost-lr)."),
+            new Key("metrics.window", "500", "Sliding window (examples) of the windowed prequential metrics."),
+            new Key("metrics.every.examples", "1000", "A task's metrics are published every this many of its labelled examples (and on the metrics.interval.ms timer)."),
+            new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
+            new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."));
+
+    private static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            d.put(k.name(), k.defaultValue());
+        }
+        DEFAULTS = Map.copyOf(d);
     }
 
-    float positiveFloat(String key) {
-      double v = doubleValue(key);
-      if (v <= 0) {
-        throw new IllegalArgumentException(key + "=" + v + " must be greater than 0");
-      }
-      return (float) v;
+    /** The configuration with every default. */
+    public static LearnerConfig defaults() {
+        return from(new Properties());
     }
 
-    float nonNegativeFloat(String key) {
-      double v = doubleValue(key);
-      if (v < 0) {
-        throw new IllegalArgumentException(key + "=" + v + " must be 0 or more");
-      }
-      return (float) v;
+    /**
+     * Reads a configuration; absent keys take their defaults.
+     *
+     * @throws IllegalArgumentException naming the key and the change to make when a value is invalid
+     */
+    public static LearnerConfig from(Properties p) {
+        Reader r = new Reader(p);
+        int inputDim = r.positiveInt("input.dim");
+        TaskSpec defaultTask = TaskSpec.from(r.string("task.kind"), r.positiveInt("task.classes"),
+                r.list("task.class.names"), r.positiveInt("task.labels"));
+        Map<String, TaskSpec> overrides = new TreeMap<>();
+        for (String name : p.stringPropertyNames()) {
+            if (name.startsWith("tasks.") && name.endsWith(".kind")) {
+                String id = name.substring("tasks.".length(), name.length() - ".kind".length());
+                String prefix = "tasks." + id + ".";
+                overrides.put(id, TaskSpec.from(p.getProperty(name),
+                        Integer.parseInt(p.getProperty(prefix + "classes", String.valueOf(defaultTask.classes()))),
+                        splitList(p.getProperty(prefix + "class.names", "")),
+                        Integer.parseInt(p.getProperty(prefix + "labels", String.valueOf(defaultTask.labels())))));
+            }
+        }
+        int[] hidden = r.list("model.trunk.layers").stream().mapToInt(s -> {
+            int v = Integer.parseInt(s);
+            if (v <= 0) {
+                throw new IllegalArgumentException("model.trunk.layers: layer sizes must be positive, got " + v);
+            }
+            return v;
+        }).toArray();
+        TrunkSpec trunk = new TrunkSpec(inputDim, hidden, Activation.parse(r.string("model.activation")));
+        String optimizer = r.string("optimizer").toLowerCase();
+        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
+            throw new IllegalArgumentException("optimizer=" + optimizer + " is not known: use sgd or adam");
+        }
+        String detector = r.string("drift.detector").toLowerCase();
+        Map<String, String> driftParams = new TreeMap<>();
+        String dprefix = "drift." + detector + ".";
+        for (String name : union(p.stringPropertyNames(), DEFAULTS.keySet())) {
+            if (name.startsWith(dprefix)) {
+                driftParams.put(name.substring(dprefix.length()), r.string(name));
+            }
+        }
+        return new LearnerConfig(inputDim, defaultTask, Map.copyOf(overrides), trunk, r.longValue("model.seed"),
+                optimizer, r.positiveFloat("optimizer.head.learning.rate"), r.nonNegativeFloat("optimizer.trunk.learning.rate"),
+                r.doubleValue("optimizer.momentum"), r.doubleValue("optimizer.adam.beta1"), r.doubleValue("optimizer.adam.beta2"),
+                r.doubleValue("optimizer.adam.epsilon"), r.positiveInt("learner.batch.size"),
+                r.longValue("learner.batch.max.wait.ms"), Boolean.parseBoolean(r.string("meta.enabled")),
+                r.nonNegativeFloat("meta.step.size"), r.nonNegativeFloat("meta.proximal"),
+                MemoryStrategy.parse(r.string("memory.strategy")), r.positiveInt("memory.per.task"),
+                r.nonNegativeInt("memory.tasks.per.step"), r.positiveInt("memory.samples.per.task"),
+                r.positiveInt("memory.refresh.batches"), detector, Map.copyOf(driftParams),
+                DriftReaction.parse(r.string("drift.reaction")), r.positiveFloat("drift.boost.factor"),
+                r.nonNegativeInt("drift.boost.examples"), r.positiveInt("metrics.window"),
+                r.positiveInt("metrics.every.examples"), r.positiveInt("snapshot.every.examples"),
+                r.positiveInt("learner.task.cache.size"));
     }
-  }
+
+    /** The head shape of a task. */
+    public TaskSpec taskSpec(String task) {
+        return taskOverrides.getOrDefault(task, defaultTask);
+    }
+
+    /** The distinct head shapes this configuration can produce (one meta initialisation each). */
+    public List<TaskSpec> headShapes() {
+        List<TaskSpec> shapes = new ArrayList<>();
+        shapes.add(defaultTask);
+        for (TaskSpec s : taskOverrides.values()) {
+            if (shapes.stream().noneMatch(x -> x.shapeKey().equals(s.shapeKey()))) {
+                shapes.add(s);
+            }
+        }
+        return shapes;
+    }
+
+    /** A short digest of every setting, carried by snapshots so a model can be traced to its configuration. */
+    public String digest() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(toString().getBytes(StandardCharsets.UTF_8));
+            md.update(Arrays.toString(trunk.hidden()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> splitList(String s) {
+        List<String> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        java.util.Set<String> u = new java.util.TreeSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /** Typed reads with messages that name the key. */
+    private record Reader(Properties p) {
+        String string(String key) {
+            String v = p.getProperty(key);
+            if (v == null) {
+                v = DEFAULTS.get(key);
+            }
+            if (v == null) {
+                throw new IllegalArgumentException("missing configuration key " + key);
+            }
+            return v.trim();
+        }
+
+        List<String> list(String key) {
+            return splitList(string(key));
+        }
+
+        long longValue(String key) {
+            try {
+                return Long.parseLong(string(key));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "=" + string(key) + " is not a whole number");
+            }
+        }
+
+        double doubleValue(String key) {
+            try {
+                double v = Double.parseDouble(string(key));
+                if (!Double.isFinite(v)) {
+                    throw new NumberFormatException();
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "=" + string(key) + " is not a finite number");
+            }
+        }
+
+        int positiveInt(String key) {
+            long v = longValue(key);
+            if (v <= 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + "=" + v + " must be a positive whole number");
+            }
+            return (int) v;
+        }
+
+        int nonNegativeInt(String key) {
+            long v = longValue(key);
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + "=" + v + " must be zero or a positive whole number");
+            }
+            return (int) v;
+        }
+
+        float positiveFloat(String key) {
+            double v = doubleValue(key);
+            if (v <= 0) {
+                throw new IllegalArgumentException(key + "=" + v + " must be greater than 0");
+            }
+            return (float) v;
+        }
+
+        float nonNegativeFloat(String key) {
+            double v = doubleValue(key);
+            if (v < 0) {
+                throw new IllegalArgumentException(key + "=" + v + " must be 0 or more");
+            }
+            return (float) v;
+        }
+    }
 }

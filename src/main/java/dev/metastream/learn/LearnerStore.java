@@ -9,39 +9,39 @@ import java.util.function.Consumer;
  * {@link InMemoryLearnerStore}.
  */
 public interface LearnerStore {
-  /** A task's state, or null when the task is new. */
-  TaskState task(String task);
+    /** A task's state, or null when the task is new. */
+    TaskState task(String task);
 
-  /** Saves a task's state. */
-  void putTask(TaskState state);
+    /** Saves a task's state. */
+    void putTask(TaskState state);
 
-  /** Visits every task's state. */
-  void forEachTask(Consumer<TaskState> visitor);
+    /** Visits every task's state. */
+    void forEachTask(Consumer<TaskState> visitor);
 
-  /** The partition's shared state, or null before the first batch. */
-  SharedState shared();
+    /** The partition's shared state, or null before the first batch. */
+    SharedState shared();
 
-  /** Saves the shared state. */
-  void putShared(SharedState state);
+    /** Saves the shared state. */
+    void putShared(SharedState state);
 
-  /** The buffered micro-batch, in arrival order. */
-  List<PendingExample> pending();
+    /** The buffered micro-batch, in arrival order. */
+    List<PendingExample> pending();
 
-  /** Buffers one example at a position of the micro-batch. */
-  void putPending(int position, PendingExample example);
+    /** Buffers one example at a position of the micro-batch. */
+    void putPending(int position, PendingExample example);
 
-  /** Empties the micro-batch buffer (positions 0 .. count-1). */
-  void clearPending(int count);
+    /** Empties the micro-batch buffer (positions 0 .. count-1). */
+    void clearPending(int count);
 
-  /** Writes one slot of a task's episodic memory. */
-  void putMemorySample(String task, int slot, MemorySample sample);
+    /** Writes one slot of a task's episodic memory. */
+    void putMemorySample(String task, int slot, MemorySample sample);
 
-  /** A task's episodic memory, in slot order. */
-  List<MemorySample> memory(String task);
+    /** A task's episodic memory, in slot order. */
+    List<MemorySample> memory(String task);
 
-  /** A task's stored reference gradient, or null. */
-  ReferenceGradient referenceGradient(String task);
+    /** A task's stored reference gradient, or null. */
+    ReferenceGradient referenceGradient(String task);
 
-  /** Stores a task's reference gradient. */
-  void putReferenceGradient(String task, ReferenceGradient gradient);
+    /** Stores a task's reference gradient. */
+    void putReferenceGradient(String task, ReferenceGradient gradient);
 }

@@ -18,54 +18,54 @@ import java.util.TreeMap;
  * @param createdAt      epoch milliseconds
  */
 public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> headInit, long examplesSeen,
-                           long updatesApplied, long lastStaleness, String configDigest, long createdAt) {
-  private static final int FORMAT = 1;
+                                                      long updatesApplied, long lastStaleness, String configDigest, long createdAt) {
+    private static final int FORMAT = 1;
 
-  /** Version 0: the trunk and head initialisations drawn from {@code model.seed}. */
-  public static MetaSnapshot initial(LearnerConfig config) {
-    Map<String, float[]> inits = new TreeMap<>();
-    int hidden = config.trunk().outputDim();
-    for (TaskSpec shape : config.headShapes()) {
-      inits.put(shape.shapeKey(), Head.initialParameters(hidden, shape.outputs(),
-          Seeds.of(shape.shapeKey(), config.seed())));
-    }
-    return new MetaSnapshot(0, config.trunk().initialParameters(config.seed()), inits, 0, 0, 0, config.digest(), 0L);
-  }
-
-  /**
-   * Folds a partition's update into this version, giving the next one (Reptile for the head initialisation:
-   * the partition already scaled its delta by {@code meta.step.size}; asynchronous SGD for the trunk).
-   */
-  public MetaSnapshot apply(MetaUpdate u, long now) {
-    float[] t = trunk.clone();
-    if (u.trunkDelta().length == t.length) {
-      for (int i = 0; i < t.length; i++) {
-        t[i] += u.trunkDelta()[i];
-      }
-    }
-    Map<String, float[]> h = Codec.deepCopy(headInit);
-    u.headInitDelta().forEach((shape, delta) -> {
-      float[] p = h.get(shape);
-      if (p != null && p.length == delta.length) {
-        for (int i = 0; i < p.length; i++) {
-          p[i] += delta[i];
+    /** Version 0: the trunk and head initialisations drawn from {@code model.seed}. */
+    public static MetaSnapshot initial(LearnerConfig config) {
+        Map<String, float[]> inits = new TreeMap<>();
+        int hidden = config.trunk().outputDim();
+        for (TaskSpec shape : config.headShapes()) {
+            inits.put(shape.shapeKey(), Head.initialParameters(hidden, shape.outputs(),
+                    Seeds.of(shape.shapeKey(), config.seed())));
         }
-      }
-    });
-    return new MetaSnapshot(version + 1, t, h, examplesSeen + u.examples(), updatesApplied + 1,
-        Math.max(0, version - u.baseVersion()), configDigest, now);
-  }
+        return new MetaSnapshot(0, config.trunk().initialParameters(config.seed()), inits, 0, 0, 0, config.digest(), 0L);
+    }
 
-  /** Binary form for the meta-model topic and the aggregator's store. */
-  public byte[] toBytes() {
-    return new Codec.Writer(64 + trunk.length * 4).i8(FORMAT).i64(version).floats(trunk).floatMap(headInit)
-        .i64(examplesSeen).i64(updatesApplied).i64(lastStaleness).str(configDigest).i64(createdAt).toBytes();
-  }
+    /**
+     * Folds a partition's update into this version, giving the next one (Reptile for the head initialisation:
+     * the partition already scaled its delta by {@code meta.step.size}; asynchronous SGD for the trunk).
+     */
+    public MetaSnapshot apply(MetaUpdate u, long now) {
+        float[] t = trunk.clone();
+        if (u.trunkDelta().length == t.length) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] += u.trunkDelta()[i];
+            }
+        }
+        Map<String, float[]> h = Codec.deepCopy(headInit);
+        u.headInitDelta().forEach((shape, delta) -> {
+            float[] p = h.get(shape);
+            if (p != null && p.length == delta.length) {
+                for (int i = 0; i < p.length; i++) {
+                    p[i] += delta[i];
+                }
+            }
+        });
+        return new MetaSnapshot(version + 1, t, h, examplesSeen + u.examples(), updatesApplied + 1,
+                Math.max(0, version - u.baseVersion()), configDigest, now);
+    }
 
-  /** Reads {@link #toBytes()}. */
-  public static MetaSnapshot fromBytes(byte[] bytes) {
-    Codec.Reader r = new Codec.Reader(bytes);
-    r.expectVersion(FORMAT, "meta snapshot");
-    return new MetaSnapshot(r.i64(), r.floats(), r.floatMap(), r.i64(), r.i64(), r.i64(), r.str(), r.i64());
-  }
+    /** Binary form for the meta-model topic and the aggregator's store. */
+    public byte[] toBytes() {
+        return new Codec.Writer(64 + trunk.length * 4).i8(FORMAT).i64(version).floats(trunk).floatMap(headInit)
+                .i64(examplesSeen).i64(updatesApplied).i64(lastStaleness).str(configDigest).i64(createdAt).toBytes();
+    }
+
+    /** Reads {@link #toBytes()}. */
+    public static MetaSnapshot fromBytes(byte[] bytes) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        r.expectVersion(FORMAT, "meta snapshot");
+        return new MetaSnapshot(r.i64(), r.floats(), r.floatMap(), r.i64(), r.i64(), r.i64(), r.str(), r.i64());
+    }
 }

@@ -8,18 +8,18 @@ package dev.metastream.learn;
  * @param output   the model's output for it at arrival
  */
 public record PendingExample(Instance instance, float[] output) {
-  private static final int FORMAT = 1;
+    private static final int FORMAT = 1;
 
-  /** Binary form for the pending-batch store. */
-  public byte[] toBytes() {
-    return new Codec.Writer(64 + instance.x().length * 4).i8(FORMAT).bytes(instance.toBytes()).floats(output)
-        .toBytes();
-  }
+    /** Binary form for the pending-batch store. */
+    public byte[] toBytes() {
+        return new Codec.Writer(64 + instance.x().length * 4).i8(FORMAT).bytes(instance.toBytes()).floats(output)
+                .toBytes();
+    }
 
-  /** Reads {@link #toBytes()}. */
-  public static PendingExample fromBytes(byte[] bytes) {
-    Codec.Reader r = new Codec.Reader(bytes);
-    r.expectVersion(FORMAT, "pending example");
-    return new PendingExample(Instance.fromBytes(r.bytes()), r.floats());
-  }
+    /** Reads {@link #toBytes()}. */
+    public static PendingExample fromBytes(byte[] bytes) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        r.expectVersion(FORMAT, "pending example");
+        return new PendingExample(Instance.fromBytes(r.bytes()), r.floats());
+    }
 }

@@ -11,22 +11,22 @@ package dev.metastream.learn;
  */
 public record Prediction(Instance instance, TaskSpec spec, float[] output, long metaVersion, long taskVersion) {
 
-  /** The most probable class (classification), 0/1 (binary), or -1 for other kinds. */
-  public int predictedClass() {
-    return switch (spec.kind()) {
-      case CLASSIFICATION -> argmax(output);
-      case BINARY -> output[0] >= 0.5f ? 1 : 0;
-      default -> -1;
-    };
-  }
-
-  static int argmax(float[] a) {
-    int best = 0;
-    for (int i = 1; i < a.length; i++) {
-      if (a[i] > a[best]) {
-        best = i;
-      }
+    /** The most probable class (classification), 0/1 (binary), or -1 for other kinds. */
+    public int predictedClass() {
+        return switch (spec.kind()) {
+            case CLASSIFICATION -> argmax(output);
+            case BINARY -> output[0] >= 0.5f ? 1 : 0;
+            default -> -1;
+        };
     }
-    return best;
-  }
+
+    static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] > a[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

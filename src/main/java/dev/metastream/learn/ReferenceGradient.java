@@ -8,17 +8,17 @@ package dev.metastream.learn;
  * @param samples  how many memory examples it was computed on
  */
 public record ReferenceGradient(float[] gradient, long batch, int samples) {
-  private static final int FORMAT = 1;
+    private static final int FORMAT = 1;
 
-  /** Binary form for the reference-gradient store. */
-  public byte[] toBytes() {
-    return new Codec.Writer(16 + gradient.length * 4).i8(FORMAT).floats(gradient).i64(batch).i32(samples).toBytes();
-  }
+    /** Binary form for the reference-gradient store. */
+    public byte[] toBytes() {
+        return new Codec.Writer(16 + gradient.length * 4).i8(FORMAT).floats(gradient).i64(batch).i32(samples).toBytes();
+    }
 
-  /** Reads {@link #toBytes()}. */
-  public static ReferenceGradient fromBytes(byte[] bytes) {
-    Codec.Reader r = new Codec.Reader(bytes);
-    r.expectVersion(FORMAT, "reference gradient");
-    return new ReferenceGradient(r.floats(), r.i64(), r.i32());
-  }
+    /** Reads {@link #toBytes()}. */
+    public static ReferenceGradient fromBytes(byte[] bytes) {
+        Codec.Reader r = new Codec.Reader(bytes);
+        r.expectVersion(FORMAT, "reference gradient");
+        return new ReferenceGradient(r.floats(), r.i64(), r.i32());
+    }
 }

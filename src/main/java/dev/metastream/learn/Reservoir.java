@@ -35,21 +35,28 @@ public final class Reservoir {
      * {@code randomBits} when j &lt; capacity.
      */
     public void offer(float[] x, float[] target, long randomBits) {
-        long n = seen;
-        seen = n + 1;
-        int slot;
-        if (n < capacity) {
-            slot = (int) n;
+        int slot = slot(seen, capacity, randomBits);
+        seen++;
+        if (slot < 0) {
+            return;
+        }
+        if (slot == size) {
             size++;
-        } else {
-            long j = uniform(randomBits, n + 1);
-            if (j >= capacity) {
-                return;
-            }
-            slot = (int) j;
         }
         xs[slot] = x.clone();
         targets[slot] = target.clone();
+    }
+
+    /**
+     * Vitter's algorithm R as a pure function, for memories kept elsewhere (a RocksDB store): the slot that item number
+     * {@code seen} (0-based) takes in a reservoir of {@code capacity}, or -1 when it is not kept.
+     */
+    public static int slot(long seen, int capacity, long randomBits) {
+        if (seen < capacity) {
+            return (int) seen;
+        }
+        long j = uniform(randomBits, seen + 1);
+        return j < capacity ? (int) j : -1;
     }
 
     /**

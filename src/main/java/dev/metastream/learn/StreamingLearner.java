@@ -29,535 +29,526 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class StreamingLearner {
-  private final LearnerConfig config;
-  private final LearnerStore store;
-  private final String source;
-  private final LearnerEvents events;
-  private final Trunk trunk;
-  private final Optimizer optimizer;
-  private final int hidden;
-  private final long metricsEvery;
-  private final long snapshotEvery;
-  private final Map<String, TaskState> taskCache;
-  private final float[] hScratch;
-  private SharedState shared;
-  private final List<PendingExample> pending = new ArrayList<>();
+    private final LearnerConfig config;
+    private final LearnerStore store;
+    private final String source;
+    private final LearnerEvents events;
+    private final Trunk trunk;
+    private final Optimizer optimizer;
+    private final int hidden;
+    private final long metricsEvery;
+    private final long snapshotEvery;
+    private final Map<String, TaskState> taskCache;
+    private final float[] hScratch;
+    private SharedState shared;
+    private final List<PendingExample> pending = new ArrayList<>();
 
-  /**
-   * Opens a learner over a store, resuming whatever the store holds.
-   *
-   * @param config learner configuration
-   * @param store  where state lives
-   * @param source name of this partition, carried by its meta-updates
-   * @param events receiver of drift events, metrics and task snapshots
-   */
-  public StreamingLearner(LearnerConfig config, LearnerStore store, String source, LearnerEvents events) {
-    this.config = config;
-    this.store = store;
-    this.source = source;
-    this.events = events;
-    this.trunk = new Trunk(config.trunk());
-    this.optimizer = Optimizer.create(config.optimizer(), config.momentum(), config.adamBeta1(), config.adamBeta2(),
-        config.adamEpsilon());
-    this.hidden = config.trunk().outputDim();
-    this.metricsEvery = config.metricsEveryExamples();
-    this.snapshotEvery = config.snapshotEveryExamples();
-    this.hScratch = new float[hidden];
-    int cacheSize = config.taskCacheSize();
-    this.taskCache = new LinkedHashMap<>(256, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
-        return size() > cacheSize;
-      }
-    };
-    SharedState s = store.shared();
-    this.shared = s != null ? s : SharedState.initial(config, optimizer);
-    pending.addAll(store.pending());
-  }
-
-  /** The configuration. */
-  public LearnerConfig config() {
-    return config;
-  }
-
-  /** This partition's shared state (read-only use). */
-  public SharedState shared() {
-    return shared;
-  }
-
-  /** Number of labelled examples buffered and not yet learned. */
-  public int pendingCount() {
-    return pending.size();
-  }
-
-  /** Scores an example with the task's current model without learning from it. */
-  public Prediction score(Instance in) {
-    TaskSpec spec = config.taskSpec(in.task());
-    TaskState state = taskOrNull(in.task());
-    float[] head = state != null ? state.head : newHead(in.task(), spec);
-    float[] out = forward(head, spec, in.x());
-    return new Prediction(in, spec, out, shared.baseVersion, state != null ? state.updates : 0);
-  }
-
-  /**
-   * Test-then-train: scores the example with the model as it is, then, when it is labelled, buffers it for learning
-   * and learns the buffer if it is full.
-   *
-   * @return the prediction made before learning
-   */
-  public Prediction observe(Instance in) {
-    Prediction p = score(in);
-    if (in.labelled()) {
-      PendingExample pe = new PendingExample(in, p.output());
-      store.putPending(pending.size(), pe);
-      pending.add(pe);
-      if (pending.size() >= config.batchSize()) {
-        learnPending(in.timestamp());
-      }
-    }
-    return p;
-  }
-
-  /**
-   * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
-   * gradients of heads and trunk, projects the trunk gradient against other tasks' memories, applies the updates,
-   * refreshes the episodic memories and moves the meta initialisation (Reptile).
-   *
-   * @param now timestamp for the events this emits
-   * @return number of examples learned
-   */
-  public int learnPending(long now) {
-    if (pending.isEmpty()) {
-      return 0;
-    }
-    List<PendingExample> batch = List.copyOf(pending);
-    int n = batch.size();
-    Map<String, TaskState> states = new TreeMap<>();
-    Map<String, Integer> perTask = new TreeMap<>();
-    for (PendingExample pe : batch) {
-      String task = pe.instance().task();
-      states.computeIfAbsent(task, this::taskOrCreate);
-      perTask.merge(task, 1, Integer::sum);
-    }
-
-    // 1. Prequential bookkeeping with the predictions made at arrival, and drift reactions.
-    for (PendingExample pe : batch) {
-      TaskState st = states.get(pe.instance().task());
-      double error = observeMetrics(st, config.taskSpec(st.task), pe);
-      st.observed++;
-      st.detector.update(error);
-      if (st.detector.driftDetected()) {
-        react(st, pe.instance().timestamp());
-      }
-      if (st.observed - st.lastMetricsObserved >= metricsEvery) {
-        emitMetrics(st, now);
-      }
-    }
-
-    // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
-    float[][] xs = new float[n][];
-    for (int i = 0; i < n; i++) {
-      xs[i] = batch.get(i).instance().x();
-    }
-    Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
-    float[][] hs = fwd.output();
-    float[][] dH = new float[n][hidden];
-    Map<String, float[]> headGrads = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      Instance in = batch.get(i).instance();
-      TaskState st = states.get(in.task());
-      TaskSpec spec = config.taskSpec(in.task());
-      int out = spec.outputs();
-      float[] z = new float[out];
-      Head.forward(st.head, hidden, out, hs[i], z);
-      float[] dz = new float[out];
-      spec.loss().gradient(z, in.target(), dz);
-      float scaleTask = 1f / perTask.get(in.task());
-      float scaleBatch = 1f / n;
-      float[] dzTask = dz.clone();
-      for (int k = 0; k < out; k++) {
-        dzTask[k] *= scaleTask;
-        dz[k] *= scaleBatch;
-      }
-      float[] gHead = headGrads.computeIfAbsent(in.task(), t -> new float[st.head.length]);
-      Head.backward(st.head, hidden, out, hs[i], dzTask, gHead, null);
-      Head.backward(st.head, hidden, out, hs[i], dz, new float[st.head.length], dH[i]);
-    }
-    float[] gTrunk = new float[shared.trunk.length];
-    if (gTrunk.length > 0) {
-      trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
-    }
-
-    // 3. Gradient memory: keep the trunk step from increasing other tasks' memory losses.
-    if (gTrunk.length > 0 && config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
-      List<float[]> refs = referenceGradients(states.keySet());
-      boolean projected = false;
-      if (!refs.isEmpty()) {
-        if (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM) {
-          float[] mean = new float[gTrunk.length];
-          for (float[] r : refs) {
-            for (int j = 0; j < mean.length; j++) {
-              mean[j] += r[j] / refs.size();
+    /**
+     * Opens a learner over a store, resuming whatever the store holds.
+     *
+     * @param config learner configuration
+     * @param store  where state lives
+     * @param source name of this partition, carried by its meta-updates
+     * @param events receiver of drift events, metrics and task snapshots
+     */
+    public StreamingLearner(LearnerConfig config, LearnerStore store, String source, LearnerEvents events) {
+        this.config = config;
+        this.store = store;
+        this.source = source;
+        this.events = events;
+        this.trunk = new Trunk(config.trunk());
+        this.optimizer = Optimizer.create(config.optimizer(), config.momentum(), config.adamBeta1(), config.adamBeta2(),
+                config.adamEpsilon());
+        this.hidden = config.trunk().outputDim();
+        this.metricsEvery = config.metricsEveryExamples();
+        this.snapshotEvery = config.snapshotEveryExamples();
+        this.hScratch = new float[hidden];
+        int cacheSize = config.taskCacheSize();
+        this.taskCache = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
+                return size() > cacheSize;
             }
-          }
-          projected = AGemProjection.project(gTrunk, mean);
-        } else {
-          projected = GemProjection.project(gTrunk, refs.toArray(new float[0][]));
+        };
+        SharedState s = store.shared();
+        this.shared = s != null ? s : SharedState.initial(config, optimizer);
+        pending.addAll(store.pending());
+    }
+
+    /** The configuration. */
+    public LearnerConfig config() {
+        return config;
+    }
+
+    /** This partition's shared state (read-only use). */
+    public SharedState shared() {
+        return shared;
+    }
+
+    /** Number of labelled examples buffered and not yet learned. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /** Scores an example with the task's current model without learning from it. */
+    public Prediction score(Instance in) {
+        TaskSpec spec = config.taskSpec(in.task());
+        TaskState state = taskOrNull(in.task());
+        float[] head = state != null ? state.head : newHead(in.task(), spec);
+        float[] out = forward(head, spec, in.x());
+        return new Prediction(in, spec, out, shared.baseVersion, state != null ? state.updates : 0);
+    }
+
+    /**
+     * Test-then-train: scores the example with the model as it is, then, when it is labelled, buffers it for learning
+     * and learns the buffer if it is full.
+     *
+     * @return the prediction made before learning
+     */
+    public Prediction observe(Instance in) {
+        Prediction p = score(in);
+        if (in.labelled()) {
+            PendingExample pe = new PendingExample(in, p.output());
+            store.putPending(pending.size(), pe);
+            pending.add(pe);
+            if (pending.size() >= config.batchSize()) {
+                learnPending(in.timestamp());
+            }
         }
-      }
-      if (projected) {
-        shared.projections++;
-      }
+        return p;
     }
 
-    // 4. Apply the updates.
-    if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
-      optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
-          ++shared.trunkStep);
-    }
-    for (Map.Entry<String, TaskState> e : states.entrySet()) {
-      TaskState st = e.getValue();
-      float[] g = headGrads.get(e.getKey());
-      float[] init = shared.headInit.get(st.shapeKey);
-      if (config.proximal() > 0 && init != null) {
-        for (int j = 0; j < g.length; j++) {
-          g[j] += config.proximal() * (st.head[j] - init[j]);
+    /**
+     * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
+     * gradients of heads and trunk, projects the trunk gradient against other tasks' memories, applies the updates,
+     * refreshes the episodic memories and moves the meta initialisation (Reptile).
+     *
+     * @param now timestamp for the events this emits
+     * @return number of examples learned
+     */
+    public int learnPending(long now) {
+        if (pending.isEmpty()) {
+            return 0;
         }
-      }
-      int count = perTask.get(e.getKey());
-      optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
-          ++st.optimizerStep);
-      st.updates++;
-      st.learned += count;
-      if (st.boostRemaining > 0) {
-        st.boostRemaining = Math.max(0, st.boostRemaining - count);
-        if (st.boostRemaining == 0) {
-          st.learningRateMultiplier = 1f;
+        List<PendingExample> batch = List.copyOf(pending);
+        int n = batch.size();
+        Map<String, TaskState> states = new TreeMap<>();
+        Map<String, Integer> perTask = new TreeMap<>();
+        for (PendingExample pe : batch) {
+            String task = pe.instance().task();
+            states.computeIfAbsent(task, this::taskOrCreate);
+            perTask.merge(task, 1, Integer::sum);
         }
-      }
-    }
 
-    // 5. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay after
-    // a crash makes the same choices.
-    if (config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
-      for (PendingExample pe : batch) {
-        Instance in = pe.instance();
-        TaskState st = states.get(in.task());
-        long seen = st.memorySeen++;
-        int slot = reservoirSlot(seen, config.memoryPerTask(), Seeds.of(in.task(), seen ^ config.seed()));
-        if (slot >= 0) {
-          store.putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
+        // 1. Prequential bookkeeping with the predictions made at arrival, and drift reactions.
+        for (PendingExample pe : batch) {
+            TaskState st = states.get(pe.instance().task());
+            double error = observeMetrics(st, config.taskSpec(st.task), pe);
+            st.observed++;
+            st.detector.update(error);
+            if (st.detector.driftDetected()) {
+                react(st, pe.instance().timestamp());
+            }
+            if (st.observed - st.lastMetricsObserved >= metricsEvery) {
+                emitMetrics(st, now);
+            }
         }
-        if (seen == 0 && !shared.memoryTasks.contains(in.task())) {
-          shared.memoryTasks.add(in.task());
+
+        // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
+        float[][] xs = new float[n][];
+        for (int i = 0; i < n; i++) {
+            xs[i] = batch.get(i).instance().x();
         }
-      }
-    }
-
-    // 6. Reptile: move each head shape's initialisation toward the heads adapted in this batch.
-    if (config.metaEnabled() && config.metaStepSize() > 0) {
-      Map<String, float[]> sums = new TreeMap<>();
-      Map<String, Integer> counts = new TreeMap<>();
-      for (TaskState st : states.values()) {
-        float[] init = shared.headInit.get(st.shapeKey);
-        if (init == null) {
-          continue;
+        Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
+        float[][] hs = fwd.output();
+        float[][] dH = new float[n][hidden];
+        Map<String, float[]> headGrads = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            Instance in = batch.get(i).instance();
+            TaskState st = states.get(in.task());
+            TaskSpec spec = config.taskSpec(in.task());
+            int out = spec.outputs();
+            float[] z = new float[out];
+            Head.forward(st.head, hidden, out, hs[i], z);
+            float[] dz = new float[out];
+            spec.loss().gradient(z, in.target(), dz);
+            float scaleTask = 1f / perTask.get(in.task());
+            float scaleBatch = 1f / n;
+            float[] dzTask = dz.clone();
+            for (int k = 0; k < out; k++) {
+                dzTask[k] *= scaleTask;
+                dz[k] *= scaleBatch;
+            }
+            float[] gHead = headGrads.computeIfAbsent(in.task(), t -> new float[st.head.length]);
+            Head.backward(st.head, hidden, out, hs[i], dzTask, gHead, null);
+            Head.backward(st.head, hidden, out, hs[i], dz, new float[st.head.length], dH[i]);
         }
-        float[] s = sums.computeIfAbsent(st.shapeKey, k -> new float[init.length]);
-        for (int j = 0; j < s.length; j++) {
-          s[j] += st.head[j] - init[j];
+        float[] gTrunk = new float[shared.trunk.length];
+        if (gTrunk.length > 0) {
+            trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
         }
-        counts.merge(st.shapeKey, 1, Integer::sum);
-      }
-      sums.forEach((shape, s) -> {
-        float[] init = shared.headInit.get(shape);
-        float step = config.metaStepSize() / counts.get(shape);
-        for (int j = 0; j < init.length; j++) {
-          init[j] += step * s[j];
+
+        // 3. Gradient memory: keep the trunk step from increasing other tasks' memory losses.
+        if (gTrunk.length > 0 && config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
+            List<float[]> refs = referenceGradients(states.keySet());
+            boolean projected = false;
+            if (!refs.isEmpty()) {
+                if (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM) {
+                    float[] mean = new float[gTrunk.length];
+                    for (float[] r : refs) {
+                        for (int j = 0; j < mean.length; j++) {
+                            mean[j] += r[j] / refs.size();
+                        }
+                    }
+                    projected = AGemProjection.project(gTrunk, mean);
+                } else {
+                    projected = GemProjection.project(gTrunk, refs.toArray(new float[0][]));
+                }
+            }
+            if (projected) {
+                shared.projections++;
+            }
         }
-      });
-    }
 
-    // 7. Persist, publish snapshots, clear the buffer.
-    for (TaskState st : states.values()) {
-      if (st.learned - st.lastSnapshotLearned >= snapshotEvery) {
-        st.lastSnapshotLearned = st.learned;
-        events.taskSnapshot(snapshotOf(st, now));
-      }
-      store.putTask(st);
-      taskCache.put(st.task, st);
-    }
-    shared.batches++;
-    shared.learned += n;
-    shared.learnedSincePublish += n;
-    store.putShared(shared);
-    store.clearPending(n);
-    pending.clear();
-    return n;
-  }
-
-  /**
-   * The shared-model delta learned since the last call, against the global version this partition is based on, or
-   * null when nothing was learned. The caller publishes it; the local base moves to the current parameters.
-   */
-  public MetaUpdate drainMetaUpdate(long now) {
-    if (shared.learnedSincePublish == 0) {
-      return null;
-    }
-    float[] dTrunk = new float[shared.trunk.length];
-    for (int i = 0; i < dTrunk.length; i++) {
-      dTrunk[i] = shared.trunk[i] - shared.trunkBase[i];
-    }
-    Map<String, float[]> dInit = new TreeMap<>();
-    shared.headInit.forEach((shape, p) -> {
-      float[] base = shared.headInitBase.get(shape);
-      float[] d = new float[p.length];
-      for (int i = 0; i < d.length; i++) {
-        d[i] = p[i] - base[i];
-      }
-      dInit.put(shape, d);
-    });
-    MetaUpdate u = new MetaUpdate(source, shared.baseVersion, dTrunk, dInit, shared.learnedSincePublish, now);
-    shared.trunkBase = shared.trunk.clone();
-    shared.headInitBase = Codec.deepCopy(shared.headInit);
-    shared.learnedSincePublish = 0;
-    shared.publishedUpdates++;
-    store.putShared(shared);
-    return u;
-  }
-
-  /**
-   * Moves onto a newer global version, keeping what this partition learned since it last published:
-   * {@code local = global + (local - base)}.
-   *
-   * @return whether the version was newer and was taken
-   */
-  public boolean rebase(MetaSnapshot global) {
-    if (global == null || global.version() <= shared.baseVersion || global.trunk().length != shared.trunk.length) {
-      return false;
-    }
-    for (int i = 0; i < shared.trunk.length; i++) {
-      shared.trunk[i] = global.trunk()[i] + (shared.trunk[i] - shared.trunkBase[i]);
-    }
-    shared.trunkBase = global.trunk().clone();
-    global.headInit().forEach((shape, g) -> {
-      float[] local = shared.headInit.get(shape);
-      float[] base = shared.headInitBase.get(shape);
-      if (local != null && local.length == g.length) {
-        for (int i = 0; i < local.length; i++) {
-          local[i] = g[i] + (local[i] - base[i]);
+        // 4. Apply the updates.
+        if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
+            optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
+                    ++shared.trunkStep);
         }
-        shared.headInitBase.put(shape, g.clone());
-      }
-    });
-    shared.lastStaleness = global.version() - shared.baseVersion - 1;
-    shared.baseVersion = global.version();
-    store.putShared(shared);
-    return true;
-  }
+        for (Map.Entry<String, TaskState> e : states.entrySet()) {
+            TaskState st = e.getValue();
+            float[] g = headGrads.get(e.getKey());
+            float[] init = shared.headInit.get(st.shapeKey);
+            if (config.proximal() > 0 && init != null) {
+                for (int j = 0; j < g.length; j++) {
+                    g[j] += config.proximal() * (st.head[j] - init[j]);
+                }
+            }
+            int count = perTask.get(e.getKey());
+            optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
+                    ++st.optimizerStep);
+            st.updates++;
+            st.learned += count;
+            if (st.boostRemaining > 0) {
+                st.boostRemaining = Math.max(0, st.boostRemaining - count);
+                if (st.boostRemaining == 0) {
+                    st.learningRateMultiplier = 1f;
+                }
+            }
+        }
 
-  /** Emits metrics for every task that scored examples since its last report. */
-  public void emitDueMetrics(long now) {
-    List<TaskState> due = new ArrayList<>();
-    store.forEachTask(st -> {
-      if (st.observed > st.lastMetricsObserved) {
-        due.add(st);
-      }
-    });
-    for (TaskState st : due) {
-      TaskState live = taskCache.getOrDefault(st.task, st);
-      emitMetrics(live, now);
-      store.putTask(live);
+        // 5. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay after
+        // a crash makes the same choices.
+        if (config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
+            for (PendingExample pe : batch) {
+                Instance in = pe.instance();
+                TaskState st = states.get(in.task());
+                long seen = st.memorySeen++;
+                int slot = Reservoir.slot(seen, config.memoryPerTask(), Seeds.of(in.task(), seen ^ config.seed()));
+                if (slot >= 0) {
+                    store.putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
+                }
+                if (seen == 0 && !shared.memoryTasks.contains(in.task())) {
+                    shared.memoryTasks.add(in.task());
+                }
+            }
+        }
+
+        // 6. Reptile: move each head shape's initialisation toward the heads adapted in this batch.
+        if (config.metaEnabled() && config.metaStepSize() > 0) {
+            Map<String, float[]> sums = new TreeMap<>();
+            Map<String, Integer> counts = new TreeMap<>();
+            for (TaskState st : states.values()) {
+                float[] init = shared.headInit.get(st.shapeKey);
+                if (init == null) {
+                    continue;
+                }
+                float[] s = sums.computeIfAbsent(st.shapeKey, k -> new float[init.length]);
+                for (int j = 0; j < s.length; j++) {
+                    s[j] += st.head[j] - init[j];
+                }
+                counts.merge(st.shapeKey, 1, Integer::sum);
+            }
+            sums.forEach((shape, s) -> {
+                float[] init = shared.headInit.get(shape);
+                float step = config.metaStepSize() / counts.get(shape);
+                for (int j = 0; j < init.length; j++) {
+                    init[j] += step * s[j];
+                }
+            });
+        }
+
+        // 7. Persist, publish snapshots, clear the buffer.
+        for (TaskState st : states.values()) {
+            if (st.learned - st.lastSnapshotLearned >= snapshotEvery) {
+                st.lastSnapshotLearned = st.learned;
+                events.taskSnapshot(snapshotOf(st, now));
+            }
+            store.putTask(st);
+            taskCache.put(st.task, st);
+        }
+        shared.batches++;
+        shared.learned += n;
+        shared.learnedSincePublish += n;
+        store.putShared(shared);
+        store.clearPending(n);
+        pending.clear();
+        return n;
     }
-  }
 
-  /** A task's current state, or null when it has not learned yet. */
-  public TaskState task(String task) {
-    return taskOrNull(task);
-  }
+    /**
+     * The shared-model delta learned since the last call, against the global version this partition is based on, or
+     * null when nothing was learned. The caller publishes it; the local base moves to the current parameters.
+     */
+    public MetaUpdate drainMetaUpdate(long now) {
+        if (shared.learnedSincePublish == 0) {
+            return null;
+        }
+        float[] dTrunk = new float[shared.trunk.length];
+        for (int i = 0; i < dTrunk.length; i++) {
+            dTrunk[i] = shared.trunk[i] - shared.trunkBase[i];
+        }
+        Map<String, float[]> dInit = new TreeMap<>();
+        shared.headInit.forEach((shape, p) -> {
+            float[] base = shared.headInitBase.get(shape);
+            float[] d = new float[p.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = p[i] - base[i];
+            }
+            dInit.put(shape, d);
+        });
+        MetaUpdate u = new MetaUpdate(source, shared.baseVersion, dTrunk, dInit, shared.learnedSincePublish, now);
+        shared.trunkBase = shared.trunk.clone();
+        shared.headInitBase = Codec.deepCopy(shared.headInit);
+        shared.learnedSincePublish = 0;
+        shared.publishedUpdates++;
+        store.putShared(shared);
+        return u;
+    }
 
-  /** The latest snapshot of a task's model part, or null when it has not learned yet. */
-  public LearnerEvents.TaskSnapshot taskSnapshot(String task, long now) {
-    TaskState st = taskOrNull(task);
-    return st == null ? null : snapshotOf(st, now);
-  }
+    /**
+     * Moves onto a newer global version, keeping what this partition learned since it last published:
+     * {@code local = global + (local - base)}.
+     *
+     * @return whether the version was newer and was taken
+     */
+    public boolean rebase(MetaSnapshot global) {
+        if (global == null || global.version() <= shared.baseVersion || global.trunk().length != shared.trunk.length) {
+            return false;
+        }
+        for (int i = 0; i < shared.trunk.length; i++) {
+            shared.trunk[i] = global.trunk()[i] + (shared.trunk[i] - shared.trunkBase[i]);
+        }
+        shared.trunkBase = global.trunk().clone();
+        global.headInit().forEach((shape, g) -> {
+            float[] local = shared.headInit.get(shape);
+            float[] base = shared.headInitBase.get(shape);
+            if (local != null && local.length == g.length) {
+                for (int i = 0; i < local.length; i++) {
+                    local[i] = g[i] + (local[i] - base[i]);
+                }
+                shared.headInitBase.put(shape, g.clone());
+            }
+        });
+        shared.lastStaleness = global.version() - shared.baseVersion - 1;
+        shared.baseVersion = global.version();
+        store.putShared(shared);
+        return true;
+    }
 
-  private LearnerEvents.TaskSnapshot snapshotOf(TaskState st, long now) {
-    return new LearnerEvents.TaskSnapshot(st.task, st.updates, shared.baseVersion, st.learned, config.digest(), now,
-        config.taskSpec(st.task), hidden, st.head.clone());
-  }
+    /** Emits metrics for every task that scored examples since its last report. */
+    public void emitDueMetrics(long now) {
+        List<TaskState> due = new ArrayList<>();
+        store.forEachTask(st -> {
+            if (st.observed > st.lastMetricsObserved) {
+                due.add(st);
+            }
+        });
+        for (TaskState st : due) {
+            TaskState live = taskCache.getOrDefault(st.task, st);
+            emitMetrics(live, now);
+            store.putTask(live);
+        }
+    }
 
-  private void emitMetrics(TaskState st, long now) {
-    st.lastMetricsObserved = st.observed;
-    events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
-        st.observed, st.learned, config.headLearningRate() * st.learningRateMultiplier, st.metrics.snapshot(),
-        shared.baseVersion, st.drifts, now));
-  }
+    /** A task's current state, or null when it has not learned yet. */
+    public TaskState task(String task) {
+        return taskOrNull(task);
+    }
 
-  private void react(TaskState st, long timestamp) {
-    st.drifts++;
-    String reaction = switch (config.driftReaction()) {
-      case NONE -> "none";
-      case RESET_HEAD -> {
-        float[] init = shared.headInit.get(st.shapeKey);
-        st.head = init != null && config.metaEnabled() ? init.clone() : newHead(st.task, config.taskSpec(st.task));
+    /** The latest snapshot of a task's model part, or null when it has not learned yet. */
+    public LearnerEvents.TaskSnapshot taskSnapshot(String task, long now) {
+        TaskState st = taskOrNull(task);
+        return st == null ? null : snapshotOf(st, now);
+    }
+
+    private LearnerEvents.TaskSnapshot snapshotOf(TaskState st, long now) {
+        return new LearnerEvents.TaskSnapshot(st.task, st.updates, shared.baseVersion, st.learned, config.digest(), now,
+                config.taskSpec(st.task), hidden, st.head.clone());
+    }
+
+    private void emitMetrics(TaskState st, long now) {
+        st.lastMetricsObserved = st.observed;
+        events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
+                st.observed, st.learned, config.headLearningRate() * st.learningRateMultiplier, st.metrics.snapshot(),
+                shared.baseVersion, st.drifts, now));
+    }
+
+    private void react(TaskState st, long timestamp) {
+        st.drifts++;
+        String reaction = switch (config.driftReaction()) {
+            case NONE -> "none";
+            case RESET_HEAD -> {
+                float[] init = shared.headInit.get(st.shapeKey);
+                st.head = init != null && config.metaEnabled() ? init.clone() : newHead(st.task, config.taskSpec(st.task));
+                st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+                st.optimizerStep = 0;
+                yield "reset-head";
+            }
+            case BOOST_LR -> {
+                st.learningRateMultiplier = config.driftBoostFactor();
+                st.boostRemaining = config.driftBoostExamples();
+                yield "boost-lr";
+            }
+        };
+        events.drift(new LearnerEvents.DriftEvent(st.task, st.detector.name(), "prequential-error", st.observed,
+                st.detector.statistics(), reaction, timestamp));
+    }
+
+    private static double observeMetrics(TaskState st, TaskSpec spec, PendingExample pe) {
+        float[] t = pe.instance().target();
+        float[] out = pe.output();
+        return switch (spec.kind()) {
+            case CLASSIFICATION -> st.metrics.observeClassification(Prediction.argmax(t), out);
+            case BINARY -> st.metrics.observeBinary(t[0] >= 0.5f ? 1 : 0, out[0]);
+            case REGRESSION -> st.metrics.observeRegression(t[0], out[0]);
+            case MULTILABEL -> {
+                int[] y = new int[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    y[i] = t[i] >= 0.5f ? 1 : 0;
+                }
+                yield st.metrics.observeMultiLabel(y, out);
+            }
+        };
+    }
+
+    /** Reference gradients of up to {@code memory.tasks.per.step} other tasks, recomputed when stale. */
+    private List<float[]> referenceGradients(java.util.Set<String> batchTasks) {
+        List<String> candidates = new ArrayList<>();
+        for (String t : shared.memoryTasks) {
+            if (!batchTasks.contains(t)) {
+                candidates.add(t);
+            }
+        }
+        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
+        List<float[]> refs = new ArrayList<>(k);
+        long bits = Seeds.mix(config.seed(), shared.batches);
+        for (int i = 0; i < k; i++) {
+            bits = Seeds.mix(bits, i);
+            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
+            String chosen = candidates.get(j);
+            candidates.set(j, candidates.get(i));
+            candidates.set(i, chosen);
+            ReferenceGradient ref = store.referenceGradient(chosen);
+            if (ref == null || shared.batches - ref.batch() >= config.memoryRefreshBatches()) {
+                ref = computeReference(chosen);
+                if (ref == null) {
+                    continue;
+                }
+                store.putReferenceGradient(chosen, ref);
+            }
+            refs.add(ref.gradient());
+        }
+        return refs;
+    }
+
+    private ReferenceGradient computeReference(String task) {
+        List<MemorySample> mem = store.memory(task);
+        TaskState st = taskOrNull(task);
+        if (mem.isEmpty() || st == null) {
+            return null;
+        }
+        int m = Math.min(config.memorySamplesPerTask(), mem.size());
+        int start = (int) ((shared.batches * m) % mem.size());
+        float[][] xs = new float[m][];
+        float[][] ts = new float[m][];
+        for (int i = 0; i < m; i++) {
+            MemorySample s = mem.get((start + i) % mem.size());
+            xs[i] = s.x();
+            ts[i] = s.target();
+        }
+        TaskSpec spec = config.taskSpec(task);
+        int out = spec.outputs();
+        Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
+        float[][] hs = fwd.output();
+        float[][] dH = new float[m][hidden];
+        float[] z = new float[out];
+        float[] dz = new float[out];
+        float[] scratch = new float[st.head.length];
+        for (int i = 0; i < m; i++) {
+            Head.forward(st.head, hidden, out, hs[i], z);
+            spec.loss().gradient(z, ts[i], dz);
+            for (int k = 0; k < out; k++) {
+                dz[k] /= m;
+            }
+            Head.backward(st.head, hidden, out, hs[i], dz, scratch, dH[i]);
+        }
+        float[] g = new float[shared.trunk.length];
+        trunk.backwardBatch(shared.trunk, fwd, dH, g);
+        return new ReferenceGradient(g, shared.batches, m);
+    }
+
+    private float[] forward(float[] head, TaskSpec spec, float[] x) {
+        trunk.forward(shared.trunk, x, hScratch);
+        int out = spec.outputs();
+        float[] z = new float[out];
+        Head.forward(head, hidden, out, hScratch, z);
+        float[] y = new float[out];
+        spec.loss().output(z, y);
+        return y;
+    }
+
+    private TaskState taskOrNull(String task) {
+        TaskState st = taskCache.get(task);
+        if (st == null) {
+            st = store.task(task);
+            if (st != null) {
+                taskCache.put(task, st);
+            }
+        }
+        return st;
+    }
+
+    private TaskState taskOrCreate(String task) {
+        TaskState st = taskOrNull(task);
+        if (st != null) {
+            return st;
+        }
+        TaskSpec spec = config.taskSpec(task);
+        st = new TaskState(task, spec.shapeKey());
+        st.head = newHead(task, spec);
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
-        st.optimizerStep = 0;
-        yield "reset-head";
-      }
-      case BOOST_LR -> {
-        st.learningRateMultiplier = config.driftBoostFactor();
-        st.boostRemaining = config.driftBoostExamples();
-        yield "boost-lr";
-      }
-    };
-    events.drift(new LearnerEvents.DriftEvent(st.task, st.detector.name(), "prequential-error", st.observed,
-        st.detector.statistics(), reaction, timestamp));
-  }
+        st.initMetaVersion = shared.baseVersion;
+        st.metrics = new PrequentialMetrics(metricsKind(spec.kind()), config.metricsWindow());
+        st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        return st;
+    }
 
-  private static double observeMetrics(TaskState st, TaskSpec spec, PendingExample pe) {
-    float[] t = pe.instance().target();
-    float[] out = pe.output();
-    return switch (spec.kind()) {
-      case CLASSIFICATION -> st.metrics.observeClassification(Prediction.argmax(t), out);
-      case BINARY -> st.metrics.observeBinary(t[0] >= 0.5f ? 1 : 0, out[0]);
-      case REGRESSION -> st.metrics.observeRegression(t[0], out[0]);
-      case MULTILABEL -> {
-        int[] y = new int[t.length];
-        for (int i = 0; i < t.length; i++) {
-          y[i] = t[i] >= 0.5f ? 1 : 0;
+    /** A new task's head: the meta-learned initialisation, or a seeded random one when meta-learning is off. */
+    private float[] newHead(String task, TaskSpec spec) {
+        float[] init = shared.headInit.get(spec.shapeKey());
+        if (config.metaEnabled() && init != null) {
+            return init.clone();
         }
-        yield st.metrics.observeMultiLabel(y, out);
-      }
-    };
-  }
+        return Head.initialParameters(hidden, spec.outputs(), Seeds.of(task, config.seed()));
+    }
 
-  /** Reference gradients of up to {@code memory.tasks.per.step} other tasks, recomputed when stale. */
-  private List<float[]> referenceGradients(java.util.Set<String> batchTasks) {
-    List<String> candidates = new ArrayList<>();
-    for (String t : shared.memoryTasks) {
-      if (!batchTasks.contains(t)) {
-        candidates.add(t);
-      }
+    private static PrequentialMetrics.Kind metricsKind(TaskKind kind) {
+        return switch (kind) {
+            case CLASSIFICATION -> PrequentialMetrics.Kind.CLASSIFICATION;
+            case BINARY -> PrequentialMetrics.Kind.BINARY;
+            case REGRESSION -> PrequentialMetrics.Kind.REGRESSION;
+            case MULTILABEL -> PrequentialMetrics.Kind.MULTILABEL;
+        };
     }
-    int k = Math.min(config.memoryTasksPerStep(), candidates.size());
-    List<float[]> refs = new ArrayList<>(k);
-    long bits = Seeds.mix(config.seed(), shared.batches);
-    for (int i = 0; i < k; i++) {
-      bits = Seeds.mix(bits, i);
-      int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
-      String chosen = candidates.get(j);
-      candidates.set(j, candidates.get(i));
-      candidates.set(i, chosen);
-      ReferenceGradient ref = store.referenceGradient(chosen);
-      if (ref == null || shared.batches - ref.batch() >= config.memoryRefreshBatches()) {
-        ref = computeReference(chosen);
-        if (ref == null) {
-          continue;
-        }
-        store.putReferenceGradient(chosen, ref);
-      }
-      refs.add(ref.gradient());
-    }
-    return refs;
-  }
-
-  private ReferenceGradient computeReference(String task) {
-    List<MemorySample> mem = store.memory(task);
-    TaskState st = taskOrNull(task);
-    if (mem.isEmpty() || st == null) {
-      return null;
-    }
-    int m = Math.min(config.memorySamplesPerTask(), mem.size());
-    int start = (int) ((shared.batches * m) % mem.size());
-    float[][] xs = new float[m][];
-    float[][] ts = new float[m][];
-    for (int i = 0; i < m; i++) {
-      MemorySample s = mem.get((start + i) % mem.size());
-      xs[i] = s.x();
-      ts[i] = s.target();
-    }
-    TaskSpec spec = config.taskSpec(task);
-    int out = spec.outputs();
-    Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
-    float[][] hs = fwd.output();
-    float[][] dH = new float[m][hidden];
-    float[] z = new float[out];
-    float[] dz = new float[out];
-    float[] scratch = new float[st.head.length];
-    for (int i = 0; i < m; i++) {
-      Head.forward(st.head, hidden, out, hs[i], z);
-      spec.loss().gradient(z, ts[i], dz);
-      for (int k = 0; k < out; k++) {
-        dz[k] /= m;
-      }
-      Head.backward(st.head, hidden, out, hs[i], dz, scratch, dH[i]);
-    }
-    float[] g = new float[shared.trunk.length];
-    trunk.backwardBatch(shared.trunk, fwd, dH, g);
-    return new ReferenceGradient(g, shared.batches, m);
-  }
-
-  /** Vitter's algorithm R: the slot a new item takes, or -1 when it is not kept. */
-  static int reservoirSlot(long seen, int capacity, long randomBits) {
-    if (seen < capacity) {
-      return (int) seen;
-    }
-    long j = Math.floorMod(randomBits, seen + 1);
-    return j < capacity ? (int) j : -1;
-  }
-
-  private float[] forward(float[] head, TaskSpec spec, float[] x) {
-    trunk.forward(shared.trunk, x, hScratch);
-    int out = spec.outputs();
-    float[] z = new float[out];
-    Head.forward(head, hidden, out, hScratch, z);
-    float[] y = new float[out];
-    spec.loss().output(z, y);
-    return y;
-  }
-
-  private TaskState taskOrNull(String task) {
-    TaskState st = taskCache.get(task);
-    if (st == null) {
-      st = store.task(task);
-      if (st != null) {
-        taskCache.put(task, st);
-      }
-    }
-    return st;
-  }
-
-  private TaskState taskOrCreate(String task) {
-    TaskState st = taskOrNull(task);
-    if (st != null) {
-      return st;
-    }
-    TaskSpec spec = config.taskSpec(task);
-    st = new TaskState(task, spec.shapeKey());
-    st.head = newHead(task, spec);
-    st.optimizerState = new float[optimizer.stateSize(st.head.length)];
-    st.initMetaVersion = shared.baseVersion;
-    st.metrics = new PrequentialMetrics(metricsKind(spec.kind()), config.metricsWindow());
-    st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
-    return st;
-  }
-
-  /** A new task's head: the meta-learned initialisation, or a seeded random one when meta-learning is off. */
-  private float[] newHead(String task, TaskSpec spec) {
-    float[] init = shared.headInit.get(spec.shapeKey());
-    if (config.metaEnabled() && init != null) {
-      return init.clone();
-    }
-    return Head.initialParameters(hidden, spec.outputs(), Seeds.of(task, config.seed()));
-  }
-
-  private static PrequentialMetrics.Kind metricsKind(TaskKind kind) {
-    return switch (kind) {
-      case CLASSIFICATION -> PrequentialMetrics.Kind.CLASSIFICATION;
-      case BINARY -> PrequentialMetrics.Kind.BINARY;
-      case REGRESSION -> PrequentialMetrics.Kind.REGRESSION;
-      case MULTILABEL -> PrequentialMetrics.Kind.MULTILABEL;
-    };
-  }
 }

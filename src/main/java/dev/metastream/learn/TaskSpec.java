@@ -15,35 +15,35 @@ import java.util.List;
  */
 public record TaskSpec(TaskKind kind, int classes, List<String> classNames, int labels) {
 
-  /** Builds a spec, checking that class names and class count agree. */
-  public static TaskSpec from(String kind, int classes, List<String> classNames, int labels) {
-    TaskKind k = TaskKind.parse(kind);
-    if (k == TaskKind.CLASSIFICATION && classes < 2) {
-      throw new IllegalArgumentException("task.classes=" + classes + ": a classification task needs at least 2 classes");
+    /** Builds a spec, checking that class names and class count agree. */
+    public static TaskSpec from(String kind, int classes, List<String> classNames, int labels) {
+        TaskKind k = TaskKind.parse(kind);
+        if (k == TaskKind.CLASSIFICATION && classes < 2) {
+            throw new IllegalArgumentException("task.classes=" + classes + ": a classification task needs at least 2 classes");
+        }
+        if (!classNames.isEmpty() && classNames.size() != classes) {
+            throw new IllegalArgumentException("task.class.names lists " + classNames.size() + " names but task.classes="
+                    + classes + ": make them agree");
+        }
+        return new TaskSpec(k, classes, List.copyOf(classNames), labels);
     }
-    if (!classNames.isEmpty() && classNames.size() != classes) {
-      throw new IllegalArgumentException("task.class.names lists " + classNames.size() + " names but task.classes="
-          + classes + ": make them agree");
+
+    /** Width of the head's output layer. */
+    public int outputs() {
+        return switch (kind) {
+            case CLASSIFICATION -> classes;
+            case BINARY, REGRESSION -> 1;
+            case MULTILABEL -> labels;
+        };
     }
-    return new TaskSpec(k, classes, List.copyOf(classNames), labels);
-  }
 
-  /** Width of the head's output layer. */
-  public int outputs() {
-    return switch (kind) {
-      case CLASSIFICATION -> classes;
-      case BINARY, REGRESSION -> 1;
-      case MULTILABEL -> labels;
-    };
-  }
+    /** Key of the meta initialisation shared by heads of this shape, e.g. {@code classification:10}. */
+    public String shapeKey() {
+        return kind.name().toLowerCase() + ":" + outputs();
+    }
 
-  /** Key of the meta initialisation shared by heads of this shape, e.g. {@code classification:10}. */
-  public String shapeKey() {
-    return kind.name().toLowerCase() + ":" + outputs();
-  }
-
-  /** The loss this kind of task is trained with. */
-  public Loss loss() {
-    return kind.loss();
-  }
+    /** The loss this kind of task is trained with. */
+    public Loss loss() {
+        return kind.loss();
+    }
 }
