@@ -52,7 +52,8 @@ class AdwinTest extends DriftDetectorContract {
             // On detection the older sub-window is dropped, bucket by bucket while a cut remains.
             // The first cut need not remove all old data (observed widths right after the first
             // detection over seeds 1..20: 96..896, means 0.22..0.58), later checks finish the job:
-            // in an exploratory run continuing the same stream, 500 values later the window held 515..579 values with mean 0.76..0.82.
+            // in an exploratory run continuing the same stream, 500 values later the window held
+            // 515..579 values with mean 0.76..0.82.
             assertThat(adwin.width()).as("seed %d", seed).isLessThan(1000 + delay);
             Random r = new Random(seed * 31);
             for (int i = 0; i < 500; i++) {
