@@ -1,0 +1,234 @@
+package dev.metastream.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metastream.bench.BenchStreams;
+import dev.metastream.bench.KernelBenchmarks;
+import dev.metastream.learn.InMemoryLearnerStore;
+import dev.metastream.learn.Instance;
+import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.StreamingLearner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code metastream bench}: examples per second of the learner alone (in process, no broker) and end to end through
+ * the embedded broker, at the shape the throughput goal is set for: d=100 inputs, a 64-unit trunk, 10 classes,
+ * 100 tasks. Reports medians of repeated runs, measured in one process so the figures are comparable.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure learner and end-to-end throughput (d=100, 64-unit trunk, 10 classes, 100 tasks).")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--learner-examples", defaultValue = "200000", description = "Examples per learner-alone run (default: ${DEFAULT-VALUE}).")
+    int learnerExamples;
+
+    @Option(names = "--e2e-examples", defaultValue = "100000", description = "Examples per end-to-end run (default: ${DEFAULT-VALUE}).")
+    int e2eExamples;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Runs of each measurement; the median is reported (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--partitions", defaultValue = "2", description = "Input partitions end to end (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Stream threads end to end (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "learner.batch.size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--json", description = "Also write the figures to this JSON file.")
+    Path json;
+
+    @Option(names = "--jmh", description = "Run the JMH kernel benchmarks instead.")
+    boolean jmh;
+
+    @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
+    boolean skipEndToEnd;
+
+    @Override
+    public Integer call() throws Exception {
+        if (jmh) {
+            new Runner(new OptionsBuilder().include(KernelBenchmarks.class.getName()).build()).run();
+            return 0;
+        }
+        Properties p = learnerProperties();
+        List<Double> learner = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            learner.add(learnerAlone(LearnerConfig.from(p), learnerExamples, r));
+            System.out.printf("learner alone, run %d: %,.0f examples/s%n", r + 1, learner.get(r));
+        }
+        List<Double> alos = new ArrayList<>();
+        List<Double> eos = new ArrayList<>();
+        if (!skipEndToEnd) {
+            try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
+                for (int r = 0; r < runs; r++) {
+                    alos.add(endToEnd(broker, p, "at_least_once", r));
+                    System.out.printf("end to end at_least_once, run %d: %,.0f examples/s%n", r + 1, alos.get(r));
+                    eos.add(endToEnd(broker, p, "exactly_once_v2", r));
+                    System.out.printf("end to end exactly_once_v2, run %d: %,.0f examples/s%n", r + 1, eos.get(r));
+                }
+            }
+        }
+        double learnerMedian = median(learner);
+        double alosMedian = median(alos);
+        double eosMedian = median(eos);
+        System.out.println();
+        System.out.println("| measurement | examples/s (median of " + runs + ") | runs |");
+        System.out.println("| --- | ---: | --- |");
+        System.out.printf("| learner alone (in process) | %,.0f | %s |%n", learnerMedian, fmt(learner));
+        if (!skipEndToEnd) {
+            System.out.printf("| end to end, at_least_once | %,.0f | %s |%n", alosMedian, fmt(alos));
+            System.out.printf("| end to end, exactly_once_v2 | %,.0f | %s |%n", eosMedian, fmt(eos));
+        }
+        if (json != null) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode n = m.createObjectNode();
+            n.put("learner_examples_per_second", learnerMedian);
+            if (!skipEndToEnd) {
+                n.put("end_to_end_examples_per_second", alosMedian);
+                n.put("end_to_end_exactly_once_examples_per_second", eosMedian);
+            }
+            n.putPOJO("learner_runs", learner);
+            n.putPOJO("end_to_end_runs", alos);
+            n.putPOJO("end_to_end_exactly_once_runs", eos);
+            ObjectNode shape = n.putObject("workload");
+            shape.put("input_dim", BenchStreams.DIM);
+            shape.put("trunk", "64");
+            shape.put("classes", BenchStreams.CLASSES);
+            shape.put("tasks", BenchStreams.TASKS);
+            shape.put("batch_size", batchSize);
+            shape.put("learner_examples", learnerExamples);
+            shape.put("e2e_examples", e2eExamples);
+            shape.put("partitions", partitions);
+            shape.put("stream_threads", threads);
+            ObjectNode machine = n.putObject("machine");
+            machine.put("cores", Runtime.getRuntime().availableProcessors());
+            machine.put("java", System.getProperty("java.version"));
+            machine.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+            n.put("measured_at", java.time.Instant.now().toString());
+            m.writeValue(json.toFile(), n);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private Properties learnerProperties() {
+        Properties p = new Properties();
+        p.setProperty("input.dim", String.valueOf(BenchStreams.DIM));
+        p.setProperty("task.classes", String.valueOf(BenchStreams.CLASSES));
+        p.setProperty("model.trunk.layers", "64");
+        p.setProperty("learner.batch.size", String.valueOf(batchSize));
+        return p;
+    }
+
+    /** Test-then-train over the workload in process; the first tenth is warm-up and not timed. */
+    static double learnerAlone(LearnerConfig config, int examples, int run) {
+        StreamingLearner learner = new StreamingLearner(config, new InMemoryLearnerStore(), "bench", LearnerEvents.NONE);
+        BenchStreams stream = new BenchStreams(100 + run);
+        Instance[] data = new Instance[examples];
+        for (int i = 0; i < examples; i++) {
+            data[i] = stream.next();
+        }
+        int warm = examples / 10;
+        for (int i = 0; i < warm; i++) {
+            learner.observe(data[i]);
+        }
+        long t0 = System.nanoTime();
+        for (int i = warm; i < examples; i++) {
+            learner.observe(data[i]);
+        }
+        learner.learnPending(0);
+        return (examples - warm) / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Loads the examples into a fresh input topic, then starts a fresh application on it and times from its first
+     * published prediction to its last (read back read_committed).
+     */
+    private double endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, int run)
+            throws Exception {
+        String suffix = guarantee.replace('_', '-') + "-" + run;
+        Path state = Files.createTempDirectory("metastream-bench");
+        Properties p = new Properties();
+        p.putAll(learnerProps);
+        p.setProperty("application.id", "metastream-bench-" + suffix);
+        p.setProperty("processing.guarantee", guarantee);
+        p.setProperty("num.stream.threads", String.valueOf(threads));
+        p.setProperty("state.dir", state.toString());
+        p.setProperty("topics.partitions", String.valueOf(partitions));
+        for (String t : List.of("examples", "predictions", "model.snapshots", "metrics", "drift.events", "dead.letter",
+                "meta.updates", "meta.model")) {
+            p.setProperty("topic." + t, "bench-" + suffix + "." + t);
+        }
+        AppConfig config = AppConfig.of(p);
+        try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry())) {
+            app.ensureTopics();
+            Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+            pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+            BenchStreams stream = new BenchStreams(200 + run);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                for (int i = 0; i < e2eExamples; i++) {
+                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), null,
+                            stream.nextJson().getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            try (OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.topology(), Map.of())) {
+                app.start();
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (watcher.predictions.get() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                long t0 = System.nanoTime();
+                long first = watcher.predictions.get();
+                while (watcher.predictions.get() < e2eExamples && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                long n = watcher.predictions.get() - first;
+                if (watcher.predictions.get() < e2eExamples) {
+                    throw new IllegalStateException("only " + watcher.predictions.get() + " of " + e2eExamples
+                            + " predictions arrived in 5 minutes");
+                }
+                return n / ((System.nanoTime() - t0) / 1e9);
+            }
+        } finally {
+            try (var paths = Files.walk(state)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static String fmt(List<Double> xs) {
+        return Arrays.toString(xs.stream().mapToLong(Math::round).toArray());
+    }
+}
