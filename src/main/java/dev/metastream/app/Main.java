@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
         // ---- Subcommands: register new ones here, by class. ----
         subcommands = {
             HelpCommand.class,
+            DemoCommand.class,
+            RunCommand.class,
             ProduceCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Callable<Integer> {
 
