@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -83,8 +84,7 @@ public final class MetastreamApp implements AutoCloseable {
                 }
             }
             String metaUpdates = config.topology().metaUpdatesTopic();
-            Map<String, TopicDescription> d = a.describeTopics(List.of(metaUpdates)).allTopicNames().get();
-            int partitions = d.get(metaUpdates).partitions().size();
+            int partitions = partitionCount(a, metaUpdates);
             if (partitions != 1) {
                 throw new IllegalStateException("topic " + metaUpdates + " has " + partitions
                         + " partitions; the shared-model aggregator needs exactly 1: recreate it with one partition");
@@ -95,6 +95,22 @@ public final class MetastreamApp implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not check topics on " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Partitions of a topic, waiting briefly for a just-created topic's metadata to reach the broker. */
+    private static int partitionCount(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get();
+                return d.get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -29,6 +29,8 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class StreamingLearner {
+    /** Examples the slow error average spans (the baseline a drift must rise above). */
+    static final int ERROR_HORIZON = 500;
     private final LearnerConfig config;
     private final LearnerStore store;
     private final String source;
@@ -146,9 +148,11 @@ public final class StreamingLearner {
             double error = observeMetrics(st, config.taskSpec(st.task), pe);
             st.observed++;
             st.detector.update(error);
-            if (st.detector.driftDetected()) {
+            if (st.detector.driftDetected() && errorRose(st)) {
                 react(st, pe.instance().timestamp());
             }
+            // Slow average of the error (a running mean over the first ERROR_HORIZON examples, then an EWMA).
+            st.errorAverage += (error - st.errorAverage) / Math.min(st.observed, ERROR_HORIZON);
             if (st.observed - st.lastMetricsObserved >= metricsEvery) {
                 emitMetrics(st, now);
             }
@@ -392,6 +396,15 @@ public final class StreamingLearner {
         events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
                 st.observed, st.learned, config.headLearningRate() * st.learningRateMultiplier, st.metrics.snapshot(),
                 shared.baseVersion, st.drifts, now));
+    }
+
+    /**
+     * Two-sided detectors (ADWIN) also fire when a task's error falls because it is learning; that is not a drift to
+     * react to. A detection counts when the detector's recent estimate is above the task's slow error average.
+     */
+    private static boolean errorRose(TaskState st) {
+        Double recent = st.detector.statistics().get("estimation");
+        return recent == null || recent > st.errorAverage;
     }
 
     private void react(TaskState st, long timestamp) {

@@ -30,6 +30,8 @@ public final class TaskState {
     long lastMetricsObserved;
     long lastSnapshotLearned;
     long initMetaVersion;
+    /** Slow average of the prequential error, the baseline a drift must rise above. */
+    double errorAverage;
     PrequentialMetrics metrics;
     DriftDetector detector;
 
@@ -78,7 +80,7 @@ public final class TaskState {
         return new Codec.Writer(64 + head.length * 12).i8(FORMAT).str(task).str(shapeKey).floats(head)
                 .floats(optimizerState).i64(optimizerStep).i64(observed).i64(learned).i64(updates)
                 .f32(learningRateMultiplier).i32(boostRemaining).i64(memorySeen).i64(drifts).i64(lastMetricsObserved)
-                .i64(lastSnapshotLearned).i64(initMetaVersion).bytes(metrics.toBytes()).bytes(detector.toBytes()).toBytes();
+                .i64(lastSnapshotLearned).i64(initMetaVersion).f64(errorAverage).bytes(metrics.toBytes()).bytes(detector.toBytes()).toBytes();
     }
 
     /** Reads {@link #toBytes()}. */
@@ -99,6 +101,7 @@ public final class TaskState {
         s.lastMetricsObserved = r.i64();
         s.lastSnapshotLearned = r.i64();
         s.initMetaVersion = r.i64();
+        s.errorAverage = r.f64();
         s.metrics = PrequentialMetrics.fromBytes(r.bytes());
         s.detector = DriftDetector.fromBytes(r.bytes());
         return s;
