@@ -130,11 +130,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
             Map<String, String> props = brokerProps(dir, brokerPort, controllerPort, extra);
+            long t0 = System.nanoTime();
             KafkaConfig config = new KafkaConfig(props, false);
+            long t1 = System.nanoTime();
             format(config, dir);
+            long t2 = System.nanoTime();
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             try {
                 server.startup();
+                LOG.debug("Embedded Kafka: config {} ms, format {} ms, startup {} ms", (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             } catch (RuntimeException e) {
                 shutdownQuietly(server);
                 // An ephemeral port can be grabbed by someone else between probing and binding: retry.

@@ -56,6 +56,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "produce",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.ManifestVersionProvider.class,
         sortOptions = false,
         description = {
             "Sends examples from a JSONL or CSV file to a Kafka topic.",
@@ -100,7 +101,7 @@ public final class ProduceCommand implements Callable<Integer> {
     private Path input;
 
     @Option(names = "--format", paramLabel = "jsonl|csv",
-            description = "Input format. Default: from the file extension (.jsonl/.ndjson or .csv).")
+            description = "Input format. Default: jsonl for a file named *.jsonl or *.ndjson, csv for *.csv.")
     private String formatName;
 
     private Format format;
@@ -276,7 +277,9 @@ public final class ProduceCommand implements Callable<Integer> {
             err.println("metastream produce: Kafka error: " + rootMessage(e));
             return FAILED;
         } catch (BadInputException e) {
-            printSummary(out, acked.get(), skips, t0);
+            if (attempted[0] > 0 || skips.total() > 0) { // the problem was found part-way through the file
+                printSummary(out, acked.get(), skips, t0);
+            }
             throw e;
         }
         printSummary(out, acked.get(), skips, t0);

@@ -58,7 +58,18 @@ public final class SyntheticStream {
     public record Config(int inputDim, int classes, int tasks, long seed, long newTaskAt, long driftAt,
                          String driftTask, double relatedness) {
 
-        /** Validates the parameters. */
+        /**
+         * Validates the parameters.
+         *
+         * @param inputDim    dimension of the inputs, at least 1
+         * @param classes     number of classes, at least 2
+         * @param tasks       initial number of tasks, at least 1
+         * @param seed        seed of all randomness
+         * @param newTaskAt   index at which one extra task appears, or -1
+         * @param driftAt     index at which {@code driftTask} drifts, or -1
+         * @param driftTask   name of the drifting task; must exist if {@code driftAt >= 0}
+         * @param relatedness weight of the shared map, in [0, 1]
+         */
         public Config {
             if (inputDim < 1) {
                 throw new IllegalArgumentException("inputDim must be >= 1, got " + inputDim);
