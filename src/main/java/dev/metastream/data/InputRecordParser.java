@@ -72,6 +72,12 @@ public final class InputRecordParser {
     }
 
     private static final int MAX_TASK_LENGTH = 256;
+    /**
+     * Longest accepted {@code id}, in characters. The id travels in {@link Instance#toBytes()}, whose strings are
+     * limited to 65535 bytes of modified UTF-8 (up to 3 bytes per char); a longer id failed to serialise on the
+     * repartition topic and stopped the stream thread.
+     */
+    private static final int MAX_ID_LENGTH = 1024;
 
     private final LearnerConfig config;
     private final int maxBytes;
@@ -159,6 +165,9 @@ public final class InputRecordParser {
                 return Result.reject(Reason.BAD_FIELD, "\"id\" must be a string or a number");
             }
             id = idNode.asText();
+            if (id.length() > MAX_ID_LENGTH) {
+                return Result.reject(Reason.BAD_FIELD, "\"id\" is longer than " + MAX_ID_LENGTH + " characters");
+            }
         }
         long ts = timestamp;
         JsonNode tsNode = root.get("ts");

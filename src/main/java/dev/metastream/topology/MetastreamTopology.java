@@ -18,6 +18,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -85,16 +87,32 @@ public final class MetastreamTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()))
                 .process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
                         TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE)
-                .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.String(), Output.serde())
+                .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
                         .withName("learner-outputs"));
 
         builder.stream(topics.metaUpdatesTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("meta-updates-source"))
                 .process(() -> new MetaAggregatorProcessor(config, topics, metrics), Named.as("meta-aggregator"),
                         META_AGGREGATE_STORE)
-                .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.String(), Output.serde())
+                .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
                         .withName("meta-outputs"));
         return builder.build();
+    }
+
+    /**
+     * Routes each output record to {@link Output#topic()}. A named class rather than a lambda so that
+     * {@code describe()} prints a stable name instead of a per-run lambda class and identity hash.
+     */
+    static final class OutputTopic implements TopicNameExtractor<String, Output> {
+        @Override
+        public String extract(String key, Output value, RecordContext recordContext) {
+            return value.topic();
+        }
+
+        @Override
+        public String toString() {
+            return "Output.topic()";
+        }
     }
 
     private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
