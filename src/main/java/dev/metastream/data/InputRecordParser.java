@@ -44,6 +44,8 @@ public final class InputRecordParser {
         WRONG_DIMENSION("wrong-dimension"),
         /** NaN or an infinity among the features or the label. */
         NON_FINITE("non-finite"),
+        /** A feature larger in magnitude than {@code input.max.abs.value}. */
+        VALUE_OUT_OF_RANGE("value-out-of-range"),
         /** A label the task's kind cannot take. */
         BAD_LABEL("label-out-of-range");
 
@@ -206,11 +208,8 @@ public final class InputRecordParser {
                     return r;
                 }
                 x[i] = (float) v.asDouble();
-                if (!Float.isFinite(x[i])) {
-                    return Result.reject(Reason.NON_FINITE, "x[" + i + "] is not finite in float precision");
-                }
             }
-            return null;
+            return finite(x);
         }
         if (sparse != null) {
             JsonNode idx = sparse.get("idx");
@@ -284,17 +283,22 @@ public final class InputRecordParser {
         return null;
     }
 
-    private static Result finite(float[] x) {
+    private Result finite(float[] x) {
+        double max = config.maxAbsFeature();
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                return Result.reject(Reason.NON_FINITE, "feature slot " + i + " is not finite in float precision");
+                return Result.reject(Reason.NON_FINITE, "feature " + i + " is not finite in float precision");
+            }
+            if (Math.abs(x[i]) > max) {
+                return Result.reject(Reason.VALUE_OUT_OF_RANGE, "feature " + i + " is " + x[i]
+                        + ", beyond input.max.abs.value=" + max + ": scale the feature (e.g. standardise or log it)");
             }
         }
         return null;
     }
 
     /** Encodes a label for the task's kind: a float[] target, or a rejection Result. */
-    private static Object encodeLabel(TaskSpec spec, JsonNode y) {
+    private Object encodeLabel(TaskSpec spec, JsonNode y) {
         TaskKind kind = spec.kind();
         switch (kind) {
             case CLASSIFICATION -> {
@@ -336,6 +340,10 @@ public final class InputRecordParser {
                 double v = y.asDouble();
                 if (!Double.isFinite(v) || !Float.isFinite((float) v)) {
                     return Result.reject(Reason.NON_FINITE, "label is not finite");
+                }
+                if (Math.abs(v) > config.maxAbsFeature()) {
+                    return Result.reject(Reason.VALUE_OUT_OF_RANGE, "label " + v + " is beyond input.max.abs.value="
+                            + config.maxAbsFeature() + ": scale the target");
                 }
                 return new float[] {(float) v};
             }

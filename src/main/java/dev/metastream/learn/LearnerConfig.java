@@ -50,6 +50,11 @@ import java.util.TreeMap;
  * @param metricsEveryExamples a task's metrics are published every this many of its examples
  * @param snapshotEveryExamples a task's head snapshot is published every this many of its learned examples
  * @param taskCacheSize   task states kept deserialised on heap (least recently used beyond are re-read)
+ * @param maxAbsFeature   largest feature magnitude accepted (larger ones overflow float arithmetic)
+ * @param clipNorm        gradients of the trunk and of each head are scaled down to at most this L2 norm
+ * @param metaAverage     whether the aggregator averages partition deltas (mean) rather than summing them (sum)
+ * @param driftMinRise    a detection counts only when the recent error exceeds the task's slow average by this fraction
+ * @param driftCooldownExamples detections within this many of a task's examples after a reaction are ignored
  */
 public record LearnerConfig(
         int inputDim,
@@ -82,7 +87,12 @@ public record LearnerConfig(
         int metricsWindow,
         long metricsEveryExamples,
         long snapshotEveryExamples,
-        int taskCacheSize) {
+        int taskCacheSize,
+        double maxAbsFeature,
+        float clipNorm,
+        boolean metaAverage,
+        double driftMinRise,
+        long driftCooldownExamples) {
 
     /** Gradient-memory strategies. */
     public enum MemoryStrategy {
@@ -148,6 +158,7 @@ public record LearnerConfig(
             new Key("learner.batch.max.wait.ms", "200", "Longest wall-clock wait before a partial micro-batch is learned."),
             new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
+            new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
             new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
             new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
@@ -160,12 +171,16 @@ public record LearnerConfig(
             new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
             new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
             new Key("drift.reaction", "reset-head", "What follows a detection: none, reset-head (back to the meta initialisation) or boost-lr."),
+            new Key("drift.min.rise", "0.25", "A detection is a drift only when the detector's recent error is this fraction above the task's slow error average (a learning task's error moves both ways)."),
+            new Key("drift.cooldown.examples", "200", "Detections within this many of a task's examples after a drift reaction are ignored (one change, one event)."),
             new Key("drift.boost.factor", "3", "Learning-rate multiplier after a drift (boost-lr)."),
             new Key("drift.boost.examples", "200", "How many of the task's examples the boost lasts (boost-lr)."),
             new Key("metrics.window", "500", "Sliding window (examples) of the windowed prequential metrics."),
             new Key("metrics.every.examples", "1000", "A task's metrics are published every this many of its labelled examples (and on the metrics.interval.ms timer)."),
             new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
-            new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."));
+            new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."),
+            new Key("input.max.abs.value", "1e6", "Largest feature magnitude accepted; larger values go to the dead-letter topic (scale such features: float arithmetic overflows near 3e38)."),
+            new Key("optimizer.clip.norm", "10", "Gradients of the trunk and of each head are scaled down to at most this L2 norm."));
 
     private static final Map<String, String> DEFAULTS;
 
@@ -235,7 +250,9 @@ public record LearnerConfig(
                 DriftReaction.parse(r.string("drift.reaction")), r.positiveFloat("drift.boost.factor"),
                 r.nonNegativeInt("drift.boost.examples"), r.positiveInt("metrics.window"),
                 r.positiveInt("metrics.every.examples"), r.positiveInt("snapshot.every.examples"),
-                r.positiveInt("learner.task.cache.size"));
+                r.positiveInt("learner.task.cache.size"), r.doubleValue("input.max.abs.value"),
+                r.positiveFloat("optimizer.clip.norm"), parseAggregation(r.string("meta.aggregation")),
+                r.doubleValue("drift.min.rise"), r.nonNegativeInt("drift.cooldown.examples"));
     }
 
     /** The head shape of a task. */
@@ -265,6 +282,14 @@ public record LearnerConfig(
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean parseAggregation(String s) {
+        return switch (s.toLowerCase()) {
+            case "mean" -> true;
+            case "sum" -> false;
+            default -> throw new IllegalArgumentException("meta.aggregation=" + s + " is not known: use mean or sum");
+        };
     }
 
     static List<String> splitList(String s) {

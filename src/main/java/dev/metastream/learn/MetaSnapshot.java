@@ -33,14 +33,16 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
     }
 
     /**
-     * Folds a partition's update into this version, giving the next one (Reptile for the head initialisation:
-     * the partition already scaled its delta by {@code meta.step.size}; asynchronous SGD for the trunk).
+     * Folds a partition's update into this version, giving the next one. The delta is scaled by {@code scale}: with
+     * P partitions learning at once, 1/P averages their progress (federated averaging, asynchronously), which keeps
+     * the shared trunk from moving P times as fast as any one partition's memory constraints allow; 1 sums them
+     * (asynchronous SGD). The head-initialisation delta is already a Reptile step ({@code meta.step.size}).
      */
-    public MetaSnapshot apply(MetaUpdate u, long now) {
+    public MetaSnapshot apply(MetaUpdate u, long now, float scale) {
         float[] t = trunk.clone();
         if (u.trunkDelta().length == t.length) {
             for (int i = 0; i < t.length; i++) {
-                t[i] += u.trunkDelta()[i];
+                t[i] += scale * u.trunkDelta()[i];
             }
         }
         Map<String, float[]> h = Codec.deepCopy(headInit);
@@ -48,7 +50,7 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
             float[] p = h.get(shape);
             if (p != null && p.length == delta.length) {
                 for (int i = 0; i < p.length; i++) {
-                    p[i] += delta[i];
+                    p[i] += scale * delta[i];
                 }
             }
         });

@@ -23,6 +23,8 @@ public final class SharedState {
     long learned;
     long learnedSincePublish;
     long projections;
+    /** Updates skipped because their gradient was not finite. */
+    long skippedUpdates;
     long publishedUpdates;
     /** Versions the global model was ahead of this partition's base when it last rebased. */
     long lastStaleness;
@@ -63,6 +65,11 @@ public final class SharedState {
         return projections;
     }
 
+    /** Updates skipped because their gradient was not finite. */
+    public long skippedUpdates() {
+        return skippedUpdates;
+    }
+
     /** The local trunk parameters. */
     public float[] trunk() {
         return trunk;
@@ -82,7 +89,7 @@ public final class SharedState {
     public byte[] toBytes() {
         Codec.Writer w = new Codec.Writer(64 + trunk.length * 16).i8(FORMAT).i64(baseVersion).floats(trunk)
                 .floats(trunkBase).floats(trunkOptimizerState).i64(trunkStep).floatMap(headInit).floatMap(headInitBase)
-                .i64(batches).i64(learned).i64(learnedSincePublish).i64(projections).i64(publishedUpdates).i64(lastStaleness)
+                .i64(batches).i64(learned).i64(learnedSincePublish).i64(projections).i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness)
                 .i32(memoryTasks.size());
         memoryTasks.forEach(w::str);
         return w.toBytes();
@@ -104,6 +111,7 @@ public final class SharedState {
         s.learned = r.i64();
         s.learnedSincePublish = r.i64();
         s.projections = r.i64();
+        s.skippedUpdates = r.i64();
         s.publishedUpdates = r.i64();
         s.lastStaleness = r.i64();
         int n = r.i32();

@@ -214,8 +214,13 @@ public final class StreamingLearner {
             }
         }
 
-        // 4. Apply the updates.
-        if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
+        // 4. Apply the updates, clipped; a gradient that is still not finite is skipped, never applied, so one
+        // pathological batch cannot poison the stored model.
+        boolean trunkOk = clip(gTrunk, config.clipNorm());
+        if (!trunkOk) {
+            shared.skippedUpdates++;
+        }
+        if (trunkOk && gTrunk.length > 0 && config.trunkLearningRate() > 0) {
             optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
                     ++shared.trunkStep);
         }
@@ -229,8 +234,12 @@ public final class StreamingLearner {
                 }
             }
             int count = perTask.get(e.getKey());
-            optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
-                    ++st.optimizerStep);
+            if (clip(g, config.clipNorm())) {
+                optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
+                        ++st.optimizerStep);
+            } else {
+                shared.skippedUpdates++;
+            }
             st.updates++;
             st.learned += count;
             if (st.boostRemaining > 0) {
@@ -398,17 +407,41 @@ public final class StreamingLearner {
                 shared.baseVersion, st.drifts, now));
     }
 
+    /** Scales g to at most maxNorm in L2; false (and g untouched) when g is not finite. */
+    static boolean clip(float[] g, float maxNorm) {
+        double sq = 0;
+        for (float v : g) {
+            sq += (double) v * v;
+        }
+        if (!Double.isFinite(sq)) {
+            return false;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            float scale = (float) (maxNorm / norm);
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= scale;
+            }
+        }
+        return true;
+    }
+
     /**
-     * Two-sided detectors (ADWIN) also fire when a task's error falls because it is learning; that is not a drift to
-     * react to. A detection counts when the detector's recent estimate is above the task's slow error average.
+     * Two-sided detectors (ADWIN) also fire when a task's error falls because it is learning, and on small rises as
+     * the shared model moves; neither is a drift to react to. A detection counts when the detector's recent estimate
+     * is {@code drift.min.rise} above the task's slow error average, and not within the cooldown of the last one.
      */
-    private static boolean errorRose(TaskState st) {
+    private boolean errorRose(TaskState st) {
+        if (st.drifts > 0 && st.observed - st.lastDriftObserved < config.driftCooldownExamples()) {
+            return false;
+        }
         Double recent = st.detector.statistics().get("estimation");
-        return recent == null || recent > st.errorAverage;
+        return recent == null || recent > st.errorAverage * (1 + config.driftMinRise());
     }
 
     private void react(TaskState st, long timestamp) {
         st.drifts++;
+        st.lastDriftObserved = st.observed;
         String reaction = switch (config.driftReaction()) {
             case NONE -> "none";
             case RESET_HEAD -> {

@@ -27,6 +27,8 @@ public final class TaskState {
     /** Examples offered to the episodic memory (reservoir counter). */
     long memorySeen;
     long drifts;
+    /** The task's observed count at its last drift reaction. */
+    long lastDriftObserved;
     long lastMetricsObserved;
     long lastSnapshotLearned;
     long initMetaVersion;
@@ -79,7 +81,7 @@ public final class TaskState {
     public byte[] toBytes() {
         return new Codec.Writer(64 + head.length * 12).i8(FORMAT).str(task).str(shapeKey).floats(head)
                 .floats(optimizerState).i64(optimizerStep).i64(observed).i64(learned).i64(updates)
-                .f32(learningRateMultiplier).i32(boostRemaining).i64(memorySeen).i64(drifts).i64(lastMetricsObserved)
+                .f32(learningRateMultiplier).i32(boostRemaining).i64(memorySeen).i64(drifts).i64(lastDriftObserved).i64(lastMetricsObserved)
                 .i64(lastSnapshotLearned).i64(initMetaVersion).f64(errorAverage).bytes(metrics.toBytes()).bytes(detector.toBytes()).toBytes();
     }
 
@@ -98,6 +100,7 @@ public final class TaskState {
         s.boostRemaining = r.i32();
         s.memorySeen = r.i64();
         s.drifts = r.i64();
+        s.lastDriftObserved = r.i64();
         s.lastMetricsObserved = r.i64();
         s.lastSnapshotLearned = r.i64();
         s.initMetaVersion = r.i64();

@@ -1,6 +1,10 @@
 package dev.metastream.topology;
 
 import dev.metastream.learn.LearnerConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import dev.metastream.learn.MetaSnapshot;
 import dev.metastream.learn.MetaUpdate;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,6 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * store) and as JSON under key {@code meta} on the snapshots topic.
  */
 public final class MetaAggregatorProcessor implements Processor<String, byte[], String, Output> {
+    private static final String SOURCES_KEY = "sources";
     private final LearnerConfig config;
     private final TopologyConfig topics;
     private final OutputRecords records;
@@ -51,7 +56,17 @@ public final class MetaAggregatorProcessor implements Processor<String, byte[], 
         }
         byte[] current = store.get(MetastreamTopology.META_KEY);
         MetaSnapshot base = current == null ? MetaSnapshot.initial(config) : MetaSnapshot.fromBytes(current);
-        MetaSnapshot next = base.apply(update, record.timestamp());
+        // The partitions that have contributed, kept beside the model so the mean survives a restart.
+        byte[] known = store.get(SOURCES_KEY);
+        Set<String> sources = new TreeSet<>();
+        if (known != null) {
+            sources.addAll(Arrays.asList(new String(known, StandardCharsets.UTF_8).split("\n")));
+        }
+        if (sources.add(update.source())) {
+            store.put(SOURCES_KEY, String.join("\n", sources).getBytes(StandardCharsets.UTF_8));
+        }
+        float scale = config.metaAverage() ? 1f / sources.size() : 1f;
+        MetaSnapshot next = base.apply(update, record.timestamp(), scale);
         byte[] bytes = next.toBytes();
         store.put(MetastreamTopology.META_KEY, bytes);
         metrics.metaVersion(next.version(), next.lastStaleness());
