@@ -1,0 +1,183 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The engine's contracts that do not depend on learning quality: order, persistence, safety, meta-model sync. */
+class StreamingLearnerTest {
+    private static final int DIM = 6;
+
+    private static Properties props() {
+        Properties p = new Properties();
+        p.setProperty("input.dim", String.valueOf(DIM));
+        p.setProperty("task.classes", "3");
+        p.setProperty("model.trunk.layers", "8");
+        p.setProperty("learner.batch.size", "5");
+        p.setProperty("memory.per.task", "8");
+        return p;
+    }
+
+    private static List<Instance> stream(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Instance> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[DIM];
+            for (int j = 0; j < DIM; j++) {
+                x[j] = (float) r.nextGaussian();
+            }
+            int y = x[0] + x[1] > 0.5 ? 0 : (x[2] > 0 ? 1 : 2);
+            float[] t = new float[3];
+            t[y] = 1;
+            out.add(new Instance("t" + r.nextInt(3), x, t, "e" + i, i));
+        }
+        return out;
+    }
+
+    @Test
+    void predictsBeforeLearning() {
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(props()), new InMemoryLearnerStore(), "t",
+                LearnerEvents.NONE);
+        Instance first = stream(1, 1).get(0);
+        Prediction scored = learner.score(new Instance(first.task(), first.x(), null, null, 0));
+        Prediction observed = learner.observe(first);
+        assertThat(observed.output()).containsExactly(scored.output());
+        assertThat(learner.pendingCount()).isEqualTo(1);
+        learner.learnPending(1);
+        assertThat(learner.score(first).output()).isNotEqualTo(scored.output());
+        assertThat(learner.task(first.task()).learned()).isEqualTo(1);
+    }
+
+    /**
+     * A learner rebuilt from its store at any point (a crash, a rebalance) ends exactly where an uninterrupted one
+     * does: nothing lost, nothing learned twice, every random choice replayed.
+     */
+    @Test
+    void resumesFromItsStoreBitForBit() {
+        List<Instance> data = stream(203, 2);
+        LearnerConfig cfg = LearnerConfig.from(props());
+        StreamingLearner straight = new StreamingLearner(cfg, new InMemoryLearnerStore(), "t", LearnerEvents.NONE);
+        data.forEach(straight::observe);
+
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        StreamingLearner restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
+        for (int i = 0; i < data.size(); i++) {
+            if (i % 37 == 0) {
+                restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
+            }
+            restarted.observe(data.get(i));
+        }
+        assertThat(restarted.pendingCount()).isEqualTo(straight.pendingCount()).isEqualTo(203 % 5);
+        assertThat(restarted.shared().trunk()).containsExactly(straight.shared().trunk());
+        for (String t : List.of("t0", "t1", "t2")) {
+            assertThat(restarted.task(t).head()).containsExactly(straight.task(t).head());
+            assertThat(restarted.task(t).learned()).isEqualTo(straight.task(t).learned());
+        }
+    }
+
+    @Test
+    void extremeButAcceptedValuesNeverPoisonTheModel() {
+        Properties p = props();
+        p.setProperty("task.kind", "regression");
+        p.setProperty("optimizer", "sgd");
+        p.setProperty("optimizer.head.learning.rate", "1.0");
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "t",
+                LearnerEvents.NONE);
+        double max = LearnerConfig.from(p).maxAbsFeature();
+        for (int i = 0; i < 200; i++) {
+            float[] x = new float[DIM];
+            java.util.Arrays.fill(x, (float) (i % 2 == 0 ? max : -max));
+            learner.observe(new Instance("r", x, new float[] {(float) max}, null, i));
+        }
+        learner.learnPending(0);
+        for (float v : learner.task("r").head()) {
+            assertThat(v).isFinite();
+        }
+        for (float v : learner.shared().trunk()) {
+            assertThat(v).isFinite();
+        }
+        assertThat(learner.score(new Instance("r", new float[DIM], null, null, 0)).output()[0]).isFinite();
+    }
+
+    @Test
+    void gradientClippingBoundsTheNormAndRefusesNonFinite() {
+        float[] g = {3f, 4f};
+        assertThat(StreamingLearner.clip(g, 1f)).isTrue();
+        assertThat(Math.hypot(g[0], g[1])).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        float[] small = {0.3f, 0.4f};
+        assertThat(StreamingLearner.clip(small, 1f)).isTrue();
+        assertThat(small).containsExactly(0.3f, 0.4f);
+        float[] bad = {Float.NaN, 1f};
+        assertThat(StreamingLearner.clip(bad, 1f)).isFalse();
+    }
+
+    /** With one partition, publish → aggregate → rebase is the identity on the partition's parameters. */
+    @Test
+    void metaUpdateRoundTripWithOnePartitionKeepsTheLocalModel() {
+        LearnerConfig cfg = LearnerConfig.from(props());
+        StreamingLearner learner = new StreamingLearner(cfg, new InMemoryLearnerStore(), "p0", LearnerEvents.NONE);
+        stream(50, 3).forEach(learner::observe);
+        float[] trunk = learner.shared().trunk().clone();
+        float[] init = learner.shared().headInit().get("classification:3").clone();
+        MetaUpdate u = learner.drainMetaUpdate(1);
+        assertThat(u).isNotNull();
+        assertThat(learner.drainMetaUpdate(2)).isNull();
+        MetaSnapshot v1 = MetaSnapshot.fromBytes(MetaSnapshot.initial(cfg).toBytes())
+                .apply(MetaUpdate.fromBytes(u.toBytes()), 3, 1f);
+        assertThat(v1.version()).isEqualTo(1);
+        assertThat(learner.rebase(v1)).isTrue();
+        assertThat(learner.shared().baseVersion()).isEqualTo(1);
+        for (int i = 0; i < trunk.length; i++) {
+            assertThat(learner.shared().trunk()[i]).isCloseTo(trunk[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        for (int i = 0; i < init.length; i++) {
+            assertThat(learner.shared().headInit().get("classification:3")[i])
+                    .isCloseTo(init[i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+        assertThat(learner.rebase(v1)).as("an old version is not taken twice").isFalse();
+    }
+
+    @Test
+    void aDriftIsReportedAndTheHeadResetToTheMetaInitialisation() {
+        Properties p = props();
+        p.setProperty("drift.detector", "adwin");
+        p.setProperty("drift.reaction", "reset-head");
+        List<LearnerEvents.DriftEvent> drifts = new ArrayList<>();
+        LearnerEvents events = new LearnerEvents() {
+            @Override
+            public void drift(DriftEvent event) {
+                drifts.add(event);
+            }
+
+            @Override
+            public void metrics(TaskMetrics metrics) {}
+
+            @Override
+            public void taskSnapshot(TaskSnapshot snapshot) {}
+        };
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "t", events);
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < 4000; i++) {
+            float[] x = new float[DIM];
+            for (int j = 0; j < DIM; j++) {
+                x[j] = (float) r.nextGaussian();
+            }
+            // Concept: class by the sign pattern of x0 and x1; at 2,000 the classes are permuted (an abrupt change).
+            int y = x[0] > 0 ? 0 : (x[1] > 0 ? 1 : 2);
+            if (i >= 2000) {
+                y = (y + 1) % 3;
+            }
+            float[] t = new float[3];
+            t[y] = 1;
+            learner.observe(new Instance("d", x, t, null, i));
+        }
+        assertThat(drifts).isNotEmpty();
+        assertThat(drifts.get(0).position()).as("no alarm before the change").isGreaterThan(2000)
+                .as("found within 500 examples").isLessThan(2500);
+        assertThat(drifts.get(0).reaction()).isEqualTo("reset-head");
+    }
+}
