@@ -1,117 +1,91 @@
 package dev.metastream.learn;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Small binary codec for learner state: versioned, big-endian, no reflection.
  *
- * <p>State is written to RocksDB stores (and their changelogs) on every micro-batch, so it must be compact and fast;
- * Java serialisation and JSON are neither.
+ * <p>State is written to RocksDB stores (and their changelogs) on every micro-batch, so it must be compact and fast:
+ * float arrays are copied in bulk through a {@link java.nio.FloatBuffer} view, not value by value. Java
+ * serialisation and JSON are neither compact nor fast.
  */
 final class Codec {
     private Codec() {}
 
     /** A writer over a growable buffer. */
     static final class Writer {
-        private final ByteArrayOutputStream buffer;
-        private final DataOutputStream out;
+        private ByteBuffer buffer;
 
         Writer(int sizeHint) {
-            buffer = new ByteArrayOutputStream(sizeHint);
-            out = new DataOutputStream(buffer);
+            buffer = ByteBuffer.allocate(Math.max(64, sizeHint));
+        }
+
+        private void ensure(int more) {
+            if (buffer.remaining() < more) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + more));
+                buffer.flip();
+                bigger.put(buffer);
+                buffer = bigger;
+            }
         }
 
         Writer i8(int v) {
-            try {
-                out.writeByte(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ensure(1);
+            buffer.put((byte) v);
             return this;
         }
 
         Writer i32(int v) {
-            try {
-                out.writeInt(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ensure(4);
+            buffer.putInt(v);
             return this;
         }
 
         Writer i64(long v) {
-            try {
-                out.writeLong(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ensure(8);
+            buffer.putLong(v);
             return this;
         }
 
         Writer f32(float v) {
-            try {
-                out.writeFloat(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ensure(4);
+            buffer.putFloat(v);
             return this;
         }
 
         Writer f64(double v) {
-            try {
-                out.writeDouble(v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            ensure(8);
+            buffer.putDouble(v);
             return this;
         }
 
         Writer str(String s) {
-            try {
-                out.writeBoolean(s != null);
-                if (s != null) {
-                    out.writeUTF(s);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            return bytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
         }
 
         Writer floats(float[] a) {
-            try {
-                if (a == null) {
-                    out.writeInt(-1);
-                    return this;
-                }
-                out.writeInt(a.length);
-                for (float v : a) {
-                    out.writeFloat(v);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (a == null) {
+                return i32(-1);
             }
+            ensure(4 + 4 * a.length);
+            buffer.putInt(a.length);
+            buffer.asFloatBuffer().put(a);
+            buffer.position(buffer.position() + 4 * a.length);
             return this;
         }
 
         Writer bytes(byte[] a) {
-            try {
-                if (a == null) {
-                    out.writeInt(-1);
-                    return this;
-                }
-                out.writeInt(a.length);
-                out.write(a);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (a == null) {
+                return i32(-1);
             }
+            ensure(4 + a.length);
+            buffer.putInt(a.length);
+            buffer.put(a);
             return this;
         }
 
@@ -125,92 +99,62 @@ final class Codec {
         }
 
         byte[] toBytes() {
-            return buffer.toByteArray();
+            return Arrays.copyOf(buffer.array(), buffer.position());
         }
     }
 
-    /** A reader over a byte array written by {@link Writer}. */
+    /** A reader over a byte array written by {@link Writer}; a truncated input fails with a clear message. */
     static final class Reader {
-        private final DataInputStream in;
+        private final ByteBuffer in;
 
         Reader(byte[] bytes) {
-            in = new DataInputStream(new ByteArrayInputStream(bytes));
+            in = ByteBuffer.wrap(bytes);
         }
 
         int i8() {
-            try {
-                return in.readByte();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return guard(() -> (int) in.get());
         }
 
         int i32() {
-            try {
-                return in.readInt();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return guard(in::getInt);
         }
 
         long i64() {
-            try {
-                return in.readLong();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return guard(in::getLong);
         }
 
         float f32() {
-            try {
-                return in.readFloat();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return guard(in::getFloat);
         }
 
         double f64() {
-            try {
-                return in.readDouble();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return guard(in::getDouble);
         }
 
         String str() {
-            try {
-                return in.readBoolean() ? in.readUTF() : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            byte[] b = bytes();
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
         }
 
         float[] floats() {
-            try {
-                int n = in.readInt();
-                if (n < 0) {
-                    return null;
-                }
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) {
-                    a[i] = in.readFloat();
-                }
-                return a;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            int n = length(4);
+            if (n < 0) {
+                return null;
             }
+            float[] a = new float[n];
+            in.asFloatBuffer().get(a);
+            in.position(in.position() + 4 * n);
+            return a;
         }
 
         byte[] bytes() {
-            try {
-                int n = in.readInt();
-                if (n < 0) {
-                    return null;
-                }
-                return in.readNBytes(n);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            int n = length(1);
+            if (n < 0) {
+                return null;
             }
+            byte[] a = new byte[n];
+            in.get(a);
+            return a;
         }
 
         Map<String, float[]> floatMap() {
@@ -226,6 +170,23 @@ final class Codec {
             int v = i8();
             if (v != expected) {
                 throw new IllegalStateException(what + " has format version " + v + ", this build reads " + expected);
+            }
+        }
+
+        private int length(int elementBytes) {
+            int n = i32();
+            if (n >= 0 && (long) n * elementBytes > in.remaining()) {
+                throw new IllegalStateException("truncated state: " + n + " elements announced, "
+                        + in.remaining() + " bytes left");
+            }
+            return n;
+        }
+
+        private static <T> T guard(java.util.function.Supplier<T> read) {
+            try {
+                return read.get();
+            } catch (BufferUnderflowException e) {
+                throw new IllegalStateException("truncated state", e);
             }
         }
     }
