@@ -28,12 +28,28 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Observed with the seeds below (R[i][j]: held-out accuracy on task j after learning task i; chance 0.25):
  * <pre>
- * none  BWT -0.269, mean R[j][j] 0.923, final mean accuracy 0.708
- * agem  BWT -0.210, mean R[j][j] 0.936, final mean accuracy 0.768   (BWT gain over none +0.059)
- * gem   BWT -0.160, mean R[j][j] 0.935, final mean accuracy 0.807   (BWT gain over none +0.109)
+ * none  BWT -0.285, mean R[j][j] 0.903, final mean accuracy 0.675
+ *        0.944 0.312 0.208 0.246 0.284
+ *        0.758 0.812 0.278 0.250 0.276
+ *        0.536 0.722 0.936 0.264 0.224
+ *        0.478 0.638 0.774 0.908 0.310
+ *        0.388 0.614 0.632 0.828 0.914
+ * agem  BWT -0.213, mean R[j][j] 0.900, final mean accuracy 0.730, BWT gain over none +0.072
+ *        0.944 0.312 0.208 0.246 0.284
+ *        0.794 0.806 0.264 0.260 0.272
+ *        0.652 0.742 0.928 0.254 0.208
+ *        0.584 0.664 0.796 0.898 0.298
+ *        0.520 0.626 0.734 0.846 0.922
+ * gem   BWT -0.175, mean R[j][j] 0.897, final mean accuracy 0.757, BWT gain over none +0.110
+ *        0.944 0.312 0.208 0.246 0.284
+ *        0.794 0.806 0.264 0.260 0.272
+ *        0.666 0.752 0.918 0.244 0.204
+ *        0.610 0.674 0.834 0.908 0.294
+ *        0.570 0.664 0.778 0.864 0.908
  * </pre>
- * TODO-FIGURES
- * A-GEM's single averaged constraint gains less than GEM's per-task constraints, as in the A-GEM paper.
+ * Checked by hand with DATA_SEED 1, 2 and 3 as well: BWT gain of A-GEM +0.085, +0.116, +0.082 and of GEM +0.111,
+ * +0.139, +0.137 (no memory: BWT -0.289, -0.292, -0.261). A-GEM's single averaged constraint gains less than GEM's
+ * per-task constraints, as in the A-GEM paper. The class runs in about 15 s (three learners, 500 micro-batches each).
  */
 class ContinualForgettingQualityTest {
     private static final int D = 32;
