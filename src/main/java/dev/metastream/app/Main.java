@@ -43,6 +43,12 @@ public final class Main implements Callable<Integer> {
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        // JavaCPP checks the process's physical memory on every native allocation when maxPhysicalBytes > 0; ND4J
+        // allocates per op, and that check was half of the learner's native time. Heap and off-heap stay bounded by
+        // -Xmx and org.bytedeco.javacpp.maxBytes.
+        if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
