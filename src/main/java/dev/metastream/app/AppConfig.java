@@ -56,6 +56,15 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         return new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
     }
 
+    /**
+     * The text of {@code config/application.properties}: every key of {@link #APP_KEYS}, {@link TopologyConfig#KEYS}
+     * and {@link LearnerConfig#KEYS} as {@code key=default} under its documentation, grouped in sections, followed by
+     * how Kafka settings pass through and how per-task overrides work. A test keeps the committed file equal to it.
+     */
+    public static String documentedProperties() {
+        return ConfigDocumentation.text();
+    }
+
     /** Whether no brokers were named, so the embedded broker runs. */
     public boolean embedded() {
         return all.getProperty("bootstrap.servers", "").isBlank();

@@ -142,7 +142,7 @@ public record LearnerConfig(
             new Key("input.dim", "100", "Number of input features. Dense 'x' arrays must have exactly this length; sparse indices and hashed named features fall in [0, input.dim)."),
             new Key("task.kind", "classification", "Kind of every task not overridden: classification, binary, regression or multi-label."),
             new Key("task.classes", "10", "Number of classes of a classification task."),
-            new Key("task.class.names", "", "Optional comma-separated class names; a string label is mapped to its position in this list."),
+            new Key("task.class.names", "", "Optional comma-separated class names; a string label is mapped to its position in this list and predictions name the class. Empty = no names: labels and predictions are class indices 0..task.classes-1."),
             new Key("task.labels", "5", "Number of labels of a multi-label task."),
             new Key("model.trunk.layers", "64", "Sizes of the shared trunk's dense layers, comma-separated; empty = a linear model on the inputs."),
             new Key("model.activation", "relu", "Activation of the trunk layers: relu, tanh, sigmoid or identity."),
