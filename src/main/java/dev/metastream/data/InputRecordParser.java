@@ -145,6 +145,14 @@ public final class InputRecordParser {
         if (task.length() > MAX_TASK_LENGTH) {
             return Result.reject(Reason.BAD_FIELD, "the task id is longer than " + MAX_TASK_LENGTH + " characters");
         }
+        if (task.equals("meta")) {
+            // Key "meta" on the compacted snapshots topic is the shared model's.
+            return Result.reject(Reason.BAD_FIELD, "task id \"meta\" is reserved for the shared model: rename the task");
+        }
+        if (task.chars().anyMatch(Character::isISOControl)) {
+            // Store keys are "task NUL slot"; a control character in the id could alias another task's keys.
+            return Result.reject(Reason.BAD_FIELD, "the task id contains a control character: use printable characters");
+        }
         float[] x = new float[config.inputDim()];
         Result featureError = features(root, x);
         if (featureError != null) {

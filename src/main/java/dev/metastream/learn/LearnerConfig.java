@@ -235,8 +235,15 @@ public record LearnerConfig(
         String dprefix = "drift." + detector + ".";
         for (String name : union(p.stringPropertyNames(), DEFAULTS.keySet())) {
             if (name.startsWith(dprefix)) {
-                driftParams.put(name.substring(dprefix.length()), r.string(name));
+                // Properties spell words with dots (min.instances); detectors name parameters with underscores.
+                driftParams.put(name.substring(dprefix.length()).replace('.', '_'), r.string(name));
             }
+        }
+        try {
+            // Fail at start-up, not when the first task learns, on a detector name or parameter it does not know.
+            dev.metastream.drift.DriftDetector.create(detector, driftParams);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("drift." + detector + ".*: " + e.getMessage(), e);
         }
         return new LearnerConfig(inputDim, defaultTask, Map.copyOf(overrides), trunk, r.longValue("model.seed"),
                 optimizer, r.positiveFloat("optimizer.head.learning.rate"), r.nonNegativeFloat("optimizer.trunk.learning.rate"),

@@ -180,4 +180,22 @@ class StreamingLearnerTest {
                 .as("found within 500 examples").isLessThan(2500);
         assertThat(drifts.get(0).reaction()).isEqualTo("reset-head");
     }
+
+    /** Every detector the configuration offers runs inside the learner with its documented default parameters. */
+    @Test
+    void everyConfiguredDetectorRuns() {
+        for (String detector : List.of("adwin", "page-hinkley", "none")) {
+            Properties p = props();
+            p.setProperty("drift.detector", detector);
+            StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "t",
+                    LearnerEvents.NONE);
+            stream(100, 5).forEach(learner::observe);
+            assertThat(learner.task("t0").learned()).as(detector).isPositive();
+        }
+        Properties bad = props();
+        bad.setProperty("drift.detector", "page-hinkley");
+        bad.setProperty("drift.page-hinkley.treshold", "5");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LearnerConfig.from(bad))
+                .hasMessageContaining("drift.page-hinkley").hasMessageContaining("treshold");
+    }
 }
