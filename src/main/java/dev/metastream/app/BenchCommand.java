@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--learner-examples", defaultValue = "200000", description = "Examples per learner-alone run (default: ${DEFAULT-VALUE}).")
     int learnerExamples;
 
-    @Option(names = "--e2e-examples", defaultValue = "100000", description = "Examples per end-to-end run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--e2e-examples", defaultValue = "150000", description = "Examples per end-to-end run (default: ${DEFAULT-VALUE}).")
     int e2eExamples;
 
     @Option(names = "--runs", defaultValue = "3", description = "Runs of each measurement; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -77,40 +77,45 @@ public final class BenchCommand implements Callable<Integer> {
             learner.add(learnerAlone(LearnerConfig.from(p), learnerExamples, r));
             System.out.printf("learner alone, run %d: %,.0f examples/s%n", r + 1, learner.get(r));
         }
-        List<Double> alos = new ArrayList<>();
-        List<Double> eos = new ArrayList<>();
+        Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
         if (!skipEndToEnd) {
+            String[][] modes = {{"at_least_once", "false"}, {"exactly_once_v2", "false"},
+                {"at_least_once", "true"}, {"exactly_once_v2", "true"}};
             try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
+                // One discarded run first: the JIT compiles Kafka's, the broker's and ND4J's paths during the first
+                // ~100k records; without it the first measured run reports compilation, not steady state.
+                endToEnd(broker, p, "at_least_once", false, -1);
                 for (int r = 0; r < runs; r++) {
-                    alos.add(endToEnd(broker, p, "at_least_once", r));
-                    System.out.printf("end to end at_least_once, run %d: %,.0f examples/s%n", r + 1, alos.get(r));
-                    eos.add(endToEnd(broker, p, "exactly_once_v2", r));
-                    System.out.printf("end to end exactly_once_v2, run %d: %,.0f examples/s%n", r + 1, eos.get(r));
+                    for (String[] m : modes) {
+                        boolean keyed = Boolean.parseBoolean(m[1]);
+                        double v = endToEnd(broker, p, m[0], keyed, r);
+                        e2e.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v);
+                        System.out.printf("end to end %s, run %d: %,.0f examples/s%n", label(m[0], keyed), r + 1, v);
+                    }
                 }
             }
         }
         double learnerMedian = median(learner);
-        double alosMedian = median(alos);
-        double eosMedian = median(eos);
         System.out.println();
         System.out.println("| measurement | examples/s (median of " + runs + ") | runs |");
         System.out.println("| --- | ---: | --- |");
         System.out.printf("| learner alone (in process) | %,.0f | %s |%n", learnerMedian, fmt(learner));
-        if (!skipEndToEnd) {
-            System.out.printf("| end to end, at_least_once | %,.0f | %s |%n", alosMedian, fmt(alos));
-            System.out.printf("| end to end, exactly_once_v2 | %,.0f | %s |%n", eosMedian, fmt(eos));
-        }
+        e2e.forEach((k, v) -> System.out.printf("| end to end, %s | %,.0f | %s |%n", k, median(v), fmt(v)));
         if (json != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode n = m.createObjectNode();
             n.put("learner_examples_per_second", learnerMedian);
-            if (!skipEndToEnd) {
-                n.put("end_to_end_examples_per_second", alosMedian);
-                n.put("end_to_end_exactly_once_examples_per_second", eosMedian);
-            }
             n.putPOJO("learner_runs", learner);
-            n.putPOJO("end_to_end_runs", alos);
-            n.putPOJO("end_to_end_exactly_once_runs", eos);
+            if (!skipEndToEnd) {
+                n.put("end_to_end_examples_per_second", median(e2e.get(label("at_least_once", false))));
+                n.put("end_to_end_exactly_once_examples_per_second", median(e2e.get(label("exactly_once_v2", false))));
+                n.put("end_to_end_partitioned_input_examples_per_second",
+                        median(e2e.get(label("at_least_once", true))));
+                n.put("end_to_end_partitioned_input_exactly_once_examples_per_second",
+                        median(e2e.get(label("exactly_once_v2", true))));
+                ObjectNode runsNode = n.putObject("end_to_end_runs");
+                e2e.forEach(runsNode::putPOJO);
+            }
             ObjectNode shape = n.putObject("workload");
             shape.put("input_dim", BenchStreams.DIM);
             shape.put("trunk", "64");
@@ -119,6 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("batch_size", batchSize);
             shape.put("learner_examples", learnerExamples);
             shape.put("e2e_examples", e2eExamples);
+            shape.put("warmup_runs_discarded", skipEndToEnd ? 0 : 1);
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
             ObjectNode machine = n.putObject("machine");
@@ -165,9 +171,13 @@ public final class BenchCommand implements Callable<Integer> {
      * Loads the examples into a fresh input topic, then starts a fresh application on it and times from its first
      * published prediction to its last (read back read_committed).
      */
-    private double endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, int run)
+    private static String label(String guarantee, boolean keyed) {
+        return guarantee + (keyed ? ", input keyed by task (no repartition)" : "");
+    }
+
+    private double endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, boolean keyed, int run)
             throws Exception {
-        String suffix = guarantee.replace('_', '-') + "-" + run;
+        String suffix = guarantee.replace('_', '-') + (keyed ? "-keyed" : "") + "-" + (run < 0 ? "warmup" : run);
         Path state = Files.createTempDirectory("metastream-bench");
         Properties p = new Properties();
         p.putAll(learnerProps);
@@ -176,6 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
         p.setProperty("num.stream.threads", String.valueOf(threads));
         p.setProperty("state.dir", state.toString());
         p.setProperty("topics.partitions", String.valueOf(partitions));
+        p.setProperty("input.partitioned.by.task", String.valueOf(keyed));
         for (String t : List.of("examples", "predictions", "model.snapshots", "metrics", "drift.events", "dead.letter",
                 "meta.updates", "meta.model")) {
             p.setProperty("topic." + t, "bench-" + suffix + "." + t);
@@ -191,8 +202,10 @@ public final class BenchCommand implements Callable<Integer> {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
                     new ByteArraySerializer())) {
                 for (int i = 0; i < e2eExamples; i++) {
-                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), null,
-                            stream.nextJson().getBytes(StandardCharsets.UTF_8)));
+                    String json = stream.nextJson();
+                    byte[] key = keyed ? stream.lastTask().getBytes(StandardCharsets.UTF_8) : null;
+                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), key,
+                            json.getBytes(StandardCharsets.UTF_8)));
                 }
             }
             try (OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.topology(), Map.of())) {

@@ -19,6 +19,7 @@ public final class BenchStreams {
     private final SplittableRandom random;
     private final float[][][] maps = new float[TASKS][][];
     private long index;
+    private String lastTask;
 
     /** A workload for a seed. */
     public BenchStreams(long seed) {
@@ -59,9 +60,15 @@ public final class BenchStreams {
         return new Instance("task-" + t, x, target, Long.toString(index), index);
     }
 
+    /** The task of the last example {@link #nextJson()} returned. */
+    public String lastTask() {
+        return lastTask;
+    }
+
     /** The next example as an input JSON record. */
     public String nextJson() {
         Instance in = next();
+        lastTask = in.task();
         StringBuilder sb = new StringBuilder(DIM * 12).append("{\"task\":\"").append(in.task()).append("\",\"id\":\"")
                 .append(in.id()).append("\",\"x\":[");
         for (int i = 0; i < DIM; i++) {

@@ -38,6 +38,8 @@ public final class InputRecordParser {
         NOT_JSON("not-json"),
         /** No task in the value nor the key. */
         MISSING_TASK("missing-task"),
+        /** With {@code input.partitioned.by.task=true}: the record key is not the record's task id. */
+        KEY_MISMATCH("key-mismatch"),
         /** No features, or fields of the wrong type. */
         BAD_FIELD("bad-field"),
         /** Feature count or index does not fit {@code input.dim}. */

@@ -73,7 +73,7 @@ public final class MetastreamTopology {
         KStream<byte[], byte[]> raw = builder.stream(topics.examplesTopic(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("examples-source"));
         Map<String, KStream<String, ParseProcessor.Parsed>> routes = raw
-                .process(() -> new ParseProcessor(parser, metrics), Named.as("parse"))
+                .process(() -> new ParseProcessor(parser, metrics, topics.partitionedByTask()), Named.as("parse"))
                 .split(Named.as("route-"))
                 .branch((k, v) -> v.valid(), Branched.as("valid"))
                 .defaultBranch(Branched.as("invalid"));
@@ -81,11 +81,14 @@ public final class MetastreamTopology {
                 .map((k, v) -> KeyValue.pair(v.key(), v.value()), Named.as("dead-letter-unwrap"))
                 .to(topics.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("dead-letter-sink"));
-        routes.get("route-valid")
-                .mapValues(ParseProcessor.Parsed::instance, Named.as("instance"))
-                .repartition(Repartitioned.<String, Instance>as(REPARTITION_NAME)
-                        .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()))
-                .process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
+        KStream<String, Instance> valid = routes.get("route-valid")
+                .mapValues(ParseProcessor.Parsed::instance, Named.as("instance"));
+        if (!topics.partitionedByTask()) {
+            // The task may come from the value, so the input's partitioning says nothing: co-locate each task.
+            valid = valid.repartition(Repartitioned.<String, Instance>as(REPARTITION_NAME)
+                    .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()));
+        }
+        valid.process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
                         TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE)
                 .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
                         .withName("learner-outputs"));

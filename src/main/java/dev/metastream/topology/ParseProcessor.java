@@ -44,15 +44,22 @@ public final class ParseProcessor implements Processor<byte[], byte[], String, P
 
     private final InputRecordParser parser;
     private final MetastreamMetrics metrics;
+    private final boolean requireKeyedByTask;
     private ProcessorContext<String, Parsed> context;
 
     /**
-     * @param parser  the record parser
-     * @param metrics meters to count rejections in
+     * @param parser             the record parser
+     * @param metrics            meters to count rejections in
+     * @param requireKeyedByTask reject records whose key is not their task id (the input is not repartitioned)
      */
-    public ParseProcessor(InputRecordParser parser, MetastreamMetrics metrics) {
+    public ParseProcessor(InputRecordParser parser, MetastreamMetrics metrics, boolean requireKeyedByTask) {
         this.parser = parser;
         this.metrics = metrics;
+        this.requireKeyedByTask = requireKeyedByTask;
+    }
+
+    private static boolean keyIsTask(byte[] key, String task) {
+        return key != null && java.util.Arrays.equals(key, task.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -69,6 +76,11 @@ public final class ParseProcessor implements Processor<byte[], byte[], String, P
             // A parser bug must not kill the thread on one record; the record still goes somewhere visible.
             r = new InputRecordParser.Result(null, InputRecordParser.Reason.BAD_FIELD,
                     "unexpected parse failure: " + e);
+        }
+        if (r.ok() && requireKeyedByTask && !keyIsTask(record.key(), r.instance().task())) {
+            r = new InputRecordParser.Result(null, InputRecordParser.Reason.KEY_MISMATCH,
+                    "input.partitioned.by.task=true but the record key is not its task id \"" + r.instance().task()
+                            + "\": key records by task id, or set input.partitioned.by.task=false");
         }
         if (r.ok()) {
             context.forward(new Record<>(r.instance().task(), new Parsed(r.instance(), null, null), record.timestamp(),

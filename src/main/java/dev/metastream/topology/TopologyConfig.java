@@ -20,11 +20,13 @@ import java.util.Properties;
  * @param metricsIntervalMs   how often per-task metrics are published regardless of example counts
  * @param partitions          partitions of the topics the application creates (examples and outputs)
  * @param replicationFactor   replication factor of the topics the application creates
+ * @param partitionedByTask   the input is keyed by task id (default partitioner), so no repartition is needed
  */
 public record TopologyConfig(String examplesTopic, String predictionsTopic, String snapshotsTopic,
                              String metricsTopic, String driftTopic, String deadLetterTopic, String metaUpdatesTopic,
                              String metaModelTopic, int maxRecordBytes, long metaSyncIntervalMs,
-                             long metricsIntervalMs, int partitions, short replicationFactor) {
+                             long metricsIntervalMs, int partitions, short replicationFactor,
+                             boolean partitionedByTask) {
 
     /** One documented key. */
     public record Key(String name, String defaultValue, String doc) {}
@@ -43,7 +45,8 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
             new Key("meta.sync.interval.ms", "1000", "How often each partition publishes its shared-model delta and rebases on the newest version."),
             new Key("metrics.interval.ms", "10000", "How often per-task metrics are published for tasks that saw examples since their last report."),
             new Key("topics.partitions", "6", "Partitions of the examples and output topics the application creates when missing."),
-            new Key("topics.replication.factor", "1", "Replication factor of the topics the application creates when missing."));
+            new Key("topics.replication.factor", "1", "Replication factor of the topics the application creates when missing."),
+            new Key("input.partitioned.by.task", "false", "true when every input record's key is its task id (UTF-8) and the topic uses the default partitioner: the repartition by task is skipped, and a record whose key differs from its task goes to the dead-letter topic (key-mismatch)."));
 
     /** Reads the keys; absent ones take their defaults. */
     public static TopologyConfig from(Properties p) {
@@ -59,7 +62,8 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
                 get.apply("topic.dead.letter"), get.apply("topic.meta.updates"), get.apply("topic.meta.model"),
                 positive(get, "input.max.record.bytes"), positive(get, "meta.sync.interval.ms"),
                 positive(get, "metrics.interval.ms"), positive(get, "topics.partitions"),
-                (short) positive(get, "topics.replication.factor"));
+                (short) positive(get, "topics.replication.factor"),
+                Boolean.parseBoolean(get.apply("input.partitioned.by.task")));
     }
 
     /** The defaults. */
