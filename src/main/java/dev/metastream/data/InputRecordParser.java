@@ -145,7 +145,7 @@ public final class InputRecordParser {
             return Result.reject(Reason.MISSING_TASK, "no task: put \"task\" in the value or the task id in the record key");
         }
         if (task.length() > MAX_TASK_LENGTH) {
-            return Result.reject(Reason.BAD_FIELD, "the task id is longer than " + MAX_TASK_LENGTH + " characters");
+            return Result.reject(Reason.BAD_FIELD, "the task id is longer than " + MAX_TASK_LENGTH + " characters: shorten it");
         }
         if (task.equals("meta")) {
             // Key "meta" on the compacted snapshots topic is the shared model's.
@@ -178,7 +178,7 @@ public final class InputRecordParser {
             }
             id = idNode.asText();
             if (id.length() > MAX_ID_LENGTH) {
-                return Result.reject(Reason.BAD_FIELD, "\"id\" is longer than " + MAX_ID_LENGTH + " characters");
+                return Result.reject(Reason.BAD_FIELD, "\"id\" is longer than " + MAX_ID_LENGTH + " characters: shorten it");
             }
         }
         long ts = timestamp;
@@ -235,15 +235,17 @@ public final class InputRecordParser {
                 if (!in.isIntegralNumber()) {
                     return Result.reject(Reason.BAD_FIELD, "sparse idx[" + i + "] must be a whole number");
                 }
-                long j = in.asLong();
-                if (j < 0 || j >= x.length) {
-                    return Result.reject(Reason.WRONG_DIMENSION, "sparse index " + j + " is outside [0, input.dim=" + x.length + ")");
+                // canConvertToInt first: asLong() wraps an index beyond the long range (2^64 read as 0).
+                if (!in.canConvertToInt() || in.asInt() < 0 || in.asInt() >= x.length) {
+                    return Result.reject(Reason.WRONG_DIMENSION, "sparse index " + in.asText() + " is outside [0, input.dim="
+                            + x.length + ")");
                 }
+                int j = in.asInt();
                 Result r = number(val.get(i), "sparse val[" + i + "]");
                 if (r != null) {
                     return r;
                 }
-                x[(int) j] += (float) val.get(i).asDouble();
+                x[j] += (float) val.get(i).asDouble();
             }
             return finite(x);
         }
@@ -297,7 +299,8 @@ public final class InputRecordParser {
         double max = config.maxAbsFeature();
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                return Result.reject(Reason.NON_FINITE, "feature " + i + " is not finite in float precision");
+                return Result.reject(Reason.NON_FINITE, "feature " + i + " is not finite in float precision: scale the feature"
+                        + " (32-bit floats end near 3.4e38)");
             }
             if (Math.abs(x[i]) > max) {
                 return Result.reject(Reason.VALUE_OUT_OF_RANGE, "feature " + i + " is " + x[i]
@@ -319,14 +322,16 @@ public final class InputRecordParser {
                         return Result.reject(Reason.BAD_LABEL, "class \"" + y.asText() + "\" is not in task.class.names"
                                 + (spec.classNames().isEmpty() ? " (none configured: send an index in [0, " + spec.classes() + "))" : " " + spec.classNames()));
                     }
-                } else if (y.isIntegralNumber() || (y.isNumber() && y.asDouble() == Math.rint(y.asDouble()))) {
-                    long v = y.asLong();
-                    if (v < 0 || v >= spec.classes()) {
-                        return Result.reject(Reason.BAD_LABEL, "label " + v + " is outside [0, task.classes=" + spec.classes() + ")");
-                    }
-                    c = (int) v;
                 } else if (y.isNumber() && !Double.isFinite(y.asDouble())) {
+                    // Before the index check: an infinity equals its rint() and read as Long.MAX_VALUE.
                     return Result.reject(Reason.NON_FINITE, "label is not finite");
+                } else if (y.isIntegralNumber() || (y.isNumber() && y.asDouble() == Math.rint(y.asDouble()))) {
+                    // canConvertToInt first: asLong() wraps an index beyond the long range (2^64 read as class 0).
+                    if (!y.canConvertToInt() || y.asInt() < 0 || y.asInt() >= spec.classes()) {
+                        return Result.reject(Reason.BAD_LABEL, "label " + y.asText() + " is outside [0, task.classes="
+                                + spec.classes() + ")");
+                    }
+                    c = y.asInt();
                 } else {
                     return Result.reject(Reason.BAD_LABEL, "a classification label must be a class index or a class name");
                 }
