@@ -128,7 +128,7 @@ public final class Trunk {
             z.addiRowVector(bias(params, l));
             acts[l + 1] = activate(z);
         }
-        return new Batch(acts, acts[layers].toFloatMatrix());
+        return new Batch(acts, rows(acts[layers]));
     }
 
     /**
@@ -157,7 +157,7 @@ public final class Trunk {
             INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], out[l]}, 'c');
             Nd4j.gemm(acts[l], dZ, dW, true, false, 1.0, 0.0);
             float[] dw = dW.data().asFloat();
-            float[] db = dZ.sum(0).toFloatVector();
+            float[] db = flat(dZ.sum(0));
             int w = off[l];
             for (int i = 0; i < dw.length; i++) {
                 gradAccumulate[w + i] += dw[i];
@@ -170,6 +170,27 @@ public final class Trunk {
                 dA = dZ.mmul(weight(params, l).transpose());
             }
         }
+    }
+
+    /**
+     * A matrix's rows as float arrays. {@code INDArray#toFloatMatrix} costs ~450 µs for 32x64 here (it goes element
+     * by element); one bulk copy of the buffer and a split costs ~25 µs.
+     */
+    private static float[][] rows(INDArray m) {
+        float[] all = flat(m);
+        int r = (int) m.rows();
+        int c = (int) m.columns();
+        float[][] out = new float[r][];
+        for (int i = 0; i < r; i++) {
+            out[i] = Arrays.copyOfRange(all, i * c, (i + 1) * c);
+        }
+        return out;
+    }
+
+    /** The elements in row-major order, by one bulk copy (a copy first when the array is a view or not c-order). */
+    private static float[] flat(INDArray a) {
+        INDArray c = a.isView() || a.ordering() != 'c' || a.data().length() != a.length() ? a.dup('c') : a;
+        return c.data().asFloat();
     }
 
     private INDArray weight(float[] params, int l) {
