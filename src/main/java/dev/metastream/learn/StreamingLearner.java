@@ -403,8 +403,14 @@ public final class StreamingLearner {
     private void emitMetrics(TaskState st, long now) {
         st.lastMetricsObserved = st.observed;
         events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
-                st.observed, st.learned, config.headLearningRate() * st.learningRateMultiplier, st.metrics.snapshot(),
+                st.observed, st.learned, decimal(config.headLearningRate() * st.learningRateMultiplier),
+                st.metrics.snapshot(),
                 shared.baseVersion, st.drifts, now));
+    }
+
+    /** A float as the decimal it was written as (0.05f is reported as 0.05, not 0.05000000074505806). */
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
     }
 
     /** Scales g to at most maxNorm in L2; false (and g untouched) when g is not finite. */
