@@ -227,9 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
                 return n / ((System.nanoTime() - t0) / 1e9);
             }
         } finally {
-            try (var paths = Files.walk(state)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-            }
+            TempDirs.deleteQuietly(state);
         }
     }
 

@@ -88,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            deleteQuietly(stateDir);
+            TempDirs.deleteQuietly(stateDir);
         }
     }
 
@@ -191,14 +191,6 @@ public final class DemoCommand implements Callable<Integer> {
         for (JsonNode d : drifts) {
             System.out.printf("  %s at its example %d (%s, reaction %s)%n", d.path("task").asText(),
                     d.path("position").asLong(), d.path("detector").asText(), d.path("reaction").asText());
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (Exception ignored) {
-            // temp dir; best effort
         }
     }
 }

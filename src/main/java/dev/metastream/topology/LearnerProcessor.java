@@ -7,7 +7,6 @@ import dev.metastream.learn.MetaSnapshot;
 import dev.metastream.learn.MetaUpdate;
 import dev.metastream.learn.Prediction;
 import dev.metastream.learn.StreamingLearner;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -144,9 +143,5 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
             context.forward(new Record<>(s.task(), new Output(topics.snapshotsTopic(), records.taskSnapshot(s)),
                     s.createdAt()));
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
