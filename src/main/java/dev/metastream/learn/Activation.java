@@ -6,9 +6,13 @@ import java.util.stream.Collectors;
 
 /** Element-wise hidden-layer non-linearity, with its derivative expressed from the output. */
 public enum Activation {
+    /** a = z (a linear layer). */
     IDENTITY,
+    /** a = max(0, z). */
     RELU,
+    /** a = tanh(z). */
     TANH,
+    /** a = 1 / (1 + e^-z). */
     SIGMOID;
 
     /**

@@ -114,8 +114,10 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
             return;
         }
         MetaSnapshot global = MetaSnapshot.fromBytes(bytes);
-        learner.rebase(global);
-        metrics.metaVersion(global.version(), global.version() - learner.shared().baseVersion());
+        if (learner.rebase(global)) {
+            // Versions published by others since this partition's last rebase: how stale its shared model was.
+            metrics.metaVersion(global.version(), learner.shared().lastStaleness());
+        }
     }
 
     @Override
