@@ -208,14 +208,27 @@ public record LearnerConfig(
         TaskSpec defaultTask = TaskSpec.from(r.string("task.kind"), r.positiveInt("task.classes"),
                 r.list("task.class.names"), r.positiveInt("task.labels"));
         Map<String, TaskSpec> overrides = new TreeMap<>();
+        java.util.regex.Pattern taskKey = java.util.regex.Pattern.compile("tasks\\.(.+)\\.(kind|classes|class\\.names|labels)");
+        java.util.Set<String> ids = new java.util.TreeSet<>();
         for (String name : p.stringPropertyNames()) {
-            if (name.startsWith("tasks.") && name.endsWith(".kind")) {
-                String id = name.substring("tasks.".length(), name.length() - ".kind".length());
-                String prefix = "tasks." + id + ".";
-                overrides.put(id, TaskSpec.from(p.getProperty(name),
-                        Integer.parseInt(p.getProperty(prefix + "classes", String.valueOf(defaultTask.classes()))),
-                        splitList(p.getProperty(prefix + "class.names", "")),
-                        Integer.parseInt(p.getProperty(prefix + "labels", String.valueOf(defaultTask.labels())))));
+            java.util.regex.Matcher m = taskKey.matcher(name);
+            if (m.matches()) {
+                ids.add(m.group(1));
+            }
+        }
+        for (String id : ids) {
+            // A per-task key that is not given falls back to the default task's.
+            String prefix = "tasks." + id + ".";
+            int classes = taskInt(p, prefix + "classes", defaultTask.classes());
+            List<String> names = p.containsKey(prefix + "class.names")
+                    ? splitList(p.getProperty(prefix + "class.names"))
+                    : classes == defaultTask.classes() ? defaultTask.classNames() : List.of();
+            try {
+                overrides.put(id, TaskSpec.from(
+                        p.getProperty(prefix + "kind", defaultTask.kind().name().toLowerCase()).trim(), classes, names,
+                        taskInt(p, prefix + "labels", defaultTask.labels())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(prefix + "*: " + e.getMessage(), e);
             }
         }
         int[] hidden = r.list("model.trunk.layers").stream().mapToInt(s -> {
@@ -288,6 +301,22 @@ public record LearnerConfig(
             return HexFormat.of().formatHex(md.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static int taskInt(Properties p, String key, int fallback) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + v + " must be a positive whole number");
         }
     }
 

@@ -153,9 +153,6 @@ public final class StreamingLearner {
             }
             // Slow average of the error (a running mean over the first ERROR_HORIZON examples, then an EWMA).
             st.errorAverage += (error - st.errorAverage) / Math.min(st.observed, ERROR_HORIZON);
-            if (st.observed - st.lastMetricsObserved >= metricsEvery) {
-                emitMetrics(st, now);
-            }
         }
 
         // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
@@ -293,6 +290,12 @@ public final class StreamingLearner {
 
         // 7. Persist, publish snapshots, clear the buffer.
         for (TaskState st : states.values()) {
+            // After the update, so a report's examples_learned includes this batch.
+            if (st.observed - st.lastMetricsObserved >= metricsEvery) {
+                emitMetrics(st, now);
+                // Anchor the count cadence at multiples of metrics.every.examples, whatever the batch boundaries.
+                st.lastMetricsObserved = st.observed - st.observed % metricsEvery;
+            }
             if (st.learned - st.lastSnapshotLearned >= snapshotEvery) {
                 st.lastSnapshotLearned = st.learned;
                 events.taskSnapshot(snapshotOf(st, now));
