@@ -584,7 +584,7 @@ public final class StreamingLearner {
         st.head = newHead(task, spec);
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
-        st.metrics = new PrequentialMetrics(metricsKind(spec.kind()), config.metricsWindow());
+        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
         return st;
     }
