@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  * {@link InputRecordParser} exactly as the topology parses it.
  *
  * <p>The parser needs {@code input.dim} and the task kind, which a file does not state, so a first pass looks at the
- * records: {@code input.dim} is {@code --input-dim}, else the length of the first dense {@code x} (sparse or named
- * features need {@code --input-dim}). The kind is the {@code task.kind} hint, else: {@code y} arrays → multi-label;
+ * records: {@code input.dim} is {@code --input-dim}, else the length of the first dense {@code x} (a file with only
+ * sparse or named features needs {@code --input-dim}). The kind is the {@code task.kind} hint, else: {@code y} arrays → multi-label;
  * all booleans → binary; any string → classification with the strings as class names in order of first appearance;
  * whole numbers in [0, 1000) → classification with {@code task.classes} = largest + 1; other numbers → regression.
  * Lines the parser rejects, and unlabelled records (nothing to evaluate against), are skipped and counted by reason
@@ -142,9 +142,10 @@ final class JsonlSource {
         }
         int dim = inputDim;
         if (dim <= 0) {
-            if (needsDim || denseDim <= 0) {
-                throw new IllegalArgumentException("--input-dim is needed for " + source + ": its records have sparse"
-                        + " or named features, so the width cannot be read from them");
+            if (denseDim <= 0) {
+                throw new IllegalArgumentException("--input-dim is needed for " + source + ": its records have "
+                        + (needsDim ? "only sparse or named features" : "no dense \"x\"")
+                        + ", so the width cannot be read from them");
             }
             dim = denseDim;
         }
