@@ -13,7 +13,8 @@ import java.util.Map;
  * @param mode              {@code in-process} or {@code through-kafka}
  * @param seed              the seed of the scenario and of the learner
  * @param metric            what the matrix holds: {@code accuracy} (higher is better) or {@code mse} (regression,
- *                          lower is better, so BWT above 0 is forgetting there)
+ *                          lower is better; BWT, FWT and forgetting are then computed on -MSE, so their signs mean
+ *                          what they mean for accuracy)
  * @param config            the effective learner settings the run changed from the defaults, and their digest
  * @param tasks             task ids in training order
  * @param acc               mean final test figure over all tasks

@@ -83,11 +83,14 @@ public final class Figures {
             if (joint) {
                 acc = Arrays.stream(matrix[matrix.length - 1]).average().orElse(Double.NaN);
             } else {
-                AccuracyMatrix r = new AccuracyMatrix(baseline);
+                // For MSE the transfer figures are read off -MSE, so their signs mean what they mean for accuracy
+                // (BWT < 0 and forgetting > 0: earlier tasks got worse).
+                double sign = regression ? -1 : 1;
+                AccuracyMatrix r = new AccuracyMatrix(scaled(baseline, sign));
                 for (int i = 0; i < matrix.length; i++) {
-                    r.recordRow(i, matrix[i]);
+                    r.recordRow(i, scaled(matrix[i], sign));
                 }
-                acc = r.acc();
+                acc = sign * r.acc();
                 bwt = r.bwt();
                 fwt = r.fwt();
                 forgetting = r.forgetting();
@@ -185,6 +188,14 @@ public final class Figures {
             }
         }
         return best;
+    }
+
+    private static double[] scaled(double[] a, double k) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = k * a[i];
+        }
+        return out;
     }
 
     private static double mean(double[] s) {
