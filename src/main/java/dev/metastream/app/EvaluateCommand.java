@@ -146,6 +146,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
+        String note = driftNote(source, scenario);
+        if (note != null) {
+            out.println("note: " + note);
+        }
         ProgressBar bar = new ProgressBar(System.err, !quiet && System.console() != null);
         EvaluationResult r;
         Evaluator evaluator = new Evaluator();
@@ -210,6 +214,24 @@ public final class EvaluateCommand implements Callable<Integer> {
                 window, driftMaxDelay);
     }
 
+    /**
+     * Why a drift generator's stream has no change point (so no drift report), or null: the gradual modes of
+     * {@code hyperplane} and {@code rbf} have none, and a stream no longer than one concept has none either.
+     */
+    static String driftNote(String source, Scenario scenario) {
+        String name = source.contains(":") ? source.substring(0, source.indexOf(':')) : source;
+        if (!List.of("sea", "hyperplane", "rbf", "stagger").contains(name) || !scenario.changePoints().isEmpty()) {
+            return null;
+        }
+        if ((name.equals("hyperplane") || name.equals("rbf")) && !source.replace(" ", "").contains("mode=abrupt")) {
+            return name + " drifts gradually (mode=gradual, the default) and has no change points, so there is no "
+                    + "drift report; --source " + name + ":mode=abrupt changes the concept every length= examples";
+        }
+        return "the stream has no change point (the first concept lasts length= examples, and --train-per-task "
+                + "sets the stream's length), so there is no drift report; make --train-per-task longer than a concept "
+                + "or the concepts shorter, e.g. --source " + name + ":length=1000";
+    }
+
     /** The JSON writer: snake_case names, nulls kept (a figure that is not defined is null, not absent). */
     static ObjectMapper mapper() {
         return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -230,7 +252,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (r.transfer() != null) {
             sb.append(String.format(Locale.ROOT, "multi-task gain over independent models %s; negative transfer on %s%n",
                     f(r.transfer().gain()), r.transfer().negativeTransfer().isEmpty() ? "no task"
-                            : String.join(", ", r.transfer().negativeTransfer())));
+                            : r.transfer().negativeTransfer().stream().map(t -> String.format(Locale.ROOT,
+                                    "%s (%s vs %s, %+.4f)", t.task(), f(t.model()), f(t.independent()), t.delta()))
+                                    .collect(java.util.stream.Collectors.joining(", "))));
         }
         if (r.adaptation() != null) {
             sb.append(String.format(Locale.ROOT, "few-shot (%d examples) test %s: %s meta-learned, %s from scratch,"
@@ -253,6 +277,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     f(t.justAfter()), f(t.forgetting()), f(t.prequential()),
                     t.adaptationTime() == null ? "-" : t.adaptationTime().toString(), f(t.fewShot())));
         }
+        appendKindFigures(sb, r);
         double[][] matrix = r.matrix();
         if (matrix != null && r.tasks().size() <= 20) {
             sb.append(String.format(Locale.ROOT, "%nR[i][j] (%s on task j after training task i)%n", m));
@@ -270,6 +295,46 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return sb.toString();
+    }
+
+    /** Figures shown per task in the table, by kind (the JSON has them all). */
+    private static final List<String> TEST_COLUMNS = List.of("accuracy", "f1_macro", "f1_micro", "kappa", "log_loss",
+            "auc", "mse", "rmse", "mae", "r2", "hamming_loss", "jaccard", "subset_accuracy");
+
+    /**
+     * The per-task figures of the task's kind: final test set (per-class figures only in the JSON), and the
+     * prequential ones over the training stream, cumulative and over the last {@code --window} examples.
+     */
+    private static void appendKindFigures(StringBuilder sb, EvaluationResult r) {
+        boolean anyTest = r.perTask().stream().anyMatch(t -> t.test() != null);
+        boolean anyPreq = r.perTask().stream().anyMatch(t -> t.prequentialMetrics() != null);
+        if (!anyTest && !anyPreq) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%nper-task figures of the task's kind (test: final test set; preq: "
+                + "cumulative / last %d examples)%n", r.prequential() == null ? 0 : r.prequential().window()));
+        for (EvaluationResult.TaskFigures t : r.perTask()) {
+            if (t.test() != null) {
+                sb.append(String.format(Locale.ROOT, "%-16s test %s%n", t.task(), columns(t.test().metrics(), false)));
+            }
+            if (t.prequentialMetrics() != null && !t.prequentialMetrics().isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "%-16s preq %s%n", t.test() == null ? t.task() : "",
+                        columns(t.prequentialMetrics(), true)));
+            }
+        }
+    }
+
+    private static String columns(Map<String, Double> m, boolean withWindow) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : TEST_COLUMNS) {
+            if (m.containsKey(k)) {
+                sb.append(' ').append(k).append(' ').append(f(m.get(k)));
+                if (withWindow && m.containsKey(k + "_window")) {
+                    sb.append(" / ").append(f(m.get(k + "_window")));
+                }
+            }
+        }
+        return sb.toString().trim();
     }
 
     private static String f(Double v) {

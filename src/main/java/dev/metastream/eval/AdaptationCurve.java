@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>adaptation time for a target fraction {@code f} of a final value {@code v} and a smoothing window {@code w}:
- *       the first {@code n ≥ w} with {@code (1/w) Σ_{i=n−w+1..n} s_i ≥ f·v}, the number of examples the task needed
+ *       the first {@code n ≥ w} with {@code (1/w) Σ_{i=n−w+1..n} s_i ≥ f·v} (up to a relative 1e-12, so double
+ *       rounding of {@code f·v} cannot hide an exact hit), the number of examples the task needed
  *       to reach that level; -1 if no such {@code n ≤ K} exists (never reached, or not within the kept horizon);
  *   <li>adaptation efficiency over the first {@code k ≤ K} examples: the area under the learning curve normalised by
  *       its width, {@code (1/k) Σ_{i≤k} s_i} — in [0, 1] for 0/1 scores; when fewer than {@code k} scores were seen,
@@ -73,7 +74,9 @@ public final class AdaptationCurve implements StreamingMetric {
         if (window < 1 || window > first.length) {
             throw new IllegalArgumentException("window must be in [1, " + first.length + "], got " + window);
         }
-        double target = fraction * finalValue;
+        // f·v and the trailing mean are both rounded (0.9 × 0.8 is 0.7200000000000001 in doubles, 36/50 is 0.72), so
+        // a mean that reaches the target exactly in real numbers could miss it by one ulp: allow that much.
+        double target = fraction * finalValue - 1e-12 * Math.max(1, Math.abs(fraction * finalValue));
         int kept = (int) Math.min(count, first.length);
         double s = 0;
         for (int i = 0; i < kept; i++) {
@@ -86,6 +89,26 @@ public final class AdaptationCurve implements StreamingMetric {
             }
         }
         return -1;
+    }
+
+    /**
+     * The trailing mean the adaptation time compares, at any kept point: with a horizon covering the whole task, the
+     * mean over its last w examples is the usual final value {@code v}.
+     *
+     * @param n      the 1-based count the window ends at, in [w, min(count, K)]
+     * @param window w, at least 1
+     * @return {@code (1/w) Σ_{i=n−w+1..n} s_i}
+     */
+    public double windowMean(int n, int window) {
+        if (window < 1 || n < window || n > Math.min(count, first.length)) {
+            throw new IllegalArgumentException("need 1 <= window <= n <= " + Math.min(count, first.length) + ", got n="
+                    + n + ", window=" + window);
+        }
+        double s = 0;
+        for (int i = n - window; i < n; i++) {
+            s += first[i];
+        }
+        return s / window;
     }
 
     /**

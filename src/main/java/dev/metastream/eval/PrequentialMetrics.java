@@ -249,11 +249,10 @@ public final class PrequentialMetrics implements StreamingMetric {
             }
         }
         double correct = argMax == trueClass ? 1.0 : 0.0;
-        double p = Math.min(1.0, Math.max(EPS, probabilities[trueClass]));
         if (detail != null) {
             ((PrequentialDetail.Classes) detail).observe(head, filled == window, trueClass, argMax, Double.NaN);
         }
-        record(correct, -Math.log(p), 0.0);
+        record(correct, classLogLoss(trueClass, probabilities), 0.0);
         return 1.0 - correct;
     }
 
@@ -340,7 +339,27 @@ public final class PrequentialMetrics implements StreamingMetric {
         return 1.0 - subset;
     }
 
-    private static double binaryLogLoss(int y, double p) {
+    /**
+     * One example's multi-class log-loss {@code −ln max(p[y], ε)} (p used as given, not renormalised); the one
+     * definition every figure of this project uses (the evaluation's test-set figures too).
+     *
+     * @param trueClass the true class
+     * @param probabilities predicted probability per class
+     * @return the loss
+     */
+    public static double classLogLoss(int trueClass, float[] probabilities) {
+        double p = Math.min(1.0, Math.max(EPS, probabilities[trueClass]));
+        return -Math.log(p);
+    }
+
+    /**
+     * One example's binary log-loss {@code −[y ln q + (1 − y) ln(1 − q)]}, q = p clipped to {@code [ε, 1 − ε]}.
+     *
+     * @param y the true label, 0 or 1
+     * @param p predicted probability of label 1
+     * @return the loss
+     */
+    public static double binaryLogLoss(int y, double p) {
         double q = Math.min(1.0 - EPS, Math.max(EPS, p));
         return y == 1 ? -Math.log(q) : -Math.log(1.0 - q);
     }

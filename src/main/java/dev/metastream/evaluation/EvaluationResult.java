@@ -73,14 +73,48 @@ public record EvaluationResult(String strategy, String scenario, String mode, lo
      * @param forgetting       {@code max_{i<T-1} R[i][j] - R[T-1][j]} (null for the last task)
      * @param prequential      its test-then-train accuracy (or MSE) over its training stream
      * @param adaptationTime   its examples until the trailing-window prequential accuracy first reached
-     *                         {@link Figures#ADAPTATION_FRACTION} of its final-window value (null when never or not
+     *                         {@link Figures#ADAPTATION_FRACTION} of its final-window value
+     *                         ({@code eval.AdaptationCurve}; null when never, shorter than two windows, or not
      *                         classification)
      * @param efficiency       mean prequential accuracy (or MSE) over its first k examples, by k
+     *                         ({@code eval.AdaptationCurve#efficiency})
      * @param fewShot          test figure after its first {@code shots} examples (null when not measured)
+     * @param test             every figure of its kind on its test set after the last task (null without a test set)
+     * @param prequentialMetrics its test-then-train figures of {@code eval.PrequentialMetrics#detailed} over its
+     *                         training stream, each cumulative and with suffix {@code _window} over the last
+     *                         {@code --window} examples (null for joint; a value that is not finite is null)
      */
     public record TaskFigures(String task, int trainExamples, int testExamples, Double finalValue, Double justAfter,
             Double forgetting, Double prequential, Long adaptationTime, Map<String, Double> efficiency,
-            Double fewShot) {}
+            Double fewShot, TestFigures test, Map<String, Double> prequentialMetrics) {}
+
+    /**
+     * A task's figures on its test set, from {@code eval.HoldoutMetrics}.
+     *
+     * @param checkpoint which scoring they come from ({@code final}: after training the last task)
+     * @param examples   test examples
+     * @param metrics    the figures of the task's kind (classification: accuracy, log-loss, micro and macro
+     *                   precision/recall/F1, kappa, and with two classes precision/recall/F1 of class 1 and AUC;
+     *                   regression: MSE, RMSE, MAE, R²; multi-label: Hamming loss, Jaccard, micro and macro F1,
+     *                   subset accuracy, log-loss); a value that is not finite is null
+     * @param perClass   per-class precision, recall, F1 and support (classification kinds; empty otherwise)
+     */
+    public record TestFigures(String checkpoint, int examples, Map<String, Double> metrics,
+            List<ClassFigures> perClass) {}
+
+    /**
+     * One class's test figures.
+     *
+     * @param label     class index
+     * @param name      class name ({@code task.class.names}), null when the classes are not named
+     * @param support   test examples of the class
+     * @param predicted test examples predicted as the class
+     * @param precision {@code tp / predicted} (0 when never predicted)
+     * @param recall    {@code tp / support} (0 when absent)
+     * @param f1        {@code 2 tp / (predicted + support)}
+     */
+    public record ClassFigures(int label, String name, long support, long predicted, double precision, double recall,
+            double f1) {}
 
     /**
      * Anytime accuracy: the mean test figure over the tasks seen so far, at every task boundary and every
@@ -111,14 +145,26 @@ public record EvaluationResult(String strategy, String scenario, String mode, lo
     public record Adaptation(int shots, Double meta, Double scratch, Double ratio) {}
 
     /**
-     * Multi-task gain against independent per-task models on the same stream, on the final test figures.
+     * Multi-task gain against independent per-task models on the same stream, on the final test figures
+     * ({@code eval.TransferComparison}; for MSE on -MSE, so a positive gain and delta always mean better).
      *
      * @param reference        the reference strategy ({@code independent})
      * @param referenceFinal   the reference's final figure per task
-     * @param gain             mean over tasks of (this run's final figure - the reference's)
-     * @param negativeTransfer tasks whose final figure is worse than the reference's
+     * @param gain             mean over tasks of (this run's final figure - the reference's), sign flipped for MSE
+     * @param negativeTransfer tasks whose final figure is worse than the reference's, worst first
      */
-    public record Transfer(String reference, double[] referenceFinal, double gain, List<String> negativeTransfer) {}
+    public record Transfer(String reference, double[] referenceFinal, double gain,
+            List<TaskTransfer> negativeTransfer) {}
+
+    /**
+     * One task's comparison with its independent model.
+     *
+     * @param task        task id
+     * @param model       this run's final test figure (accuracy or MSE)
+     * @param independent the independent model's
+     * @param delta       {@code model - independent} (for MSE {@code independent - model}): negative = worse
+     */
+    public record TaskTransfer(String task, double model, double independent, double delta) {}
 
     /**
      * Test-then-train figures over the training stream.

@@ -1,6 +1,7 @@
 package dev.metastream.evaluation;
 
 import dev.metastream.data.Scenario;
+import dev.metastream.eval.TransferComparison;
 import dev.metastream.learn.InMemoryLearnerStore;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
@@ -335,23 +336,26 @@ public final class Evaluator {
     }
 
     /**
-     * Multi-task gain on the final test figures: mean of (this run - the reference), and the tasks where this run is
-     * worse (lower accuracy, or higher MSE). (A stand-in for {@code eval.TransferComparison} until it is merged.)
+     * Multi-task gain and negative transfer on the final test figures ({@link TransferComparison}): the figures are
+     * compared as they are for accuracy and as -MSE for regression, so a positive gain or delta always means this run
+     * is better than the independent models; the per-task values are reported in the run's metric.
      */
     static EvaluationResult.Transfer transfer(EvaluationResult model, EvaluationResult reference) {
         double[] m = model.matrix()[model.matrix().length - 1];
         double[] r = reference.matrix()[reference.matrix().length - 1];
-        boolean lowerIsBetter = "mse".equals(model.metric());
-        double gain = 0;
-        List<String> negative = new ArrayList<>();
+        double sign = "mse".equals(model.metric()) ? -1 : 1;
+        Map<String, Double> mine = new LinkedHashMap<>();
+        Map<String, Double> theirs = new LinkedHashMap<>();
         for (int j = 0; j < m.length; j++) {
-            double d = lowerIsBetter ? r[j] - m[j] : m[j] - r[j];
-            gain += d / m.length;
-            if (d < 0) {
-                negative.add(model.tasks().get(j));
-            }
+            mine.put(model.tasks().get(j), sign * m[j]);
+            theirs.put(model.tasks().get(j), sign * r[j]);
         }
-        return new EvaluationResult.Transfer(Strategy.INDEPENDENT.cliName(), r.clone(), gain, negative);
+        TransferComparison c = TransferComparison.of(mine, theirs);
+        List<EvaluationResult.TaskTransfer> negative = c.negativeTransfer().stream()
+                .map(t -> new EvaluationResult.TaskTransfer(t.task(), sign * t.model(), sign * t.independent(),
+                        t.delta()))
+                .toList();
+        return new EvaluationResult.Transfer(Strategy.INDEPENDENT.cliName(), r.clone(), c.gain(), negative);
     }
 
     private static EvaluationResult.Adaptation adaptation(int shots, EvaluationResult meta, EvaluationResult scratch) {

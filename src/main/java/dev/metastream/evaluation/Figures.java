@@ -2,6 +2,11 @@ package dev.metastream.evaluation;
 
 import dev.metastream.data.Scenario;
 import dev.metastream.eval.AccuracyMatrix;
+import dev.metastream.eval.AdaptationCurve;
+import dev.metastream.eval.AnytimeAccuracy;
+import dev.metastream.eval.HoldoutMetrics;
+import dev.metastream.eval.PrequentialMetrics;
+import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.TaskKind;
 import dev.metastream.learn.TaskSpec;
@@ -54,8 +59,9 @@ public final class Figures {
         boolean allTested = tasks.stream().noneMatch(t -> t.test().isEmpty());
         double[] baseline = null;
         List<double[]> rows = new ArrayList<>();
-        List<EvaluationResult.Point> anytime = new ArrayList<>();
+        AnytimeAccuracy anytime = new AnytimeAccuracy();
         Double[] fewShot = new Double[n];
+        int finalCheckpoint = -1;
         for (Protocol.Checkpoint c : run.protocol().checkpoints()) {
             switch (c.kind()) {
                 case BASELINE -> baseline = allTested ? row(figure[c.id()]) : null;
@@ -63,13 +69,13 @@ public final class Figures {
                     if (allTested) {
                         rows.add(row(figure[c.id()]));
                     }
-                    anytime.add(new EvaluationResult.Point(c.examples(), seenMean(figure[c.id()], c.task())));
+                    recordAnytime(anytime, c, figure[c.id()]);
+                    finalCheckpoint = c.id();
                 }
-                case ANYTIME -> anytime.add(new EvaluationResult.Point(c.examples(), seenMean(figure[c.id()], c.task())));
+                case ANYTIME -> recordAnytime(anytime, c, figure[c.id()]);
                 case SHOT -> fewShot[c.task()] = figure[c.id()][c.task()];
             }
         }
-        anytime.removeIf(p -> Double.isNaN(p.value()));
 
         Double acc = null;
         Double bwt = null;
@@ -98,18 +104,44 @@ public final class Figures {
             }
         }
 
-        // Prequential figures over the training stream (not defined for offline joint training).
+        // Prequential figures over the training stream (not defined for offline joint training): the whole stream's
+        // curve, and per task the detailed metrics and the early learning curve.
+        PrequentialMetrics.Kind kind = metricsKind(spec.kind());
         EvaluationResult.Prequential prequential = null;
-        double[][] trainScores = new double[n][];
+        PrequentialMetrics[] taskMetrics = new PrequentialMetrics[n];
+        AdaptationCurve[] curves = new AdaptationCurve[n];
+        // Tasks of different kinds (per-task task.kind overrides) have no common stream figure: the curve is then null.
+        boolean oneKind = ids.stream().allMatch(id -> taskSpec(run, id).kind() == spec.kind());
         if (!joint) {
-            List<Double> stream = new ArrayList<>();
+            PrequentialMetrics stream = new PrequentialMetrics(kind, run.window());
+            long total = sc.trainSize();
+            long every = Math.max(1, total / CURVE_POINTS);
+            String main = mainMetric(kind);
+            List<EvaluationResult.CurvePoint> curve = new ArrayList<>();
             for (int t = 0; t < n; t++) {
-                trainScores[t] = scores(run, tasks.get(t).task(), tasks.get(t).train(), out.train[t]);
-                for (double s : trainScores[t]) {
-                    stream.add(s);
+                List<Instance> train = tasks.get(t).train();
+                TaskSpec ts = taskSpec(run, ids.get(t));
+                taskMetrics[t] = PrequentialMetrics.detailed(metricsKind(ts.kind()), run.window(), ts.outputs());
+                curves[t] = new AdaptationCurve(Math.max(1, train.size()));
+                for (int i = 0; i < train.size(); i++) {
+                    float[] o = out.train[t][i];
+                    float[] y = train.get(i).target();
+                    observe(taskMetrics[t], o, y);
+                    curves[t].update(score(ts.kind(), o, y));
+                    if (oneKind) {
+                        observe(stream, o, y);
+                        long seen = stream.count();
+                        if (seen % every == 0 || seen == total) {
+                            Map<String, Double> v = stream.snapshot();
+                            curve.add(new EvaluationResult.CurvePoint(seen, v.get(main), v.get(main + "_window")));
+                        }
+                    }
                 }
             }
-            prequential = prequential(stream, run.window(), regression);
+            if (oneKind) {
+                prequential = new EvaluationResult.Prequential(regression ? "mse" : "accuracy",
+                        total == 0 ? Double.NaN : stream.snapshot().get(main), run.window(), curve);
+            }
         }
 
         List<EvaluationResult.TaskFigures> perTask = new ArrayList<>();
@@ -118,18 +150,26 @@ public final class Figures {
             Double fin = matrix == null ? null : matrix[matrix.length - 1][t];
             Double after = matrix == null || joint ? null : matrix[t][t];
             Double forg = forgettingPerTask != null && t < forgettingPerTask.length ? forgettingPerTask[t] : null;
-            Double preq = joint ? null : mean(trainScores[t]);
-            Long adapt = joint || regression ? null : adaptationTime(trainScores[t]);
+            Double preq = null;
+            Map<String, Double> preqMetrics = null;
+            Long adapt = null;
             Map<String, Double> eff = new LinkedHashMap<>();
             if (!joint) {
+                preqMetrics = finite(taskMetrics[t].snapshot());
+                PrequentialMetrics.Kind tk = taskMetrics[t].kind();
+                preq = td.train().isEmpty() ? Double.NaN : taskMetrics[t].snapshot().get(mainMetric(tk));
+                adapt = tk == PrequentialMetrics.Kind.REGRESSION ? null : adaptationTime(curves[t]);
                 for (int k : EFFICIENCY_K) {
-                    if (trainScores[t].length >= k) {
-                        eff.put(String.valueOf(k), mean(Arrays.copyOf(trainScores[t], k)));
+                    if (curves[t].count() >= k) {
+                        eff.put(String.valueOf(k), curves[t].efficiency(k));
                     }
                 }
             }
+            EvaluationResult.TestFigures test = td.test().isEmpty() || finalCheckpoint < 0
+                    || out.tests[finalCheckpoint][t] == null ? null
+                    : testFigures(taskSpec(run, td.task()), td.test(), out.tests[finalCheckpoint][t]);
             perTask.add(new EvaluationResult.TaskFigures(td.task(), td.train().size(), td.test().size(), fin, after,
-                    forg, preq, adapt, eff, fewShot[t]));
+                    forg, preq, adapt, eff, fewShot[t], test, preqMetrics));
         }
 
         EvaluationResult.DriftReport drift = null;
@@ -141,13 +181,18 @@ public final class Figures {
                     m.found(), m.missed().size(), m.falseAlarms().size(), m.meanDelay());
         }
 
-        Double anytimeMean = anytime.isEmpty() ? null
-                : anytime.stream().mapToDouble(EvaluationResult.Point::value).average().orElse(Double.NaN);
+        Double anytimeMean = anytime.count() == 0 ? null : anytime.mean();
+        List<EvaluationResult.Point> anytimeCurve = anytime.curve().stream()
+                .map(p -> new EvaluationResult.Point(p.examplesSeen(), p.mean())).toList();
         long examples = sc.trainSize() * (joint ? Evaluator.JOINT_EPOCHS : 1);
         return new EvaluationResult(run.strategy().cliName(), sc.name(), run.mode(), run.seed(),
                 regression ? "mse" : "accuracy", run.configInfo(), ids, acc, bwt, fwt, forgetting, matrix, baseline,
-                perTask, new EvaluationResult.Anytime(anytimeMean, anytime), null, null, prequential, drift, examples,
+                perTask, new EvaluationResult.Anytime(anytimeMean, anytimeCurve), null, null, prequential, drift, examples,
                 run.protocol().testScorings(sc), out.seconds, out.seconds > 0 ? examples / out.seconds : 0);
+    }
+
+    private static TaskSpec taskSpec(Run run, String task) {
+        return run.config().taskSpec(run.strategy().learnerTask(task));
     }
 
     /** Per-example scores of outputs against their examples' targets. */
@@ -210,62 +255,99 @@ public final class Figures {
         return r;
     }
 
-    /** Mean test figure over the tasks trained so far (0..task) that were scored. */
-    private static double seenMean(Double[] figures, int task) {
-        double s = 0;
-        int k = 0;
-        for (int j = 0; j <= task && j < figures.length; j++) {
-            if (figures[j] != null) {
-                s += figures[j];
-                k++;
+    /** An anytime-accuracy sample: the test figures of the tasks trained so far (0..task) that were scored. */
+    private static void recordAnytime(AnytimeAccuracy anytime, Protocol.Checkpoint c, Double[] figures) {
+        List<Double> seen = new ArrayList<>();
+        for (int j = 0; j <= c.task() && j < figures.length; j++) {
+            if (figures[j] != null && !figures[j].isNaN()) {
+                seen.add(figures[j]);
             }
         }
-        return k == 0 ? Double.NaN : s / k;
-    }
-
-    private static EvaluationResult.Prequential prequential(List<Double> stream, int window, boolean regression) {
-        int n = stream.size();
-        int every = Math.max(1, n / CURVE_POINTS);
-        List<EvaluationResult.CurvePoint> curve = new ArrayList<>();
-        double sum = 0;
-        double windowSum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += stream.get(i);
-            windowSum += stream.get(i);
-            if (i >= window) {
-                windowSum -= stream.get(i - window);
-            }
-            if ((i + 1) % every == 0 || i == n - 1) {
-                curve.add(new EvaluationResult.CurvePoint(i + 1, sum / (i + 1), windowSum / Math.min(i + 1, window)));
-            }
+        if (!seen.isEmpty()) {
+            anytime.record(c.examples(), seen.stream().mapToDouble(Double::doubleValue).toArray());
         }
-        return new EvaluationResult.Prequential(regression ? "mse" : "accuracy", n == 0 ? Double.NaN : sum / n, window,
-                curve);
     }
 
     /**
      * Examples until the trailing {@link #ADAPTATION_WINDOW}-example prequential accuracy first reaches
-     * {@link #ADAPTATION_FRACTION} of its value over the task's last window; null when the task is shorter than two
-     * windows. (A stand-in for {@code eval.AdaptationCurve} until it is merged.)
+     * {@link #ADAPTATION_FRACTION} of its value over the task's last window ({@link AdaptationCurve#adaptationTime});
+     * null when the task is shorter than two windows or never gets there.
      */
-    static Long adaptationTime(double[] s) {
+    static Long adaptationTime(AdaptationCurve c) {
         int w = ADAPTATION_WINDOW;
-        if (s.length < 2 * w) {
+        if (c.count() < 2L * w) {
             return null;
         }
-        double fin = mean(Arrays.copyOfRange(s, s.length - w, s.length));
-        double target = ADAPTATION_FRACTION * fin;
-        double win = 0;
-        for (int i = 0; i < s.length; i++) {
-            win += s[i];
-            if (i >= w) {
-                win -= s[i - w];
-            }
-            if (i >= w - 1 && win / w >= target - 1e-12) {
-                return (long) i + 1;
+        // The curve keeps the whole task (horizon = its length), so the last window is its last w scores.
+        double fin = c.windowMean((int) c.count(), w);
+        int n = c.adaptationTime(ADAPTATION_FRACTION, fin, w);
+        return n < 0 ? null : (long) n;
+    }
+
+    /** Feeds one outcome to metrics of the task's kind, as the learner does (same thresholds and argmax). */
+    static void observe(PrequentialMetrics m, float[] out, float[] target) {
+        switch (m.kind()) {
+            case CLASSIFICATION -> m.observeClassification(argmax(target), out);
+            case BINARY -> m.observeBinary(target[0] >= 0.5f ? 1 : 0, out[0]);
+            case REGRESSION -> m.observeRegression(target[0], out[0]);
+            case MULTILABEL -> m.observeMultiLabel(labels(target), out);
+        }
+    }
+
+    /** The test-set figures of one task: every figure of its kind ({@link HoldoutMetrics}). */
+    static EvaluationResult.TestFigures testFigures(TaskSpec spec, List<Instance> test, float[][] outputs) {
+        PrequentialMetrics.Kind kind = metricsKind(spec.kind());
+        HoldoutMetrics h = new HoldoutMetrics(kind, spec.outputs());
+        for (int i = 0; i < outputs.length; i++) {
+            float[] y = test.get(i).target();
+            float[] o = outputs[i];
+            switch (kind) {
+                case CLASSIFICATION -> h.addClassification(argmax(y), o);
+                case BINARY -> h.addBinary(y[0] >= 0.5f ? 1 : 0, o[0]);
+                case REGRESSION -> h.addRegression(y[0], o[0]);
+                case MULTILABEL -> h.addMultiLabel(labels(y), o);
             }
         }
-        return null;
+        List<EvaluationResult.ClassFigures> perClass = new ArrayList<>();
+        for (HoldoutMetrics.ClassFigures c : h.perClass()) {
+            String name = c.label() < spec.classNames().size() ? spec.classNames().get(c.label()) : null;
+            perClass.add(new EvaluationResult.ClassFigures(c.label(), name, c.support(), c.predicted(), c.precision(),
+                    c.recall(), c.f1()));
+        }
+        return new EvaluationResult.TestFigures("final", outputs.length, finite(h.values()), perClass);
+    }
+
+    private static int[] labels(float[] target) {
+        int[] y = new int[target.length];
+        for (int j = 0; j < y.length; j++) {
+            y[j] = target[j] >= 0.5f ? 1 : 0;
+        }
+        return y;
+    }
+
+    /** The metric of a kind that the matrix and the curves hold. */
+    private static String mainMetric(PrequentialMetrics.Kind kind) {
+        return switch (kind) {
+            case CLASSIFICATION, BINARY -> "accuracy";
+            case REGRESSION -> "mse";
+            case MULTILABEL -> "subset_accuracy";
+        };
+    }
+
+    static PrequentialMetrics.Kind metricsKind(TaskKind kind) {
+        return switch (kind) {
+            case CLASSIFICATION -> PrequentialMetrics.Kind.CLASSIFICATION;
+            case BINARY -> PrequentialMetrics.Kind.BINARY;
+            case REGRESSION -> PrequentialMetrics.Kind.REGRESSION;
+            case MULTILABEL -> PrequentialMetrics.Kind.MULTILABEL;
+        };
+    }
+
+    /** A copy with every value that is not finite as null (JSON has no NaN). */
+    private static Map<String, Double> finite(Map<String, Double> m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v == null || !Double.isFinite(v) ? null : v));
+        return out;
     }
 
     /**

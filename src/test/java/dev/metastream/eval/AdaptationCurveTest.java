@@ -59,4 +59,23 @@ class AdaptationCurveTest extends StreamingMetricContract<AdaptationCurve> {
         assertThatThrownBy(() -> c.adaptationTime(0.5, 1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> c.update(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * 90% of a final 0.8 over a window of 50 is 36 correct: 36/50 = 0.72 reaches 0.9 × 0.8 although that product is
+     * 0.7200000000000001 in doubles; 35 correct does not.
+     */
+    @Test
+    void anExactHitIsNotLostToRounding() {
+        AdaptationCurve c = new AdaptationCurve(100);
+        for (int i = 0; i < 100; i++) {
+            c.update(i >= 50 && i < 86 ? 1 : 0);
+        }
+        assertThat(0.9 * 0.8).isGreaterThan(0.72);
+        assertThat(c.adaptationTime(0.9, 0.8, 50)).isEqualTo(86);
+        assertThat(c.adaptationTime(0.9, 0.8001, 50)).isEqualTo(-1);
+        assertThat(c.windowMean(100, 50)).isEqualTo(36.0 / 50);
+        assertThat(c.windowMean(86, 36)).isEqualTo(1.0);
+        assertThatThrownBy(() -> c.windowMean(101, 50)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> c.windowMean(10, 11)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
