@@ -48,6 +48,20 @@ class EvaluateAgreementTest {
         assertThat(kafka.bwt()).isEqualTo(exact.bwt());
         assertThat(kafka.fwt()).isEqualTo(exact.fwt());
         assertThat(kafka.prequential().cumulative()).isEqualTo(exact.prequential().cumulative());
+        assertThat(kafka.prequential().curve()).isEqualTo(exact.prequential().curve());
+        assertThat(kafka.anytime()).isEqualTo(exact.anytime());
+        // Every per-task figure of the task's kind: final test set (with per-class figures) and prequential.
+        for (int t = 0; t < TASKS; t++) {
+            EvaluationResult.TaskFigures k = kafka.perTask().get(t);
+            EvaluationResult.TaskFigures e = exact.perTask().get(t);
+            assertThat(k.test().metrics()).as("test figures of task %d", t).isNotEmpty()
+                    .isEqualTo(e.test().metrics());
+            assertThat(k.test().perClass()).hasSize(3).isEqualTo(e.test().perClass());
+            assertThat(k.prequentialMetrics()).as("prequential figures of task %d", t).containsKey("kappa_window")
+                    .isEqualTo(e.prequentialMetrics());
+            assertThat(k.adaptationTime()).isEqualTo(e.adaptationTime());
+            assertThat(k.efficiency()).isEqualTo(e.efficiency());
+        }
         for (int i = 0; i < TASKS; i++) {
             for (int j = 0; j < TASKS; j++) {
                 assertThat(batch.matrix()[i][j]).isCloseTo(kafka.matrix()[i][j], within(1.0 / TEST + 1e-9));

@@ -58,6 +58,18 @@ class EvaluateCommandTest {
         }
         assertThat(j.path("matrix")).hasSize(3);
         assertThat(j.path("transfer").path("gain").isNumber()).isTrue();
+        for (JsonNode n : j.path("transfer").path("negative_transfer")) {
+            assertThat(n.path("delta").asDouble()).isNegative();
+            assertThat(n.has("task") && n.has("model") && n.has("independent")).isTrue();
+        }
+        JsonNode task = j.path("per_task").get(0);
+        for (String k : new String[] {"accuracy", "log_loss", "precision_micro", "recall_micro", "f1_micro",
+                "precision_macro", "recall_macro", "f1_macro", "kappa"}) {
+            assertThat(task.path("test").path("metrics").path(k).isNumber()).as(k).isTrue();
+        }
+        assertThat(task.path("test").path("per_class")).hasSize(3);
+        assertThat(task.path("test").path("per_class").get(0).has("f1")).isTrue();
+        assertThat(task.path("prequential_metrics").path("f1_macro_window").isNumber()).isTrue();
         assertThat(j.path("drift").isNull()).isTrue();
         assertThat(j.path("config").path("settings").path("memory.strategy").asText()).isEqualTo("agem");
         assertThat(EvaluateCommand.table(r)).contains("ACC").contains("R[i][j]");

@@ -1,0 +1,131 @@
+package dev.metastream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code metastream evaluate} from the command line on every source: each generator (the drift streams in a mode
+ * with change points, so the drift report is exercised) and a tiny CSV and JSONL file, small sizes, in process.
+ */
+class EvaluateSourcesTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err, JsonNode json) {}
+
+    private Run evaluate(String name, String... args) throws Exception {
+        Path json = dir.resolve(name + ".json");
+        List<String> all = new ArrayList<>(List.of("evaluate", "--quiet", "--json", json.toString()));
+        all.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(all.toArray(String[]::new));
+        JsonNode j = Files.exists(json) ? new ObjectMapper().readTree(json.toFile()) : null;
+        return new Run(code, out.toString(), err.toString(), j);
+    }
+
+    /** Drift streams: 3 change points in 400 examples; every change point is found or missed, every detection placed. */
+    @Test
+    void everyDriftGeneratorReportsItsChangePoints() throws Exception {
+        for (String source : new String[] {"sea:length=100", "hyperplane:mode=abrupt,length=100",
+                "rbf:mode=abrupt,length=100", "stagger:length=100"}) {
+            Run r = evaluate(source.substring(0, source.indexOf(':')), "--source", source, "--train-per-task", "400",
+                    "--test-per-task", "40", "--no-reference", "--window", "50");
+            assertThat(r.code()).as(source + ": " + r.err()).isZero();
+            JsonNode d = r.json().path("drift");
+            assertThat(d.path("change_points").asInt()).as(source).isEqualTo(3);
+            assertThat(d.path("found").size() + d.path("missed").asInt()).as(source).isEqualTo(3);
+            assertThat(d.path("found").size() + d.path("false_alarms").asInt()).as(source)
+                    .isEqualTo(d.path("detections").size());
+            for (JsonNode f : d.path("found")) {
+                assertThat(f.path("delay").asLong()).isBetween(0L, 1000L);
+            }
+            assertThat(r.out()).contains("drift: 3 change points");
+            JsonNode task = r.json().path("per_task").get(0);
+            // Two classes: the test set has every classification figure and the AUC.
+            assertThat(task.path("test").path("metrics").path("kappa").isNumber()).as(source).isTrue();
+            assertThat(task.path("test").path("metrics").has("auc")).as(source).isTrue();
+            assertThat(task.path("test").path("per_class")).hasSize(2);
+            assertThat(task.path("prequential_metrics").path("accuracy_window").isNumber()).isTrue();
+            assertThat(r.json().path("prequential").path("curve").size()).isGreaterThan(100);
+        }
+    }
+
+    /** A stream no longer than one concept has no change point: the command says why instead of a silent gap. */
+    @Test
+    void aDriftStreamWithoutChangePointsSaysWhy() throws Exception {
+        Run sea = evaluate("sea-short", "--source", "sea", "--train-per-task", "200", "--no-reference");
+        assertThat(sea.code()).isZero();
+        assertThat(sea.json().path("drift").isNull()).isTrue();
+        assertThat(sea.out()).contains("note: the stream has no change point").contains("sea:length=");
+        Run hyper = evaluate("hyper-gradual", "--source", "hyperplane", "--train-per-task", "200", "--no-reference");
+        assertThat(hyper.out()).contains("hyperplane:mode=abrupt");
+    }
+
+    @Test
+    void sinusoidRegression() throws Exception {
+        Run r = evaluate("sinusoid", "--source", "sinusoid", "--tasks", "3", "--train-per-task", "20",
+                "--test-per-task", "10", "--no-reference");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.json().path("metric").asText()).isEqualTo("mse");
+        JsonNode m = r.json().path("per_task").get(1).path("test").path("metrics");
+        assertThat(m.path("mse").asDouble()).isPositive();
+        assertThat(m.path("rmse").asDouble()).isCloseTo(Math.sqrt(m.path("mse").asDouble()),
+                org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(m.has("mae") && m.has("r2")).isTrue();
+        assertThat(r.json().path("adaptation").path("shots").asInt()).isEqualTo(10);
+        assertThat(r.out()).contains("test mse");
+    }
+
+    @Test
+    void tinyCsvAndJsonlFiles() throws Exception {
+        Random rnd = new Random(4);
+        StringBuilder csv = new StringBuilder("segment,a,b,label\n");
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            String seg = i % 2 == 0 ? "s1" : "s2";
+            double a = rnd.nextGaussian();
+            double b = rnd.nextGaussian();
+            String label = (seg.equals("s1") ? a > 0 : b > 0) ? "yes" : "no";
+            csv.append(String.format(Locale.ROOT, "%s,%.4f,%.4f,%s%n", seg, a, b, label));
+            jsonl.append(String.format(Locale.ROOT, "{\"task\": \"%s\", \"x\": [%.4f, %.4f], \"y\": %d}%n", seg, a, b,
+                    label.equals("yes") ? 1 : 0));
+        }
+        Path c = dir.resolve("tiny.csv");
+        Path l = dir.resolve("tiny.jsonl");
+        Files.writeString(c, csv);
+        Files.writeString(l, jsonl);
+        Run rc = evaluate("csv", "--source", "csv:" + c, "--task-column", "segment", "--label-column", "label",
+                "--train-per-task", "40", "--test-per-task", "20", "--strategy", "agem");
+        Run rl = evaluate("jsonl", "--source", "jsonl:" + l, "--train-per-task", "40", "--test-per-task", "20",
+                "--no-reference");
+        for (Run r : List.of(rc, rl)) {
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.json().path("tasks")).hasSize(2);
+            assertThat(r.json().path("matrix")).hasSize(2);
+            assertThat(r.json().path("per_task").get(0).path("test").path("examples").asInt()).isEqualTo(20);
+            assertThat(r.json().path("per_task").get(0).path("test").path("metrics").has("f1_macro")).isTrue();
+        }
+        // CSV class names reach the per-class figures; the reference run gives the transfer figures.
+        assertThat(rc.json().path("per_task").get(0).path("test").path("per_class").get(0).path("name").asText())
+                .isIn("yes", "no");
+        assertThat(rc.json().path("transfer").path("gain").isNumber()).isTrue();
+        assertThat(rc.out()).contains("multi-task gain");
+    }
+}
