@@ -35,14 +35,26 @@ import picocli.CommandLine.Spec;
  * table and optionally as JSON. In process by default; {@code --through-kafka} runs the same protocol through the
  * topology on an embedded broker. See {@code docs/evaluation.md}.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a strategy on a continual-learning scenario (accuracy matrix, ACC/BWT/FWT, ...).")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = {"Run a continual-learning scenario with a strategy and report every figure: the accuracy "
+                + "matrix R, ACC, BWT, FWT, forgetting, anytime accuracy, adaptation, multi-task gain and negative "
+                + "transfer, each task's test and prequential figures of its kind (accuracy, per-class and macro/micro "
+                + "precision/recall/F1, kappa, log-loss, AUC; MSE/RMSE/MAE/R²; multi-label set figures), the "
+                + "prequential curve, and drift detections against the true change points.",
+                "In process by default; --through-kafka runs the same protocol through the topology on an embedded "
+                        + "broker. Reference: docs/evaluation.md.", ""},
+        footer = {"", "Examples:",
+                "  metastream evaluate --source idx:data/mnist --transform permute:20 --train-per-task 1000 "
+                        + "--test-per-task 1000 --strategy agem --json agem.json",
+                "  metastream evaluate --source sea:length=1000 --train-per-task 4000 --test-per-task 200",
+                "  metastream evaluate --source sinusoid --tasks 20 --train-per-task 20 --test-per-task 50"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--source", required = true, description = "idx:DIR, csv:FILE, jsonl:FILE, or a generator: "
-            + "hyperplane, sea, rbf, stagger, sinusoid (generators take :key=value,... parameters).")
+            + "hyperplane, sea, rbf, stagger, sinusoid (generators take :key=value,... parameters; true change "
+            + "points come from sea, stagger, and hyperplane/rbf with mode=abrupt; see docs/sources.md).")
     String source;
 
     @Option(names = "--transform", description = "permute:K, rotate:K or split:G (default: none).")
@@ -109,7 +121,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "A detection this many examples after a change still finds it (default: ${DEFAULT-VALUE}).")
     long driftMaxDelay;
 
-    @Option(names = "--window", defaultValue = "500", description = "Window of the prequential curve (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "500", description = "Window of the prequential curve and of each task's windowed figures (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--task-column", description = "CSV: column holding the task id (default: one task).")
