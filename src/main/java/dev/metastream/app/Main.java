@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             ProduceCommand.class,
             BenchCommand.class,
+            SoakCommand.class,
         })
 public final class Main implements Callable<Integer> {
 
