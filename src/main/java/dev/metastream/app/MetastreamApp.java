@@ -12,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -63,10 +65,18 @@ public final class MetastreamApp implements AutoCloseable {
     /** Creates missing topics and checks that the meta-updates topic has exactly one partition. */
     public void ensureTopics() {
         Properties admin = new Properties();
-        config.streamsProperties(bootstrapServers).forEach((k, v) -> {
+        Properties streamsProps = config.streamsProperties(bootstrapServers);
+        streamsProps.forEach((k, v) -> {
             String key = k.toString();
             if (AdminClientConfig.configNames().contains(key)) {
                 admin.put(key, v);
+            }
+        });
+        // admin.* settings win over the plain ones, as they do for Kafka Streams' own admin client.
+        streamsProps.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("admin.") && AdminClientConfig.configNames().contains(key.substring(6))) {
+                admin.put(key.substring(6), v);
             }
         });
         try (Admin a = Admin.create(admin)) {
@@ -76,6 +86,9 @@ public final class MetastreamApp implements AutoCloseable {
                     try {
                         a.createTopics(List.of(t)).all().get();
                     } catch (ExecutionException e) {
+                        if (e.getCause() instanceof AuthenticationException auth) {
+                            throw authenticationFailed(auth);
+                        }
                         if (!(e.getCause() instanceof TopicExistsException)) {
                             throw new IllegalStateException("could not create topic " + t.name() + ": "
                                     + e.getCause().getMessage(), e.getCause());
@@ -93,9 +106,22 @@ public final class MetastreamApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException auth) {
+                throw authenticationFailed(auth);
+            }
             throw new IllegalStateException("could not check topics on " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** The error a user sees when the brokers reject the configured credentials: what failed and what to check. */
+    private IllegalStateException authenticationFailed(AuthenticationException e) {
+        String protocol = config.all().getProperty("security.protocol", "PLAINTEXT");
+        String check = e instanceof SslAuthenticationException
+                ? "ssl.truststore.location / ssl.truststore.password (and ssl.keystore.* for mutual TLS)"
+                : "sasl.mechanism and the username and password in sasl.jaas.config";
+        return new IllegalStateException("authentication with the brokers at " + bootstrapServers + " failed ("
+                + "security.protocol=" + protocol + "): " + e.getMessage() + "; check " + check, e);
     }
 
     /** Partitions of a topic, waiting briefly for a just-created topic's metadata to reach the broker. */
