@@ -64,11 +64,22 @@ public final class MetastreamApp implements AutoCloseable {
 
     /** Creates missing topics and checks that the meta-updates topic has exactly one partition. */
     public void ensureTopics() {
+        try (Admin a = Admin.create(adminProperties())) {
+            ensureTopics(a);
+        }
+    }
+
+    /**
+     * The settings of the admin client that creates and checks topics: every admin client key of the configuration
+     * (security included), {@code config.providers*} so {@code ${env:...}} placeholders resolve, then {@code admin.*}.
+     */
+    Properties adminProperties() {
         Properties admin = new Properties();
         Properties streamsProps = config.streamsProperties(bootstrapServers);
         streamsProps.forEach((k, v) -> {
             String key = k.toString();
-            if (AdminClientConfig.configNames().contains(key)) {
+            // config.providers*: ${env:...}-style placeholders in the security settings resolve here too.
+            if (AdminClientConfig.configNames().contains(key) || key.startsWith("config.providers")) {
                 admin.put(key, v);
             }
         });
@@ -79,7 +90,11 @@ public final class MetastreamApp implements AutoCloseable {
                 admin.put(key.substring(6), v);
             }
         });
-        try (Admin a = Admin.create(admin)) {
+        return admin;
+    }
+
+    private void ensureTopics(Admin a) {
+        try {
             List<NewTopic> wanted = MetastreamTopology.topics(config.topology());
             if (Boolean.parseBoolean(config.all().getProperty("topics.create", "true"))) {
                 for (NewTopic t : wanted) {

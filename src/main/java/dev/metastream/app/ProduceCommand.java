@@ -363,7 +363,8 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         for (String k : props.stringPropertyNames()) {
             String v = props.getProperty(k).trim();
-            if (known.contains(k) && !v.isEmpty() && !k.equals("bootstrap.servers") && !k.endsWith(".serializer")) {
+            boolean clientKey = known.contains(k) || k.startsWith("config.providers"); // ${env:...} placeholders
+            if (clientKey && !v.isEmpty() && !k.equals("bootstrap.servers") && !k.endsWith(".serializer")) {
                 m.put(k, v);
             }
         }
