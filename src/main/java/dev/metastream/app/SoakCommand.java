@@ -80,7 +80,12 @@ public final class SoakCommand implements Callable<Integer> {
 
     /** One sample of the process's memory and progress. */
     record Sample(double minutes, long scored, double perSecond, double rssMb, double rssAnonMb, double heapUsedMb,
-                  double heapCommittedMb, double javacppMb, double blockCacheMb) {}
+                  double heapCommittedMb, double javacppMb, double blockCacheMb) {
+        /** Resident memory that is not committed Java heap: RocksDB, ND4J, metaspace, code, threads, malloc. */
+        double nonHeapMb() {
+            return rssMb - heapCommittedMb;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -182,8 +187,8 @@ public final class SoakCommand implements Callable<Integer> {
 
         List<Sample> samples = new ArrayList<>();
         System.out.println();
-        System.out.printf("%7s %12s %10s %9s %9s %9s %9s %9s %9s%n", "minute", "scored", "ex/s", "RSS MB",
-                "anon MB", "heap MB", "heap cmt", "javacpp", "rocksdb");
+        System.out.printf("%7s %12s %10s %9s %9s %9s %9s %9s %9s %9s%n", "minute", "scored", "ex/s", "RSS MB",
+                "anon MB", "heap MB", "heap cmt", "non-heap", "javacpp", "rocksdb");
         long lastScored = 0;
         long lastT = start;
         while (System.nanoTime() < end && producer.isAlive()) {
@@ -197,9 +202,9 @@ public final class SoakCommand implements Callable<Integer> {
                     rss[0] / 1024.0, rss[1] / 1024.0, heap.getUsed() / 1048576.0, heap.getCommitted() / 1048576.0,
                     Pointer.totalBytes() / 1048576.0, BoundedRocksDbConfigSetter.cacheUsage() / 1048576.0);
             samples.add(sample);
-            System.out.printf("%7.1f %,12d %,10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.1f%n", sample.minutes(),
+            System.out.printf("%7.1f %,12d %,10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.1f%n", sample.minutes(),
                     sample.scored(), sample.perSecond(), sample.rssMb(), sample.rssAnonMb(), sample.heapUsedMb(),
-                    sample.heapCommittedMb(), sample.javacppMb(), sample.blockCacheMb());
+                    sample.heapCommittedMb(), sample.nonHeapMb(), sample.javacppMb(), sample.blockCacheMb());
             lastScored = s;
             lastT = now;
         }
@@ -210,8 +215,8 @@ public final class SoakCommand implements Callable<Integer> {
         System.out.printf("examples scored: %,d in %.1f min (%,.0f/s)%n", lastScored, (lastT - start) / 60e9,
                 lastScored / ((lastT - start) / 1e9));
         System.out.printf("RSS: first %.0f MB, last %.0f MB, peak %.0f MB; slope over the second half %+.2f MB/min "
-                        + "(anonymous part %+.2f MB/min)%n", summary.first, summary.last, summary.peak, summary.slope,
-                summary.anonSlope);
+                        + "(anonymous part %+.2f, RSS minus committed heap %+.2f MB/min)%n", summary.first,
+                summary.last, summary.peak, summary.slope, summary.anonSlope, summary.nonHeapSlope);
         if (json != null) {
             writeJson(samples, summary, config);
             System.out.println("wrote " + json);
@@ -224,15 +229,16 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** First, last, peak RSS and the least-squares slopes over the second half. */
-    record Summary(double first, double last, double peak, double slope, double anonSlope) {
+    record Summary(double first, double last, double peak, double slope, double anonSlope, double nonHeapSlope) {
         static Summary of(List<Sample> samples) {
             if (samples.isEmpty()) {
-                return new Summary(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                return new Summary(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             }
             List<Sample> half = samples.subList(samples.size() / 2, samples.size());
             return new Summary(samples.get(0).rssMb(), samples.get(samples.size() - 1).rssMb(),
                     samples.stream().mapToDouble(Sample::rssMb).max().orElseThrow(),
-                    SoakCommand.slope(half, Sample::rssMb), SoakCommand.slope(half, Sample::rssAnonMb));
+                    SoakCommand.slope(half, Sample::rssMb), SoakCommand.slope(half, Sample::rssAnonMb),
+                    SoakCommand.slope(half, Sample::nonHeapMb));
         }
     }
 
@@ -286,12 +292,13 @@ public final class SoakCommand implements Callable<Integer> {
         n.put("rss_peak_mb", summary.peak());
         n.put("rss_slope_second_half_mb_per_min", summary.slope());
         n.put("rss_anon_slope_second_half_mb_per_min", summary.anonSlope());
+        n.put("rss_minus_heap_slope_second_half_mb_per_min", summary.nonHeapSlope());
         ArrayNode a = n.putArray("samples");
         for (Sample s : samples) {
             a.addPOJO(Map.of("minute", s.minutes(), "scored", s.scored(), "examples_per_second", s.perSecond(),
                     "rss_mb", s.rssMb(), "rss_anon_mb", s.rssAnonMb(), "heap_used_mb", s.heapUsedMb(),
                     "heap_committed_mb", s.heapCommittedMb(), "javacpp_mb", s.javacppMb(),
-                    "rocksdb_cache_mb", s.blockCacheMb()));
+                    "rocksdb_cache_mb", s.blockCacheMb(), "non_heap_mb", s.nonHeapMb()));
         }
         n.put("measured_at", java.time.Instant.now().toString());
         m.writeValue(json.toFile(), n);
