@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             ProduceCommand.class,
             BenchCommand.class,
             EvaluateCommand.class,
+            SoakCommand.class,
         })
 public final class Main implements Callable<Integer> {
 
