@@ -44,10 +44,12 @@ import picocli.CommandLine.Spec;
                 "In process by default; --through-kafka runs the same protocol through the topology on an embedded "
                         + "broker. Reference: docs/evaluation.md.", ""},
         footer = {"", "Examples:",
-                "  metastream evaluate --source idx:data/mnist --transform permute:20 --train-per-task 1000 "
-                        + "--test-per-task 1000 --strategy agem --json agem.json",
-                "  metastream evaluate --source sea:length=1000 --train-per-task 4000 --test-per-task 200",
-                "  metastream evaluate --source sinusoid --tasks 20 --train-per-task 20 --test-per-task 50"})
+                "  metastream evaluate --source idx:data/mnist --transform permute:20 \\",
+                "      --train-per-task 1000 --test-per-task 1000 --strategy agem --json r.json",
+                "  metastream evaluate --source sea:length=1000 --train-per-task 4000 \\",
+                "      --test-per-task 200",
+                "  metastream evaluate --source sinusoid --tasks 20 --train-per-task 20 \\",
+                "      --test-per-task 50"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
