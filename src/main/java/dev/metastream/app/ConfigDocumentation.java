@@ -101,10 +101,9 @@ final class ConfigDocumentation {
             # drift.<detector>.<param> sets any parameter of the chosen detector; absent ones take the detector's default.
             # adwin: delta (0.002), clock (32), max_buckets (5), grace_period (10), min_window_length (5).
             # page-hinkley: min_instances (30), delta (0.005), threshold (50), alpha (0.9999), mode (up, down or both; up).
-            # Parameters are checked when a task first learns, not at start: an unknown one makes that stream thread fail.
-            # Known issue: the documented key drift.page-hinkley.min.instances reaches the detector as 'min.instances', which
-            # page-hinkley rejects (it expects min_instances), so drift.detector=page-hinkley currently fails as soon as a task
-            # learns; use adwin or none until that is fixed.
+            # Words in a parameter name may be written with dots or underscores (drift.page-hinkley.min.instances reaches
+            # the detector as min_instances). Names and values are checked at start-up: an unknown one stops the start with
+            # a message naming the key.
             #
             # drift.adwin.clock=32
             # drift.page-hinkley.mode=up
