@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * @param metaEnabled     whether the head initialisation is meta-learned (Reptile)
  * @param metaStepSize    Reptile step size epsilon
  * @param proximal        strength of the pull of a task's head toward the meta initialisation (0 = hard sharing only)
- * @param memoryStrategy  gradient memory: none, agem or gem
+ * @param memoryStrategy  episodic memory use: none, agem, gem or replay
  * @param memoryPerTask   episodic memory capacity per task (examples)
  * @param memoryTasksPerStep number of other tasks whose memories constrain one trunk update
  * @param memorySamplesPerTask memory examples per sampled task used to compute its reference gradient
@@ -94,22 +94,25 @@ public record LearnerConfig(
         double driftMinRise,
         long driftCooldownExamples) {
 
-    /** Gradient-memory strategies. */
+    /** How the episodic memory is used. */
     public enum MemoryStrategy {
         /** No projection; memories are not kept. */
         NONE,
         /** A-GEM: one averaged reference gradient. */
         AGEM,
         /** GEM: one constraint per sampled task, solved as a small quadratic program. */
-        GEM;
+        GEM,
+        /** Experience replay: remembered examples of other tasks are learned with every batch, heads included. */
+        REPLAY;
 
         static MemoryStrategy parse(String s) {
             return switch (s.trim().toLowerCase()) {
                 case "none" -> NONE;
                 case "agem", "a-gem" -> AGEM;
                 case "gem" -> GEM;
+                case "replay", "er" -> REPLAY;
                 default -> throw new IllegalArgumentException(
-                        "memory.strategy=" + s + " is not known: use one of none, agem, gem");
+                        "memory.strategy=" + s + " is not known: use one of none, agem, gem, replay");
             };
         }
     }
@@ -148,9 +151,9 @@ public record LearnerConfig(
             new Key("model.activation", "relu", "Activation of the trunk layers: relu, tanh, sigmoid or identity."),
             new Key("model.seed", "42", "Seed of every random choice the learner makes (initialisation, memory sampling)."),
             new Key("optimizer", "sgd", "Optimiser of heads and trunk: sgd (with momentum) or adam. Its state is kept per task."),
-            new Key("optimizer.head.learning.rate", "0.05", "Learning rate of the per-task heads."),
-            new Key("optimizer.trunk.learning.rate", "0.02", "Learning rate of the shared trunk."),
-            new Key("optimizer.momentum", "0.9", "SGD momentum (0 = plain SGD)."),
+            new Key("optimizer.head.learning.rate", "0.1", "Learning rate of the per-task heads."),
+            new Key("optimizer.trunk.learning.rate", "0.1", "Learning rate of the shared trunk."),
+            new Key("optimizer.momentum", "0", "SGD momentum (0 = plain SGD, as in the GEM and A-GEM papers)."),
             new Key("optimizer.adam.beta1", "0.9", "Adam beta1."),
             new Key("optimizer.adam.beta2", "0.999", "Adam beta2."),
             new Key("optimizer.adam.epsilon", "1e-8", "Adam epsilon."),
@@ -160,11 +163,11 @@ public record LearnerConfig(
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
-            new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
+            new Key("memory.strategy", "replay", "Episodic memory use: replay (remembered examples of other tasks are learned with every batch, their heads included; the default, at A-GEM's cost), agem (one averaged reference gradient the trunk step may not oppose), gem (one constraint per sampled task) or none (no memory)."),
             new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
-            new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update."),
-            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient."),
-            new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
+            new Key("memory.tasks.per.step", "4", "How many other tasks' memories are replayed with (replay) or constrain (agem, gem) each update."),
+            new Key("memory.samples.per.task", "16", "Memory examples per sampled task: replayed (replay) or used for its reference gradient (agem, gem)."),
+            new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches (agem, gem)."),
             new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
             new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
             new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),

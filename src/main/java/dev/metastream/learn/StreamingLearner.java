@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The continual meta-learner of one partition: test-then-train over a stream of task-labelled examples, with per-task
- * heads on a shared trunk, a Reptile-learned head initialisation, and a gradient memory (A-GEM or GEM) that keeps one
- * task's updates from undoing what other tasks learned.
+ * heads on a shared trunk, a Reptile-learned head initialisation, and an episodic memory (experience replay by default,
+ * or the A-GEM / GEM gradient projections) that keeps one task's updates from undoing what other tasks learned.
  *
  * <p>Each labelled example is scored when it arrives ({@link #observe}) and buffered; the buffer is learned as one
  * micro-batch when it is full or when the caller's timer says so ({@link #learnPending}). Every piece of state lives
@@ -122,7 +122,7 @@ public final class StreamingLearner {
 
     /**
      * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
-     * gradients of heads and trunk, projects the trunk gradient against other tasks' memories, applies the updates,
+     * gradients of heads and trunk (joined by replayed memories of other tasks, or projected against them), applies the updates,
      * refreshes the episodic memories and moves the meta initialisation (Reptile).
      *
      * @param now timestamp for the events this emits
@@ -156,13 +156,20 @@ public final class StreamingLearner {
         }
 
         // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
-        float[][] xs = new float[n][];
+        // With experience replay the batch is joined by remembered examples of other tasks (one trunk pass for both).
+        List<Replayed> replay = config.memoryStrategy() == LearnerConfig.MemoryStrategy.REPLAY
+                ? replaySamples(states.keySet()) : List.of();
+        int nr = replay.size();
+        float[][] xs = new float[n + nr][];
         for (int i = 0; i < n; i++) {
             xs[i] = batch.get(i).instance().x();
         }
+        for (int i = 0; i < nr; i++) {
+            xs[n + i] = replay.get(i).sample().x();
+        }
         Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
         float[][] hs = fwd.output();
-        float[][] dH = new float[n][hidden];
+        float[][] dH = new float[n + nr][hidden];
         Map<String, float[]> headGrads = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             Instance in = batch.get(i).instance();
@@ -184,13 +191,42 @@ public final class StreamingLearner {
             Head.backward(st.head, hidden, out, hs[i], dzTask, gHead, null);
             Head.backward(st.head, hidden, out, hs[i], dz, new float[st.head.length], dH[i]);
         }
+        // Replayed examples: the mean loss over them is added to the batch's mean loss (Chaudhry et al. 2019, "On Tiny
+        // Episodic Memories in Continual Learning"); their heads learn from it too, so an old task's head keeps up
+        // with the trunk moving under it.
+        Map<String, TaskState> replayStates = new TreeMap<>();
+        Map<String, float[]> replayGrads = new TreeMap<>();
+        Map<String, Integer> replayCounts = new TreeMap<>();
+        for (Replayed rp : replay) {
+            replayCounts.merge(rp.task(), 1, Integer::sum);
+        }
+        for (int i = 0; i < nr; i++) {
+            Replayed rp = replay.get(i);
+            TaskState st = replayStates.computeIfAbsent(rp.task(), this::taskOrNull);
+            TaskSpec spec = config.taskSpec(rp.task());
+            int out = spec.outputs();
+            float[] z = new float[out];
+            Head.forward(st.head, hidden, out, hs[n + i], z);
+            float[] dz = new float[out];
+            spec.loss().gradient(z, rp.sample().target(), dz);
+            float[] dzTask = dz.clone();
+            float scaleTask = 1f / replayCounts.get(rp.task());
+            for (int k = 0; k < out; k++) {
+                dzTask[k] *= scaleTask;
+                dz[k] /= nr;
+            }
+            float[] gHead = replayGrads.computeIfAbsent(rp.task(), t -> new float[st.head.length]);
+            Head.backward(st.head, hidden, out, hs[n + i], dzTask, gHead, null);
+            Head.backward(st.head, hidden, out, hs[n + i], dz, new float[st.head.length], dH[n + i]);
+        }
         float[] gTrunk = new float[shared.trunk.length];
         if (gTrunk.length > 0) {
             trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
         }
 
         // 3. Gradient memory: keep the trunk step from increasing other tasks' memory losses.
-        if (gTrunk.length > 0 && config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
+        if (gTrunk.length > 0 && (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM
+                || config.memoryStrategy() == LearnerConfig.MemoryStrategy.GEM)) {
             List<float[]> refs = referenceGradients(states.keySet());
             boolean projected = false;
             if (!refs.isEmpty()) {
@@ -246,6 +282,19 @@ public final class StreamingLearner {
                 }
             }
         }
+
+        replayStates.forEach((task, st) -> {
+            float[] g = replayGrads.get(task);
+            if (clip(g, config.clipNorm())) {
+                optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
+                        ++st.optimizerStep);
+                st.updates++;
+            } else {
+                shared.skippedUpdates++;
+            }
+            store.putTask(st);
+            taskCache.put(task, st);
+        });
 
         // 5. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay after
         // a crash makes the same choices.
@@ -515,6 +564,51 @@ public final class StreamingLearner {
             refs.add(ref.gradient());
         }
         return refs;
+    }
+
+    /** One remembered example chosen for replay, with its task. */
+    private record Replayed(String task, MemorySample sample) {}
+
+    /**
+     * Up to {@code memory.samples.per.task} remembered examples of each of up to {@code memory.tasks.per.step} other
+     * tasks, chosen with random bits derived from (seed, batch number) so a replay after a crash makes the same choices.
+     */
+    private List<Replayed> replaySamples(java.util.Set<String> batchTasks) {
+        List<Replayed> out = new ArrayList<>();
+        long bits = Seeds.mix(config.seed(), shared.batches);
+        for (String task : chooseOtherTasks(batchTasks, bits)) {
+            List<MemorySample> mem = store.memory(task);
+            if (mem.isEmpty() || taskOrNull(task) == null) {
+                continue;
+            }
+            int m = Math.min(config.memorySamplesPerTask(), mem.size());
+            // A random window of the slots: the reservoir already holds them in random order.
+            int start = (int) Reservoir.uniform(Seeds.mix(bits, task.hashCode()), mem.size());
+            for (int i = 0; i < m; i++) {
+                out.add(new Replayed(task, mem.get((start + i) % mem.size())));
+            }
+        }
+        return out;
+    }
+
+    /** Up to {@code memory.tasks.per.step} tasks with memories, not in the batch, drawn without replacement. */
+    private List<String> chooseOtherTasks(java.util.Set<String> batchTasks, long seedBits) {
+        List<String> candidates = new ArrayList<>();
+        for (String t : shared.memoryTasks) {
+            if (!batchTasks.contains(t)) {
+                candidates.add(t);
+            }
+        }
+        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
+        long bits = seedBits;
+        for (int i = 0; i < k; i++) {
+            bits = Seeds.mix(bits, i);
+            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
+            String chosen = candidates.get(j);
+            candidates.set(j, candidates.get(i));
+            candidates.set(i, chosen);
+        }
+        return candidates.subList(0, k);
     }
 
     private ReferenceGradient computeReference(String task) {
