@@ -122,8 +122,8 @@ public final class StreamingLearner {
 
     /**
      * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
-     * gradients of heads and trunk (joined by replayed memories of other tasks, or projected against them), applies the updates,
-     * refreshes the episodic memories and moves the meta initialisation (Reptile).
+     * gradients of heads and trunk (joined by replayed memories of other tasks, or projected against them), applies
+     * the updates, refreshes the episodic memories and moves the meta initialisation (Reptile).
      *
      * @param now timestamp for the events this emits
      * @return number of examples learned
@@ -571,7 +571,8 @@ public final class StreamingLearner {
 
     /**
      * Up to {@code memory.samples.per.task} remembered examples of each of up to {@code memory.tasks.per.step} other
-     * tasks, chosen with random bits derived from (seed, batch number) so a replay after a crash makes the same choices.
+     * tasks, chosen with random bits derived from (seed, batch number), so a replay after a crash makes the same
+     * choices.
      */
     private List<Replayed> replaySamples(java.util.Set<String> batchTasks) {
         List<Replayed> out = new ArrayList<>();
