@@ -218,7 +218,9 @@ public final class StreamingLearner {
             float[] dz = new float[out];
             spec.loss().gradient(z, in.target(), dz);
             float scaleTask = 1f / perTask.get(in.task());
-            float scaleBatch = 1f / total;
+            // The batch's mean loss, whatever was replayed with it: a joint mean over batch and replay would shrink
+            // the new task's step by n/total (10/74 with the defaults) and it would hardly learn.
+            float scaleBatch = 1f / n;
             float[] dzTask = dz.clone();
             for (int k = 0; k < out; k++) {
                 dzTask[k] *= scaleTask;
@@ -589,8 +591,10 @@ public final class StreamingLearner {
     }
 
     /**
-     * Backward through the heads of the replayed rows {@code [n, total)}: writes their dLoss/dH (scaled by 1/total,
-     * the joint batch mean) and returns each replayed task's head gradient (mean over its replayed samples).
+     * Backward through the heads of the replayed rows {@code [n, total)}: writes their dLoss/dH (scaled by
+     * 1/(total-n): the replayed mean loss is added to the batch's mean loss, as in Chaudhry et al. 2019, "On Tiny
+     * Episodic Memories in Continual Learning") and returns each replayed task's head gradient (mean over its replayed
+     * samples).
      */
     private Map<String, float[]> replayGradients(List<Replayed> replay, float[][] hs, float[][] dH, int n, int total) {
         Map<String, float[]> grads = new TreeMap<>();
@@ -614,7 +618,7 @@ public final class StreamingLearner {
             float scaleTask = 1f / counts.get(st.task);
             for (int c = 0; c < out; c++) {
                 dzTask[c] *= scaleTask;
-                dz[c] /= total;
+                dz[c] /= total - n;
             }
             float[] gHead = grads.computeIfAbsent(st.task, t -> new float[st.head.length]);
             Head.backward(st.head, hidden, out, h, dzTask, gHead, null);
