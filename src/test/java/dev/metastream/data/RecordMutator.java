@@ -31,7 +31,7 @@ public final class RecordMutator {
         WRONG_TYPE_Y("label-out-of-range", "non-finite"),
         /** {@code id} an array or object. */
         WRONG_TYPE_ID("bad-field"),
-        /** {@code ts} that is not epoch milliseconds. */
+        /** {@code ts} that is not epoch milliseconds, or is before 1970 (Kafka record timestamps cannot be). */
         WRONG_TYPE_TS("bad-field"),
         /** {@code x} longer than {@code input.dim}, up to beyond the record size limit. */
         HUGE_ARRAY("wrong-dimension", "oversized"),
@@ -116,7 +116,7 @@ public final class RecordMutator {
                     "true", "2.5", "-1", String.valueOf(classes), "1e999", "99999999999999999999"), id, null);
             case WRONG_TYPE_ID -> record("\"" + task + "\"", x, y, pick("[]", "{}", "[\"a\"]", "{\"a\":1}"), null);
             case WRONG_TYPE_TS -> record("\"" + task + "\"", x, y, id, pick("\"yesterday\"", "[]", "{}", "true",
-                    "1e30", "\"1700000000000\""));
+                    "1e30", "\"1700000000000\"", "-1", "-1700000000000", "-9223372036854775808"));
             case HUGE_ARRAY -> {
                 // Half just over input.dim, half past the record size limit.
                 int len = rng.nextBoolean() ? dim + 1 + rng.nextInt(4 * dim)
