@@ -251,13 +251,9 @@ class ExactlyOnceCrashTest {
         // The deterministic mode: batch boundaries and the shared model depend on the input alone.
         p.setProperty("learner.batch.max.wait.clock", "event-time");
         p.setProperty("meta.sync.enabled", "false");
-        // Static membership: a restarted instance takes its predecessor's place at once instead of waiting for
-        // the dead member's session to time out.
-        p.setProperty("group.instance.id", APP_ID + "-instance");
-        p.setProperty("session.timeout.ms", "10000");
-        // An open transaction of a killed instance that cannot be fenced by its successor (the wiped state dir
-        // gives it a new transactional id) blocks read_committed readers until it times out.
-        p.setProperty("producer.transaction.timeout.ms", "5000");
+        // A killed instance leaves the group after this long without heartbeats (the broker's minimum is 6 s).
+        p.setProperty("session.timeout.ms", "6000");
+        p.setProperty("heartbeat.interval.ms", "1000");
         return p;
     }
 
@@ -273,7 +269,8 @@ class ExactlyOnceCrashTest {
         SyntheticStream stream = new SyntheticStream(SyntheticStream.Config.defaults().withTasks(TASKS)
                 .withSeed(SEED).withInputDim(config.learner().inputDim()).withClasses(3));
         List<Sent> out = new ArrayList<>();
-        long ts = 1_700_000_000_000L;
+        // Timestamps near now: records older than the topics' retention (7 days) could be deleted under the test.
+        long ts = System.currentTimeMillis();
         for (int i = 0; i < EXAMPLES; i++) {
             SyntheticStream.Example e = stream.next();
             ts += rng.nextInt(150) == 0 ? 1000 : 5;
