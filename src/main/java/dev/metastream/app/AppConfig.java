@@ -1,6 +1,7 @@
 package dev.metastream.app;
 
 import dev.metastream.learn.LearnerConfig;
+import dev.metastream.topology.BoundedRocksDbConfigSetter;
 import dev.metastream.topology.TopologyConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -33,7 +34,17 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             new LearnerConfig.Key("num.stream.threads", "1", "Stream threads per instance; each runs its own ND4J work (set OMP_NUM_THREADS=1)."),
             new LearnerConfig.Key("state.dir", "", "Where RocksDB stores live. Empty = a directory under the system temp dir named after application.id."),
             new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = Kafka Streams' default (100 ms with exactly_once_v2, 30 s otherwise)."),
-            new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."));
+            new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."),
+            new LearnerConfig.Key("rocksdb.config.setter", BoundedRocksDbConfigSetter.class.getName(), "Kafka Streams' RocksDBConfigSetter. The default bounds the off-heap memory of all state stores in the process with one shared block cache that memtables are charged to (the rocksdb.memory.* and rocksdb.*write.buffer* keys below size it). Set another class to replace it, or an empty value for Kafka Streams' per-store defaults (unbounded: about 50 MB of cache and up to 48 MB of memtables per store)."),
+            key(BoundedRocksDbConfigSetter.TOTAL_MB, "Off-heap budget in MB of all RocksDB stores of this process together: block cache, index and filter blocks, and memtables. Used by the default rocksdb.config.setter."),
+            key(BoundedRocksDbConfigSetter.WRITE_BUFFER_RATIO, "Share of rocksdb.memory.total.mb that memtables may take before they are flushed, in (0, 1)."),
+            key(BoundedRocksDbConfigSetter.HIGH_PRIORITY_RATIO, "Share of the cache reserved for index and filter blocks, so data blocks cannot evict them, in [0, 1)."),
+            key(BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "Size of one memtable in MB (per store)."),
+            key(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "Memtables per store (one being written, the rest waiting to flush)."));
+
+    private static LearnerConfig.Key key(String name, String doc) {
+        return new LearnerConfig.Key(name, BoundedRocksDbConfigSetter.DEFAULTS.get(name), doc);
+    }
 
     /** Loads a properties file; missing keys take their defaults. */
     public static AppConfig load(Path file) throws IOException {
@@ -53,6 +64,9 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             }
         }
         given.stringPropertyNames().forEach(n -> p.setProperty(n, given.getProperty(n).trim()));
+        if (BoundedRocksDbConfigSetter.class.getName().equals(p.getProperty("rocksdb.config.setter"))) {
+            BoundedRocksDbConfigSetter.Sizing.from(p); // fail at start, naming the key, not in a stream thread later
+        }
         return new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
     }
 
