@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Instances are thread-safe for {@link #bootstrapServers()} and {@link #createTopics(Collection)};
- * {@link #close()} is idempotent.
+ * {@link #close()} is idempotent. {@link #stop()} and {@link #restart()} simulate an outage: the node goes away and
+ * comes back on the same ports with the same data, as a restarted real broker would.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -73,21 +74,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_BIND_ATTEMPTS = 3;
 
-    private final KafkaRaftServer server;
+    private KafkaRaftServer server;
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final String bootstrapServers;
     /** Client settings the node's own admin client needs (the admin user's credentials on a SASL node). */
     private final Map<String, String> adminSecurity;
+    /** The node's full configuration, ports included, so {@link #restart()} comes back exactly as it was. */
+    private final Map<String, String> props;
     private boolean closed;
+    private boolean stopped;
 
     private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, String bootstrapServers,
-                          Map<String, String> adminSecurity) {
+                          Map<String, String> adminSecurity, Map<String, String> props) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.bootstrapServers = bootstrapServers;
         this.adminSecurity = adminSecurity;
+        this.props = Map.copyOf(props);
     }
 
     /**
@@ -232,7 +237,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             String bootstrap = HOST + ":" + brokerPort;
             Map<String, String> adminSecurity = sasl == null ? Map.of()
                     : saslPlainClientSettings(SaslPlain.ADMIN_USER, sasl.adminPassword());
-            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temp, bootstrap, adminSecurity);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temp, bootstrap, adminSecurity, props);
             try {
                 kafka.awaitReady();
             } catch (RuntimeException e) {
@@ -449,6 +454,62 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Stops the node as an outage would, keeping its data directory and ports for {@link #restart()}. Clients see
+     * the broker disappear: connections close and requests time out until it is back. Idempotent.
+     */
+    public synchronized void stop() {
+        if (closed) {
+            throw new IllegalStateException("embedded Kafka at " + bootstrapServers + " is closed");
+        }
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long t0 = System.nanoTime();
+        shutdownQuietly(server);
+        LOG.info("Embedded Kafka at {} stopped (data kept) in {} ms", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /**
+     * Starts a stopped node again on the same ports and data directory (its topics, offsets, transactions and
+     * group state survive), and returns once it serves requests. A no-op when it is running.
+     *
+     * @throws IllegalStateException if it is closed, or cannot bind its ports again within 30 s
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("embedded Kafka at " + bootstrapServers + " is closed");
+        }
+        if (!stopped) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            KafkaRaftServer next = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            try {
+                next.startup();
+                server = next;
+                break;
+            } catch (RuntimeException e) {
+                shutdownQuietly(next);
+                // The old sockets may linger a moment after the shutdown: the ports are fixed, so wait for them.
+                if (!isBindFailure(e) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Embedded Kafka failed to restart at " + bootstrapServers + ": "
+                            + e.getMessage(), e);
+                }
+                LOG.warn("Embedded Kafka could not bind its ports again ({}), retrying", e.toString());
+                sleep(500);
+            }
+        }
+        stopped = false;
+        awaitReady();
+        LOG.info("Embedded Kafka at {} restarted in {} ms", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /**
      * Shuts the node down (controlled shutdown, then waits for all its threads) and deletes the data directory
      * if it was a temporary one. Idempotent.
      */
@@ -459,7 +520,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
-        shutdownQuietly(server);
+        if (!stopped) {
+            shutdownQuietly(server);
+        }
         if (deleteDataDirOnClose) {
             deleteQuietly(dataDir);
         }

@@ -188,6 +188,12 @@ public final class InputRecordParser {
                 return Result.reject(Reason.BAD_FIELD, "\"ts\" must be epoch milliseconds as a whole number");
             }
             ts = tsNode.asLong();
+            if (ts < 0) {
+                // Kafka record timestamps cannot be negative: the learner's metrics and snapshot records carry this
+                // one, and Kafka Streams threw on them, stopping the stream thread on every replay of the record.
+                return Result.reject(Reason.BAD_FIELD, "\"ts\" is " + ts
+                        + ": epoch milliseconds must not be negative (before 1970)");
+            }
         }
         return new Result(new Instance(task, x, target, id, ts), null, null);
     }

@@ -157,6 +157,20 @@ public final class StreamingLearner {
     }
 
     /**
+     * Event-time flush of a partial micro-batch: learns the buffer when its oldest example's timestamp is
+     * {@code maxWaitMs} or more before {@code eventTime}. Called with each arriving record's timestamp before that
+     * record is observed, batch boundaries depend on the input alone, so a replay makes the same batches.
+     *
+     * @return number of examples learned (0 when the buffer is empty or not old enough)
+     */
+    public int learnPendingIfOlder(long eventTime, long maxWaitMs) {
+        if (pending.isEmpty() || eventTime - pending.get(0).instance().timestamp() < maxWaitMs) {
+            return 0;
+        }
+        return learnPending(eventTime);
+    }
+
+    /**
      * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
      * gradients of heads and trunk, projects the trunk gradient against other tasks' memories, applies the updates,
      * refreshes the episodic memories and moves the meta initialisation (Reptile).

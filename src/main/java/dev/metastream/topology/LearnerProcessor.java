@@ -18,8 +18,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Runs a {@link StreamingLearner} for one partition of the examples-by-task stream: predicts each example before
- * learning from it, learns in micro-batches (when the batch is full, or on a wall-clock timer), and on timers
- * publishes its shared-model delta, rebases on the newest global shared model, and publishes metrics.
+ * learning from it, learns in micro-batches (when the batch is full, or when a partial batch has waited
+ * {@code learner.batch.max.wait.ms} on the wall clock or, with {@code learner.batch.max.wait.clock=event-time}, in
+ * event time), and on timers publishes its shared-model delta, rebases on the newest global shared model (unless
+ * {@code meta.sync.enabled=false}), and publishes metrics.
  *
  * <p>All its state is in the stores named in {@link MetastreamTopology}; the learner object is rebuilt from them
  * in {@link #init}, so a crash, a rebalance or a restore loses nothing.
@@ -56,11 +58,15 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
                 context.getStateStore(MetastreamTopology.REFERENCE_GRADIENT_STORE));
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
         learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
-        rebase();
-        punctuations.add(context.schedule(Duration.ofMillis(Math.max(1, config.batchMaxWaitMs())),
-                PunctuationType.WALL_CLOCK_TIME, this::learnPending));
-        punctuations.add(context.schedule(Duration.ofMillis(topics.metaSyncIntervalMs()),
-                PunctuationType.WALL_CLOCK_TIME, this::syncMeta));
+        if (topics.metaSyncEnabled()) {
+            rebase();
+            punctuations.add(context.schedule(Duration.ofMillis(topics.metaSyncIntervalMs()),
+                    PunctuationType.WALL_CLOCK_TIME, this::syncMeta));
+        }
+        if (!topics.eventTimeBatches()) {
+            punctuations.add(context.schedule(Duration.ofMillis(Math.max(1, config.batchMaxWaitMs())),
+                    PunctuationType.WALL_CLOCK_TIME, this::learnPending));
+        }
         punctuations.add(context.schedule(Duration.ofMillis(topics.metricsIntervalMs()),
                 PunctuationType.WALL_CLOCK_TIME, learner::emitDueMetrics));
     }
@@ -68,6 +74,14 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     @Override
     public void process(Record<String, Instance> record) {
         Instance in = record.value();
+        if (topics.eventTimeBatches()) {
+            // Before observing: the partial batch this record's timestamp closes is learned first, as in a replay.
+            long start = System.nanoTime();
+            int n = learner.learnPendingIfOlder(in.timestamp(), config.batchMaxWaitMs());
+            if (n > 0) {
+                learned(n, System.nanoTime() - start);
+            }
+        }
         int before = learner.pendingCount();
         Prediction p;
         if (in.labelled()) {

@@ -21,12 +21,16 @@ import java.util.Properties;
  * @param partitions          partitions of the topics the application creates (examples and outputs)
  * @param replicationFactor   replication factor of the topics the application creates
  * @param partitionedByTask   the input is keyed by task id (default partitioner), so no repartition is needed
+ * @param eventTimeBatches    partial micro-batches are learned on event time, checked as each record arrives
+ *                            ({@code learner.batch.max.wait.clock=event-time}), instead of by a wall-clock timer
+ * @param metaSyncEnabled     partitions publish shared-model deltas and rebase on the global version
+ *                            ({@code meta.sync.enabled}); off, each partition's shared model stays its own
  */
 public record TopologyConfig(String examplesTopic, String predictionsTopic, String snapshotsTopic,
                              String metricsTopic, String driftTopic, String deadLetterTopic, String metaUpdatesTopic,
                              String metaModelTopic, int maxRecordBytes, long metaSyncIntervalMs,
                              long metricsIntervalMs, int partitions, short replicationFactor,
-                             boolean partitionedByTask) {
+                             boolean partitionedByTask, boolean eventTimeBatches, boolean metaSyncEnabled) {
 
     /** One documented key. */
     public record Key(String name, String defaultValue, String doc) {}
@@ -43,6 +47,8 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
             new Key("topic.meta.model", "metastream.meta-model", "Compacted binary shared-model versions, read back by every instance through a global store."),
             new Key("input.max.record.bytes", "1000000", "Largest accepted input record value in bytes; larger ones go to the dead-letter topic."),
             new Key("meta.sync.interval.ms", "1000", "How often each partition publishes its shared-model delta and rebases on the newest version."),
+            new Key("meta.sync.enabled", "true", "false: partitions never publish shared-model deltas nor rebase, so each partition's trunk and head initialisation stay its own and no 'meta' snapshot is published. Which global version a partition rebases on depends on timing; turning the sync off (sensible with one learner partition, where the sync round trip is the identity up to float rounding) makes a run's model trajectory a function of its input alone (see docs/operations-faults.md)."),
+            new Key("learner.batch.max.wait.clock", "wall-clock", "Clock of learner.batch.max.wait.ms. wall-clock: a timer learns a partial micro-batch, so batch boundaries depend on timing. event-time: a partial batch is learned when a record arrives whose timestamp is learner.batch.max.wait.ms or more past the oldest buffered example's, so boundaries depend only on the input; a partial batch then waits for the partition's next record."),
             new Key("metrics.interval.ms", "10000", "How often per-task metrics are published for tasks that saw examples since their last report."),
             new Key("topics.partitions", "6", "Partitions of the examples and output topics the application creates when missing."),
             new Key("topics.replication.factor", "1", "Replication factor of the topics the application creates when missing."),
@@ -63,12 +69,30 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
                 positive(get, "input.max.record.bytes"), positive(get, "meta.sync.interval.ms"),
                 positive(get, "metrics.interval.ms"), positive(get, "topics.partitions"),
                 (short) positive(get, "topics.replication.factor"),
-                Boolean.parseBoolean(get.apply("input.partitioned.by.task")));
+                Boolean.parseBoolean(get.apply("input.partitioned.by.task")),
+                eventTime(get.apply("learner.batch.max.wait.clock")), bool(get, "meta.sync.enabled"));
     }
 
     /** The defaults. */
     public static TopologyConfig defaults() {
         return from(new Properties());
+    }
+
+    private static boolean eventTime(String clock) {
+        return switch (clock) {
+            case "wall-clock" -> false;
+            case "event-time" -> true;
+            default -> throw new IllegalArgumentException("learner.batch.max.wait.clock=" + clock
+                    + " is not known: use wall-clock or event-time");
+        };
+    }
+
+    private static boolean bool(java.util.function.Function<String, String> get, String key) {
+        String v = get.apply(key);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + "=" + v + " must be true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static int positive(java.util.function.Function<String, String> get, String key) {

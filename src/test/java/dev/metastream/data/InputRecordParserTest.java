@@ -470,4 +470,12 @@ class InputRecordParserTest {
             rejected("{\"task\":\"a\",\"x\":[0,0,0,0],\"y\":9,\"ts\":\"x\"}", Reason.BAD_LABEL);
         }
     }
+
+    /** Regression (found by fuzzing): a negative ts reached the learner's output records and stopped the thread. */
+    @Test
+    void aTimestampBefore1970IsRejected() {
+        rejected("{\"task\":\"a\",\"x\":[0,0,0,0],\"y\":1,\"ts\":-1}", Reason.BAD_FIELD, "\"ts\" is -1",
+                "must not be negative");
+        assertThat(ok("{\"task\":\"a\",\"x\":[0,0,0,0],\"y\":1,\"ts\":0}").timestamp()).isZero();
+    }
 }
