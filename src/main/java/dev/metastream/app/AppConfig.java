@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.http.HttpSettings;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.topology.TopologyConfig;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,7 +35,14 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             new LearnerConfig.Key("num.stream.threads", "1", "Stream threads per instance; each runs its own ND4J work (set OMP_NUM_THREADS=1)."),
             new LearnerConfig.Key("state.dir", "", "Where RocksDB stores live. Empty = a directory under the system temp dir named after application.id."),
             new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = Kafka Streams' default (100 ms with exactly_once_v2, 30 s otherwise)."),
-            new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."));
+            new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."),
+            new LearnerConfig.Key("application.server", "", "host:port at which other instances reach this instance's HTTP API (Kafka Streams routes interactive queries by it; /predict and /models forward there). Empty with http.port set = 127.0.0.1:<the bound HTTP port>, right only when every instance runs on one host: set it to an address the other instances can reach otherwise."),
+            new LearnerConfig.Key("http.port", "", "Port of the HTTP API: /health/live, /health/ready, POST /predict, GET /models/{task}, GET /models/meta, Prometheus /metrics. Empty = no HTTP server; 0 = any free port. --http-port overrides it."),
+            new LearnerConfig.Key("http.bind.address", "0.0.0.0", "Address the HTTP server listens on."),
+            new LearnerConfig.Key("http.auth.token", "", "Bearer token every endpoint except /health/live requires (Authorization: Bearer <token>). Empty = the environment variable METASTREAM_HTTP_TOKEN; when both are empty, no authentication. Never logged."),
+            new LearnerConfig.Key("http.threads", "4", "Threads serving HTTP requests (not stream threads: they only read stores and forward)."),
+            new LearnerConfig.Key("http.forward.timeout.ms", "5000", "Timeout of a request forwarded to the instance that owns a task (connect and response)."),
+            new LearnerConfig.Key("metrics.top.tasks", "10", "Tasks with their own accuracy/loss gauges: the busiest N of this instance by recent volume (see docs/operations.md); every task is in the per-kind aggregates. 0 = aggregates only."));
 
     /** Loads a properties file; missing keys take their defaults. */
     public static AppConfig load(Path file) throws IOException {
@@ -53,7 +62,9 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             }
         }
         given.stringPropertyNames().forEach(n -> p.setProperty(n, given.getProperty(n).trim()));
-        return new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
+        AppConfig c = new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
+        HttpSettings.from(p, Map.of()); // validates the http.* keys and metrics.top.tasks now, with the key's name
+        return c;
     }
 
     /**
@@ -63,6 +74,11 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
      */
     public static String documentedProperties() {
         return ConfigDocumentation.text();
+    }
+
+    /** The HTTP API and metrics settings; the token falls back to {@code METASTREAM_HTTP_TOKEN}. */
+    public HttpSettings http() {
+        return HttpSettings.from(all, System.getenv());
     }
 
     /** Whether no brokers were named, so the embedded broker runs. */
@@ -78,7 +94,8 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         for (String n : all.stringPropertyNames()) {
             String v = all.getProperty(n);
             boolean mine = ours.contains(n) || n.startsWith("tasks.") || n.startsWith("drift.")
-                    || n.equals("topics.create") || n.startsWith("http.") || n.startsWith("demo.");
+                    || n.equals("topics.create") || n.startsWith("http.") || n.startsWith("demo.")
+                    || n.equals("metrics.top.tasks");
             if (!mine && !v.isEmpty()) {
                 s.setProperty(n, v);
             }

@@ -29,6 +29,9 @@ final class ConfigDocumentation {
                     "Kafka Streams process settings metastream gives defaults for. All but topics.create are passed to "
                             + "Kafka Streams (bootstrap.servers replaced by the embedded broker's address when empty); empty "
                             + "values are not passed, so Kafka Streams' own default applies, except state.dir (see below)."),
+            new Section("http.port", "HTTP API and metrics",
+                    "The HTTP server (health, predictions, model snapshots, Prometheus metrics); see docs/operations.md. "
+                            + "None of these keys is passed to Kafka Streams."),
             new Section("topic.examples", "Topics",
                     "Names of the topics the application reads and writes (see topology/topics.md). Internal topics are "
                             + "named by Kafka Streams after application.id."),
