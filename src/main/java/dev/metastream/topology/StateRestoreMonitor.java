@@ -72,8 +72,16 @@ public final class StateRestoreMonitor implements StateRestoreListener {
         Timer.builder("metastream.restore.time").tag("store", store)
                 .description("Time to restore one store partition from its changelog").register(registry)
                 .record(Duration.ofNanos(nanos));
-        LOG.info("restored store {} partition {} ({}): {} records in {} s", store, partition.partition(),
-                partition.topic(), totalRestored, String.format("%.3f", nanos / 1e9));
+        if (LOG.isInfoEnabled() && totalRestored > 0 || LOG.isDebugEnabled()) {
+            // INFO when there was something to restore; empty restores (every fresh start) only at DEBUG.
+            String line = String.format("restored store %s partition %d (%s): %d records in %.3f s", store,
+                    partition.partition(), partition.topic(), totalRestored, nanos / 1e9);
+            if (totalRestored > 0) {
+                LOG.info(line);
+            } else {
+                LOG.debug(line);
+            }
+        }
     }
 
     @Override
