@@ -7,6 +7,7 @@ import dev.metastream.topology.MetastreamMetrics;
 import dev.metastream.topology.MetastreamTopology;
 import dev.metastream.topology.StateRestoreMonitor;
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -70,6 +72,7 @@ public final class MetastreamApp implements AutoCloseable {
     private KafkaStreamsMetrics kafkaMetrics;
     private ScheduledExecutorService kafkaMetricsRefresh;
     private HttpApi api;
+    private boolean closed;
 
     /**
      * @param config           the configuration
@@ -210,7 +213,10 @@ public final class MetastreamApp implements AutoCloseable {
         }
         KafkaStreams s = new KafkaStreams(topology, props);
         s.setGlobalStateRestoreListener(restores);
+        Counter threadFailures = Counter.builder("metastream.stream.thread.failures")
+                .description("Stream threads that died on an exception and were replaced").register(registry);
         s.setUncaughtExceptionHandler(e -> {
+            threadFailures.increment();
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -271,11 +277,34 @@ public final class MetastreamApp implements AutoCloseable {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Stops this instance and leaves the consumer group at once, so the other instances take its tasks over
+     * without waiting for {@code session.timeout.ms} (scaling in). A plain {@link #close()} stays in the group, as
+     * Kafka Streams does by default, so that a restart within the session timeout gets its tasks back without a
+     * rebalance.
+     */
+    public void closeAndLeaveGroup() {
+        close(true);
+    }
+
+    private synchronized void close(boolean leaveGroup) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (api != null) {
             api.close();
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            if (leaveGroup) {
+                streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            } else {
+                streams.close(Duration.ofSeconds(30));
+            }
         }
         if (kafkaMetrics != null) {
             kafkaMetrics.close();

@@ -157,12 +157,21 @@ class HttpApiTest {
                 .contains("metastream_examples_scored_total{kind=\"classification\"}",
                         "metastream_dead_letter_records_total{reason=\"not-json\"}", "metastream_batch_latency_seconds",
                         "metastream_meta_version", "metastream_meta_staleness", "metastream_drift_events_total",
-                        "metastream_restore_active", "metastream_store_entries{store=\"task-state\"}",
+                        "metastream_restore_active", "metastream_stream_thread_failures_total", "metastream_store_entries{store=\"task-state\"}",
                         "metastream_memory_samples", "metastream_tasks_accuracy{kind=\"classification\"}");
         assertThat(value(body, "metastream_examples_learned_total{kind=\"classification\"}")).isEqualTo(EXAMPLES);
         assertThat(value(body, "metastream_examples_learned_total{kind=\"regression\"}")).isZero();
         // RocksDB's estimate (overwrites still in the memtable count), so only its sign is certain.
         assertThat(value(body, "metastream_store_entries{store=\"task-state\"}")).isPositive();
+        // Every series the Grafana dashboard queries exists.
+        JsonNode dashboard = mapper.readTree(Path.of("docker", "grafana", "dashboards", "metastream.json").toFile());
+        Matcher names = Pattern.compile("\\b((?:metastream|kafka|jvm)_[a-z_]+)").matcher(dashboard.toString());
+        int queried = 0;
+        while (names.find()) {
+            assertThat(body).as("dashboard series " + names.group(1)).contains(names.group(1));
+            queried++;
+        }
+        assertThat(queried).isGreaterThan(15);
         // metrics.top.tasks = 2: two per-task series out of four tasks.
         Matcher m = Pattern.compile("(?m)^metastream_task_accuracy\\{[^}]*task=\"(task-\\d)\"").matcher(body);
         int series = 0;
