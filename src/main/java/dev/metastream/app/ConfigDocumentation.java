@@ -29,6 +29,10 @@ final class ConfigDocumentation {
                     "Kafka Streams process settings metastream gives defaults for. All but topics.create are passed to "
                             + "Kafka Streams (bootstrap.servers replaced by the embedded broker's address when empty); empty "
                             + "values are not passed, so Kafka Streams' own default applies, except state.dir (see below)."),
+            new Section("rocksdb.config.setter", "State store memory (RocksDB)",
+                    "Kafka Streams keeps each store in RocksDB, off the Java heap. By default metastream bounds all of "
+                            + "them together (see docs/operations.md). These keys are passed to Kafka Streams, where the "
+                            + "config setter reads them."),
             new Section("http.port", "HTTP API and metrics",
                     "The HTTP server (health, predictions, model snapshots, Prometheus metrics); see docs/operations.md. "
                             + "None of these keys is passed to Kafka Streams."),

@@ -77,13 +77,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final String bootstrapServers;
+    /** Client settings the node's own admin client needs (the admin user's credentials on a SASL node). */
+    private final Map<String, String> adminSecurity;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, String bootstrapServers,
+                          Map<String, String> adminSecurity) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.bootstrapServers = bootstrapServers;
+        this.adminSecurity = adminSecurity;
+    }
+
+    /**
+     * Users of a node that requires SASL/PLAIN authentication (see {@link #startWithSaslPlain}).
+     *
+     * @param users user name to password; clients authenticate as one of them
+     */
+    private record SaslPlain(Map<String, String> users) {
+        /** The broker's own identity for inter-broker traffic and the node's admin client. */
+        static final String ADMIN_USER = "embeddedadmin";
+
+        String adminPassword() {
+            return users.get(ADMIN_USER);
+        }
     }
 
     /**
@@ -100,6 +118,66 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if the node cannot be formatted or started, or does not become ready
      */
     public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> extraBrokerProps) {
+        return start(dataDir, port, extraBrokerProps, null);
+    }
+
+    /**
+     * Like {@link #start(Path, int, Map)}, but the client listener is {@code SASL_PLAINTEXT} and requires SASL/PLAIN
+     * authentication as one of {@code users}; inter-broker traffic authenticates too, as a generated admin user.
+     * Clients need {@link #saslPlainClientSettings(String, String)}. Only the controller listener (an ephemeral port
+     * on 127.0.0.1 that clients are never told about) stays plaintext.
+     *
+     * <pre>{@code
+     * try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslPlain(null, Map.of("alice", "alice-secret"), Map.of())) {
+     *     Properties p = new Properties();
+     *     p.putAll(EmbeddedKafka.saslPlainClientSettings("alice", "alice-secret"));
+     *     p.put("bootstrap.servers", kafka.bootstrapServers());
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param dataDir          as for {@link #start(Path, int, Map)}
+     * @param users            user name to password (at least one)
+     * @param extraBrokerProps broker properties that override or extend the defaults (may be {@code null})
+     * @return the running node
+     */
+    public static EmbeddedKafka startWithSaslPlain(Path dataDir, Map<String, String> users,
+                                                   Map<String, String> extraBrokerProps) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL node needs at least one user");
+        }
+        Map<String, String> all = new HashMap<>(users);
+        all.put(SaslPlain.ADMIN_USER, Uuid.randomUuid().toString());
+        return start(dataDir, 0, extraBrokerProps, new SaslPlain(Map.copyOf(all)));
+    }
+
+    /**
+     * The client settings for a SASL/PLAIN node: {@code security.protocol=SASL_PLAINTEXT},
+     * {@code sasl.mechanism=PLAIN} and a {@code sasl.jaas.config} with the user's credentials.
+     *
+     * @param user     user name
+     * @param password password
+     * @return the three settings, to add to any Kafka client's (or Kafka Streams') configuration
+     */
+    public static Map<String, String> saslPlainClientSettings(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                plainLogin(user, password, Map.of()));
+    }
+
+    /** A PlainLoginModule JAAS line: the client identity and, on the broker side, the accepted users. */
+    private static String plainLogin(String user, String password, Map<String, String> accepted) {
+        StringBuilder b = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"").append(jaasEscape(user)).append("\" password=\"").append(jaasEscape(password))
+                .append('"');
+        accepted.forEach((u, pw) -> b.append(" user_").append(u).append("=\"").append(jaasEscape(pw)).append('"'));
+        return b.append(';').toString();
+    }
+
+    private static String jaasEscape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int port, Map<String, String> extraBrokerProps, SaslPlain sasl) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
         }
@@ -113,7 +191,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Map<String, String> extra = extraBrokerProps == null ? Map.of() : extraBrokerProps;
         try {
-            EmbeddedKafka kafka = startWithRetries(dir, temp, port, extra);
+            EmbeddedKafka kafka = startWithRetries(dir, temp, port, extra, sasl);
             LOG.info("Embedded Kafka ready at {} (data {}) in {} ms", kafka.bootstrapServers, dir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return kafka;
@@ -125,11 +203,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static EmbeddedKafka startWithRetries(Path dir, boolean temp, int port, Map<String, String> extra) {
+    private static EmbeddedKafka startWithRetries(Path dir, boolean temp, int port, Map<String, String> extra,
+                                                  SaslPlain sasl) {
         for (int attempt = 1; ; attempt++) {
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
-            Map<String, String> props = brokerProps(dir, brokerPort, controllerPort, extra);
+            Map<String, String> props = brokerProps(dir, brokerPort, controllerPort, sasl, extra);
             long t0 = System.nanoTime();
             KafkaConfig config = new KafkaConfig(props, false);
             long t1 = System.nanoTime();
@@ -151,7 +230,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                         + controllerPort + ": " + e.getMessage(), e);
             }
             String bootstrap = HOST + ":" + brokerPort;
-            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temp, bootstrap);
+            Map<String, String> adminSecurity = sasl == null ? Map.of()
+                    : saslPlainClientSettings(SaslPlain.ADMIN_USER, sasl.adminPassword());
+            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temp, bootstrap, adminSecurity);
             try {
                 kafka.awaitReady();
             } catch (RuntimeException e) {
@@ -163,7 +244,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** The default configuration of a single combined node; {@code extra} entries win. */
-    private static Map<String, String> brokerProps(Path dir, int brokerPort, int controllerPort,
+    private static Map<String, String> brokerProps(Path dir, int brokerPort, int controllerPort, SaslPlain sasl,
                                                    Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
@@ -176,6 +257,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("listener.security.protocol.map",
                 BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", BROKER_LISTENER);
+        if (sasl != null) {
+            // The client listener keeps its name and requires SASL/PLAIN; the broker talks to itself as the admin.
+            p.put("listener.security.protocol.map",
+                    BROKER_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.put("listener.name." + BROKER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config",
+                    plainLogin(SaslPlain.ADMIN_USER, sasl.adminPassword(), sasl.users()));
+        }
         p.put("log.dirs", logDir(dir).toString());
         p.put("metadata.log.dir", logDir(dir).toString());
 
@@ -354,6 +444,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         conf.put(AdminClientConfig.CLIENT_ID_CONFIG, "metastream-embedded-kafka-admin");
         conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        conf.putAll(adminSecurity);
         return Admin.create(conf);
     }
 

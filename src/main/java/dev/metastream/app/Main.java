@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             ProduceCommand.class,
             BenchCommand.class,
+            EvaluateCommand.class,
+            SoakCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

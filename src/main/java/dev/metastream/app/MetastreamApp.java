@@ -33,6 +33,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.CloseOptions;
@@ -146,20 +148,46 @@ public final class MetastreamApp implements AutoCloseable {
 
     /** Creates missing topics and checks that the meta-updates topic has exactly one partition. */
     public void ensureTopics() {
+        try (Admin a = Admin.create(adminProperties())) {
+            ensureTopics(a);
+        }
+    }
+
+    /**
+     * The settings of the admin client that creates and checks topics: every admin client key of the configuration
+     * (security included), {@code config.providers*} so {@code ${env:...}} placeholders resolve, then {@code admin.*}.
+     */
+    Properties adminProperties() {
         Properties admin = new Properties();
-        config.streamsProperties(bootstrapServers).forEach((k, v) -> {
+        Properties streamsProps = config.streamsProperties(bootstrapServers);
+        streamsProps.forEach((k, v) -> {
             String key = k.toString();
-            if (AdminClientConfig.configNames().contains(key)) {
+            // config.providers*: ${env:...}-style placeholders in the security settings resolve here too.
+            if (AdminClientConfig.configNames().contains(key) || key.startsWith("config.providers")) {
                 admin.put(key, v);
             }
         });
-        try (Admin a = Admin.create(admin)) {
+        // admin.* settings win over the plain ones, as they do for Kafka Streams' own admin client.
+        streamsProps.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("admin.") && AdminClientConfig.configNames().contains(key.substring(6))) {
+                admin.put(key.substring(6), v);
+            }
+        });
+        return admin;
+    }
+
+    private void ensureTopics(Admin a) {
+        try {
             List<NewTopic> wanted = MetastreamTopology.topics(config.topology());
             if (Boolean.parseBoolean(config.all().getProperty("topics.create", "true"))) {
                 for (NewTopic t : wanted) {
                     try {
                         a.createTopics(List.of(t)).all().get();
                     } catch (ExecutionException e) {
+                        if (e.getCause() instanceof AuthenticationException auth) {
+                            throw authenticationFailed(auth);
+                        }
                         if (!(e.getCause() instanceof TopicExistsException)) {
                             throw new IllegalStateException("could not create topic " + t.name() + ": "
                                     + e.getCause().getMessage(), e.getCause());
@@ -177,9 +205,22 @@ public final class MetastreamApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException auth) {
+                throw authenticationFailed(auth);
+            }
             throw new IllegalStateException("could not check topics on " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** The error a user sees when the brokers reject the configured credentials: what failed and what to check. */
+    private IllegalStateException authenticationFailed(AuthenticationException e) {
+        String protocol = config.all().getProperty("security.protocol", "PLAINTEXT");
+        String check = e instanceof SslAuthenticationException
+                ? "ssl.truststore.location / ssl.truststore.password (and ssl.keystore.* for mutual TLS)"
+                : "sasl.mechanism and the username and password in sasl.jaas.config";
+        return new IllegalStateException("authentication with the brokers at " + bootstrapServers + " failed ("
+                + "security.protocol=" + protocol + "): " + e.getMessage() + "; check " + check, e);
     }
 
     /** Partitions of a topic, waiting briefly for a just-created topic's metadata to reach the broker. */

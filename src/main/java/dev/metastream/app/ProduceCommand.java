@@ -139,6 +139,12 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "Use the task name as the record key (else no key). Default: ${DEFAULT-VALUE}.")
     private boolean keyByTask;
 
+    @Option(names = "--client-config", paramLabel = "FILE",
+            description = "Properties file with Kafka client settings (security.protocol, sasl.*, ssl.*, ...) for a"
+                + " secured cluster. The application's own config file works: its producer and admin client keys"
+                + " are used, the rest ignored.")
+    private Path clientConfig;
+
     /** Thrown for problems the user fixes by changing arguments or the input file. */
     static final class BadInputException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -298,6 +304,7 @@ public final class ProduceCommand implements Callable<Integer> {
         conf.put(AdminClientConfig.CLIENT_ID_CONFIG, "metastream-produce-check");
         conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        conf.putAll(clientSettings(AdminClientConfig.configNames()));
         Admin admin;
         try {
             admin = Admin.create(conf);
@@ -323,7 +330,7 @@ public final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> producerConfig() {
+    private Map<String, Object> producerConfig() throws BadInputException {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "metastream-produce");
@@ -335,7 +342,33 @@ public final class ProduceCommand implements Callable<Integer> {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.putAll(clientSettings(ProducerConfig.configNames()));
         return p;
+    }
+
+    /**
+     * The settings of {@code --client-config} that a client with these config names knows (security, timeouts, ...),
+     * except bootstrap.servers (the option gives it) and serializers; empty without the option.
+     */
+    private Map<String, Object> clientSettings(java.util.Set<String> known) throws BadInputException {
+        Map<String, Object> m = new HashMap<>();
+        if (clientConfig == null) {
+            return m;
+        }
+        java.util.Properties props = new java.util.Properties();
+        try (BufferedReader r = Files.newBufferedReader(clientConfig, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read --client-config " + clientConfig + ": " + e.getMessage());
+        }
+        for (String k : props.stringPropertyNames()) {
+            String v = props.getProperty(k).trim();
+            boolean clientKey = known.contains(k) || k.startsWith("config.providers"); // ${env:...} placeholders
+            if (clientKey && !v.isEmpty() && !k.equals("bootstrap.servers") && !k.endsWith(".serializer")) {
+                m.put(k, v);
+            }
+        }
+        return m;
     }
 
     private void printSummary(PrintWriter out, long sent, Skips skips, long t0) {

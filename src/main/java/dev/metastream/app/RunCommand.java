@@ -63,7 +63,13 @@ public final class RunCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }, "metastream-shutdown"));
-        app.ensureTopics();
+        try {
+            app.ensureTopics();
+        } catch (IllegalStateException e) {
+            // Wrong brokers, credentials or topic layout: say so in one line and stop (the hook closes the rest).
+            System.err.println("metastream run: " + e.getMessage());
+            return 1;
+        }
         app.start();
         if (app.httpPort() >= 0) {
             System.out.println("http=http://127.0.0.1:" + app.httpPort() + " (metrics at /metrics)");

@@ -40,8 +40,14 @@ import java.util.Map;
  * misclassification for classification and binary, 1 − subset-correct for multi-label, and the
  * absolute error for regression.
  *
+ * <p>{@link #detailed(Kind, int, int)} instances (what the learner uses) add, cumulative and windowed, the
+ * confusion-count metrics and AUC, R² and RMSE, and the multi-label set metrics; see there and
+ * {@code docs/metrics.md} for every formula and degenerate case.
+ *
  * <p>The full state serialises with {@link #toBytes()} / {@link #fromBytes(byte[])} so it can be
- * persisted per task between records; a restored instance continues bit-for-bit identically.
+ * persisted per task between records; a restored instance continues bit-for-bit identically. Plain
+ * instances write format version 1, detailed ones version 2; both are read back (a version-1 state
+ * restores as plain metrics).
  * Inputs must be finite; an {@link IllegalArgumentException} is thrown before any state changes
  * otherwise. Not thread-safe.
  *
@@ -54,7 +60,7 @@ import java.util.Map;
  * Map<String, Double> now = m.snapshot(); // {accuracy=…, accuracy_window=…, log_loss=…, …}
  * }</pre>
  */
-public final class PrequentialMetrics {
+public final class PrequentialMetrics implements StreamingMetric {
 
     /** Probability clipping bound ε for log-loss. */
     public static final double EPS = 1e-15;
@@ -64,6 +70,8 @@ public final class PrequentialMetrics {
     public static final int MAX_WINDOW = 1 << 24;
 
     private static final byte FORMAT_VERSION = 1;
+    /** Format of a detailed instance: version 1's layout, the output count, then the detail state. */
+    private static final byte DETAILED_FORMAT_VERSION = 2;
 
     /** The kind of task being evaluated; decides which observe method and metrics apply. */
     public enum Kind {
@@ -124,6 +132,8 @@ public final class PrequentialMetrics {
     private final double[][] ring;    // [channel][window]
     private int head;                 // next slot to write
     private int filled;               // slots in use, ≤ window
+    private final int outputs;        // classes / labels / 1 when detailed, 0 for the plain metrics
+    private final PrequentialDetail detail; // null for the plain metrics
 
     /**
      * Creates metrics with the default window of {@value #DEFAULT_WINDOW} examples.
@@ -141,6 +151,37 @@ public final class PrequentialMetrics {
      * @param window sliding-window length in examples, in [1, {@value #MAX_WINDOW}]
      */
     public PrequentialMetrics(Kind kind, int window) {
+        this(kind, window, 0);
+    }
+
+    /**
+     * Creates detailed metrics: besides the plain ones, cumulative and windowed
+     * <ul>
+     *   <li>CLASSIFICATION: {@code precision_macro, recall_macro, f1_macro, f1_micro, kappa} (see
+     *       {@link ConfusionMatrix});
+     *   <li>BINARY: the same, and {@code precision, recall, f1} of class 1 and {@code auc} ({@link RocAuc}: the
+     *       cumulative AUC from a histogram of 240 log-odds bins over [−12, 12], within its error bound; the window's
+     *       AUC exact over the scores as floats);
+     *   <li>REGRESSION: {@code rmse, r2} (see {@link RegressionMetrics});
+     *   <li>MULTILABEL: {@code jaccard, f1_micro, f1_macro} (see {@link MultiLabelMetrics}).
+     * </ul>
+     * The window's raw outcomes are kept in compact rings (class codes, float scores, label bits, targets) so the
+     * window metrics subtract evicted examples exactly. The state is written in format version 2.
+     *
+     * @param kind the task kind
+     * @param window sliding-window length in examples, in [1, {@value #MAX_WINDOW}]
+     * @param outputs the number of classes (CLASSIFICATION, 2..46340) or labels (MULTILABEL, 1..4096); 1 for BINARY
+     *     and REGRESSION — the width of the task's output, as {@code TaskSpec.outputs()}
+     * @return the metrics
+     */
+    public static PrequentialMetrics detailed(Kind kind, int window, int outputs) {
+        if (outputs < 1) {
+            throw new IllegalArgumentException("outputs must be at least 1, got " + outputs);
+        }
+        return new PrequentialMetrics(kind, window, outputs);
+    }
+
+    private PrequentialMetrics(Kind kind, int window, int outputs) {
         if (kind == null) {
             throw new IllegalArgumentException("kind must not be null");
         }
@@ -153,6 +194,13 @@ public final class PrequentialMetrics {
         this.cumSum = new double[channels];
         this.windowSum = new double[channels];
         this.ring = new double[channels][window];
+        this.outputs = outputs;
+        this.detail = outputs == 0 ? null : PrequentialDetail.create(kind, window, outputs);
+    }
+
+    /** @return whether this instance also computes the detailed metrics of {@link #detailed} */
+    public boolean isDetailed() {
+        return detail != null;
     }
 
     /** @return the task kind */
@@ -166,6 +214,7 @@ public final class PrequentialMetrics {
     }
 
     /** @return the number of examples observed */
+    @Override
     public long count() {
         return count;
     }
@@ -189,6 +238,9 @@ public final class PrequentialMetrics {
             throw new IllegalArgumentException(
                     "true class " + trueClass + " outside [0, " + probabilities.length + ")");
         }
+        if (detail != null && probabilities.length != outputs) {
+            throw new IllegalArgumentException(probabilities.length + " probabilities for " + outputs + " classes");
+        }
         int argMax = 0;
         for (int k = 0; k < probabilities.length; k++) {
             requireFinite(probabilities[k], "probability");
@@ -198,6 +250,9 @@ public final class PrequentialMetrics {
         }
         double correct = argMax == trueClass ? 1.0 : 0.0;
         double p = Math.min(1.0, Math.max(EPS, probabilities[trueClass]));
+        if (detail != null) {
+            ((PrequentialDetail.Classes) detail).observe(head, filled == window, trueClass, argMax, Double.NaN);
+        }
         record(correct, -Math.log(p), 0.0);
         return 1.0 - correct;
     }
@@ -216,6 +271,9 @@ public final class PrequentialMetrics {
         requireFinite(p, "probability");
         int yHat = p >= 0.5 ? 1 : 0;
         double correct = yHat == y ? 1.0 : 0.0;
+        if (detail != null) {
+            ((PrequentialDetail.Classes) detail).observe(head, filled == window, y, yHat, p);
+        }
         record(correct, binaryLogLoss(y, p), 0.0);
         return 1.0 - correct;
     }
@@ -233,6 +291,9 @@ public final class PrequentialMetrics {
         requireFinite(yHat, "prediction");
         double err = y - yHat;
         double abs = Math.abs(err);
+        if (detail != null) {
+            ((PrequentialDetail.Regression) detail).observe(head, y, yHat);
+        }
         record(err * err, abs, 0.0);
         return abs;
     }
@@ -250,10 +311,14 @@ public final class PrequentialMetrics {
         if (y == null || p == null || y.length == 0 || y.length != p.length) {
             throw new IllegalArgumentException("labels and probabilities must be non-empty and of equal length");
         }
+        if (detail != null && y.length != outputs) {
+            throw new IllegalArgumentException(y.length + " labels for a task with " + outputs);
+        }
         for (int j = 0; j < y.length; j++) {
             requireLabel(y[j]);
             requireFinite(p[j], "probability");
         }
+        int[] predicted = detail == null ? null : new int[y.length];
         int wrong = 0;
         double loss = 0;
         for (int j = 0; j < y.length; j++) {
@@ -261,10 +326,16 @@ public final class PrequentialMetrics {
             if (yHat != y[j]) {
                 wrong++;
             }
+            if (predicted != null) {
+                predicted[j] = yHat;
+            }
             loss += binaryLogLoss(y[j], p[j]);
         }
         double hamming = (double) wrong / y.length;
         double subset = wrong == 0 ? 1.0 : 0.0;
+        if (detail != null) {
+            ((PrequentialDetail.Labels) detail).observe(head, filled == window, y, predicted);
+        }
         record(hamming, subset, loss / y.length);
         return 1.0 - subset;
     }
@@ -299,6 +370,9 @@ public final class PrequentialMetrics {
                 }
                 windowSum[c] = s;
             }
+            if (detail != null) {
+                detail.lap();
+            }
         }
     }
 
@@ -315,6 +389,9 @@ public final class PrequentialMetrics {
      *       subset_accuracy_window, log_loss, log_loss_window}
      * </ul>
      *
+     * <p>A {@link #detailed} instance appends its extra metrics, each followed by its
+     * {@code _window} version.
+     *
      * @return an unmodifiable, insertion-ordered map
      */
     public Map<String, Double> snapshot() {
@@ -324,8 +401,17 @@ public final class PrequentialMetrics {
                 m.put(kind.metrics[c], cumSum[c] / count);
                 m.put(kind.metrics[c] + "_window", windowSum[c] / filled);
             }
+            if (detail != null) {
+                detail.put(m, count, filled, cumSum, windowSum);
+            }
         }
         return Collections.unmodifiableMap(m);
+    }
+
+    /** The same as {@link #snapshot()}. */
+    @Override
+    public Map<String, Double> values() {
+        return snapshot();
     }
 
     /** Forgets all observations, keeping kind and window. */
@@ -337,6 +423,9 @@ public final class PrequentialMetrics {
         Arrays.fill(windowSum, 0.0);
         for (double[] r : ring) {
             Arrays.fill(r, 0.0);
+        }
+        if (detail != null) {
+            detail.reset();
         }
     }
 
@@ -351,8 +440,15 @@ public final class PrequentialMetrics {
     public byte[] toBytes() {
         int size = 2 + Integer.BYTES + Long.BYTES + 2 * Integer.BYTES
                 + 2 * channels * Double.BYTES + channels * filled * Double.BYTES;
+        if (detail != null) {
+            size += Integer.BYTES + detail.maxBytes(filled);
+        }
         ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.put(FORMAT_VERSION).put(kind.code).putInt(window).putLong(count).putInt(head).putInt(filled);
+        buf.put(detail == null ? FORMAT_VERSION : DETAILED_FORMAT_VERSION).put(kind.code).putInt(window)
+                .putLong(count).putInt(head).putInt(filled);
+        if (detail != null) {
+            buf.putInt(outputs);
+        }
         for (int c = 0; c < channels; c++) {
             buf.putDouble(cumSum[c]).putDouble(windowSum[c]);
         }
@@ -360,6 +456,10 @@ public final class PrequentialMetrics {
             for (int i = 0; i < filled; i++) {
                 buf.putDouble(ring[c][i]);
             }
+        }
+        if (detail != null) {
+            detail.write(buf, filled);
+            return Arrays.copyOf(buf.array(), buf.position());
         }
         return buf.array();
     }
@@ -378,9 +478,9 @@ public final class PrequentialMetrics {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         try {
             byte version = buf.get();
-            if (version != FORMAT_VERSION) {
+            if (version != FORMAT_VERSION && version != DETAILED_FORMAT_VERSION) {
                 throw new IllegalArgumentException("unsupported prequential metrics state version " + version
-                        + " (expected " + FORMAT_VERSION + ")");
+                        + " (expected " + FORMAT_VERSION + " or " + DETAILED_FORMAT_VERSION + ")");
             }
             Kind kind = Kind.ofCode(buf.get());
             int window = buf.getInt();
@@ -394,7 +494,14 @@ public final class PrequentialMetrics {
                     || (filled < window && head != filled) || count < filled) {
                 throw new IllegalArgumentException("inconsistent prequential metrics state");
             }
-            PrequentialMetrics m = new PrequentialMetrics(kind, window);
+            int outputs = 0;
+            if (version == DETAILED_FORMAT_VERSION) {
+                outputs = buf.getInt();
+                if (outputs < 1) {
+                    throw new IllegalArgumentException("bad output count " + outputs);
+                }
+            }
+            PrequentialMetrics m = new PrequentialMetrics(kind, window, outputs);
             m.count = count;
             m.head = head;
             m.filled = filled;
@@ -406,6 +513,9 @@ public final class PrequentialMetrics {
                 for (int i = 0; i < filled; i++) {
                     m.ring[c][i] = buf.getDouble();
                 }
+            }
+            if (m.detail != null) {
+                m.detail.read(buf, count, filled);
             }
             if (buf.hasRemaining()) {
                 throw new IllegalArgumentException("trailing bytes in prequential metrics state");

@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * @param metaEnabled     whether the head initialisation is meta-learned (Reptile)
  * @param metaStepSize    Reptile step size epsilon
  * @param proximal        strength of the pull of a task's head toward the meta initialisation (0 = hard sharing only)
- * @param memoryStrategy  gradient memory: none, agem or gem
+ * @param memoryStrategy  gradient memory: none, agem, gem or replay
  * @param memoryPerTask   episodic memory capacity per task (examples)
  * @param memoryTasksPerStep number of other tasks whose memories constrain one trunk update
  * @param memorySamplesPerTask memory examples per sampled task used to compute its reference gradient
@@ -101,15 +101,21 @@ public record LearnerConfig(
         /** A-GEM: one averaged reference gradient. */
         AGEM,
         /** GEM: one constraint per sampled task, solved as a small quadratic program. */
-        GEM;
+        GEM,
+        /**
+         * Experience replay: each micro-batch is joined by samples of other tasks' episodic memories and one step is
+         * taken on the joint loss (Chaudhry et al., "On Tiny Episodic Memories in Continual Learning", 2019).
+         */
+        REPLAY;
 
         static MemoryStrategy parse(String s) {
             return switch (s.trim().toLowerCase()) {
                 case "none" -> NONE;
                 case "agem", "a-gem" -> AGEM;
                 case "gem" -> GEM;
+                case "replay", "er" -> REPLAY;
                 default -> throw new IllegalArgumentException(
-                        "memory.strategy=" + s + " is not known: use one of none, agem, gem");
+                        "memory.strategy=" + s + " is not known: use one of none, agem, gem, replay");
             };
         }
     }
@@ -160,10 +166,10 @@ public record LearnerConfig(
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
-            new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
+            new Key("memory.strategy", "agem", "Gradient memory: agem (one averaged reference gradient), gem (one constraint per sampled task), replay (memory samples of other tasks join each batch) or none."),
             new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
-            new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update."),
-            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient."),
+            new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update (replay: how many other tasks' memories are replayed)."),
+            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient (replay: replayed into the batch)."),
             new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
             new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
             new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),

@@ -132,6 +132,42 @@ public final class StreamingLearner {
     }
 
     /**
+     * Scores many examples with the current models without learning or changing any state: the outputs
+     * {@link #score} would give, computed with the trunk forward of the whole list as one ND4J matrix product (heads as
+     * loops). Used to score held-out test sets; the matrix product may round differently from the single-example path
+     * in the last float bits.
+     *
+     * @return one output per example, in order (as {@link Prediction#output()})
+     */
+    public float[][] scoreBatch(List<Instance> ins) {
+        float[][] outs = new float[ins.size()][];
+        if (ins.isEmpty()) {
+            return outs;
+        }
+        float[][] xs = new float[ins.size()][];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = ins.get(i).x();
+        }
+        float[][] hs = trunk.forwardBatch(shared.trunk, xs).output();
+        Map<String, float[]> heads = new java.util.HashMap<>();
+        for (int i = 0; i < xs.length; i++) {
+            String task = ins.get(i).task();
+            TaskSpec spec = config.taskSpec(task);
+            float[] head = heads.computeIfAbsent(task, t -> {
+                TaskState state = taskOrNull(t);
+                return state != null ? state.head : newHead(t, spec);
+            });
+            int out = spec.outputs();
+            float[] z = new float[out];
+            Head.forward(head, hidden, out, hs[i], z);
+            float[] y = new float[out];
+            spec.loss().output(z, y);
+            outs[i] = y;
+        }
+        return outs;
+    }
+
+    /**
      * Test-then-train: scores the example with the model as it is, then, when it is labelled, buffers it for learning
      * and learns the buffer if it is full.
      *
@@ -186,14 +222,22 @@ public final class StreamingLearner {
         }
 
         // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
-        float[][] xs = new float[n][];
+        // Experience replay adds memory samples of other tasks to the trunk's batch; their heads learn from them too.
+        List<Replayed> replay = config.memoryStrategy() == LearnerConfig.MemoryStrategy.REPLAY
+                ? replaySamples(states.keySet()) : List.of();
+        int total = n + replay.size();
+        float[][] xs = new float[total][];
         for (int i = 0; i < n; i++) {
             xs[i] = batch.get(i).instance().x();
         }
+        for (int i = 0; i < replay.size(); i++) {
+            xs[n + i] = replay.get(i).sample().x();
+        }
         Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
         float[][] hs = fwd.output();
-        float[][] dH = new float[n][hidden];
+        float[][] dH = new float[total][hidden];
         Map<String, float[]> headGrads = new TreeMap<>();
+        Map<String, float[]> replayHeadGrads = replayGradients(replay, hs, dH, n, total);
         for (int i = 0; i < n; i++) {
             Instance in = batch.get(i).instance();
             TaskState st = states.get(in.task());
@@ -204,7 +248,7 @@ public final class StreamingLearner {
             float[] dz = new float[out];
             spec.loss().gradient(z, in.target(), dz);
             float scaleTask = 1f / perTask.get(in.task());
-            float scaleBatch = 1f / n;
+            float scaleBatch = 1f / total;
             float[] dzTask = dz.clone();
             for (int k = 0; k < out; k++) {
                 dzTask[k] *= scaleTask;
@@ -220,7 +264,8 @@ public final class StreamingLearner {
         }
 
         // 3. Gradient memory: keep the trunk step from increasing other tasks' memory losses.
-        if (gTrunk.length > 0 && config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
+        if (gTrunk.length > 0 && (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM
+                || config.memoryStrategy() == LearnerConfig.MemoryStrategy.GEM)) {
             List<float[]> refs = referenceGradients(states.keySet());
             boolean projected = false;
             if (!refs.isEmpty()) {
@@ -275,6 +320,24 @@ public final class StreamingLearner {
                     st.learningRateMultiplier = 1f;
                 }
             }
+        }
+
+        // Replayed tasks' heads take their step on the replayed samples; they learned nothing new, so their counters
+        // (updates, learned) stay as they are.
+        for (Replayed r : replay) {
+            float[] g = replayHeadGrads.remove(r.state().task);
+            if (g == null) {
+                continue; // this task's step is already taken
+            }
+            TaskState st = r.state();
+            if (clip(g, config.clipNorm())) {
+                optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
+                        ++st.optimizerStep);
+            } else {
+                shared.skippedUpdates++;
+            }
+            store.putTask(st);
+            taskCache.put(st.task, st);
         }
 
         // 5. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay after
@@ -517,6 +580,79 @@ public final class StreamingLearner {
         };
     }
 
+    /** A memory sample replayed into a batch, with its task's state. */
+    private record Replayed(TaskState state, MemorySample sample) {}
+
+    /**
+     * Experience replay's extra examples: {@code memory.samples.per.task} samples from each of up to
+     * {@code memory.tasks.per.step} other tasks' episodic memories, the tasks and the starting slots chosen by random
+     * bits derived from (seed, batch counter), so a replay after a crash makes the same choices.
+     */
+    private List<Replayed> replaySamples(java.util.Set<String> batchTasks) {
+        List<String> candidates = new ArrayList<>();
+        for (String t : shared.memoryTasks) {
+            if (!batchTasks.contains(t)) {
+                candidates.add(t);
+            }
+        }
+        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
+        List<Replayed> out = new ArrayList<>();
+        long bits = Seeds.mix(config.seed() ^ 0x7265_706cL, shared.batches);
+        for (int i = 0; i < k; i++) {
+            bits = Seeds.mix(bits, i);
+            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
+            String chosen = candidates.get(j);
+            candidates.set(j, candidates.get(i));
+            candidates.set(i, chosen);
+            TaskState st = taskOrNull(chosen);
+            List<MemorySample> mem = store.memory(chosen);
+            if (st == null || mem.isEmpty()) {
+                continue;
+            }
+            int m = Math.min(config.memorySamplesPerTask(), mem.size());
+            int start = (int) Math.floorMod(Seeds.mix(bits, 0x736c6f74L), (long) mem.size());
+            for (int s = 0; s < m; s++) {
+                out.add(new Replayed(st, mem.get((start + s) % mem.size())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Backward through the heads of the replayed rows {@code [n, total)}: writes their dLoss/dH (scaled by 1/total,
+     * the joint batch mean) and returns each replayed task's head gradient (mean over its replayed samples).
+     */
+    private Map<String, float[]> replayGradients(List<Replayed> replay, float[][] hs, float[][] dH, int n, int total) {
+        Map<String, float[]> grads = new TreeMap<>();
+        if (replay.isEmpty()) {
+            return grads;
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Replayed r : replay) {
+            counts.merge(r.state().task, 1, Integer::sum);
+        }
+        for (int i = 0; i < replay.size(); i++) {
+            TaskState st = replay.get(i).state();
+            TaskSpec spec = config.taskSpec(st.task);
+            int out = spec.outputs();
+            float[] h = hs[n + i];
+            float[] z = new float[out];
+            Head.forward(st.head, hidden, out, h, z);
+            float[] dz = new float[out];
+            spec.loss().gradient(z, replay.get(i).sample().target(), dz);
+            float[] dzTask = dz.clone();
+            float scaleTask = 1f / counts.get(st.task);
+            for (int c = 0; c < out; c++) {
+                dzTask[c] *= scaleTask;
+                dz[c] /= total;
+            }
+            float[] gHead = grads.computeIfAbsent(st.task, t -> new float[st.head.length]);
+            Head.backward(st.head, hidden, out, h, dzTask, gHead, null);
+            Head.backward(st.head, hidden, out, h, dz, new float[st.head.length], dH[n + i]);
+        }
+        return grads;
+    }
+
     /** Reference gradients of up to {@code memory.tasks.per.step} other tasks, recomputed when stale. */
     private List<float[]> referenceGradients(java.util.Set<String> batchTasks) {
         List<String> candidates = new ArrayList<>();
@@ -604,7 +740,7 @@ public final class StreamingLearner {
         st.head = newHead(task, spec);
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
-        st.metrics = new PrequentialMetrics(metricsKind(spec.kind()), config.metricsWindow());
+        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
         return st;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metastream.eval.RocAuc;
 import dev.metastream.learn.LearnerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,7 +87,8 @@ class TaskKindsTopologyTest {
         assertThat(ms).allSatisfy(m -> {
             assertThat(m.get("kind").asText()).isEqualTo("binary");
             assertThat(m.get("metrics").fieldNames()).toIterable()
-                    .containsExactlyInAnyOrder("accuracy", "accuracy_window", "log_loss", "log_loss_window");
+                    .containsExactlyInAnyOrderElementsOf(withWindows("accuracy", "log_loss", "precision_macro",
+                            "recall_macro", "f1_macro", "f1_micro", "kappa", "precision", "recall", "f1", "auc"));
         });
         JsonNode last = ms.get(ms.size() - 1).get("metrics");
         // Well above chance (0.5) over the last 200 examples, and better than over the whole stream.
@@ -100,6 +102,15 @@ class TaskKindsTopologyTest {
             right += preds.get(i).get("prediction").asInt() == expectedBinary.get(i) ? 1 : 0;
         }
         assertThat(right).isGreaterThan((long) (0.85 * WINDOW));
+        // The windowed AUC is the exact AUC of the last 200 (label, probability) pairs on the prediction records.
+        int[] y = new int[WINDOW];
+        double[] score = new double[WINDOW];
+        for (int i = 0; i < WINDOW; i++) {
+            y[i] = expectedBinary.get(EXAMPLES - WINDOW + i);
+            score[i] = preds.get(EXAMPLES - WINDOW + i).get("probability").asDouble();
+        }
+        assertThat(last.get("auc_window").asDouble()).isCloseTo(RocAuc.exact(y, score, WINDOW), offset(1e-9));
+        assertThat(last.get("auc_window").asDouble()).isGreaterThan(last.get("accuracy_window").asDouble() - 0.1);
     }
 
     // ------------------------------------------------------------------------------------------------ regression
@@ -122,7 +133,7 @@ class TaskKindsTopologyTest {
         assertThat(ms).hasSize(EXAMPLES / REPORT_EVERY).allSatisfy(m -> {
             assertThat(m.get("kind").asText()).isEqualTo("regression");
             assertThat(m.get("metrics").fieldNames()).toIterable()
-                    .containsExactlyInAnyOrder("mse", "mse_window", "mae", "mae_window");
+                    .containsExactlyInAnyOrderElementsOf(withWindows("mse", "mae", "rmse", "r2"));
         });
         double varY = 5.0 / 3.0;
         double firstMse = ms.get(0).get("metrics").get("mse").asDouble();
@@ -141,6 +152,17 @@ class TaskKindsTopologyTest {
             sse += e * e;
         }
         assertThat(sse / WINDOW).isCloseTo(lastMse, offset(1e-3));
+        // ... and so does the windowed R², 1 − SSE/SST over the same 200 targets.
+        double mean = 0;
+        for (int i = EXAMPLES - WINDOW; i < EXAMPLES; i++) {
+            mean += expectedRegression.get(i) / WINDOW;
+        }
+        double sst = 0;
+        for (int i = EXAMPLES - WINDOW; i < EXAMPLES; i++) {
+            sst += (expectedRegression.get(i) - mean) * (expectedRegression.get(i) - mean);
+        }
+        assertThat(last.get("r2_window").asDouble()).isCloseTo(1 - sse / sst, offset(1e-3));
+        assertThat(last.get("rmse_window").asDouble()).isCloseTo(Math.sqrt(lastMse), offset(1e-12));
     }
 
     // ----------------------------------------------------------------------------------------------- multi-label
@@ -169,8 +191,8 @@ class TaskKindsTopologyTest {
         List<JsonNode> ms = metrics("tags");
         assertThat(ms).hasSize(EXAMPLES / REPORT_EVERY).allSatisfy(m -> {
             assertThat(m.get("kind").asText()).isEqualTo("multilabel");
-            assertThat(m.get("metrics").fieldNames()).toIterable().containsExactlyInAnyOrder("hamming_loss",
-                    "hamming_loss_window", "subset_accuracy", "subset_accuracy_window", "log_loss", "log_loss_window");
+            assertThat(m.get("metrics").fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(withWindows(
+                    "hamming_loss", "subset_accuracy", "log_loss", "jaccard", "f1_micro", "f1_macro"));
         });
         JsonNode first = ms.get(0).get("metrics");
         JsonNode last = ms.get(ms.size() - 1).get("metrics");
@@ -211,6 +233,7 @@ class TaskKindsTopologyTest {
                 .allSatisfy(m -> assertThat(m.get("kind").asText()).isEqualTo("classification"));
         JsonNode last = ms.get(ms.size() - 1).get("metrics");
         assertThat(last.get("accuracy_window").asDouble()).as("chance is 1/3").isGreaterThan(0.75);
+        assertThat(last.get("f1_micro_window").asDouble()).isEqualTo(last.get("accuracy_window").asDouble());
         assertThat(last.get("log_loss_window").asDouble()).as("uniform guess: ln 3").isLessThan(Math.log(3) * 0.75);
         // The names on the predictions match the rule late in the stream.
         long right = 0;
@@ -271,6 +294,16 @@ class TaskKindsTopologyTest {
         for (KeyValue<String, String> kv : metricsTopic.readKeyValuesToList()) {
             assertThat(kv.key).isEqualTo(task);
             out.add(parse(kv.value));
+        }
+        return out;
+    }
+
+    /** Each metric name and its {@code _window} version. */
+    private static List<String> withWindows(String... names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(n);
+            out.add(n + "_window");
         }
         return out;
     }

@@ -110,7 +110,9 @@ class TopologyDocumentationTest {
                     new float[2 * spec.outputs() + spec.outputs()])));
         }
         for (PrequentialMetrics.Kind kind : PrequentialMetrics.Kind.values()) {
-            PrequentialMetrics m = new PrequentialMetrics(kind, 10);
+            int outputs = kind == PrequentialMetrics.Kind.CLASSIFICATION || kind == PrequentialMetrics.Kind.MULTILABEL
+                    ? 2 : 1;
+            PrequentialMetrics m = PrequentialMetrics.detailed(kind, 10, outputs); // as the learner keeps them
             switch (kind) {
                 case CLASSIFICATION -> m.observeClassification(0, new float[] {0.5f, 0.5f});
                 case BINARY -> m.observeBinary(1, 0.5);

@@ -1,0 +1,320 @@
+package dev.metastream.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.metastream.data.Scenario;
+import dev.metastream.data.ScenarioSpec;
+import dev.metastream.data.Scenarios;
+import dev.metastream.evaluation.EvaluationResult;
+import dev.metastream.evaluation.Evaluator;
+import dev.metastream.evaluation.Strategy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metastream evaluate}: runs a continual-learning scenario with a strategy and reports the accuracy matrix,
+ * ACC/BWT/FWT/forgetting, anytime accuracy, adaptation, multi-task gain, prequential curves and drift detection, as a
+ * table and optionally as JSON. In process by default; {@code --through-kafka} runs the same protocol through the
+ * topology on an embedded broker. See {@code docs/evaluation.md}.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate a strategy on a continual-learning scenario (accuracy matrix, ACC/BWT/FWT, ...).")
+public final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", required = true, description = "idx:DIR, csv:FILE, jsonl:FILE, or a generator: "
+            + "hyperplane, sea, rbf, stagger, sinusoid (generators take :key=value,... parameters).")
+    String source;
+
+    @Option(names = "--transform", description = "permute:K, rotate:K or split:G (default: none).")
+    String transform;
+
+    @Option(names = "--train-per-task", defaultValue = "0",
+            description = "Training examples per task (0 = the source's natural size).")
+    int trainPerTask;
+
+    @Option(names = "--test-per-task", defaultValue = "0", description = "Held-out test examples per task (0 = none).")
+    int testPerTask;
+
+    @Option(names = "--task-order", defaultValue = "natural",
+            description = "natural, random (shuffled with the seed) or a comma-separated list of task ids.")
+    String taskOrder;
+
+    @Option(names = "--tasks", defaultValue = "0", description = "Tasks a generator makes (0 = its default).")
+    int tasks;
+
+    @Option(names = "--input-dim", defaultValue = "0",
+            description = "Feature width for hashed sources (CSV hash columns, JSONL named features); 0 = from the data.")
+    int inputDim;
+
+    @Option(names = "--strategy", defaultValue = "metastream",
+            description = "naive, independent, multihead, agem, gem, replay, metastream or joint (default: ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the scenario and the learner (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A learner setting over the scenario's and the strategy's (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file of learner settings (under --set).")
+    Path configFile;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write every figure to this JSON file.")
+    Path json;
+
+    @Option(names = "--through-kafka", description = "Run through the topology on an embedded broker.")
+    boolean throughKafka;
+
+    @Option(names = "--partitions", defaultValue = "1",
+            description = "Input partitions with --through-kafka (1 agrees with in-process; default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--no-reference", description = "Skip the independent per-task reference run (no multi-task gain).")
+    boolean noReference;
+
+    @Option(names = "--eval-every", defaultValue = "0",
+            description = "Also score the seen tasks' test sets every N training examples (anytime curve; 0 = at task ends).")
+    long evalEvery;
+
+    @Option(names = "--shots", defaultValue = "-1",
+            description = "Few-shot figure after N examples of each new task (-1 = 10 for regression, else off).")
+    int shots;
+
+    @Option(names = "--exact-scoring",
+            description = "Score test sets one example at a time, bit for bit as the topology (slower).")
+    boolean exactScoring;
+
+    @Option(names = "--drift-max-delay", defaultValue = "1000",
+            description = "A detection this many examples after a change still finds it (default: ${DEFAULT-VALUE}).")
+    long driftMaxDelay;
+
+    @Option(names = "--window", defaultValue = "500", description = "Window of the prequential curve (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--task-column", description = "CSV: column holding the task id (default: one task).")
+    String taskColumn;
+
+    @Option(names = "--label-column", description = "CSV: column holding the label.")
+    String labelColumn;
+
+    @Option(names = "--feature-columns", split = ",", description = "CSV: numeric feature columns (default: every other column).")
+    List<String> featureColumns;
+
+    @Option(names = "--hash-columns", split = ",", description = "CSV: categorical columns hashed into --input-dim slots.")
+    List<String> hashColumns;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        Evaluator.Options options = options();
+        Scenario scenario;
+        try {
+            scenario = Scenarios.build(new ScenarioSpec(source, transform, trainPerTask, testPerTask, taskOrder, seed,
+                    inputDim, tasks, taskColumn, labelColumn, featureColumns, hashColumns));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        try {
+            Evaluator.config(Evaluator.settings(scenario, options.strategy(), seed, options.overrides()));
+            if (throughKafka) {
+                KafkaEvaluation.check(scenario, options, partitions);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        ProgressBar bar = new ProgressBar(System.err, !quiet && System.console() != null);
+        EvaluationResult r;
+        Evaluator evaluator = new Evaluator();
+        if (throughKafka) {
+            r = KafkaEvaluation.run(scenario, options, partitions, bar);
+            bar.done();
+            r = evaluator.withReference(scenario, options, r);
+        } else {
+            r = evaluator.run(scenario, options, bar);
+            bar.done();
+        }
+        out.print(table(r));
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            mapper().writeValue(json.toFile(), r);
+            out.println("wrote " + json);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The evaluator options the flags describe; errors name the flag. */
+    Evaluator.Options options() throws IOException {
+        Strategy s;
+        try {
+            s = Strategy.parse(strategy);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new ParameterException(spec.commandLine(), "--config " + configFile + ": no such file");
+            }
+            Properties p = new Properties();
+            try (Reader rd = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                p.load(rd);
+            }
+            p.stringPropertyNames().forEach(k -> overrides.put(k, p.getProperty(k).trim()));
+        }
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--set " + kv + ": expected KEY=VALUE");
+            }
+            overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        if (window <= 0) {
+            throw new ParameterException(spec.commandLine(), "--window must be positive, got " + window);
+        }
+        if (evalEvery < 0) {
+            throw new ParameterException(spec.commandLine(), "--eval-every must be 0 or positive, got " + evalEvery);
+        }
+        if (trainPerTask < 0 || testPerTask < 0) {
+            throw new ParameterException(spec.commandLine(), "--train-per-task and --test-per-task must be 0 or more");
+        }
+        return new Evaluator.Options(s, seed, overrides,
+                exactScoring ? Evaluator.Scoring.SINGLE : Evaluator.Scoring.BATCH, evalEvery, shots, !noReference,
+                window, driftMaxDelay);
+    }
+
+    /** The JSON writer: snake_case names, nulls kept (a figure that is not defined is null, not absent). */
+    static ObjectMapper mapper() {
+        return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
+
+    /** The readable summary. */
+    static String table(EvaluationResult r) {
+        StringBuilder sb = new StringBuilder();
+        String m = r.metric();
+        sb.append(String.format(Locale.ROOT, "evaluate: %s on %s (%s, seed %d, config %s)%n", r.strategy(),
+                r.scenario(), r.mode(), r.seed(), r.config().digest()));
+        sb.append(String.format(Locale.ROOT, "%d training examples in %.1f s (%,.0f examples/s), %,d test scorings%n",
+                r.examples(), r.seconds(), r.examplesPerSecond(), r.testScorings()));
+        sb.append(String.format(Locale.ROOT, "%nACC %s   BWT %s   FWT %s   forgetting %s   anytime %s   (%s)%n",
+                f(r.acc()), f(r.bwt()), f(r.fwt()), f(r.forgetting()), f(r.anytime().mean()), m));
+        if (r.transfer() != null) {
+            sb.append(String.format(Locale.ROOT, "multi-task gain over independent models %s; negative transfer on %s%n",
+                    f(r.transfer().gain()), r.transfer().negativeTransfer().isEmpty() ? "no task"
+                            : String.join(", ", r.transfer().negativeTransfer())));
+        }
+        if (r.adaptation() != null) {
+            sb.append(String.format(Locale.ROOT, "few-shot (%d examples) test %s: %s meta-learned, %s from scratch,"
+                    + " ratio %s%n", r.adaptation().shots(), m, f(r.adaptation().meta()), f(r.adaptation().scratch()),
+                    f(r.adaptation().ratio())));
+        }
+        if (r.prequential() != null) {
+            sb.append(String.format(Locale.ROOT, "prequential %s %s%n", r.prequential().metric(),
+                    f(r.prequential().cumulative())));
+        }
+        if (r.drift() != null) {
+            sb.append(String.format(Locale.ROOT, "drift: %d change points, %d found (mean delay %s), %d missed,"
+                    + " %d false alarms%n", r.drift().changePoints(), r.drift().found().size(),
+                    f(r.drift().meanDelay()), r.drift().missed(), r.drift().falseAlarms()));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-16s %8s %8s %8s %10s %12s %8s%n", "task", "final", "after",
+                "forget", "preq", "adapt(ex)", "few-shot"));
+        for (EvaluationResult.TaskFigures t : r.perTask()) {
+            sb.append(String.format(Locale.ROOT, "%-16s %8s %8s %8s %10s %12s %8s%n", t.task(), f(t.finalValue()),
+                    f(t.justAfter()), f(t.forgetting()), f(t.prequential()),
+                    t.adaptationTime() == null ? "-" : t.adaptationTime().toString(), f(t.fewShot())));
+        }
+        double[][] matrix = r.matrix();
+        if (matrix != null && r.tasks().size() <= 20) {
+            sb.append(String.format(Locale.ROOT, "%nR[i][j] (%s on task j after training task i)%n", m));
+            sb.append(String.format("%6s", "b"));
+            for (double v : r.baseline()) {
+                sb.append(String.format(Locale.ROOT, " %6.3f", v));
+            }
+            sb.append('\n');
+            for (int i = 0; i < matrix.length; i++) {
+                sb.append(String.format("%6s", matrix.length == 1 ? "final" : String.valueOf(i)));
+                for (double v : matrix[i]) {
+                    sb.append(String.format(Locale.ROOT, " %6.3f", v));
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String f(Double v) {
+        return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** A carriage-return progress bar on stderr, drawn only on a terminal. */
+    static final class ProgressBar implements Evaluator.Progress {
+        private final PrintStream err;
+        private final boolean on;
+        private final long start = System.nanoTime();
+        private long lastDraw;
+        private boolean drawn;
+
+        ProgressBar(PrintStream err, boolean on) {
+            this.err = err;
+            this.on = on;
+        }
+
+        @Override
+        public void update(long done, long total) {
+            long now = System.nanoTime();
+            if (!on || total <= 0 || (now - lastDraw < 200_000_000L && done < total)) {
+                return;
+            }
+            lastDraw = now;
+            drawn = true;
+            int width = 40;
+            int filled = (int) Math.min(width, width * done / total);
+            double s = (now - start) / 1e9;
+            err.printf(Locale.ROOT, "\r[%s%s] %3d%%  %,d/%,d  %.0f s", "#".repeat(filled), " ".repeat(width - filled),
+                    100 * done / total, done, total, s);
+            err.flush();
+        }
+
+        void done() {
+            if (drawn) {
+                err.print("\r" + " ".repeat(79) + "\r");
+                err.flush();
+            }
+        }
+    }
+
+    /** For {@code CommandLine} users in tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new EvaluateCommand());
+    }
+}

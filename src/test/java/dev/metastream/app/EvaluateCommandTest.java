@@ -1,0 +1,74 @@
+package dev.metastream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metastream.evaluation.EvaluationResult;
+import dev.metastream.evaluation.Evaluator;
+import dev.metastream.evaluation.Strategy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvaluateCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void parsingErrorsNameTheFlag() {
+        assertThat(run("evaluate")[2]).contains("--source");
+        assertThat(run("evaluate", "--source", "sea", "--strategy", "ewc")[2]).contains("--strategy ewc")
+                .contains("agem");
+        assertThat(run("evaluate", "--source", "sea", "--seed", "x")[2]).contains("--seed");
+        assertThat(run("evaluate", "--source", "sea", "--set", "nokey")[2]).contains("--set nokey");
+        String[] r = run("evaluate", "--source", "nosuch:thing");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("--source");
+    }
+
+    @Test
+    void jsonHasEveryTopLevelFigure() throws Exception {
+        EvaluationResult r = new Evaluator().run(EvaluateAgreementTest.scenario(3),
+                Evaluator.Options.of(Strategy.AGEM, 3).withOverrides(Map.of("task.classes", "3")),
+                Evaluator.Progress.NONE);
+        Path f = dir.resolve("r.json");
+        EvaluateCommand.mapper().writeValue(f.toFile(), r);
+        JsonNode j = new ObjectMapper().readTree(Files.readString(f));
+        for (String k : new String[] {"acc", "bwt", "fwt", "forgetting", "matrix", "baseline", "seconds",
+                "examples_per_second", "strategy", "scenario", "seed", "config", "per_task", "anytime", "adaptation",
+                "transfer", "prequential", "drift"}) {
+            assertThat(j.has(k)).as(k).isTrue();
+        }
+        assertThat(j.path("matrix")).hasSize(3);
+        assertThat(j.path("transfer").path("gain").isNumber()).isTrue();
+        assertThat(j.path("drift").isNull()).isTrue();
+        assertThat(j.path("config").path("settings").path("memory.strategy").asText()).isEqualTo("agem");
+        assertThat(EvaluateCommand.table(r)).contains("ACC").contains("R[i][j]");
+    }
+
+    @Test
+    void throughKafkaRefusesWhatCannotAgree() {
+        Evaluator.Options o = Evaluator.Options.of(Strategy.AGEM, 1).withOverrides(Map.of("learner.batch.size", "50"));
+        assertThatThrownBy(() -> KafkaEvaluation.check(EvaluateAgreementTest.scenario(1), o, 1))
+                .hasMessageContaining("--train-per-task").hasMessageContaining("learner.batch.size=50");
+        assertThatThrownBy(() -> KafkaEvaluation.check(EvaluateAgreementTest.scenario(1),
+                Evaluator.Options.of(Strategy.JOINT, 1), 1)).hasMessageContaining("--strategy joint");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.metastream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metastream.app.AppConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bounded RocksDB setter is the default, is applied to every store of the topology with one shared cache sized
+ * from the configuration, and rejects bad sizes naming the key.
+ */
+class BoundedRocksDbConfigSetterTest {
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void isTheDefaultAndConfiguresEveryStoreWithOneSharedCacheSizedFromConfig() {
+        Properties p = new Properties();
+        p.setProperty("application.id", "rocksdb-setter-test");
+        p.setProperty("state.dir", stateDir.toString());
+        p.setProperty("input.dim", "4");
+        // A size no other test uses, so the cache this test finds is the one its stores were given.
+        p.setProperty(BoundedRocksDbConfigSetter.TOTAL_MB, "37");
+        AppConfig config = AppConfig.of(p);
+        Properties streams = config.streamsProperties("127.0.0.1:9");
+        assertThat(streams.getProperty("rocksdb.config.setter")).isEqualTo(BoundedRocksDbConfigSetter.class.getName());
+
+        BoundedRocksDbConfigSetter.Sizing sizing = BoundedRocksDbConfigSetter.Sizing.from(streams);
+        assertThat(BoundedRocksDbConfigSetter.cacheCapacity(sizing)).isEqualTo(-1);
+        var topology = MetastreamTopology.build(config.learner(), config.topology(),
+                new MetastreamMetrics(new SimpleMeterRegistry()));
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, streams)) {
+            assertThat(BoundedRocksDbConfigSetter.configuredStores()).contains(MetastreamTopology.TASK_STATE_STORE,
+                    MetastreamTopology.SHARED_STATE_STORE, MetastreamTopology.PENDING_STORE,
+                    MetastreamTopology.MEMORY_STORE, MetastreamTopology.REFERENCE_GRADIENT_STORE,
+                    MetastreamTopology.META_AGGREGATE_STORE, MetastreamTopology.META_MODEL_STORE);
+            assertThat(BoundedRocksDbConfigSetter.cacheCapacity(sizing)).isEqualTo(37L << 20);
+            assertThat(sizing.writeBufferRatio()).isEqualTo(0.5);
+            assertThat(sizing.maxWriteBuffers()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anotherSetterOrNoneReplacesIt() {
+        Properties p = new Properties();
+        p.setProperty("rocksdb.config.setter", "");
+        assertThat(AppConfig.of(p).streamsProperties("h:1")).doesNotContainKey("rocksdb.config.setter");
+    }
+
+    @Test
+    void badSizesAreRejectedNamingTheKey() {
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.TOTAL_MB, "lots")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rocksdb.memory.total.mb must be a whole number, got 'lots'");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.TOTAL_MB, "0")))
+                .hasMessage("rocksdb.memory.total.mb must be between 1 and 1048576, got 0");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.WRITE_BUFFER_RATIO, "1.5")))
+                .hasMessage("rocksdb.memory.write.buffer.ratio must be in (0, 1), got 1.5");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.HIGH_PRIORITY_RATIO, "-0.1")))
+                .hasMessage("rocksdb.memory.high.priority.ratio must be in [0, 1), got -0.1");
+        assertThatThrownBy(() -> BoundedRocksDbConfigSetter.Sizing.from(Map.of(
+                BoundedRocksDbConfigSetter.WRITE_BUFFER_RATIO, "0.7", BoundedRocksDbConfigSetter.HIGH_PRIORITY_RATIO,
+                "0.4"))).hasMessageContaining("keep their sum at most 1");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "2.5")))
+                .hasMessage("rocksdb.max.write.buffers must be a whole number, got '2.5'");
+        // With another setter metastream's sizing keys are not used, so not checked either.
+        Properties other = props(BoundedRocksDbConfigSetter.TOTAL_MB, "lots");
+        other.setProperty("rocksdb.config.setter", "com.example.MySetter");
+        assertThat(AppConfig.of(other).all().getProperty(BoundedRocksDbConfigSetter.TOTAL_MB)).isEqualTo("lots");
+    }
+
+    private static Properties props(String key, String value) {
+        Properties p = new Properties();
+        p.setProperty(key, value);
+        return p;
+    }
+}
