@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.http.HttpSettings;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.topology.BoundedRocksDbConfigSetter;
 import dev.metastream.topology.TopologyConfig;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,12 +37,19 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             new LearnerConfig.Key("state.dir", "", "Where RocksDB stores live. Empty = a directory under the system temp dir named after application.id."),
             new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = Kafka Streams' default (100 ms with exactly_once_v2, 30 s otherwise)."),
             new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."),
+            new LearnerConfig.Key("application.server", "", "host:port at which other instances reach this instance's HTTP API (Kafka Streams routes interactive queries by it; /predict and /models forward there). Empty with http.port set = 127.0.0.1:<the bound HTTP port>, right only when every instance runs on one host: set it to an address the other instances can reach otherwise."),
             new LearnerConfig.Key("rocksdb.config.setter", BoundedRocksDbConfigSetter.class.getName(), "Kafka Streams' RocksDBConfigSetter. The default bounds the off-heap memory of all state stores in the process with one shared block cache that memtables are charged to (the rocksdb.memory.* and rocksdb.*write.buffer* keys below size it). Set another class to replace it, or an empty value for Kafka Streams' per-store defaults (unbounded: about 50 MB of cache and up to 48 MB of memtables per store)."),
             key(BoundedRocksDbConfigSetter.TOTAL_MB, "Off-heap budget in MB of all RocksDB stores of this process together: block cache, index and filter blocks, and memtables. Used by the default rocksdb.config.setter."),
             key(BoundedRocksDbConfigSetter.WRITE_BUFFER_RATIO, "Share of rocksdb.memory.total.mb that memtables may take before they are flushed, in (0, 1)."),
             key(BoundedRocksDbConfigSetter.HIGH_PRIORITY_RATIO, "Share of the cache reserved for index and filter blocks, so data blocks cannot evict them, in [0, 1)."),
             key(BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "Size of one memtable in MB (per store)."),
-            key(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "Memtables per store (one being written, the rest waiting to flush)."));
+            key(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "Memtables per store (one being written, the rest waiting to flush)."),
+            new LearnerConfig.Key("http.port", "", "Port of the HTTP API: /health/live, /health/ready, POST /predict, GET /models/{task}, GET /models/meta, Prometheus /metrics. Empty = no HTTP server; 0 = any free port. --http-port overrides it."),
+            new LearnerConfig.Key("http.bind.address", "0.0.0.0", "Address the HTTP server listens on."),
+            new LearnerConfig.Key("http.auth.token", "", "Bearer token every endpoint except /health/live requires (Authorization: Bearer <token>). Empty = the environment variable METASTREAM_HTTP_TOKEN; when both are empty, no authentication. Never logged."),
+            new LearnerConfig.Key("http.threads", "4", "Threads serving HTTP requests (not stream threads: they only read stores and forward)."),
+            new LearnerConfig.Key("http.forward.timeout.ms", "5000", "Timeout of a request forwarded to the instance that owns a task (connect and response)."),
+            new LearnerConfig.Key("metrics.top.tasks", "10", "Tasks with their own accuracy/loss gauges: the busiest N of this instance by recent volume (see docs/operations.md); every task is in the per-kind aggregates. 0 = aggregates only."));
 
     private static LearnerConfig.Key key(String name, String doc) {
         return new LearnerConfig.Key(name, BoundedRocksDbConfigSetter.DEFAULTS.get(name), doc);
@@ -67,7 +76,9 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         if (BoundedRocksDbConfigSetter.class.getName().equals(p.getProperty("rocksdb.config.setter"))) {
             BoundedRocksDbConfigSetter.Sizing.from(p); // fail at start, naming the key, not in a stream thread later
         }
-        return new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
+        AppConfig c = new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
+        HttpSettings.from(p, Map.of()); // validates the http.* keys and metrics.top.tasks now, with the key's name
+        return c;
     }
 
     /**
@@ -77,6 +88,11 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
      */
     public static String documentedProperties() {
         return ConfigDocumentation.text();
+    }
+
+    /** The HTTP API and metrics settings; the token falls back to {@code METASTREAM_HTTP_TOKEN}. */
+    public HttpSettings http() {
+        return HttpSettings.from(all, System.getenv());
     }
 
     /** Whether no brokers were named, so the embedded broker runs. */
@@ -92,7 +108,8 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         for (String n : all.stringPropertyNames()) {
             String v = all.getProperty(n);
             boolean mine = ours.contains(n) || n.startsWith("tasks.") || n.startsWith("drift.")
-                    || n.equals("topics.create") || n.startsWith("http.") || n.startsWith("demo.");
+                    || n.equals("topics.create") || n.startsWith("http.") || n.startsWith("demo.")
+                    || n.equals("metrics.top.tasks");
             if (!mine && !v.isEmpty()) {
                 s.setProperty(n, v);
             }

@@ -33,6 +33,9 @@ final class ConfigDocumentation {
                     "Kafka Streams keeps each store in RocksDB, off the Java heap. By default metastream bounds all of "
                             + "them together (see docs/operations.md). These keys are passed to Kafka Streams, where the "
                             + "config setter reads them."),
+            new Section("http.port", "HTTP API and metrics",
+                    "The HTTP server (health, predictions, model snapshots, Prometheus metrics); see docs/operations.md. "
+                            + "None of these keys is passed to Kafka Streams."),
             new Section("topic.examples", "Topics",
                     "Names of the topics the application reads and writes (see topology/topics.md). Internal topics are "
                             + "named by Kafka Streams after application.id."),

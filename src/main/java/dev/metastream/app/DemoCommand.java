@@ -2,7 +2,6 @@ package dev.metastream.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.metastream.data.SyntheticStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +47,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic stream (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--http-port", defaultValue = "0",
+            description = "Port of the HTTP API and /metrics while the demo runs (default: ${DEFAULT-VALUE} = any free port; -1 = none).")
+    int httpPort;
+
     @Override
     public Integer call() throws Exception {
         if (durationSeconds <= 0 || rate <= 0 || tasks <= 0 || partitions <= 0) {
@@ -71,6 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
         p.setProperty("snapshot.every.examples", "500");
         p.setProperty("metrics.interval.ms", "2000");
         p.setProperty("topics.partitions", String.valueOf(partitions));
+        if (httpPort >= 0) {
+            p.setProperty("http.port", String.valueOf(httpPort));
+        }
         AppConfig config = AppConfig.of(p);
 
         System.out.printf("metastream demo: %d s at %d examples/s, %d tasks (+1 at example %d), abrupt drift of %s at example %d, %s%n",
@@ -79,9 +85,13 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
             System.out.printf("embedded broker bootstrap.servers=%s ready in %.1f s%n", broker.bootstrapServers(),
                     (System.nanoTime() - t0) / 1e9);
-            try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry())) {
+            try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers())) {
                 app.ensureTopics();
                 app.start();
+                if (app.httpPort() >= 0) {
+                    System.out.printf("HTTP API at http://127.0.0.1:%d (/metrics, /health/ready, POST /predict, /models/meta)%n",
+                            app.httpPort());
+                }
                 app.awaitRunning(java.time.Duration.ofSeconds(60));
                 try (OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.topology(), Map.of())) {
                     return stream(config, broker.bootstrapServers(), stream, total, app, watcher);

@@ -1,13 +1,34 @@
 package dev.metastream.app;
 
+import dev.metastream.http.HttpApi;
+import dev.metastream.http.HttpSettings;
+import dev.metastream.http.Readiness;
 import dev.metastream.topology.MetastreamMetrics;
 import dev.metastream.topology.MetastreamTopology;
+import dev.metastream.topology.StateRestoreMonitor;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,15 +37,25 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One metastream instance: creates the topics it needs (when allowed), builds the topology and runs it in a
  * {@link KafkaStreams}. Start more instances with the same {@code application.id} to scale out.
+ *
+ * <p>Its meters: the learner's ({@link MetastreamMetrics}), Kafka Streams' and its clients' (Micrometer's Kafka Streams
+ * binder), the JVM's, state restores ({@link StateRestoreMonitor}) and store sizes. With {@code http.port} set it
+ * serves the {@link HttpApi}; {@code application.server} then defaults to {@code 127.0.0.1:<the bound port>}.
  */
 public final class MetastreamApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetastreamApp.class);
@@ -32,19 +63,72 @@ public final class MetastreamApp implements AutoCloseable {
     private final AppConfig config;
     private final String bootstrapServers;
     private final MetastreamMetrics metrics;
+    private final MeterRegistry registry;
+    private final HttpSettings http;
+    private final StateRestoreMonitor restores;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Topology topology;
-    private KafkaStreams streams;
+    /** How often the Kafka Streams binder looks for new Kafka metrics (tasks and partitions come and go). */
+    private static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(30);
+    private volatile KafkaStreams streams;
+    private KafkaStreamsMetrics kafkaMetrics;
+    private ScheduledExecutorService kafkaMetricsRefresh;
+    private HttpApi api;
+    private boolean closed;
 
     /**
      * @param config           the configuration
      * @param bootstrapServers the brokers to use (the configured ones, or the embedded broker's)
-     * @param registry         where the learner's meters go
+     * @param registry         where the meters go; with the HTTP API on and no Prometheus registry in it, the meters
+     *                         also go to a Prometheus registry of the instance's own, for /metrics
      */
     public MetastreamApp(AppConfig config, String bootstrapServers, MeterRegistry registry) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
-        this.metrics = new MetastreamMetrics(registry);
+        this.http = config.http();
+        this.registry = http.enabled() && !hasPrometheus(registry)
+                ? new CompositeMeterRegistry(Clock.SYSTEM, List.of(registry,
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
+                : registry;
+        this.metrics = new MetastreamMetrics(this.registry, http.topTasks());
+        this.restores = new StateRestoreMonitor(this.registry);
+        new JvmMemoryMetrics().bindTo(this.registry);
+        gcMetrics.bindTo(this.registry);
+        new JvmThreadMetrics().bindTo(this.registry);
+        new ClassLoaderMetrics().bindTo(this.registry);
+        new ProcessorMetrics().bindTo(this.registry);
+        new UptimeMetrics().bindTo(this.registry);
         this.topology = MetastreamTopology.build(config.learner(), config.topology(), metrics);
+    }
+
+    /** An instance whose meters go to a Prometheus registry of its own (served on /metrics with the HTTP API). */
+    public MetastreamApp(AppConfig config, String bootstrapServers) {
+        this(config, bootstrapServers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    private static boolean hasPrometheus(MeterRegistry r) {
+        return r instanceof PrometheusMeterRegistry
+                || r instanceof CompositeMeterRegistry c && c.getRegistries().stream().anyMatch(MetastreamApp::hasPrometheus);
+    }
+
+    /** Every meter of this instance. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The state-restore monitor (restores in flight, restore times). */
+    public StateRestoreMonitor restores() {
+        return restores;
+    }
+
+    /** Liveness and readiness now. */
+    public Readiness readiness() {
+        return Readiness.of(streams, restores);
+    }
+
+    /** The HTTP API's port, or -1 without one (known after {@link #start()}). */
+    public int httpPort() {
+        return api == null ? -1 : api.port();
     }
 
     /** The learner's meters. */
@@ -155,14 +239,51 @@ public final class MetastreamApp implements AutoCloseable {
         }
     }
 
-    /** Starts processing. */
+    /** Starts the HTTP API (when configured), then processing. */
     public void start() {
-        streams = new KafkaStreams(topology, config.streamsProperties(bootstrapServers));
-        streams.setUncaughtExceptionHandler(e -> {
+        Properties props = config.streamsProperties(bootstrapServers);
+        if (http.enabled()) {
+            try {
+                // First, so that the port is known when it is 0 (any free port) and can default application.server.
+                api = HttpApi.start(http, config.learner(), config.topology(), registry, restores);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serve HTTP on " + http.bindAddress() + ":" + http.port()
+                        + " (http.port): " + e.getMessage(), e);
+            }
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:" + api.port());
+        }
+        KafkaStreams s = new KafkaStreams(topology, props);
+        s.setGlobalStateRestoreListener(restores);
+        Counter threadFailures = Counter.builder("metastream.stream.thread.failures")
+                .description("Stream threads that died on an exception and were replaced").register(registry);
+        s.setUncaughtExceptionHandler(e -> {
+            threadFailures.increment();
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.start();
+        kafkaMetricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "metastream-kafka-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        kafkaMetrics = new KafkaStreamsMetrics(s, List.of(), kafkaMetricsRefresh, KAFKA_METRICS_REFRESH);
+        kafkaMetrics.bindTo(registry);
+        for (String store : List.of(MetastreamTopology.TASK_STATE_STORE, MetastreamTopology.SHARED_STATE_STORE,
+                MetastreamTopology.PENDING_STORE, MetastreamTopology.MEMORY_STORE,
+                MetastreamTopology.REFERENCE_GRADIENT_STORE, MetastreamTopology.TASK_SNAPSHOT_STORE,
+                MetastreamTopology.META_AGGREGATE_STORE, MetastreamTopology.META_MODEL_STORE)) {
+            Gauge.builder("metastream.store.entries", s, k -> approximateEntries(k, store)).tag("store", store)
+                    .description("Approximate entries in a state store over this instance's active partitions")
+                    .register(registry);
+        }
+        Gauge.builder("metastream.memory.samples", s, k -> approximateEntries(k, MetastreamTopology.MEMORY_STORE))
+                .description("Episodic-memory samples (gradient memory) held by this instance's active partitions")
+                .register(registry);
+        streams = s;
+        if (api != null) {
+            api.attach(s, HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
+        }
+        s.start();
         LOG.info("metastream started: application.id={}, bootstrap.servers={}, processing.guarantee={}",
                 config.all().getProperty("application.id"), bootstrapServers,
                 config.all().getProperty("processing.guarantee"));
@@ -182,10 +303,54 @@ public final class MetastreamApp implements AutoCloseable {
         }
     }
 
+    /** RocksDB's estimate for a store over the local active partitions; NaN while it cannot be queried. */
+    private static double approximateEntries(KafkaStreams s, String store) {
+        if (s.state() != KafkaStreams.State.RUNNING) {
+            return Double.NaN;
+        }
+        try {
+            return s.store(StoreQueryParameters.fromNameAndType(store,
+                    QueryableStoreTypes.<String, byte[]>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
+    }
+
     @Override
     public void close() {
-        if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+        close(false);
+    }
+
+    /**
+     * Stops this instance and leaves the consumer group at once, so the other instances take its tasks over
+     * without waiting for {@code session.timeout.ms} (scaling in). A plain {@link #close()} stays in the group, as
+     * Kafka Streams does by default, so that a restart within the session timeout gets its tasks back without a
+     * rebalance.
+     */
+    public void closeAndLeaveGroup() {
+        close(true);
+    }
+
+    private synchronized void close(boolean leaveGroup) {
+        if (closed) {
+            return;
         }
+        closed = true;
+        if (api != null) {
+            api.close();
+        }
+        if (streams != null) {
+            if (leaveGroup) {
+                streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            } else {
+                streams.close(Duration.ofSeconds(30));
+            }
+        }
+        if (kafkaMetrics != null) {
+            kafkaMetrics.close();
+            kafkaMetricsRefresh.shutdownNow();
+        }
+        gcMetrics.close();
     }
 }

@@ -1,8 +1,8 @@
 package dev.metastream.app;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -22,11 +22,21 @@ public final class RunCommand implements Callable<Integer> {
             description = "Port of the embedded broker when bootstrap.servers is empty (0 = any free port).")
     int embeddedPort;
 
+    @Option(names = "--http-port",
+            description = "Port of the HTTP API (health, POST /predict, /models, Prometheus /metrics); overrides http.port. 0 = any free port.")
+    Integer httpPort;
+
     @Override
     public Integer call() throws Exception {
         AppConfig config;
         try {
             config = AppConfig.load(configFile);
+            if (httpPort != null) {
+                Properties p = new Properties();
+                p.putAll(config.all());
+                p.setProperty("http.port", String.valueOf(httpPort));
+                config = AppConfig.of(p);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("invalid configuration in " + configFile + ": " + e.getMessage());
             return 2;
@@ -44,7 +54,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedKafka embedded = broker;
-        MetastreamApp app = new MetastreamApp(config, bootstrap, new SimpleMeterRegistry());
+        MetastreamApp app = new MetastreamApp(config, bootstrap);
         // Ctrl-C / SIGTERM: close Streams (a clean commit) before the broker it talks to.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -61,6 +71,10 @@ public final class RunCommand implements Callable<Integer> {
             return 1;
         }
         app.start();
+        if (app.httpPort() >= 0) {
+            System.out.println("http=http://127.0.0.1:" + app.httpPort() + " (metrics at /metrics)");
+            System.out.flush();
+        }
         stopped.await();
         return 0;
     }

@@ -94,11 +94,41 @@ public final class StreamingLearner {
 
     /** Scores an example with the task's current model without learning from it. */
     public Prediction score(Instance in) {
+        return score(config, trunk, hScratch, shared, taskOrNull(in.task()), in);
+    }
+
+    /**
+     * Scores an example exactly as {@link #score(Instance)} would on a learner whose store holds these states, with
+     * no learner, store or Kafka: for serving predictions from states read elsewhere (interactive queries). Safe to
+     * call from any thread; it reads the states and writes nothing.
+     *
+     * <pre>{@code
+     * Prediction p = StreamingLearner.score(config, SharedState.fromBytes(sharedBytes),
+     *     taskBytes == null ? null : TaskState.fromBytes(taskBytes), instance);
+     * }</pre>
+     *
+     * @param config the learner configuration the states were written with
+     * @param shared the partition's shared state, or null when the partition has not learned yet (version 0)
+     * @param task   the task's state, or null when the task is new (its head starts from the meta initialisation)
+     * @param in     the example
+     */
+    public static Prediction score(LearnerConfig config, SharedState shared, TaskState task, Instance in) {
+        SharedState s = shared != null ? shared : SharedState.initial(config, Optimizer.create(config.optimizer(),
+                config.momentum(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
+        return score(config, new Trunk(config.trunk()), new float[config.trunk().outputDim()], s, task, in);
+    }
+
+    private static Prediction score(LearnerConfig config, Trunk trunk, float[] h, SharedState shared, TaskState state,
+                                    Instance in) {
         TaskSpec spec = config.taskSpec(in.task());
-        TaskState state = taskOrNull(in.task());
-        float[] head = state != null ? state.head : newHead(in.task(), spec);
-        float[] out = forward(head, spec, in.x());
-        return new Prediction(in, spec, out, shared.baseVersion, state != null ? state.updates : 0);
+        float[] head = state != null ? state.head : newHead(config, shared, in.task(), spec);
+        trunk.forward(shared.trunk, in.x(), h);
+        int out = spec.outputs();
+        float[] z = new float[out];
+        Head.forward(head, h.length, out, h, z);
+        float[] y = new float[out];
+        spec.loss().output(z, y);
+        return new Prediction(in, spec, y, shared.baseVersion, state != null ? state.updates : 0);
     }
 
     /**
@@ -707,16 +737,6 @@ public final class StreamingLearner {
         return new ReferenceGradient(g, shared.batches, m);
     }
 
-    private float[] forward(float[] head, TaskSpec spec, float[] x) {
-        trunk.forward(shared.trunk, x, hScratch);
-        int out = spec.outputs();
-        float[] z = new float[out];
-        Head.forward(head, hidden, out, hScratch, z);
-        float[] y = new float[out];
-        spec.loss().output(z, y);
-        return y;
-    }
-
     private TaskState taskOrNull(String task) {
         TaskState st = taskCache.get(task);
         if (st == null) {
@@ -745,11 +765,15 @@ public final class StreamingLearner {
 
     /** A new task's head: the meta-learned initialisation, or a seeded random one when meta-learning is off. */
     private float[] newHead(String task, TaskSpec spec) {
+        return newHead(config, shared, task, spec);
+    }
+
+    private static float[] newHead(LearnerConfig config, SharedState shared, String task, TaskSpec spec) {
         float[] init = shared.headInit.get(spec.shapeKey());
         if (config.metaEnabled() && init != null) {
             return init.clone();
         }
-        return Head.initialParameters(hidden, spec.outputs(), Seeds.of(task, config.seed()));
+        return Head.initialParameters(config.trunk().outputDim(), spec.outputs(), Seeds.of(task, config.seed()));
     }
 
     private static PrequentialMetrics.Kind metricsKind(TaskKind kind) {

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * to the store, and so to its changelog topic, inside the same commit as the records that caused it.
  */
 final class KafkaLearnerStore implements LearnerStore {
-    private static final String SHARED_KEY = "shared";
+    private static final String SHARED_KEY = MetastreamTopology.SHARED_STATE_KEY;
     private final KeyValueStore<String, byte[]> tasks;
     private final KeyValueStore<String, byte[]> shared;
     private final KeyValueStore<String, byte[]> pending;

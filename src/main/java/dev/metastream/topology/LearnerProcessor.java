@@ -7,6 +7,7 @@ import dev.metastream.learn.MetaSnapshot;
 import dev.metastream.learn.MetaUpdate;
 import dev.metastream.learn.Prediction;
 import dev.metastream.learn.StreamingLearner;
+import dev.metastream.learn.TaskKind;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -34,6 +35,9 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     private ProcessorContext<String, Output> context;
     private StreamingLearner learner;
     private KeyValueStore<String, ?> metaModel;
+    private KeyValueStore<String, byte[]> snapshots;
+    /** Buffered examples by task kind, so the learned counters can be tagged by kind when the batch is learned. */
+    private final int[] pendingByKind = new int[TaskKind.values().length];
     private final java.util.List<Cancellable> punctuations = new java.util.ArrayList<>();
 
     /**
@@ -57,6 +61,8 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
                 context.getStateStore(MetastreamTopology.MEMORY_STORE),
                 context.getStateStore(MetastreamTopology.REFERENCE_GRADIENT_STORE));
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
+        snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
+        store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
         learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
         if (topics.metaSyncEnabled()) {
             rebase();
@@ -68,12 +74,13 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
                     PunctuationType.WALL_CLOCK_TIME, this::learnPending));
         }
         punctuations.add(context.schedule(Duration.ofMillis(topics.metricsIntervalMs()),
-                PunctuationType.WALL_CLOCK_TIME, learner::emitDueMetrics));
+                PunctuationType.WALL_CLOCK_TIME, this::emitMetrics));
     }
 
     @Override
     public void process(Record<String, Instance> record) {
         Instance in = record.value();
+        TaskKind kind = config.taskSpec(in.task()).kind();
         if (topics.eventTimeBatches()) {
             // Before observing: the partial batch this record's timestamp closes is learned first, as in a replay.
             long start = System.nanoTime();
@@ -85,6 +92,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         int before = learner.pendingCount();
         Prediction p;
         if (in.labelled()) {
+            pendingByKind[kind.ordinal()]++;
             long start = System.nanoTime();
             p = learner.observe(in);
             if (learner.pendingCount() < before + 1) {
@@ -93,7 +101,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         } else {
             p = learner.score(in);
         }
-        metrics.scored();
+        metrics.scored(kind);
         context.forward(new Record<>(in.task(), new Output(topics.predictionsTopic(), records.prediction(p)),
                 record.timestamp()));
     }
@@ -106,9 +114,21 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         }
     }
 
+    /** A batch of n was learned: everything buffered (a batch is always the whole buffer). */
     private void learned(int n, long nanos) {
-        metrics.learned(n);
+        for (TaskKind k : TaskKind.values()) {
+            if (pendingByKind[k.ordinal()] > 0) {
+                metrics.learned(k, pendingByKind[k.ordinal()]);
+                pendingByKind[k.ordinal()] = 0;
+            }
+        }
         metrics.batchLatency().record(Duration.ofNanos(nanos));
+    }
+
+    private void emitMetrics(long now) {
+        learner.emitDueMetrics(now);
+        // The busiest-task gauges re-rank here, on a stream thread, rather than on a thread of their own.
+        metrics.rankTasks(now, topics.metricsIntervalMs());
     }
 
     /** Publishes this partition's delta, then takes the newest global version. */
@@ -150,14 +170,17 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
 
         @Override
         public void metrics(TaskMetrics m) {
+            metrics.taskMetrics(m);
             context.forward(new Record<>(m.task(), new Output(topics.metricsTopic(), records.metrics(m)),
                     m.timestamp()));
         }
 
         @Override
         public void taskSnapshot(TaskSnapshot s) {
-            context.forward(new Record<>(s.task(), new Output(topics.snapshotsTopic(), records.taskSnapshot(s)),
-                    s.createdAt()));
+            byte[] json = records.taskSnapshot(s);
+            // Kept per task so GET /models/{task} serves exactly the record last published, from the owning instance.
+            snapshots.put(s.task(), json);
+            context.forward(new Record<>(s.task(), new Output(topics.snapshotsTopic(), json), s.createdAt()));
         }
     }
 }

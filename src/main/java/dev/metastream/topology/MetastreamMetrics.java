@@ -1,6 +1,8 @@
 package dev.metastream.topology;
 
 import dev.metastream.data.InputRecordParser;
+import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.TaskKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,29 +12,48 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The learner's Micrometer meters. Tags are bounded: reasons and task kinds are enums, never task ids.
+ * The learner's Micrometer meters. Tags are bounded: reasons and task kinds are enums; task ids appear only on the
+ * per-task gauges of the {@code metrics.top.tasks} busiest tasks ({@link TopTaskGauges}).
  */
 public final class MetastreamMetrics {
     private final MeterRegistry registry;
     private final Map<InputRecordParser.Reason, Counter> deadLetters = new EnumMap<>(InputRecordParser.Reason.class);
-    private final Counter scored;
-    private final Counter learned;
+    private final Map<TaskKind, Counter> scored = new EnumMap<>(TaskKind.class);
+    private final Map<TaskKind, Counter> learned = new EnumMap<>(TaskKind.class);
     private final Counter drifts;
     private final Counter metaUpdates;
     private final Timer batchLatency;
     private final AtomicLong metaVersion = new AtomicLong();
     private final AtomicLong staleness = new AtomicLong();
+    private final TopTaskGauges topTasks;
 
-    /** Registers the meters in a registry. */
+    /** Default of {@code metrics.top.tasks}. */
+    public static final int DEFAULT_TOP_TASKS = 10;
+
+    /** Registers the meters in a registry, with per-task gauges for the {@value #DEFAULT_TOP_TASKS} busiest tasks. */
     public MetastreamMetrics(MeterRegistry registry) {
+        this(registry, DEFAULT_TOP_TASKS);
+    }
+
+    /**
+     * Registers the meters in a registry.
+     *
+     * @param registry where the meters go
+     * @param topTasks how many of the busiest tasks get per-task gauges ({@code metrics.top.tasks})
+     */
+    public MetastreamMetrics(MeterRegistry registry, int topTasks) {
         this.registry = registry;
         for (InputRecordParser.Reason r : InputRecordParser.Reason.values()) {
             deadLetters.put(r, Counter.builder("metastream.dead.letter.records").tag("reason", r.code())
                     .description("Input records sent to the dead-letter topic").register(registry));
         }
-        scored = Counter.builder("metastream.examples.scored").description("Examples predicted").register(registry);
-        learned = Counter.builder("metastream.examples.learned").description("Labelled examples learned from")
-                .register(registry);
+        for (TaskKind k : TaskKind.values()) {
+            String kind = k.name().toLowerCase();
+            scored.put(k, Counter.builder("metastream.examples.scored").tag("kind", kind)
+                    .description("Examples predicted, by task kind").register(registry));
+            learned.put(k, Counter.builder("metastream.examples.learned").tag("kind", kind)
+                    .description("Labelled examples learned from, by task kind").register(registry));
+        }
         drifts = Counter.builder("metastream.drift.events").description("Drift detections").register(registry);
         metaUpdates = Counter.builder("metastream.meta.updates.published")
                 .description("Shared-model deltas published by this instance's partitions").register(registry);
@@ -40,6 +61,7 @@ public final class MetastreamMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         registry.gauge("metastream.meta.version", metaVersion);
         registry.gauge("metastream.meta.staleness", staleness);
+        this.topTasks = new TopTaskGauges(registry, topTasks);
     }
 
     /** Meters in a private registry, for tests. */
@@ -66,22 +88,42 @@ public final class MetastreamMetrics {
         return deadLetters.values().stream().mapToDouble(Counter::count).sum();
     }
 
-    void scored() {
-        scored.increment();
+    void scored(TaskKind kind) {
+        scored.get(kind).increment();
     }
 
-    void learned(int n) {
-        learned.increment(n);
+    void learned(TaskKind kind, int n) {
+        learned.get(kind).increment(n);
     }
 
     /** Examples learned so far. */
     public double learnedCount() {
-        return learned.count();
+        return learned.values().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Examples scored so far. */
     public double scoredCount() {
-        return scored.count();
+        return scored.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** Examples learned so far for one task kind. */
+    public double learnedCount(TaskKind kind) {
+        return learned.get(kind).count();
+    }
+
+    /** A task's metrics record: feeds the busiest-task gauges. */
+    void taskMetrics(LearnerEvents.TaskMetrics m) {
+        topTasks.report(m);
+    }
+
+    /** Re-ranks the busiest tasks (at most once per {@code intervalMs}); called from the metrics punctuator. */
+    void rankTasks(long now, long intervalMs) {
+        topTasks.rank(now, intervalMs);
+    }
+
+    /** The tasks that have per-task gauges now. */
+    public java.util.List<String> topTasks() {
+        return topTasks.shownTasks();
     }
 
     void drift() {

@@ -45,6 +45,10 @@ public final class MetastreamTopology {
     public static final String MEMORY_STORE = "episodic-memory";
     /** Per-task reference gradients of the gradient memory. */
     public static final String REFERENCE_GRADIENT_STORE = "reference-gradients";
+    /** Per-task latest snapshot JSON, exactly as published on the snapshots topic (served by {@code GET /models}). */
+    public static final String TASK_SNAPSHOT_STORE = "task-snapshots";
+    /** Key of a partition's shared state in {@value #SHARED_STATE_STORE}. */
+    public static final String SHARED_STATE_KEY = "shared";
     /** The aggregator's current shared model. */
     public static final String META_AGGREGATE_STORE = "meta-aggregate";
     /** Global store: the newest shared model, on every instance. */
@@ -65,7 +69,7 @@ public final class MetastreamTopology {
                 topics.metaModelTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("meta-model-source"),
                 MetaModelUpdater::new);
         for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE,
-                REFERENCE_GRADIENT_STORE, META_AGGREGATE_STORE)) {
+                REFERENCE_GRADIENT_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
             builder.addStateStore(store(name));
         }
 
@@ -89,7 +93,8 @@ public final class MetastreamTopology {
                     .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()));
         }
         valid.process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
-                        TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE)
+                        TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE,
+                        TASK_SNAPSHOT_STORE)
                 .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
                         .withName("learner-outputs"));
 

@@ -1,0 +1,188 @@
+package dev.metastream.topology;
+
+import dev.metastream.learn.LearnerEvents;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Per-task accuracy and loss gauges for the {@code metrics.top.tasks} busiest tasks of this instance, plus per-kind
+ * aggregates over every task it tracks. The number of series stays bounded however many tasks there are: at most
+ * N × 3 per-task series and 4 × 2 + 1 aggregate ones.
+ *
+ * <p><b>Busiest.</b> Every metrics record a learner partition publishes ({@link #report}) adds the task's examples
+ * since its previous record to the task's <i>volume</i> (the first record of a task seen by this instance adds 0: the
+ * count before it may be from another instance). {@link #rank} sorts the tracked tasks by volume (ties by task id),
+ * shows the first N as gauges tagged {@code task}, removes the gauges of tasks that dropped out, then halves every
+ * volume. So the volume is an exponentially decayed example count with a half-life of one ranking interval, and a task
+ * that stops reporting stops being tracked once its volume is below 1 and it reported nothing since the last ranking.
+ *
+ * <p><b>No thread of its own.</b> Ranking runs inside the learners' metrics punctuators (every
+ * {@code metrics.interval.ms}); as every partition's punctuator calls it, it ranks at most once per interval. Stream
+ * threads report and rank, the scrape thread reads: every method is synchronized.
+ *
+ * <pre>{@code
+ * TopTaskGauges top = new TopTaskGauges(registry, 10);
+ * top.report(taskMetrics);       // from LearnerEvents.metrics
+ * top.rank(now, 10_000);         // from the metrics punctuator
+ * }</pre>
+ */
+final class TopTaskGauges {
+    /** Aggregates are per kind; the kinds are the ones metrics records carry. */
+    static final List<String> KINDS = List.of("classification", "binary", "regression", "multilabel");
+
+    private final MeterRegistry registry;
+    private final int topN;
+    private final Map<String, Entry> tracked = new HashMap<>();
+    private final Map<String, List<Meter>> shown = new LinkedHashMap<>();
+    private long lastRank;
+    private boolean ranked;
+
+    /** One task's latest figures. */
+    private static final class Entry {
+        final String task;
+        String kind;
+        long observed;
+        double volume;
+        double accuracy = Double.NaN;
+        double loss = Double.NaN;
+        boolean reportedSinceRank;
+
+        Entry(String task) {
+            this.task = task;
+        }
+    }
+
+    TopTaskGauges(MeterRegistry registry, int topN) {
+        if (topN < 0) {
+            throw new IllegalArgumentException("metrics.top.tasks=" + topN + " must be 0 or more");
+        }
+        this.registry = registry;
+        this.topN = topN;
+        for (String kind : KINDS) {
+            Gauge.builder("metastream.tasks.accuracy", this, g -> g.mean(kind, e -> e.accuracy))
+                    .tag("kind", kind).description("Mean windowed accuracy over the tasks of this kind this instance tracks")
+                    .register(registry);
+            Gauge.builder("metastream.tasks.loss", this, g -> g.mean(kind, e -> e.loss))
+                    .tag("kind", kind).description("Mean windowed loss over the tasks of this kind this instance tracks "
+                            + "(log loss; mean squared error for regression)")
+                    .register(registry);
+        }
+        Gauge.builder("metastream.tasks.tracked", this, TopTaskGauges::trackedCount)
+                .description("Tasks this instance holds recent metrics for").register(registry);
+    }
+
+    /** Takes a task's metrics record: its latest accuracy and loss, and the examples since its previous record. */
+    synchronized void report(LearnerEvents.TaskMetrics m) {
+        Entry e = tracked.get(m.task());
+        if (e == null) {
+            e = new Entry(m.task());
+            e.observed = m.observed();
+            tracked.put(m.task(), e);
+        }
+        e.volume += Math.max(0, m.observed() - e.observed);
+        e.observed = m.observed();
+        e.kind = m.kind();
+        e.accuracy = value(m.values(), "accuracy_window", "subset_accuracy_window");
+        e.loss = value(m.values(), "log_loss_window", "mse_window");
+        e.reportedSinceRank = true;
+    }
+
+    /**
+     * Re-ranks the tracked tasks and updates which ones have gauges, at most once per {@code intervalMs}.
+     *
+     * @return whether it ranked
+     */
+    synchronized boolean rank(long now, long intervalMs) {
+        if (ranked && now - lastRank < intervalMs) {
+            return false;
+        }
+        ranked = true;
+        lastRank = now;
+        List<Entry> order = new ArrayList<>(tracked.values());
+        order.sort(Comparator.comparingDouble((Entry e) -> -e.volume).thenComparing(e -> e.task));
+        Set<String> top = new HashSet<>();
+        for (int i = 0; i < Math.min(topN, order.size()); i++) {
+            top.add(order.get(i).task);
+        }
+        shown.entrySet().removeIf(s -> {
+            if (top.contains(s.getKey())) {
+                return false;
+            }
+            s.getValue().forEach(registry::remove);
+            return true;
+        });
+        for (int i = 0; i < Math.min(topN, order.size()); i++) {
+            Entry e = order.get(i);
+            shown.computeIfAbsent(e.task, t -> register(e));
+        }
+        tracked.values().removeIf(e -> {
+            e.volume /= 2;
+            boolean stale = !e.reportedSinceRank && e.volume < 1 && !top.contains(e.task);
+            e.reportedSinceRank = false;
+            return stale;
+        });
+        return true;
+    }
+
+    /** The tasks that have gauges now, busiest first as of the last ranking. */
+    synchronized List<String> shownTasks() {
+        return List.copyOf(shown.keySet());
+    }
+
+    private List<Meter> register(Entry e) {
+        String task = e.task;
+        String kind = e.kind;
+        List<Meter> meters = new ArrayList<>(3);
+        meters.add(Gauge.builder("metastream.task.accuracy", this, g -> g.field(task, x -> x.accuracy))
+                .tags("task", task, "kind", kind).description("Windowed accuracy of one of the busiest tasks")
+                .strongReference(true).register(registry));
+        meters.add(Gauge.builder("metastream.task.loss", this, g -> g.field(task, x -> x.loss))
+                .tags("task", task, "kind", kind)
+                .description("Windowed loss of one of the busiest tasks (log loss; mean squared error for regression)")
+                .strongReference(true).register(registry));
+        meters.add(Gauge.builder("metastream.task.examples", this, g -> g.field(task, x -> x.observed))
+                .tags("task", task, "kind", kind).description("Labelled examples scored by one of the busiest tasks")
+                .strongReference(true).register(registry));
+        return meters;
+    }
+
+    private synchronized double field(String task, ToDoubleFunction<Entry> f) {
+        Entry e = tracked.get(task);
+        return e == null ? Double.NaN : f.applyAsDouble(e);
+    }
+
+    private synchronized double mean(String kind, ToDoubleFunction<Entry> f) {
+        double sum = 0;
+        int n = 0;
+        for (Entry e : tracked.values()) {
+            double v = f.applyAsDouble(e);
+            if (kind.equals(e.kind) && Double.isFinite(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private synchronized double trackedCount() {
+        return tracked.size();
+    }
+
+    private static double value(Map<String, Double> values, String first, String second) {
+        Double v = values.get(first);
+        if (v == null) {
+            v = values.get(second);
+        }
+        return v == null ? Double.NaN : v;
+    }
+}
