@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
  *       al. 2019, "On Tiny Episodic Memories in Continual Learning").
  *   <li>{@link #METASTREAM}: the default learner configuration ({@code LearnerConfig.defaults()}).
  *   <li>{@link #JOINT}: offline training over all tasks' data at once, shuffled, {@link Evaluator#JOINT_EPOCHS}
- *       epochs, multi-head, no memory. The upper bound; it has only a final row, so BWT/FWT are not defined.
+ *       epochs, multi-head, no memory, learning rate 0.02 for heads and trunk. The upper bound; it has only a final
+ *       row, so BWT/FWT are not defined. The one-pass defaults are too large for several epochs over shuffled tasks:
+ *       on MNIST permutations (seed 1) joint training reached ACC 0.70 with them, 0.83 at 0.05 and 0.86 at 0.02.
  * </ul>
  *
  * <p>The plain baselines run with {@code drift.reaction=none}, so a detector firing at a task switch (which looks like
@@ -45,7 +47,8 @@ public enum Strategy {
     /** The default metastream configuration. */
     METASTREAM(Map.of()),
     /** Offline joint training over every task (upper bound). */
-    JOINT(Map.of("memory.strategy", "none", "meta.enabled", "false", "drift.reaction", "none"));
+    JOINT(Map.of("memory.strategy", "none", "meta.enabled", "false", "drift.reaction", "none",
+            "optimizer.head.learning.rate", "0.02", "optimizer.trunk.learning.rate", "0.02"));
 
     /** The head every task is mapped to under {@link #NAIVE}. */
     public static final String SHARED_TASK = "all-tasks";

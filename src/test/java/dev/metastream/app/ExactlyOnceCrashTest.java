@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       the same per-partition order, and so does every committed prediction's output.</li>
  * </ul>
  * The last point needs the deterministic mode ({@code learner.batch.max.wait.clock=event-time},
- * {@code meta.sync.enabled=false}); see {@code docs/operations-faults.md}.
+ * {@code meta.sync.enabled=false}); see {@code docs/operations.md}.
  */
 class ExactlyOnceCrashTest {
     private static final long SEED = 20240611L;
