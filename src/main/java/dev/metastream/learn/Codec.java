@@ -79,6 +79,28 @@ final class Codec {
             return this;
         }
 
+        Writer doubles(double[] a) {
+            if (a == null) {
+                return i32(-1);
+            }
+            ensure(4 + 8 * a.length);
+            buffer.putInt(a.length);
+            buffer.asDoubleBuffer().put(a);
+            buffer.position(buffer.position() + 8 * a.length);
+            return this;
+        }
+
+        Writer longs(long[] a) {
+            if (a == null) {
+                return i32(-1);
+            }
+            ensure(4 + 8 * a.length);
+            buffer.putInt(a.length);
+            buffer.asLongBuffer().put(a);
+            buffer.position(buffer.position() + 8 * a.length);
+            return this;
+        }
+
         Writer bytes(byte[] a) {
             if (a == null) {
                 return i32(-1);
@@ -147,6 +169,33 @@ final class Codec {
             return a;
         }
 
+        double[] doubles() {
+            int n = length(8);
+            if (n < 0) {
+                return null;
+            }
+            double[] a = new double[n];
+            in.asDoubleBuffer().get(a);
+            in.position(in.position() + 8 * n);
+            return a;
+        }
+
+        long[] longs() {
+            int n = length(8);
+            if (n < 0) {
+                return null;
+            }
+            long[] a = new long[n];
+            in.asLongBuffer().get(a);
+            in.position(in.position() + 8 * n);
+            return a;
+        }
+
+        /** Whether anything is left to read (a newer writer may have appended fields an older one did not). */
+        boolean hasMore() {
+            return in.hasRemaining();
+        }
+
         byte[] bytes() {
             int n = length(1);
             if (n < 0) {
@@ -188,6 +237,51 @@ final class Codec {
             } catch (BufferUnderflowException e) {
                 throw new IllegalStateException("truncated state", e);
             }
+        }
+    }
+
+    /**
+     * A versioned record of named fields: {@code version, count, (name, bytes)*}. A reader takes the fields it knows
+     * and gives defaults for the ones an older writer did not write, so adding a field does not make stored states
+     * unreadable (and an older reader skips fields it does not know).
+     */
+    static final class Fields {
+        private final Map<String, byte[]> values = new java.util.LinkedHashMap<>();
+
+        /** Adds a field written by {@code body}. */
+        Fields put(String name, java.util.function.Consumer<Writer> body) {
+            Writer w = new Writer(64);
+            body.accept(w);
+            values.put(name, w.toBytes());
+            return this;
+        }
+
+        byte[] toBytes(int version) {
+            Writer w = new Writer(64 + values.values().stream().mapToInt(b -> b.length + 32).sum());
+            w.i8(version).i32(values.size());
+            values.forEach((k, v) -> w.str(k).bytes(v));
+            return w.toBytes();
+        }
+
+        /** Reads the fields after the version byte the caller has already read. */
+        static Fields read(Reader r) {
+            Fields f = new Fields();
+            int n = r.i32();
+            for (int i = 0; i < n; i++) {
+                f.values.put(r.str(), r.bytes());
+            }
+            return f;
+        }
+
+        /** Whether a field was written. */
+        boolean has(String name) {
+            return values.containsKey(name);
+        }
+
+        /** A field read by {@code read}, or {@code fallback} when the writer did not write it. */
+        <T> T get(String name, java.util.function.Function<Reader, T> read, T fallback) {
+            byte[] b = values.get(name);
+            return b == null ? fallback : read.apply(new Reader(b));
         }
     }
 

@@ -55,6 +55,7 @@ import java.util.TreeMap;
  * @param metaAverage     whether the aggregator averages partition deltas (mean) rather than summing them (sum)
  * @param driftMinRise    a detection counts only when the recent error exceeds the task's slow average by this fraction
  * @param driftCooldownExamples detections within this many of a task's examples after a reaction are ignored
+ * @param model           the per-task model's settings (input scaling, wide part, label lag, head step)
  */
 public record LearnerConfig(
         int inputDim,
@@ -92,7 +93,8 @@ public record LearnerConfig(
         float clipNorm,
         boolean metaAverage,
         double driftMinRise,
-        long driftCooldownExamples) {
+        long driftCooldownExamples,
+        ModelConfig model) {
 
     /** Gradient-memory strategies. */
     public enum MemoryStrategy {
@@ -127,15 +129,18 @@ public record LearnerConfig(
         /** Reset the task's head (and optimiser state) to the meta-learned initialisation. */
         RESET_HEAD,
         /** Multiply the task's learning rate by {@code drift.boost.factor} for {@code drift.boost.examples}. */
-        BOOST_LR;
+        BOOST_LR,
+        /** Start a fresh background head that replaces the task's head once it errs less ({@link BackgroundHead}). */
+        BACKGROUND_HEAD;
 
         static DriftReaction parse(String s) {
             return switch (s.trim().toLowerCase()) {
                 case "none" -> NONE;
                 case "reset-head", "reset" -> RESET_HEAD;
                 case "boost-lr", "boost" -> BOOST_LR;
+                case "background-head", "background" -> BACKGROUND_HEAD;
                 default -> throw new IllegalArgumentException(
-                        "drift.reaction=" + s + " is not known: use one of none, reset-head, boost-lr");
+                        "drift.reaction=" + s + " is not known: use one of none, reset-head, boost-lr, background-head");
             };
         }
     }
@@ -186,7 +191,13 @@ public record LearnerConfig(
             new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
             new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."),
             new Key("input.max.abs.value", "1e6", "Largest feature magnitude accepted; larger values go to the dead-letter topic (scale such features: float arithmetic overflows near 3e38)."),
-            new Key("optimizer.clip.norm", "10", "Gradients of the trunk and of each head are scaled down to at most this L2 norm."));
+            new Key("optimizer.clip.norm", "10", "Gradients of the trunk and of each head are scaled down to at most this L2 norm."),
+            new Key("input.scaling", "standardize", "Online scaling of dense inputs before the trunk and head: standardize (running mean and variance of features that are mostly non-zero, clipped to +-5; largest magnitude seen for mostly-zero ones) or none."),
+            new Key("input.scaling.scope", "shared", "Whose statistics scale an input: shared (one scaler per partition, learned from all its tasks) or task (one per task)."),
+            new Key("model.wide", "true", "The head also sees the scaled inputs (a wide linear part beside the deep trunk)."),
+            new Key("model.label.lag", "true", "The head also sees the task's previous label, so it can learn a no-change predictor on autocorrelated streams."),
+            new Key("task.target.prior.weight", "5", "Regression: a task's prediction is centred on its running target mean, shrunk toward the partition's mean as if that were seen this many times."),
+            new Key("optimizer.head.normalized", "true", "A head's per-example step is divided by 1 + |head inputs|^2 (normalised LMS), so its size does not depend on the number or scale of inputs."));
 
     private static final Map<String, String> DEFAULTS;
 
@@ -278,7 +289,11 @@ public record LearnerConfig(
                 r.positiveInt("metrics.every.examples"), r.positiveInt("snapshot.every.examples"),
                 r.positiveInt("learner.task.cache.size"), r.doubleValue("input.max.abs.value"),
                 r.positiveFloat("optimizer.clip.norm"), parseAggregation(r.string("meta.aggregation")),
-                r.doubleValue("drift.min.rise"), r.nonNegativeInt("drift.cooldown.examples"));
+                r.doubleValue("drift.min.rise"), r.nonNegativeInt("drift.cooldown.examples"),
+                new ModelConfig(choice(r, "input.scaling", "standardize", "none"),
+                        !choice(r, "input.scaling.scope", "shared", "task"), r.bool("model.wide"),
+                        r.bool("model.label.lag"), r.nonNegativeFloat("task.target.prior.weight"),
+                        r.bool("optimizer.head.normalized")));
     }
 
     /** The head shape of a task. */
@@ -326,6 +341,15 @@ public record LearnerConfig(
         }
     }
 
+    /** True for {@code yes}, false for {@code no}; anything else names the key and both choices. */
+    private static boolean choice(Reader r, String key, String yes, String no) {
+        String v = r.string(key).toLowerCase();
+        if (v.equals(yes) || v.equals(no)) {
+            return v.equals(yes);
+        }
+        throw new IllegalArgumentException(key + "=" + v + " is not known: use " + yes + " or " + no);
+    }
+
     private static boolean parseAggregation(String s) {
         return switch (s.toLowerCase()) {
             case "mean" -> true;
@@ -361,6 +385,14 @@ public record LearnerConfig(
                 throw new IllegalArgumentException("missing configuration key " + key);
             }
             return v.trim();
+        }
+
+        boolean bool(String key) {
+            String v = string(key).toLowerCase();
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new IllegalArgumentException(key + "=" + v + " must be true or false");
+            }
+            return v.equals("true");
         }
 
         List<String> list(String key) {

@@ -24,9 +24,9 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
     /** Version 0: the trunk and head initialisations drawn from {@code model.seed}. */
     public static MetaSnapshot initial(LearnerConfig config) {
         Map<String, float[]> inits = new TreeMap<>();
-        int hidden = config.trunk().outputDim();
         for (TaskSpec shape : config.headShapes()) {
-            inits.put(shape.shapeKey(), Head.initialParameters(hidden, shape.outputs(),
+            inits.put(shape.shapeKey(), Head.initialParameters(config.model().headInputs(config.trunk(), shape),
+                    shape.outputs(),
                     Seeds.of(shape.shapeKey(), config.seed())));
         }
         return new MetaSnapshot(0, config.trunk().initialParameters(config.seed()), inits, 0, 0, 0, config.digest(), 0L);

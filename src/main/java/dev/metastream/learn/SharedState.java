@@ -10,7 +10,7 @@ import java.util.Map;
  * state, and the tasks whose memories it keeps. Persisted to the {@code shared-state} store after every batch.
  */
 public final class SharedState {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     long baseVersion;
     float[] trunk;
@@ -29,6 +29,12 @@ public final class SharedState {
     /** Versions the global model was ahead of this partition's base when it last rebased. */
     long lastStaleness;
     final List<String> memoryTasks = new ArrayList<>();
+    /** Regression targets this partition has seen: count, running mean and sum of squared deviations (Welford). */
+    long targetCount;
+    double targetMean;
+    double targetM2;
+    /** The partition's input scaler ({@code input.scaling.scope=shared}), or null. */
+    InputScaler scaler;
 
     SharedState() {}
 
@@ -42,6 +48,9 @@ public final class SharedState {
         s.trunkOptimizerState = new float[optimizer.stateSize(s.trunk.length)];
         s.headInit = Codec.deepCopy(meta.headInit());
         s.headInitBase = Codec.deepCopy(meta.headInit());
+        if (config.model().scaleInputs() && !config.model().perTaskScaler()) {
+            s.scaler = InputScaler.create(config.inputDim());
+        }
         return s;
     }
 
@@ -85,28 +94,82 @@ public final class SharedState {
         return lastStaleness;
     }
 
-    /** Binary form for the shared-state store. */
-    public byte[] toBytes() {
-        Codec.Writer w = new Codec.Writer(64 + trunk.length * 16).i8(FORMAT).i64(baseVersion).floats(trunk)
-                .floats(trunkBase).floats(trunkOptimizerState).i64(trunkStep).floatMap(headInit).floatMap(headInitBase)
-                .i64(batches).i64(learned).i64(learnedSincePublish).i64(projections).i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness)
-                .i32(memoryTasks.size());
-        memoryTasks.forEach(w::str);
-        return w.toBytes();
+    /** The partition's input scaler ({@code input.scaling.scope=shared}), or null. */
+    public InputScaler scaler() {
+        return scaler;
     }
 
-    /** Reads {@link #toBytes()}. */
+    /** Binary form for the shared-state store: named fields (format 2), so older states still read. */
+    public byte[] toBytes() {
+        Codec.Fields f = new Codec.Fields()
+                .put("base.version", w -> w.i64(baseVersion)).put("trunk", w -> w.floats(trunk))
+                .put("trunk.base", w -> w.floats(trunkBase))
+                .put("trunk.optimizer", w -> w.floats(trunkOptimizerState).i64(trunkStep))
+                .put("head.init", w -> w.floatMap(headInit)).put("head.init.base", w -> w.floatMap(headInitBase))
+                .put("counts", w -> w.i64(batches).i64(learned).i64(learnedSincePublish).i64(projections)
+                        .i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness))
+                .put("memory.tasks", w -> {
+                    w.i32(memoryTasks.size());
+                    memoryTasks.forEach(w::str);
+                })
+                .put("target.stats", w -> w.i64(targetCount).f64(targetMean).f64(targetM2));
+        if (scaler != null) {
+            f.put("scaler", scaler::write);
+        }
+        return f.toBytes(FORMAT);
+    }
+
+    /** Reads {@link #toBytes()}, and the fixed-order format 1 of earlier releases. */
     public static SharedState fromBytes(byte[] bytes) {
         Codec.Reader r = new Codec.Reader(bytes);
-        r.expectVersion(FORMAT, "shared state");
+        int version = r.i8();
         SharedState s = new SharedState();
-        s.baseVersion = r.i64();
-        s.trunk = r.floats();
-        s.trunkBase = r.floats();
-        s.trunkOptimizerState = r.floats();
-        s.trunkStep = r.i64();
-        s.headInit = r.floatMap();
-        s.headInitBase = r.floatMap();
+        if (version == 1) {
+            s.baseVersion = r.i64();
+            s.trunk = r.floats();
+            s.trunkBase = r.floats();
+            s.trunkOptimizerState = r.floats();
+            s.trunkStep = r.i64();
+            s.headInit = r.floatMap();
+            s.headInitBase = r.floatMap();
+            readCounts(r, s);
+            readMemoryTasks(r, s);
+            return s;
+        }
+        if (version != FORMAT) {
+            throw new IllegalStateException("shared state has format version " + version + ", this build reads 1 and "
+                    + FORMAT);
+        }
+        Codec.Fields f = Codec.Fields.read(r);
+        s.baseVersion = f.get("base.version", Codec.Reader::i64, 0L);
+        s.trunk = f.get("trunk", Codec.Reader::floats, null);
+        s.trunkBase = f.get("trunk.base", Codec.Reader::floats, null);
+        f.get("trunk.optimizer", x -> {
+            s.trunkOptimizerState = x.floats();
+            s.trunkStep = x.i64();
+            return null;
+        }, null);
+        s.headInit = f.get("head.init", Codec.Reader::floatMap, null);
+        s.headInitBase = f.get("head.init.base", Codec.Reader::floatMap, null);
+        f.get("counts", x -> {
+            readCounts(x, s);
+            return null;
+        }, null);
+        f.get("memory.tasks", x -> {
+            readMemoryTasks(x, s);
+            return null;
+        }, null);
+        f.get("target.stats", x -> {
+            s.targetCount = x.i64();
+            s.targetMean = x.f64();
+            s.targetM2 = x.f64();
+            return null;
+        }, null);
+        s.scaler = f.get("scaler", InputScaler::read, null);
+        return s;
+    }
+
+    private static void readCounts(Codec.Reader r, SharedState s) {
         s.batches = r.i64();
         s.learned = r.i64();
         s.learnedSincePublish = r.i64();
@@ -114,10 +177,12 @@ public final class SharedState {
         s.skippedUpdates = r.i64();
         s.publishedUpdates = r.i64();
         s.lastStaleness = r.i64();
+    }
+
+    private static void readMemoryTasks(Codec.Reader r, SharedState s) {
         int n = r.i32();
         for (int i = 0; i < n; i++) {
             s.memoryTasks.add(r.str());
         }
-        return s;
     }
 }

@@ -31,22 +31,39 @@ import java.util.TreeMap;
 public final class StreamingLearner {
     /** Examples the slow error average spans (the baseline a drift must rise above). */
     static final int ERROR_HORIZON = 500;
+    /** Examples the fast error average spans (the recent error a detection must show). */
+    static final int RECENT_HORIZON = 50;
     private final LearnerConfig config;
+    private final ModelConfig model;
     private final LearnerStore store;
     private final String source;
     private final LearnerEvents events;
     private final Trunk trunk;
     private final Optimizer optimizer;
+    private final MemoryStrategy memory;
     private final int hidden;
     private final long metricsEvery;
     private final long snapshotEvery;
     private final Map<String, TaskState> taskCache;
-    private final float[] hScratch;
+    /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
+    private final Map<String, TaskState> dirty = new LinkedHashMap<>();
     private SharedState shared;
-    private final List<PendingExample> pending = new ArrayList<>();
+    private final List<PendingRow> pending = new ArrayList<>();
+    /** True while the pending examples are re-learned after a restart: their events were published before it. */
+    private boolean recovering;
+
+    /**
+     * A buffered example with what its task's head saw at arrival (scaled inputs, previous label), so the trunk's
+     * step sees the example as the head did. Rebuilt, not stored: re-learning the pending examples gives it back.
+     */
+    private record PendingRow(PendingExample example, float[] scaledX, float[] lag) {}
 
     /**
      * Opens a learner over a store, resuming whatever the store holds.
+     *
+     * <p>Task and shared states are written at the end of each micro-batch; what the per-example steps learned
+     * since then is rebuilt here by learning the stored pending examples again, in order, with the same arithmetic
+     * (their predictions and events were published before the restart, so none is published again).
      *
      * @param config learner configuration
      * @param store  where state lives
@@ -55,16 +72,17 @@ public final class StreamingLearner {
      */
     public StreamingLearner(LearnerConfig config, LearnerStore store, String source, LearnerEvents events) {
         this.config = config;
+        this.model = config.model();
         this.store = store;
         this.source = source;
         this.events = events;
         this.trunk = new Trunk(config.trunk());
         this.optimizer = Optimizer.create(config.optimizer(), config.momentum(), config.adamBeta1(), config.adamBeta2(),
                 config.adamEpsilon());
+        this.memory = MemoryStrategy.of(config);
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
         this.snapshotEvery = config.snapshotEveryExamples();
-        this.hScratch = new float[hidden];
         int cacheSize = config.taskCacheSize();
         this.taskCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -74,7 +92,14 @@ public final class StreamingLearner {
         };
         SharedState s = store.shared();
         this.shared = s != null ? s : SharedState.initial(config, optimizer);
-        pending.addAll(store.pending());
+        recovering = true;
+        try {
+            for (PendingExample pe : store.pending()) {
+                pending.add(learnOne(pe.instance()).row(pe));
+            }
+        } finally {
+            recovering = false;
+        }
     }
 
     /** The configuration. */
@@ -94,7 +119,7 @@ public final class StreamingLearner {
 
     /** Scores an example with the task's current model without learning from it. */
     public Prediction score(Instance in) {
-        return score(config, trunk, hScratch, shared, taskOrNull(in.task()), in);
+        return score(config, trunk, shared, taskOrNull(in.task()), in);
     }
 
     /**
@@ -115,20 +140,15 @@ public final class StreamingLearner {
     public static Prediction score(LearnerConfig config, SharedState shared, TaskState task, Instance in) {
         SharedState s = shared != null ? shared : SharedState.initial(config, Optimizer.create(config.optimizer(),
                 config.momentum(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
-        return score(config, new Trunk(config.trunk()), new float[config.trunk().outputDim()], s, task, in);
+        return score(config, new Trunk(config.trunk()), s, task, in);
     }
 
-    private static Prediction score(LearnerConfig config, Trunk trunk, float[] h, SharedState shared, TaskState state,
+    private static Prediction score(LearnerConfig config, Trunk trunk, SharedState shared, TaskState state,
                                     Instance in) {
         TaskSpec spec = config.taskSpec(in.task());
         float[] head = state != null ? state.head : newHead(config, shared, in.task(), spec);
-        trunk.forward(shared.trunk, in.x(), h);
-        int out = spec.outputs();
-        float[] z = new float[out];
-        Head.forward(head, h.length, out, h, z);
-        float[] y = new float[out];
-        spec.loss().output(z, y);
-        return new Prediction(in, spec, y, shared.baseVersion, state != null ? state.updates : 0);
+        Features f = Features.of(config, trunk, shared, state, spec, in.x());
+        return new Prediction(in, spec, f.output(head, spec), shared.baseVersion, state != null ? state.updates : 0);
     }
 
     /**
@@ -146,44 +166,121 @@ public final class StreamingLearner {
         }
         float[][] xs = new float[ins.size()][];
         for (int i = 0; i < xs.length; i++) {
-            xs[i] = ins.get(i).x();
+            xs[i] = Features.scale(config, shared, taskOrNull(ins.get(i).task()), ins.get(i).x());
         }
         float[][] hs = trunk.forwardBatch(shared.trunk, xs).output();
-        Map<String, float[]> heads = new java.util.HashMap<>();
         for (int i = 0; i < xs.length; i++) {
             String task = ins.get(i).task();
             TaskSpec spec = config.taskSpec(task);
-            float[] head = heads.computeIfAbsent(task, t -> {
-                TaskState state = taskOrNull(t);
-                return state != null ? state.head : newHead(t, spec);
-            });
-            int out = spec.outputs();
-            float[] z = new float[out];
-            Head.forward(head, hidden, out, hs[i], z);
-            float[] y = new float[out];
-            spec.loss().output(z, y);
-            outs[i] = y;
+            TaskState state = taskOrNull(task);
+            float[] head = state != null ? state.head : newHead(task, spec);
+            Features f = Features.of(config, shared, state, spec, xs[i], hs[i]);
+            outs[i] = f.output(head, spec);
         }
         return outs;
     }
 
     /**
-     * Test-then-train: scores the example with the model as it is, then, when it is labelled, buffers it for learning
-     * and learns the buffer if it is full.
+     * Test-then-train: scores the example with the model as it is, then, when it is labelled, learns it at once into
+     * its task's part (head, scaler, previous label: the next prediction of the task uses it) and buffers it for the
+     * shared trunk's micro-batch, which is learned when the buffer is full.
      *
      * @return the prediction made before learning
      */
     public Prediction observe(Instance in) {
-        Prediction p = score(in);
-        if (in.labelled()) {
-            PendingExample pe = new PendingExample(in, p.output());
-            store.putPending(pending.size(), pe);
-            pending.add(pe);
-            if (pending.size() >= config.batchSize()) {
-                learnPending(in.timestamp());
+        if (!in.labelled()) {
+            return score(in);
+        }
+        Learned l = learnOne(in);
+        PendingExample pe = new PendingExample(in, l.prediction().output());
+        store.putPending(pending.size(), pe);
+        pending.add(l.row(pe));
+        if (pending.size() >= config.batchSize()) {
+            learnPending(in.timestamp());
+        }
+        return l.prediction();
+    }
+
+    /** What learning one example gave: its prediction (made first) and the head's view of it. */
+    private record Learned(Prediction prediction, float[] scaledX, float[] lag) {
+        PendingRow row(PendingExample pe) {
+            return new PendingRow(pe, scaledX, lag);
+        }
+    }
+
+    /**
+     * The per-example (fast) part of test-then-train: predict, score the prediction into the task's prequential
+     * metrics and drift detector, then take one step of the task's head and update its scaler, previous label and
+     * target statistics. Deterministic in (states, example), so re-learning the pending examples after a restart
+     * rebuilds the same states.
+     */
+    private Learned learnOne(Instance in) {
+        TaskState st = taskOrCreate(in.task());
+        dirty.put(st.task, st);
+        TaskSpec spec = config.taskSpec(st.task);
+        Features f = Features.of(config, trunk, shared, st, spec, in.x());
+        float[] background = st.background;
+        float[] yBackground = background == null ? null : f.output(background, spec);
+        float[] dzBackground = null;
+        if (background != null) {
+            dzBackground = new float[spec.outputs()];
+            spec.loss().gradient(f.logits(), f.modelTarget(in.target()), dzBackground);
+        }
+        float[] y = f.output(st.head, spec);
+        Prediction p = new Prediction(in, spec, y, shared.baseVersion, st.updates);
+
+        double error = observeMetrics(st, spec, in.target(), y);
+        st.observed++;
+        st.detector.update(error);
+        if (st.detector.driftDetected() && errorRose(st)) {
+            react(st, in.timestamp());
+        }
+        // Slow average of the error (a running mean over the first ERROR_HORIZON examples, then an EWMA), and a fast
+        // one over about RECENT_HORIZON examples, the recent level a detection must show for detectors that do not
+        // report an estimate of their own.
+        st.errorAverage += (error - st.errorAverage) / Math.min(st.observed, ERROR_HORIZON);
+        st.recentError += (error - st.recentError) / Math.min(st.observed, RECENT_HORIZON);
+
+        int out = spec.outputs();
+        float[] dz = new float[out];
+        spec.loss().gradient(f.logits(), f.modelTarget(in.target()), dz);
+        float[] g = new float[st.head.length];
+        Head.backward(st.head, f.width(), out, f.inputs(), dz, g, null);
+        float scale = model.normalizedHeadStep() ? 1f / (1f + f.squaredNorm()) : 1f;
+        stepHead(st, g, scale);
+        if (background != null) {
+            // The background learns the same example with the same step rule, then may take the head's place.
+            float[] gb = new float[background.length];
+            Head.backward(background, f.width(), out, f.inputs(), dzBackground, gb, null);
+            if (clip(gb, config.clipNorm())) {
+                optimizer.step(background, gb, st.backgroundOptimizerState, config.headLearningRate() * scale,
+                        ++st.backgroundStep);
+            }
+            BackgroundHead.observe(st, errorOf(spec, in.target(), y), errorOf(spec, in.target(), yBackground));
+        }
+        st.updates++;
+        st.learned++;
+        if (st.boostRemaining > 0 && --st.boostRemaining == 0) {
+            st.learningRateMultiplier = 1f;
+        }
+        Features.learn(config, shared, st, spec, in.x(), in.target());
+        return new Learned(p, f.scaledX(), f.lag());
+    }
+
+    /** One optimiser step of a task's head on gradient {@code g}, with the proximal pull and clipping. */
+    private void stepHead(TaskState st, float[] g, float scale) {
+        float[] init = shared.headInit.get(st.shapeKey);
+        if (config.proximal() > 0 && init != null && init.length == g.length) {
+            for (int j = 0; j < g.length; j++) {
+                g[j] += config.proximal() * (st.head[j] - init[j]);
             }
         }
-        return p;
+        if (clip(g, config.clipNorm())) {
+            optimizer.step(st.head, g, st.optimizerState,
+                    config.headLearningRate() * st.learningRateMultiplier * scale, ++st.optimizerStep);
+        } else {
+            shared.skippedUpdates++;
+        }
     }
 
     /**
@@ -194,16 +291,16 @@ public final class StreamingLearner {
      * @return number of examples learned (0 when the buffer is empty or not old enough)
      */
     public int learnPendingIfOlder(long eventTime, long maxWaitMs) {
-        if (pending.isEmpty() || eventTime - pending.get(0).instance().timestamp() < maxWaitMs) {
+        if (pending.isEmpty() || eventTime - pending.get(0).example().instance().timestamp() < maxWaitMs) {
             return 0;
         }
         return learnPending(eventTime);
     }
 
     /**
-     * Learns the buffered micro-batch: scores it into the prequential metrics and drift detectors, computes the
-     * gradients of heads and trunk, projects the trunk gradient against other tasks' memories, applies the updates,
-     * refreshes the episodic memories and moves the meta initialisation (Reptile).
+     * Learns the buffered micro-batch into the shared (slow) parts: the trunk's gradient through the tasks' heads as
+     * they are now, joined and constrained by the memory strategy, one trunk step, the episodic memories, the meta
+     * initialisation (Reptile); then writes every state the batch and its examples touched.
      *
      * @param now timestamp for the events this emits
      * @return number of examples learned
@@ -212,155 +309,82 @@ public final class StreamingLearner {
         if (pending.isEmpty()) {
             return 0;
         }
-        List<PendingExample> batch = List.copyOf(pending);
+        List<PendingRow> batch = List.copyOf(pending);
         int n = batch.size();
         Map<String, TaskState> states = new TreeMap<>();
-        Map<String, Integer> perTask = new TreeMap<>();
-        for (PendingExample pe : batch) {
-            String task = pe.instance().task();
+        for (PendingRow row : batch) {
+            String task = row.example().instance().task();
             states.computeIfAbsent(task, this::taskOrCreate);
-            perTask.merge(task, 1, Integer::sum);
         }
+        MemoryContext ctx = new MemoryContext(config, store, states.keySet(), shared.memoryTasks, shared.batches,
+                this::taskOrNull, this::referenceGradient);
 
-        // 1. Prequential bookkeeping with the predictions made at arrival, and drift reactions.
-        for (PendingExample pe : batch) {
-            TaskState st = states.get(pe.instance().task());
-            double error = observeMetrics(st, config.taskSpec(st.task), pe);
-            st.observed++;
-            st.detector.update(error);
-            if (st.detector.driftDetected() && errorRose(st)) {
-                react(st, pe.instance().timestamp());
-            }
-            // Slow average of the error (a running mean over the first ERROR_HORIZON examples, then an EWMA).
-            st.errorAverage += (error - st.errorAverage) / Math.min(st.observed, ERROR_HORIZON);
-        }
-
-        // 2. Forward and backward: trunk on the whole batch (ND4J), heads per example (plain loops, they are small).
-        // Experience replay adds memory samples of other tasks to the trunk's batch; their heads learn from them too.
-        List<Replayed> replay = config.memoryStrategy() == LearnerConfig.MemoryStrategy.REPLAY
-                ? replaySamples(states.keySet()) : List.of();
-        int total = n + replay.size();
-        float[][] xs = new float[total][];
-        for (int i = 0; i < n; i++) {
-            xs[i] = batch.get(i).instance().x();
-        }
-        for (int i = 0; i < replay.size(); i++) {
-            xs[n + i] = replay.get(i).sample().x();
-        }
-        Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
-        float[][] hs = fwd.output();
-        float[][] dH = new float[total][hidden];
-        Map<String, float[]> headGrads = new TreeMap<>();
-        Map<String, float[]> replayHeadGrads = replayGradients(replay, hs, dH, n, total);
-        for (int i = 0; i < n; i++) {
-            Instance in = batch.get(i).instance();
-            TaskState st = states.get(in.task());
-            TaskSpec spec = config.taskSpec(in.task());
-            int out = spec.outputs();
-            float[] z = new float[out];
-            Head.forward(st.head, hidden, out, hs[i], z);
-            float[] dz = new float[out];
-            spec.loss().gradient(z, in.target(), dz);
-            float scaleTask = 1f / perTask.get(in.task());
-            // The batch's mean loss, whatever was replayed with it: a joint mean over batch and replay would shrink
-            // the new task's step by n/total (10/74 with the defaults) and it would hardly learn.
-            float scaleBatch = 1f / n;
-            float[] dzTask = dz.clone();
-            for (int k = 0; k < out; k++) {
-                dzTask[k] *= scaleTask;
-                dz[k] *= scaleBatch;
-            }
-            float[] gHead = headGrads.computeIfAbsent(in.task(), t -> new float[st.head.length]);
-            Head.backward(st.head, hidden, out, hs[i], dzTask, gHead, null);
-            Head.backward(st.head, hidden, out, hs[i], dz, new float[st.head.length], dH[i]);
-        }
+        // 1. The trunk's gradient on the batch (and on what the memory strategy replays), through the current heads.
+        List<MemoryStrategy.Replayed> replay = hidden > 0 && config.trunkLearningRate() > 0 && shared.trunk.length > 0
+                ? memory.replay(ctx) : List.of();
+        Map<String, float[]> replayHeadGrads = new TreeMap<>();
+        Map<String, float[]> replayNorms = new TreeMap<>();
         float[] gTrunk = new float[shared.trunk.length];
-        if (gTrunk.length > 0) {
-            trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
-        }
-
-        // 3. Gradient memory: keep the trunk step from increasing other tasks' memory losses.
-        if (gTrunk.length > 0 && (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM
-                || config.memoryStrategy() == LearnerConfig.MemoryStrategy.GEM)) {
-            List<float[]> refs = referenceGradients(states.keySet());
-            boolean projected = false;
-            if (!refs.isEmpty()) {
-                if (config.memoryStrategy() == LearnerConfig.MemoryStrategy.AGEM) {
-                    float[] mean = new float[gTrunk.length];
-                    for (float[] r : refs) {
-                        for (int j = 0; j < mean.length; j++) {
-                            mean[j] += r[j] / refs.size();
-                        }
-                    }
-                    projected = AGemProjection.project(gTrunk, mean);
-                } else {
-                    projected = GemProjection.project(gTrunk, refs.toArray(new float[0][]));
-                }
+        if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
+            int total = n + replay.size();
+            float[][] xs = new float[total][];
+            for (int i = 0; i < n; i++) {
+                xs[i] = batch.get(i).scaledX();
             }
-            if (projected) {
+            for (int i = 0; i < replay.size(); i++) {
+                xs[n + i] = Features.scale(config, shared, replay.get(i).state(), replay.get(i).sample().x());
+            }
+            Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
+            float[][] hs = fwd.output();
+            float[][] dH = new float[total][];
+            for (int i = 0; i < n; i++) {
+                PendingRow row = batch.get(i);
+                TaskState st = states.get(row.example().instance().task());
+                TaskSpec spec = config.taskSpec(st.task);
+                Features f = Features.of(config, shared, st, spec, row.scaledX(), hs[i]).withLag(row.lag());
+                dH[i] = f.inputGradient(st.head, spec, row.example().instance().target(), 1f / n, null);
+            }
+            // The replayed mean loss is added to the batch's mean loss (Chaudhry et al. 2019): a joint mean would
+            // shrink the new examples' pull by n / total and the batch would hardly move the trunk.
+            Map<String, Integer> counts = new TreeMap<>();
+            replay.forEach(r -> counts.merge(r.state().task, 1, Integer::sum));
+            for (int i = 0; i < replay.size(); i++) {
+                TaskState st = replay.get(i).state();
+                TaskSpec spec = config.taskSpec(st.task);
+                Features f = Features.of(config, shared, st, spec, xs[n + i], hs[n + i]).withLag(null);
+                float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
+                dH[n + i] = f.inputGradient(st.head, spec, replay.get(i).sample().target(),
+                        1f / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
+                replayNorms.computeIfAbsent(st.task, t -> new float[1])[0] += f.squaredNorm() / counts.get(st.task);
+            }
+            trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
+
+            // 2. The memory strategy's constraint on the trunk step, then the step: clipped, and skipped (never
+            // applied) when the gradient is not finite, so one pathological batch cannot poison the stored model.
+            if (memory.project(ctx, gTrunk)) {
                 shared.projections++;
             }
-        }
-
-        // 4. Apply the updates, clipped; a gradient that is still not finite is skipped, never applied, so one
-        // pathological batch cannot poison the stored model.
-        boolean trunkOk = clip(gTrunk, config.clipNorm());
-        if (!trunkOk) {
-            shared.skippedUpdates++;
-        }
-        if (trunkOk && gTrunk.length > 0 && config.trunkLearningRate() > 0) {
-            optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
-                    ++shared.trunkStep);
-        }
-        for (Map.Entry<String, TaskState> e : states.entrySet()) {
-            TaskState st = e.getValue();
-            float[] g = headGrads.get(e.getKey());
-            float[] init = shared.headInit.get(st.shapeKey);
-            if (config.proximal() > 0 && init != null) {
-                for (int j = 0; j < g.length; j++) {
-                    g[j] += config.proximal() * (st.head[j] - init[j]);
-                }
-            }
-            int count = perTask.get(e.getKey());
-            if (clip(g, config.clipNorm())) {
-                optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
-                        ++st.optimizerStep);
+            if (clip(gTrunk, config.clipNorm())) {
+                optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
+                        ++shared.trunkStep);
             } else {
                 shared.skippedUpdates++;
             }
-            st.updates++;
-            st.learned += count;
-            if (st.boostRemaining > 0) {
-                st.boostRemaining = Math.max(0, st.boostRemaining - count);
-                if (st.boostRemaining == 0) {
-                    st.learningRateMultiplier = 1f;
-                }
-            }
         }
 
-        // Replayed tasks' heads take their step on the replayed samples; they learned nothing new, so their counters
+        // 3. Replayed tasks' heads take their step on the replayed samples; they learned nothing new, so their counters
         // (updates, learned) stay as they are.
-        for (Replayed r : replay) {
-            float[] g = replayHeadGrads.remove(r.state().task);
-            if (g == null) {
-                continue; // this task's step is already taken
-            }
-            TaskState st = r.state();
-            if (clip(g, config.clipNorm())) {
-                optimizer.step(st.head, g, st.optimizerState, config.headLearningRate() * st.learningRateMultiplier,
-                        ++st.optimizerStep);
-            } else {
-                shared.skippedUpdates++;
-            }
-            store.putTask(st);
-            taskCache.put(st.task, st);
-        }
+        replayHeadGrads.forEach((task, g) -> {
+            TaskState st = taskOrNull(task);
+            stepHead(st, g, model.normalizedHeadStep() ? 1f / (1f + replayNorms.get(task)[0]) : 1f);
+            dirty.put(st.task, st);
+        });
 
-        // 5. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay after
-        // a crash makes the same choices.
-        if (config.memoryStrategy() != LearnerConfig.MemoryStrategy.NONE) {
-            for (PendingExample pe : batch) {
-                Instance in = pe.instance();
+        // 4. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay
+        // after a crash makes the same choices.
+        if (memory.keepsMemory()) {
+            for (PendingRow row : batch) {
+                Instance in = row.example().instance();
                 TaskState st = states.get(in.task());
                 long seen = st.memorySeen++;
                 int slot = Reservoir.slot(seen, config.memoryPerTask(), Seeds.of(in.task(), seen ^ config.seed()));
@@ -373,13 +397,13 @@ public final class StreamingLearner {
             }
         }
 
-        // 6. Reptile: move each head shape's initialisation toward the heads adapted in this batch.
+        // 5. Reptile: move each head shape's initialisation toward the heads adapted since the last batch.
         if (config.metaEnabled() && config.metaStepSize() > 0) {
             Map<String, float[]> sums = new TreeMap<>();
             Map<String, Integer> counts = new TreeMap<>();
             for (TaskState st : states.values()) {
                 float[] init = shared.headInit.get(st.shapeKey);
-                if (init == null) {
+                if (init == null || init.length != st.head.length) {
                     continue;
                 }
                 float[] s = sums.computeIfAbsent(st.shapeKey, k -> new float[init.length]);
@@ -397,8 +421,8 @@ public final class StreamingLearner {
             });
         }
 
-        // 7. Persist, publish snapshots, clear the buffer.
-        for (TaskState st : states.values()) {
+        // 6. Persist, publish snapshots, clear the buffer.
+        for (TaskState st : dirty.values()) {
             // After the update, so a report's examples_learned includes this batch.
             if (st.observed - st.lastMetricsObserved >= metricsEvery) {
                 emitMetrics(st, now);
@@ -412,6 +436,7 @@ public final class StreamingLearner {
             store.putTask(st);
             taskCache.put(st.task, st);
         }
+        dirty.clear();
         shared.batches++;
         shared.learned += n;
         shared.learnedSincePublish += n;
@@ -421,11 +446,15 @@ public final class StreamingLearner {
         return n;
     }
 
+    /** Where {@link Features#inputGradient} adds a head's gradient, scaled. */
+    record HeadGradient(float[] accumulate, float scale) {}
+
     /**
      * The shared-model delta learned since the last call, against the global version this partition is based on, or
      * null when nothing was learned. The caller publishes it; the local base moves to the current parameters.
      */
     public MetaUpdate drainMetaUpdate(long now) {
+        flushBeforeSharedWrite(now);
         if (shared.learnedSincePublish == 0) {
             return null;
         }
@@ -461,6 +490,7 @@ public final class StreamingLearner {
         if (global == null || global.version() <= shared.baseVersion || global.trunk().length != shared.trunk.length) {
             return false;
         }
+        flushBeforeSharedWrite(pending.isEmpty() ? 0 : pending.get(pending.size() - 1).example().instance().timestamp());
         for (int i = 0; i < shared.trunk.length; i++) {
             shared.trunk[i] = global.trunk()[i] + (shared.trunk[i] - shared.trunkBase[i]);
         }
@@ -481,6 +511,16 @@ public final class StreamingLearner {
         return true;
     }
 
+    /**
+     * The shared state is written only at the end of a micro-batch: the examples learned since the last one are
+     * re-learned from the pending store after a restart, which must find the shared state as they first found it.
+     */
+    private void flushBeforeSharedWrite(long now) {
+        if (!pending.isEmpty()) {
+            learnPending(now);
+        }
+    }
+
     /** Emits metrics for every task that scored examples since its last report. */
     public void emitDueMetrics(long now) {
         List<TaskState> due = new ArrayList<>();
@@ -490,9 +530,12 @@ public final class StreamingLearner {
             }
         });
         for (TaskState st : due) {
-            TaskState live = taskCache.getOrDefault(st.task, st);
+            TaskState live = dirty.getOrDefault(st.task, taskCache.getOrDefault(st.task, st));
             emitMetrics(live, now);
-            store.putTask(live);
+            if (!dirty.containsKey(st.task)) {
+                // A task that learned since the last batch is written at its end, with the examples it learned.
+                store.putTask(live);
+            }
         }
     }
 
@@ -509,7 +552,7 @@ public final class StreamingLearner {
 
     private LearnerEvents.TaskSnapshot snapshotOf(TaskState st, long now) {
         return new LearnerEvents.TaskSnapshot(st.task, st.updates, shared.baseVersion, st.learned, config.digest(), now,
-                config.taskSpec(st.task), hidden, st.head.clone());
+                config.taskSpec(st.task), st.head.length / config.taskSpec(st.task).outputs() - 1, st.head.clone());
     }
 
     private void emitMetrics(TaskState st, long now) {
@@ -547,14 +590,18 @@ public final class StreamingLearner {
     /**
      * Two-sided detectors (ADWIN) also fire when a task's error falls because it is learning, and on small rises as
      * the shared model moves; neither is a drift to react to. A detection counts when the detector's recent estimate
-     * is {@code drift.min.rise} above the task's slow error average, and not within the cooldown of the last one.
+     * (or, for detectors that report none, the task's fast error average) is {@code drift.min.rise} above the task's
+     * slow error average, and not within the cooldown of the last one.
      */
     private boolean errorRose(TaskState st) {
         if (st.drifts > 0 && st.observed - st.lastDriftObserved < config.driftCooldownExamples()) {
             return false;
         }
-        Double recent = st.detector.statistics().get("estimation");
-        return recent == null || recent > st.errorAverage * (1 + config.driftMinRise());
+        // ADWIN reports the mean of its recent window; Page-Hinkley reports none, so the task's fast error average
+        // stands in (before it did, drift.min.rise was silently ignored for Page-Hinkley).
+        Double estimate = st.detector.statistics().get("estimation");
+        double recent = estimate != null ? estimate : st.recentError;
+        return recent > st.errorAverage * (1 + config.driftMinRise());
     }
 
     private void react(TaskState st, long timestamp) {
@@ -564,7 +611,8 @@ public final class StreamingLearner {
             case NONE -> "none";
             case RESET_HEAD -> {
                 float[] init = shared.headInit.get(st.shapeKey);
-                st.head = init != null && config.metaEnabled() ? init.clone() : newHead(st.task, config.taskSpec(st.task));
+                st.head = init != null && config.metaEnabled() && init.length == st.head.length ? init.clone()
+                        : newHead(st.task, config.taskSpec(st.task));
                 st.optimizerState = new float[optimizer.stateSize(st.head.length)];
                 st.optimizerStep = 0;
                 yield "reset-head";
@@ -574,14 +622,34 @@ public final class StreamingLearner {
                 st.boostRemaining = config.driftBoostExamples();
                 yield "boost-lr";
             }
+            case BACKGROUND_HEAD -> {
+                TaskSpec spec = config.taskSpec(st.task);
+                BackgroundHead.start(st, Head.initialParameters(config.model().headInputs(config.trunk(), spec),
+                        spec.outputs(), Seeds.of(st.task, config.seed() ^ st.drifts)), optimizer.stateSize(st.head.length));
+                yield "background-head";
+            }
         };
         events.drift(new LearnerEvents.DriftEvent(st.task, st.detector.name(), "prequential-error", st.observed,
                 st.detector.statistics(), reaction, timestamp));
     }
 
-    private static double observeMetrics(TaskState st, TaskSpec spec, PendingExample pe) {
-        float[] t = pe.instance().target();
-        float[] out = pe.output();
+    /** One example's error as the drift detectors see it: 0/1 for labels, the squared error for regression. */
+    private static double errorOf(TaskSpec spec, float[] t, float[] out) {
+        return switch (spec.kind()) {
+            case CLASSIFICATION -> Prediction.argmax(t) == Prediction.argmax(out) ? 0 : 1;
+            case BINARY -> (t[0] >= 0.5f) == (out[0] >= 0.5f) ? 0 : 1;
+            case REGRESSION -> (t[0] - out[0]) * (double) (t[0] - out[0]);
+            case MULTILABEL -> {
+                int wrong = 0;
+                for (int i = 0; i < t.length; i++) {
+                    wrong += (t[i] >= 0.5f) == (out[i] >= 0.5f) ? 0 : 1;
+                }
+                yield (double) wrong / t.length;
+            }
+        };
+    }
+
+    private static double observeMetrics(TaskState st, TaskSpec spec, float[] t, float[] out) {
         return switch (spec.kind()) {
             case CLASSIFICATION -> st.metrics.observeClassification(Prediction.argmax(t), out);
             case BINARY -> st.metrics.observeBinary(t[0] >= 0.5f ? 1 : 0, out[0]);
@@ -596,109 +664,16 @@ public final class StreamingLearner {
         };
     }
 
-    /** A memory sample replayed into a batch, with its task's state. */
-    private record Replayed(TaskState state, MemorySample sample) {}
-
-    /**
-     * Experience replay's extra examples: {@code memory.samples.per.task} samples from each of up to
-     * {@code memory.tasks.per.step} other tasks' episodic memories, the tasks and the starting slots chosen by random
-     * bits derived from (seed, batch counter), so a replay after a crash makes the same choices.
-     */
-    private List<Replayed> replaySamples(java.util.Set<String> batchTasks) {
-        List<String> candidates = new ArrayList<>();
-        for (String t : shared.memoryTasks) {
-            if (!batchTasks.contains(t)) {
-                candidates.add(t);
+    /** A task's reference gradient for A-GEM / GEM, recomputed when older than {@code memory.refresh.batches}. */
+    private ReferenceGradient referenceGradient(String task) {
+        ReferenceGradient ref = store.referenceGradient(task);
+        if (ref == null || shared.batches - ref.batch() >= config.memoryRefreshBatches()) {
+            ref = computeReference(task);
+            if (ref != null) {
+                store.putReferenceGradient(task, ref);
             }
         }
-        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
-        List<Replayed> out = new ArrayList<>();
-        long bits = Seeds.mix(config.seed() ^ 0x7265_706cL, shared.batches);
-        for (int i = 0; i < k; i++) {
-            bits = Seeds.mix(bits, i);
-            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
-            String chosen = candidates.get(j);
-            candidates.set(j, candidates.get(i));
-            candidates.set(i, chosen);
-            TaskState st = taskOrNull(chosen);
-            List<MemorySample> mem = store.memory(chosen);
-            if (st == null || mem.isEmpty()) {
-                continue;
-            }
-            int m = Math.min(config.memorySamplesPerTask(), mem.size());
-            int start = (int) Math.floorMod(Seeds.mix(bits, 0x736c6f74L), (long) mem.size());
-            for (int s = 0; s < m; s++) {
-                out.add(new Replayed(st, mem.get((start + s) % mem.size())));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Backward through the heads of the replayed rows {@code [n, total)}: writes their dLoss/dH (scaled by
-     * 1/(total-n): the replayed mean loss is added to the batch's mean loss, as in Chaudhry et al. 2019, "On Tiny
-     * Episodic Memories in Continual Learning") and returns each replayed task's head gradient (mean over its replayed
-     * samples).
-     */
-    private Map<String, float[]> replayGradients(List<Replayed> replay, float[][] hs, float[][] dH, int n, int total) {
-        Map<String, float[]> grads = new TreeMap<>();
-        if (replay.isEmpty()) {
-            return grads;
-        }
-        Map<String, Integer> counts = new TreeMap<>();
-        for (Replayed r : replay) {
-            counts.merge(r.state().task, 1, Integer::sum);
-        }
-        for (int i = 0; i < replay.size(); i++) {
-            TaskState st = replay.get(i).state();
-            TaskSpec spec = config.taskSpec(st.task);
-            int out = spec.outputs();
-            float[] h = hs[n + i];
-            float[] z = new float[out];
-            Head.forward(st.head, hidden, out, h, z);
-            float[] dz = new float[out];
-            spec.loss().gradient(z, replay.get(i).sample().target(), dz);
-            float[] dzTask = dz.clone();
-            float scaleTask = 1f / counts.get(st.task);
-            for (int c = 0; c < out; c++) {
-                dzTask[c] *= scaleTask;
-                dz[c] /= total - n;
-            }
-            float[] gHead = grads.computeIfAbsent(st.task, t -> new float[st.head.length]);
-            Head.backward(st.head, hidden, out, h, dzTask, gHead, null);
-            Head.backward(st.head, hidden, out, h, dz, new float[st.head.length], dH[n + i]);
-        }
-        return grads;
-    }
-
-    /** Reference gradients of up to {@code memory.tasks.per.step} other tasks, recomputed when stale. */
-    private List<float[]> referenceGradients(java.util.Set<String> batchTasks) {
-        List<String> candidates = new ArrayList<>();
-        for (String t : shared.memoryTasks) {
-            if (!batchTasks.contains(t)) {
-                candidates.add(t);
-            }
-        }
-        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
-        List<float[]> refs = new ArrayList<>(k);
-        long bits = Seeds.mix(config.seed(), shared.batches);
-        for (int i = 0; i < k; i++) {
-            bits = Seeds.mix(bits, i);
-            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
-            String chosen = candidates.get(j);
-            candidates.set(j, candidates.get(i));
-            candidates.set(i, chosen);
-            ReferenceGradient ref = store.referenceGradient(chosen);
-            if (ref == null || shared.batches - ref.batch() >= config.memoryRefreshBatches()) {
-                ref = computeReference(chosen);
-                if (ref == null) {
-                    continue;
-                }
-                store.putReferenceGradient(chosen, ref);
-            }
-            refs.add(ref.gradient());
-        }
-        return refs;
+        return ref;
     }
 
     private ReferenceGradient computeReference(String task) {
@@ -717,20 +692,15 @@ public final class StreamingLearner {
             ts[i] = s.target();
         }
         TaskSpec spec = config.taskSpec(task);
-        int out = spec.outputs();
+        for (int i = 0; i < m; i++) {
+            xs[i] = Features.scale(config, shared, st, xs[i]);
+        }
         Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
         float[][] hs = fwd.output();
-        float[][] dH = new float[m][hidden];
-        float[] z = new float[out];
-        float[] dz = new float[out];
-        float[] scratch = new float[st.head.length];
+        float[][] dH = new float[m][];
         for (int i = 0; i < m; i++) {
-            Head.forward(st.head, hidden, out, hs[i], z);
-            spec.loss().gradient(z, ts[i], dz);
-            for (int k = 0; k < out; k++) {
-                dz[k] /= m;
-            }
-            Head.backward(st.head, hidden, out, hs[i], dz, scratch, dH[i]);
+            dH[i] = Features.of(config, shared, st, spec, xs[i], hs[i]).withLag(null)
+                    .inputGradient(st.head, spec, ts[i], 1f / m, null);
         }
         float[] g = new float[shared.trunk.length];
         trunk.backwardBatch(shared.trunk, fwd, dH, g);
@@ -738,7 +708,11 @@ public final class StreamingLearner {
     }
 
     private TaskState taskOrNull(String task) {
-        TaskState st = taskCache.get(task);
+        TaskState st = dirty.get(task);
+        if (st != null) {
+            return st;
+        }
+        st = taskCache.get(task);
         if (st == null) {
             st = store.task(task);
             if (st != null) {
@@ -760,6 +734,9 @@ public final class StreamingLearner {
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        if (config.model().scaleInputs() && config.model().perTaskScaler()) {
+            st.scaler = InputScaler.create(config.inputDim());
+        }
         return st;
     }
 
@@ -770,10 +747,11 @@ public final class StreamingLearner {
 
     private static float[] newHead(LearnerConfig config, SharedState shared, String task, TaskSpec spec) {
         float[] init = shared.headInit.get(spec.shapeKey());
-        if (config.metaEnabled() && init != null) {
+        int inputs = config.model().headInputs(config.trunk(), spec);
+        if (config.metaEnabled() && init != null && init.length == Head.parameterCount(inputs, spec.outputs())) {
             return init.clone();
         }
-        return Head.initialParameters(config.trunk().outputDim(), spec.outputs(), Seeds.of(task, config.seed()));
+        return Head.initialParameters(inputs, spec.outputs(), Seeds.of(task, config.seed()));
     }
 
     private static PrequentialMetrics.Kind metricsKind(TaskKind kind) {

@@ -6,10 +6,11 @@ import dev.metastream.eval.PrequentialMetrics;
 /**
  * Everything one task needs to predict and learn: its head, its optimiser state, its prequential metrics and drift
  * detector, and its counters. Mutable and owned by the one stream thread that owns the task's partition; persisted to
- * the {@code task-state} store after every micro-batch that touches it.
+ * the {@code task-state} store at the end of every micro-batch that touches it (what it learned from examples since
+ * then is rebuilt from the pending examples after a restart).
  */
 public final class TaskState {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     final String task;
     final String shapeKey;
@@ -34,8 +35,26 @@ public final class TaskState {
     long initMetaVersion;
     /** Slow average of the prequential error, the baseline a drift must rise above. */
     double errorAverage;
+    /** Fast average of the prequential error (about the last {@code RECENT_HORIZON} examples). */
+    double recentError;
     PrequentialMetrics metrics;
     DriftDetector detector;
+    /** The task's previous target (the head's label-lag input), or null before its first label. */
+    float[] lastTarget;
+    /** Regression: targets seen and their running mean (the centre of the task's predictions). */
+    long targetCount;
+    double targetMean;
+    /** A candidate head learning since a drift detection ({@link BackgroundHead}), else null. */
+    float[] background;
+    float[] backgroundOptimizerState;
+    long backgroundStep;
+    long backgroundSeen;
+    double backgroundError;
+    double foregroundError;
+    /** Times a background head replaced the task's head. */
+    long swaps;
+    /** The task's own input scaler ({@code input.scaling.scope=task}), else null. */
+    InputScaler scaler;
 
     TaskState(String task, String shapeKey) {
         this.task = task;
@@ -77,18 +96,98 @@ public final class TaskState {
         return metrics;
     }
 
-    /** Binary form for the task-state store. */
+    /** Binary form for the task-state store: named fields (format 2), so a state written before a field existed reads. */
     public byte[] toBytes() {
-        return new Codec.Writer(64 + head.length * 12).i8(FORMAT).str(task).str(shapeKey).floats(head)
-                .floats(optimizerState).i64(optimizerStep).i64(observed).i64(learned).i64(updates)
-                .f32(learningRateMultiplier).i32(boostRemaining).i64(memorySeen).i64(drifts).i64(lastDriftObserved).i64(lastMetricsObserved)
-                .i64(lastSnapshotLearned).i64(initMetaVersion).f64(errorAverage).bytes(metrics.toBytes()).bytes(detector.toBytes()).toBytes();
+        Codec.Fields f = new Codec.Fields()
+                .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put("head", w -> w.floats(head))
+                .put("optimizer", w -> w.floats(optimizerState).i64(optimizerStep))
+                .put("counts", w -> w.i64(observed).i64(learned).i64(updates))
+                .put("boost", w -> w.f32(learningRateMultiplier).i32(boostRemaining))
+                .put("memory.seen", w -> w.i64(memorySeen))
+                .put("drift", w -> w.i64(drifts).i64(lastDriftObserved).f64(errorAverage))
+                .put("recent.error", w -> w.f64(recentError))
+                .put("cadence", w -> w.i64(lastMetricsObserved).i64(lastSnapshotLearned).i64(initMetaVersion))
+                .put("metrics", w -> w.bytes(metrics.toBytes())).put("detector", w -> w.bytes(detector.toBytes()))
+                .put("last.target", w -> w.floats(lastTarget))
+                .put("target.stats", w -> w.i64(targetCount).f64(targetMean));
+        if (scaler != null) {
+            f.put("scaler", scaler::write);
+        }
+        if (background != null) {
+            f.put("background", w -> w.floats(background).floats(backgroundOptimizerState).i64(backgroundStep)
+                    .i64(backgroundSeen).f64(backgroundError).f64(foregroundError));
+        }
+        f.put("swaps", w -> w.i64(swaps));
+        return f.toBytes(FORMAT);
     }
 
-    /** Reads {@link #toBytes()}. */
+    /** Reads {@link #toBytes()}, and the fixed-order format 1 of earlier releases. */
     public static TaskState fromBytes(byte[] bytes) {
         Codec.Reader r = new Codec.Reader(bytes);
-        r.expectVersion(FORMAT, "task state");
+        int version = r.i8();
+        if (version == 1) {
+            return fromFormat1(r);
+        }
+        if (version != FORMAT) {
+            throw new IllegalStateException("task state has format version " + version + ", this build reads 1 and "
+                    + FORMAT);
+        }
+        Codec.Fields f = Codec.Fields.read(r);
+        TaskState s = new TaskState(f.get("task", Codec.Reader::str, null), f.get("shape", Codec.Reader::str, null));
+        s.head = f.get("head", Codec.Reader::floats, null);
+        f.get("optimizer", x -> {
+            s.optimizerState = x.floats();
+            s.optimizerStep = x.i64();
+            return null;
+        }, null);
+        f.get("counts", x -> {
+            s.observed = x.i64();
+            s.learned = x.i64();
+            s.updates = x.i64();
+            return null;
+        }, null);
+        f.get("boost", x -> {
+            s.learningRateMultiplier = x.f32();
+            s.boostRemaining = x.i32();
+            return null;
+        }, null);
+        s.memorySeen = f.get("memory.seen", Codec.Reader::i64, 0L);
+        f.get("drift", x -> {
+            s.drifts = x.i64();
+            s.lastDriftObserved = x.i64();
+            s.errorAverage = x.f64();
+            return null;
+        }, null);
+        f.get("cadence", x -> {
+            s.lastMetricsObserved = x.i64();
+            s.lastSnapshotLearned = x.i64();
+            s.initMetaVersion = x.i64();
+            return null;
+        }, null);
+        s.metrics = PrequentialMetrics.fromBytes(f.get("metrics", Codec.Reader::bytes, null));
+        s.detector = DriftDetector.fromBytes(f.get("detector", Codec.Reader::bytes, null));
+        s.recentError = f.get("recent.error", Codec.Reader::f64, s.errorAverage);
+        s.lastTarget = f.get("last.target", Codec.Reader::floats, null);
+        f.get("target.stats", x -> {
+            s.targetCount = x.i64();
+            s.targetMean = x.f64();
+            return null;
+        }, null);
+        s.scaler = f.get("scaler", InputScaler::read, null);
+        f.get("background", x -> {
+            s.background = x.floats();
+            s.backgroundOptimizerState = x.floats();
+            s.backgroundStep = x.i64();
+            s.backgroundSeen = x.i64();
+            s.backgroundError = x.f64();
+            s.foregroundError = x.f64();
+            return null;
+        }, null);
+        s.swaps = f.get("swaps", Codec.Reader::i64, 0L);
+        return s;
+    }
+
+    private static TaskState fromFormat1(Codec.Reader r) {
         TaskState s = new TaskState(r.str(), r.str());
         s.head = r.floats();
         s.optimizerState = r.floats();
