@@ -129,7 +129,8 @@ class ContinualForgettingQualityTest {
         p.setProperty("model.seed", "42");
         p.setProperty("optimizer", "sgd");
         p.setProperty("optimizer.momentum", "0");
-        p.setProperty("optimizer.head.learning.rate", "0.2");
+        // Heads step on every example (not on batch means), so their rate is a per-example one.
+        p.setProperty("optimizer.head.learning.rate", "0.05");
         p.setProperty("optimizer.trunk.learning.rate", "0.1");
         p.setProperty("learner.batch.size", "10");
         p.setProperty("meta.enabled", "false");
@@ -140,6 +141,13 @@ class ContinualForgettingQualityTest {
         p.setProperty("memory.refresh.batches", "1");
         p.setProperty("drift.detector", "none");
         p.setProperty("drift.reaction", "none");
+        // Heads on the trunk's features only: the wide part and the previous label are per-task inputs that the
+        // trunk's updates cannot disturb, so with them the no-memory run hardly forgets and the strategies' effect
+        // on the shared trunk, which is what this test is about, would not show.
+        p.setProperty("model.wide", "false");
+        p.setProperty("model.label.lag", "false");
+        p.setProperty("input.scaling", "none");
+        p.setProperty("optimizer.head.normalized", "false"); // the plain SGD step the strategies were measured with
         return LearnerConfig.from(p);
     }
 

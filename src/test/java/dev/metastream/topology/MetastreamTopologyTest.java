@@ -107,16 +107,18 @@ class MetastreamTopologyTest {
         assertThat(probabilities(labelled)).hasSize(CLASSES);
         assertThat(metrics.learnedCount()).isZero();
 
-        // Three more labelled examples complete the batch of 4; the last one triggers learning, but its prediction was
-        // made before it was learned from.
+        // Three more labelled examples complete the batch of 4; the last one triggers the trunk's batch. Each is
+        // predicted by the head as it is after the task's examples before it (the head learns every example), and
+        // before it learns its own.
         send(example("t1", new float[] {1, 0, 0, 0}, 0, "l2"));
         send(example("t1", new float[] {0, 1, 0, 0}, 2, "l3"));
         assertThat(metrics.learnedCount()).isZero();
         send(example("t1", x, 1, "l4"));
         List<JsonNode> rest = readPredictions();
         assertThat(rest).extracting(p -> p.get("id").asText()).containsExactly("l2", "l3", "l4");
-        assertThat(rest).allSatisfy(p -> assertThat(p.get("task_version").asLong()).isZero());
-        assertThat(probabilities(rest.get(2))).containsExactly(probabilities(unlabelled));
+        assertThat(rest).extracting(p -> p.get("task_version").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(probabilities(rest.get(2))).as("fresh: l4 is predicted after l1..l3 were learned")
+                .isNotEqualTo(probabilities(unlabelled));
         assertThat(metrics.learnedCount()).isEqualTo(BATCH);
         assertThat(metrics.scoredCount()).isEqualTo(5);
 
@@ -124,7 +126,7 @@ class MetastreamTopologyTest {
         send(example("t1", x, null, "u1"));
         List<JsonNode> after = readPredictions();
         assertThat(after).hasSize(1);
-        assertThat(after.get(0).get("task_version").asLong()).isEqualTo(1);
+        assertThat(after.get(0).get("task_version").asLong()).isEqualTo(BATCH);
         assertThat(probabilities(after.get(0))).isNotEqualTo(probabilities(unlabelled));
         // A scoring does not learn: nothing is buffered or learned by it.
         assertThat(metrics.learnedCount()).isEqualTo(BATCH);
@@ -143,10 +145,10 @@ class MetastreamTopologyTest {
         assertThat(preds).extracting(p -> p.get("id").asText()).containsExactlyElementsOf(ids);
         // Batches of 4 were learned after e3 and e7 (mixed tasks); e8 and e9 are still buffered.
         assertThat(metrics.learnedCount()).isEqualTo(8);
-        // Each prediction carries the task's head version from before its own example was learned: a's examples
-        // e0, e2 precede batch 1 (version 0); e4, e6 precede batch 2 (version 1); e8 follows it (version 2).
+        // Each prediction carries the task's head version from before its own example was learned: the head learns
+        // every example, so a's e0, e2, e4, e6, e8 see versions 0..4, and b's likewise.
         assertThat(preds).extracting(p -> p.get("task_version").asLong())
-                .containsExactly(0L, 0L, 0L, 0L, 1L, 1L, 1L, 1L, 2L, 2L);
+                .containsExactly(0L, 0L, 1L, 1L, 2L, 2L, 3L, 3L, 4L, 4L);
         // The wall-clock timer learns the partial batch.
         driver.advanceWallClockTime(Duration.ofMillis(config.batchMaxWaitMs()));
         assertThat(metrics.learnedCount()).isEqualTo(10);
@@ -169,15 +171,16 @@ class MetastreamTopologyTest {
         JsonNode s = snaps.get("t1").get(0);
         assertThat(s.get("type").asText()).isEqualTo("task");
         assertThat(s.get("task").asText()).isEqualTo("t1");
-        assertThat(s.get("version").asLong()).isEqualTo(1);
+        assertThat(s.get("version").asLong()).as("the head learned each example").isEqualTo(BATCH);
         assertThat(s.get("meta_version").asLong()).isZero();
         assertThat(s.get("examples_seen").asLong()).isEqualTo(BATCH);
         assertThat(s.get("config_digest").asText()).isEqualTo(config.digest());
         assertThat(s.get("created_at").asLong()).isEqualTo(lastTs);
         assertThat(s.get("task_kind").asText()).isEqualTo("classification");
-        assertThat(s.get("shape").get("inputs").asInt()).isEqualTo(HIDDEN);
+        assertThat(s.get("shape").get("inputs").asInt())
+                .isEqualTo(config.model().headInputs(config.trunk(), config.taskSpec("t1")));
         assertThat(s.get("shape").get("outputs").asInt()).isEqualTo(CLASSES);
-        assertThat(s.get("parameters").get("head").size()).isEqualTo(Head.parameterCount(HIDDEN, CLASSES));
+        assertThat(s.get("parameters").get("head").size()).isEqualTo(Head.parameterCount(config.model().headInputs(config.trunk(), config.taskSpec("t1")), CLASSES));
 
         Map<String, List<JsonNode>> ms = byKey(metricsTopic.readKeyValuesToList());
         assertThat(ms).containsOnlyKeys("t1");
@@ -245,7 +248,7 @@ class MetastreamTopologyTest {
         assertThat(meta.get("parameters").get("trunk").size()).isEqualTo(config.trunk().parameterCount());
         assertThat(meta.get("parameters").get("head_init").size()).isEqualTo(1);
         meta.get("parameters").get("head_init").elements().forEachRemaining(
-                h -> assertThat(h.size()).isEqualTo(Head.parameterCount(HIDDEN, CLASSES)));
+                h -> assertThat(h.size()).isEqualTo(Head.parameterCount(config.model().headInputs(config.trunk(), config.taskSpec("t1")), CLASSES)));
 
         KeyValueStore<String, byte[]> global = driver.getKeyValueStore(MetastreamTopology.META_MODEL_STORE);
         assertThat(MetaSnapshot.fromBytes(global.get(MetastreamTopology.META_KEY)).version()).isEqualTo(1);
@@ -408,7 +411,7 @@ class MetastreamTopologyTest {
         assertThat(metrics.learnedCount()).isEqualTo(BATCH);  // one batch learned, two examples pending
         send(example("t1", fixed, null, "before-close"));
         JsonNode before = readPredictions().get(6);
-        assertThat(before.get("task_version").asLong()).isEqualTo(1);
+        assertThat(before.get("task_version").asLong()).isEqualTo(6);
 
         // TopologyTestDriver#close ends with StateDirectory#clean, which deletes the task and global directories (a real
         // KafkaStreams#close keeps them). The stores are flushed to disk only when they are closed, so the state
@@ -423,7 +426,7 @@ class MetastreamTopologyTest {
         open(lp, topologyProps());
         send(example("t1", fixed, null, "after-reopen"));
         JsonNode after = readPredictions().get(0);
-        assertThat(after.get("task_version").asLong()).as("task version continues").isEqualTo(1);
+        assertThat(after.get("task_version").asLong()).as("task version continues").isEqualTo(6);
         assertThat(probabilities(after)).as("same model as before the restart").containsExactly(probabilities(before));
         assertThat(metrics.learnedCount()).isZero();
 
@@ -434,7 +437,7 @@ class MetastreamTopologyTest {
         }
         assertThat(metrics.learnedCount()).isEqualTo(BATCH);
         send(example("t1", fixed, null, "after-batch-2"));
-        assertThat(readPredictions()).last().satisfies(p -> assertThat(p.get("task_version").asLong()).isEqualTo(2));
+        assertThat(readPredictions()).last().satisfies(p -> assertThat(p.get("task_version").asLong()).isEqualTo(8));
         for (int i = 8; i < 10; i++) {
             send(example("t1", pattern(i), i % CLASSES, "a" + i));
             sent++;
@@ -450,7 +453,7 @@ class MetastreamTopologyTest {
         assertThat(last.get("examples_learned").asLong()).isEqualTo(sent);
         assertThat(last.get("examples_seen").asLong()).isEqualTo(sent);
         send(example("t1", fixed, null, "end"));
-        assertThat(readPredictions()).last().satisfies(p -> assertThat(p.get("task_version").asLong()).isEqualTo(3));
+        assertThat(readPredictions()).last().satisfies(p -> assertThat(p.get("task_version").asLong()).isEqualTo(10));
     }
 
     // ------------------------------------------------------------------------------------------------------- helpers
