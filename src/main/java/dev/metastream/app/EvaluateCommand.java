@@ -284,6 +284,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + " %d false alarms%n", r.drift().changePoints(), r.drift().found().size(),
                     f(r.drift().meanDelay()), r.drift().missed(), r.drift().falseAlarms()));
         }
+        sb.append(BaselinesTable.format(r));
         sb.append(String.format(Locale.ROOT, "%n%-16s %8s %8s %8s %10s %12s %8s%n", "task", "final", "after",
                 "forget", "preq", "adapt(ex)", "few-shot"));
         for (EvaluationResult.TaskFigures t : r.perTask()) {

@@ -7,7 +7,8 @@ final class Generators {
     private Generators() {}
 
     /** Generator names {@code --source} accepts. */
-    static final java.util.List<String> NAMES = java.util.List.of("hyperplane", "sea", "rbf", "stagger", "sinusoid");
+    static final java.util.List<String> NAMES = java.util.List.of("hyperplane", "sea", "rbf", "stagger", "sinusoid",
+            "recsys");
 
     /**
      * Builds a generator's scenario.
@@ -25,6 +26,7 @@ final class Generators {
             case "rbf" -> RandomRbfGenerator.fromSpec(source, p, spec);
             case "stagger" -> StaggerGenerator.fromSpec(source, p, spec);
             case "sinusoid" -> SinusoidGenerator.fromSpec(source, p, spec);
+            case "recsys" -> RecommendationGenerator.fromSpec(source, p, spec);
             default -> null;
         };
     }

@@ -1,5 +1,7 @@
 package dev.metastream.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -33,26 +35,85 @@ import java.util.Map;
  * @param testScorings      test examples scored over all checkpoints
  * @param seconds           wall-clock seconds of the run (the reference run excluded)
  * @param examplesPerSecond training examples per second
+ * @param baselines         the trivial and linear baselines on the same prequential stream, against the run's figure
+ *                          (null when not computed: joint, through Kafka, multi-label or mixed kinds)
+ * @param coldStart         new tasks' (users') error over their first examples, the run's and the baselines'
+ *                          (regression streams of several tasks; null otherwise)
  */
 public record EvaluationResult(String strategy, String scenario, String mode, long seed, String metric,
         ConfigInfo config, List<String> tasks, Double acc, Double bwt, Double fwt, Double forgetting,
         double[][] matrix, double[] baseline, List<TaskFigures> perTask, Anytime anytime, Adaptation adaptation,
         Transfer transfer, Prequential prequential, DriftReport drift, long examples, long testScorings,
-        double seconds, double examplesPerSecond) {
+        double seconds, double examplesPerSecond, Baselines baselines, ColdStart coldStart) {
+
+    /** Without baselines. */
+    public EvaluationResult(String strategy, String scenario, String mode, long seed, String metric,
+            ConfigInfo config, List<String> tasks, Double acc, Double bwt, Double fwt, Double forgetting,
+            double[][] matrix, double[] baseline, List<TaskFigures> perTask, Anytime anytime, Adaptation adaptation,
+            Transfer transfer, Prequential prequential, DriftReport drift, long examples, long testScorings,
+            double seconds, double examplesPerSecond) {
+        this(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting, matrix, baseline,
+                perTask, anytime, adaptation, transfer, prequential, drift, examples, testScorings, seconds,
+                examplesPerSecond, null, null);
+    }
 
     /** A copy with the transfer figures set. */
     public EvaluationResult withTransfer(Transfer t) {
         return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
                 matrix, baseline, perTask, anytime, adaptation, t, prequential, drift, examples, testScorings, seconds,
-                examplesPerSecond);
+                examplesPerSecond, baselines, coldStart);
     }
 
     /** A copy with the adaptation figures set. */
     public EvaluationResult withAdaptation(Adaptation a) {
         return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
                 matrix, baseline, perTask, anytime, a, transfer, prequential, drift, examples, testScorings, seconds,
-                examplesPerSecond);
+                examplesPerSecond, baselines, coldStart);
     }
+
+    /** A copy with the baseline and cold-start figures set. */
+    public EvaluationResult withBaselines(Baselines b, ColdStart c) {
+        return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
+                matrix, baseline, perTask, anytime, adaptation, transfer, prequential, drift, examples, testScorings,
+                seconds, examplesPerSecond, b, c);
+    }
+
+    /**
+     * The baselines ({@code dev.metastream.baselines}) scored on the same training stream, in the same order, as the
+     * run's prequential figures. In the JSON each baseline is a field named after it ({@code "no-change": {...}}),
+     * beside the fields below.
+     *
+     * @param headline           the figure the margins compare: {@code accuracy} (classification, binary; higher is
+     *                           better) or {@code rmse} (regression; lower is better)
+     * @param figures            per baseline, in report order: {@code accuracy} and {@code kappa}, or {@code rmse} and
+     *                           {@code mae}, over the whole training stream
+     * @param bestTrivial        the trivial baseline (every one but {@code linear}) with the best headline figure
+     * @param product            the run's own figures, computed the same way from its prequential outcomes
+     * @param marginVsBestTrivial the run's headline minus the best trivial one's (for RMSE the best trivial one's minus
+     *                           the run's): positive = the run is better
+     * @param marginVsLinear     the same against {@code linear}
+     * @param seconds            wall-clock seconds the baselines took (not counted in the run's {@code seconds})
+     */
+    public record Baselines(String headline, @JsonIgnore Map<String, Map<String, Double>> figures,
+            String bestTrivial, Map<String, Double> product, Double marginVsBestTrivial, Double marginVsLinear,
+            double seconds) {
+        /** The per-baseline figures as top-level JSON fields. */
+        @JsonAnyGetter
+        public Map<String, Map<String, Double>> byName() {
+            return figures;
+        }
+    }
+
+    /**
+     * Cold start: the error over each task's (each new user's) first {@code events} training examples, pooled over
+     * tasks, for the run and every baseline.
+     *
+     * @param events    examples at the start of each task (10)
+     * @param examples  examples pooled (tasks shorter than {@code events} add all theirs)
+     * @param product   the run's RMSE over them
+     * @param baselines each baseline's RMSE over them
+     */
+    public record ColdStart(int events, long examples, Double product, Map<String, Double> baselines) {}
 
     /**
      * The learner configuration.

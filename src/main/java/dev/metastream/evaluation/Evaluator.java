@@ -147,14 +147,15 @@ public final class Evaluator {
         Map<String, String> settings = settings(scenario, options.strategy(), options.seed(), options.overrides());
         LearnerConfig config = config(settings);
         int shots = options.shotsFor(scenario, config);
-        EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress);
+        BaselineFigures baselines = BaselineFigures.of(scenario, config, options.strategy(), options.window());
+        EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress, baselines);
 
         result = withReference(scenario, options, result);
         if (shots > 0 && config.metaEnabled() && options.strategy().singleStream()) {
             Map<String, String> scratchSettings = new TreeMap<>(settings);
             scratchSettings.put("meta.enabled", "false");
             EvaluationResult scratch = runOnce(scenario, options.withReference(false), scratchSettings,
-                    config(scratchSettings), shots, Progress.NONE);
+                    config(scratchSettings), shots, Progress.NONE, null);
             result = result.withAdaptation(adaptation(shots, result, scratch));
         } else if (shots > 0) {
             result = result.withAdaptation(adaptation(shots, result, null));
@@ -193,12 +194,13 @@ public final class Evaluator {
         }
         Options ref = options.withStrategy(Strategy.INDEPENDENT).withReference(false);
         Map<String, String> refSettings = settings(scenario, Strategy.INDEPENDENT, options.seed(), options.overrides());
-        EvaluationResult r = runOnce(scenario, ref, refSettings, config(refSettings), 0, Progress.NONE);
+        EvaluationResult r = runOnce(scenario, ref, refSettings, config(refSettings), 0, Progress.NONE, null);
         return result.withTransfer(transfer(result, r));
     }
 
+    /** One run; {@code baselines} (nullable) are fed every training example in the order the learner is. */
     private EvaluationResult runOnce(Scenario scenario, Options options, Map<String, String> settings,
-            LearnerConfig config, int shots, Progress progress) {
+            LearnerConfig config, int shots, Progress progress, BaselineFigures baselines) {
         EvaluationResult.ConfigInfo info = new EvaluationResult.ConfigInfo(config.digest(), settings);
         if (options.strategy() == Strategy.JOINT) {
             Protocol protocol = jointProtocol(scenario);
@@ -206,8 +208,9 @@ public final class Evaluator {
             return Figures.compute(run(scenario, options, config, info, protocol), out);
         }
         Protocol protocol = Protocol.of(scenario, shots, options.evalEvery());
-        Outcomes out = runStream(scenario, options, config, protocol, progress);
-        return Figures.compute(run(scenario, options, config, info, protocol), out);
+        Outcomes out = runStream(scenario, options, config, protocol, progress, baselines);
+        EvaluationResult r = Figures.compute(run(scenario, options, config, info, protocol), out);
+        return baselines == null ? r : r.withBaselines(baselines.baselines(out), baselines.coldStart(out));
     }
 
     private static Figures.Run run(Scenario scenario, Options options, LearnerConfig config,
@@ -216,9 +219,12 @@ public final class Evaluator {
                 options.window(), options.driftMaxDelay());
     }
 
-    /** Follows the protocol through one learner (or one per task for {@link Strategy#INDEPENDENT}). */
+    /**
+     * Follows the protocol through one learner (or one per task for {@link Strategy#INDEPENDENT}), handing each
+     * training example, right after the learner, to the baselines (when given) in the same order.
+     */
     private Outcomes runStream(Scenario scenario, Options options, LearnerConfig config, Protocol protocol,
-            Progress progress) {
+            Progress progress, BaselineFigures baselines) {
         Outcomes out = new Outcomes(scenario, protocol);
         Learners learners = new Learners(config, options.strategy(), out);
         Strategy strategy = options.strategy();
@@ -233,6 +239,9 @@ public final class Evaluator {
                 Instance in = tasks.get(tr.task()).train().get(tr.index());
                 Instance li = new Instance(strategy.learnerTask(in.task()), in.x(), in.target(), in.id(), ts++);
                 out.train[tr.task()][tr.index()] = learners.of(tr.task()).observe(li).output();
+                if (baselines != null) {
+                    baselines.observe(tr.task(), tr.index(), in);
+                }
                 done++;
             } else if (step instanceof Protocol.Checkpoint c) {
                 if (c.flush()) {
@@ -250,7 +259,8 @@ public final class Evaluator {
             }
         }
         learners.flush(ts);
-        out.seconds = (System.nanoTime() - start) / 1e9;
+        // The run's own time: the baselines' is reported apart.
+        out.seconds = (System.nanoTime() - start) / 1e9 - (baselines == null ? 0 : baselines.seconds());
         progress.update(total, total);
         return out;
     }

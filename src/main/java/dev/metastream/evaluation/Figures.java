@@ -118,23 +118,26 @@ public final class Figures {
             long every = Math.max(1, total / CURVE_POINTS);
             String main = mainMetric(kind);
             List<EvaluationResult.CurvePoint> curve = new ArrayList<>();
+            TaskSpec[] specs = new TaskSpec[n];
             for (int t = 0; t < n; t++) {
-                List<Instance> train = tasks.get(t).train();
-                TaskSpec ts = taskSpec(run, ids.get(t));
-                taskMetrics[t] = PrequentialMetrics.detailed(metricsKind(ts.kind()), run.window(), ts.outputs());
-                curves[t] = new AdaptationCurve(Math.max(1, train.size()));
-                for (int i = 0; i < train.size(); i++) {
-                    float[] o = out.train[t][i];
-                    float[] y = train.get(i).target();
-                    observe(taskMetrics[t], o, y);
-                    curves[t].update(score(ts.kind(), o, y));
-                    if (oneKind) {
-                        observe(stream, o, y);
-                        long seen = stream.count();
-                        if (seen % every == 0 || seen == total) {
-                            Map<String, Double> v = stream.snapshot();
-                            curve.add(new EvaluationResult.CurvePoint(seen, v.get(main), v.get(main + "_window")));
-                        }
+                specs[t] = taskSpec(run, ids.get(t));
+                taskMetrics[t] = PrequentialMetrics.detailed(metricsKind(specs[t].kind()), run.window(),
+                        specs[t].outputs());
+                curves[t] = new AdaptationCurve(Math.max(1, tasks.get(t).train().size()));
+            }
+            // In the order the examples were fed (task after task, or the scenario's interleaved order).
+            for (Scenario.Position p : sc.trainOrder()) {
+                int t = p.task();
+                float[] o = out.train[t][p.index()];
+                float[] y = tasks.get(t).train().get(p.index()).target();
+                observe(taskMetrics[t], o, y);
+                curves[t].update(score(specs[t].kind(), o, y));
+                if (oneKind) {
+                    observe(stream, o, y);
+                    long seen = stream.count();
+                    if (seen % every == 0 || seen == total) {
+                        Map<String, Double> v = stream.snapshot();
+                        curve.add(new EvaluationResult.CurvePoint(seen, v.get(main), v.get(main + "_window")));
                     }
                 }
             }
@@ -258,7 +261,9 @@ public final class Figures {
     /** An anytime-accuracy sample: the test figures of the tasks trained so far (0..task) that were scored. */
     private static void recordAnytime(AnytimeAccuracy anytime, Protocol.Checkpoint c, Double[] figures) {
         List<Double> seen = new ArrayList<>();
-        for (int j = 0; j <= c.task() && j < figures.length; j++) {
+        // An anytime checkpoint scores exactly the tasks seen so far; a task end scores all, of which 0..task count.
+        int upTo = c.kind() == Protocol.Kind.ANYTIME ? figures.length - 1 : c.task();
+        for (int j = 0; j <= upTo && j < figures.length; j++) {
             if (figures[j] != null && !figures[j].isNaN()) {
                 seen.add(figures[j]);
             }

@@ -82,6 +82,10 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
         if (tested) {
             add(steps, cps, Kind.BASELINE, -1, 0, false, withTests);
         }
+        if (scenario.interleaved()) {
+            interleaved(scenario, shots, evalEvery, withTests, steps, cps);
+            return new Protocol(List.copyOf(steps), List.copyOf(cps));
+        }
         long seen = 0;
         for (int t = 0; t < tasks.size(); t++) {
             int n = tasks.get(t).train().size();
@@ -104,6 +108,35 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
             add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
         }
         return new Protocol(List.copyOf(steps), List.copyOf(cps));
+    }
+
+    /**
+     * The same steps over a stream whose tasks interleave ({@link Scenario#order()}): a task's few-shot and task-end
+     * checkpoints come after its own {@code shots}-th and last example, wherever they fall in the stream (the scenario
+     * lists tasks in the order they end, so the task-end rows stay in task order), and an anytime checkpoint scores
+     * the tasks that have started.
+     */
+    private static void interleaved(Scenario scenario, int shots, long evalEvery, List<Integer> withTests,
+            List<Step> steps, List<Checkpoint> cps) {
+        List<Scenario.TaskData> tasks = scenario.tasks();
+        int[] fed = new int[tasks.size()];
+        long seen = 0;
+        for (Scenario.Position p : scenario.order()) {
+            int t = p.task();
+            steps.add(new Train(t, p.index()));
+            seen++;
+            fed[t]++;
+            if (fed[t] == tasks.get(t).train().size()) {
+                add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+                continue;
+            }
+            if (shots > 0 && t > 0 && !tasks.get(t).test().isEmpty() && fed[t] == shots) {
+                add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
+            }
+            if (evalEvery > 0 && !withTests.isEmpty() && seen % evalEvery == 0) {
+                add(steps, cps, Kind.ANYTIME, t, seen, false, withTests.stream().filter(j -> fed[j] > 0).toList());
+            }
+        }
     }
 
     private static void add(List<Step> steps, List<Checkpoint> cps, Kind kind, int task, long seen, boolean flush,
