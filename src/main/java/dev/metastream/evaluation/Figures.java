@@ -128,13 +128,16 @@ public final class Figures {
                     float[] y = train.get(i).target();
                     observe(taskMetrics[t], o, y);
                     curves[t].update(score(ts.kind(), o, y));
-                    if (oneKind) {
-                        observe(stream, o, y);
-                        long seen = stream.count();
-                        if (seen % every == 0 || seen == total) {
-                            Map<String, Double> v = stream.snapshot();
-                            curve.add(new EvaluationResult.CurvePoint(seen, v.get(main), v.get(main + "_window")));
-                        }
+                }
+            }
+            // The stream's curve follows the training stream (interleaved across tasks when the scenario is).
+            if (oneKind) {
+                for (Scenario.Position p : sc.trainStream()) {
+                    observe(stream, out.train[p.task()][p.index()], sc.train(p).target());
+                    long seen = stream.count();
+                    if (seen % every == 0 || seen == total) {
+                        Map<String, Double> v = stream.snapshot();
+                        curve.add(new EvaluationResult.CurvePoint(seen, v.get(main), v.get(main + "_window")));
                     }
                 }
             }

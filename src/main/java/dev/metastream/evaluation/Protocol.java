@@ -11,14 +11,16 @@ import java.util.List;
  *
  * <ol>
  *   <li>A {@link Kind#BASELINE} checkpoint scores every test set before any training ({@code b[j]}).
- *   <li>Each task's training examples, in order, test-then-train ({@link Train}).
- *   <li>After the first {@code shots} examples of every task but the first, a {@link Kind#SHOT} checkpoint learns
- *       what is buffered and scores that task's test set (the few-shot adaptation figure; off by default except for
- *       regression).
- *   <li>Every {@code evalEvery} training examples inside a task, an {@link Kind#ANYTIME} checkpoint scores the test
- *       sets of the tasks seen so far, without learning what is buffered (it only reads).
- *   <li>At the end of each task a {@link Kind#TASK_END} checkpoint learns what is buffered (so the row reflects the
- *       whole task) and scores every test set: row i of the accuracy matrix.
+ *   <li>The training stream ({@link Scenario#trainStream()}), test-then-train ({@link Train}): each task's examples in
+ *       order, task after task, or interleaved across tasks in file order when the scenario says so.
+ *   <li>After the first {@code shots} examples of every task but the first one in the stream, a {@link Kind#SHOT}
+ *       checkpoint learns what is buffered and scores that task's test set (the few-shot adaptation figure; off by
+ *       default except for regression).
+ *   <li>Every {@code evalEvery} training examples (except at a task's end), an {@link Kind#ANYTIME} checkpoint scores
+ *       the test sets of the tasks started so far, without learning what is buffered (it only reads).
+ *   <li>After each task's last training example a {@link Kind#TASK_END} checkpoint learns what is buffered (so the
+ *       row reflects the whole task) and scores every test set: row i of the accuracy matrix (an interleaved
+ *       scenario lists its tasks in the order they end, so these rows come in task order too).
  * </ol>
  *
  * @param steps the steps in order
@@ -82,28 +84,48 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
         if (tested) {
             add(steps, cps, Kind.BASELINE, -1, 0, false, withTests);
         }
+        // The training stream: task after task, or the scenario's interleaved order (a file's rows across tasks, with
+        // the tasks listed by where their training ends, so the task ends below come in task order either way).
+        int n = tasks.size();
+        int[] fed = new int[n];
+        boolean[] started = new boolean[n];
+        int maxStarted = -1;
+        List<Scenario.Position> stream = scenario.trainStream();
+        int first = stream.isEmpty() ? -1 : stream.get(0).task();
+        int ended = endEmpty(steps, cps, tasks, 0, 0, withTests);
         long seen = 0;
-        for (int t = 0; t < tasks.size(); t++) {
-            int n = tasks.get(t).train().size();
-            boolean hasTest = !tasks.get(t).test().isEmpty();
-            for (int i = 0; i < n; i++) {
-                steps.add(new Train(t, i));
-                seen++;
-                if (i + 1 == n) {
-                    break;
-                }
-                if (shots > 0 && t > 0 && hasTest && i + 1 == shots) {
-                    add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
-                }
-                if (evalEvery > 0 && tested && seen % evalEvery == 0) {
-                    final int current = t;
-                    add(steps, cps, Kind.ANYTIME, t, seen, false,
-                            withTests.stream().filter(j -> j <= current).toList());
-                }
+        for (Scenario.Position p : stream) {
+            int t = p.task();
+            steps.add(new Train(t, p.index()));
+            seen++;
+            fed[t]++;
+            started[t] = true;
+            maxStarted = Math.max(maxStarted, t);
+            if (fed[t] == tasks.get(t).train().size()) {
+                add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+                ended = endEmpty(steps, cps, tasks, Math.max(ended, t + 1), seen, withTests);
+                continue;
             }
-            add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+            if (shots > 0 && t != first && !tasks.get(t).test().isEmpty() && fed[t] == shots) {
+                add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
+            }
+            if (evalEvery > 0 && tested && seen % evalEvery == 0) {
+                add(steps, cps, Kind.ANYTIME, maxStarted, seen, false,
+                        withTests.stream().filter(j -> started[j]).toList());
+            }
         }
         return new Protocol(List.copyOf(steps), List.copyOf(cps));
+    }
+
+    /** Task ends of the tasks without training examples from {@code from} on; returns the first task with some. */
+    private static int endEmpty(List<Step> steps, List<Checkpoint> cps, List<Scenario.TaskData> tasks, int from,
+            long seen, List<Integer> withTests) {
+        int t = from;
+        while (t < tasks.size() && tasks.get(t).train().isEmpty()) {
+            add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+            t++;
+        }
+        return t;
     }
 
     private static void add(List<Step> steps, List<Checkpoint> cps, Kind kind, int task, long seen, boolean flush,
