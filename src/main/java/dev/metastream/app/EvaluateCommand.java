@@ -143,7 +143,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--label-column", description = "CSV/JSON: column holding the label (default: y).")
     String labelColumn;
 
-    @Option(names = "--feature-columns", split = ",", description = "CSV/JSON: numeric feature columns (default: every other column).")
+    @Option(names = "--feature-columns", split = ",", description = "CSV/JSON: numeric feature columns (default: every other column; '' = none).")
     List<String> featureColumns;
 
     @Option(names = "--hash-columns", split = ",", description = "CSV/JSON: categorical columns hashed into --input-dim slots.")

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <p>Feature layout, {@code input.dim} wide:
  * <ol>
  *   <li>slots {@code 0 .. F-1}: the numeric {@code --feature-columns} in the order given (default: every column not
- *       named by another flag, in header order);</li>
+ *       named by another flag, in header order; an empty value, {@code --feature-columns ''}, means none);</li>
  *   <li>then {@value TimeFeatures#WIDTH} slots per {@code --time-columns} column ({@link TimeFeatures}: hour of day,
  *       day of week, day of year as sine/cosine pairs);</li>
  *   <li>then the hashed slots: each categorical value {@code column=value} of the {@code --hash-columns} and
@@ -126,7 +126,10 @@ final class TableSource {
         }
         taken.addAll(times);
         List<Integer> nums = new ArrayList<>();
-        if (spec.featureColumns().isEmpty()) {
+        boolean none = !spec.featureColumns().isEmpty() && spec.featureColumns().stream().allMatch(String::isBlank);
+        if (none) {
+            // --feature-columns '' : no numeric columns (only time and hashed features)
+        } else if (spec.featureColumns().isEmpty()) {
             for (int i = 0; i < header.size(); i++) {
                 if (!taken.contains(i)) {
                     nums.add(i);

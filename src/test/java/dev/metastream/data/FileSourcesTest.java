@@ -145,6 +145,11 @@ class FileSourcesTest {
                 n -> {});
         assertThat(binary.learnerConfig()).containsEntry("task.kind", "binary");
         assertThat(binary.tasks().get(0).train().get(0).target()).containsExactly(1f);
+        // --feature-columns '' : no numeric column, only the time features and the hashed slots
+        Scenario noNumeric = Scenarios.build(table("csv:" + f, null, "late", List.of(""), List.of(), 14, 0, "natural",
+                new ScenarioSpec.TableOptions(List.of("genres"), "|", 15.0, List.of("when"))), null, n -> {});
+        assertThat(noNumeric.learnerConfig()).containsEntry("input.dim", "14");
+        assertThat(noNumeric.tasks().get(0).train().get(0).x()[0]).isEqualTo(x[1]);
         assertThatThrownBy(() -> Scenarios.build(table("csv:" + f, null, "late", List.of(), List.of(), 0, 0,
                 "natural", new ScenarioSpec.TableOptions(null, null, null, List.of("late")))))
                 .hasMessageStartingWith("--time-columns: column 'late' is also");
