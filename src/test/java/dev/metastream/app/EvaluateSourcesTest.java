@@ -207,4 +207,29 @@ class EvaluateSourcesTest {
         assertThat(r.json().path("config").path("settings").path("input.dim").asText()).isEqualTo("64");
         assertThat(r.json().path("prequential").path("cumulative").asDouble()).isBetween(0.0, 1.0);
     }
+    /** --multi-value-columns and --multi-value-separator from the command line: one hashed feature per value. */
+    @Test
+    void csvMultiValueColumnsFromTheCommandLine() throws Exception {
+        Random rnd = new Random(3);
+        String[] genres = {"Comedy", "Drama", "Horror", "Action"};
+        StringBuilder csv = new StringBuilder("genres,liked\n");
+        for (int i = 0; i < 120; i++) {
+            String a = genres[rnd.nextInt(4)];
+            String b = genres[rnd.nextInt(4)];
+            csv.append(a).append(';').append(b).append(',').append(a.equals("Comedy") || b.equals("Comedy") ? 1 : 0)
+                    .append('\n');
+        }
+        Path c = dir.resolve("genres.csv");
+        Files.writeString(c, csv);
+        Run r = evaluate("genres", "--source", "csv:" + c, "--label-column", "liked", "--multi-value-columns", "genres",
+                "--multi-value-separator", ";", "--input-dim", "16", "--test-per-task", "20", "--no-reference");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.json().path("config").path("settings").path("input.dim").asText()).isEqualTo("16");
+        assertThat(r.json().path("examples").asLong()).isEqualTo(100);
+        // Without the separator every cell is one value: "Comedy;Drama" is then not a column of numbers either way.
+        Run unsplit = evaluate("unsplit", "--source", "csv:" + c, "--label-column", "liked", "--feature-columns",
+                "genres", "--test-per-task", "20", "--no-reference");
+        assertThat(unsplit.code()).isNotZero();
+        assertThat(unsplit.err()).contains("no usable rows").contains("non-numeric genres");
+    }
 }
