@@ -271,7 +271,8 @@ public final class InputRecordParser {
                 for (JsonNode s : v) {
                     if (!s.isTextual()) {
                         return Result.reject(Reason.BAD_FIELD, "feature \"" + e.getKey() + "\" is an array: its"
-                                + " elements must be strings (a multi-valued categorical such as [\"Comedy\", \"Drama\"])");
+                                + " elements must be strings (a multi-valued categorical such as"
+                                + " [\"Comedy\", \"Drama\"])");
                     }
                     hashInto(x, e.getKey() + "=" + s.asText(), 1.0);
                 }

@@ -1,6 +1,7 @@
 package dev.metastream.data;
 
 import dev.metastream.learn.Instance;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
         if (!trainOrder.isEmpty()) {
             return trainOrder;
         }
-        List<Position> order = new java.util.ArrayList<>();
+        List<Position> order = new ArrayList<>();
         for (int t = 0; t < tasks.size(); t++) {
             for (int i = 0; i < tasks.get(t).train().size(); i++) {
                 order.add(new Position(t, i));
@@ -65,7 +66,7 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
     }
 
     /** The training example at a position. */
-    public dev.metastream.learn.Instance train(Position p) {
+    public Instance train(Position p) {
         return tasks.get(p.task()).train().get(p.index());
     }
 

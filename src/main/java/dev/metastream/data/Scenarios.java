@@ -2,7 +2,9 @@ package dev.metastream.data;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,13 +21,13 @@ import org.slf4j.LoggerFactory;
  * Builds {@link Scenario}s from {@link ScenarioSpec}s: reads or generates the source, applies the continual-learning
  * transform, draws each task's training and test examples, and orders the tasks (see {@code docs/sources.md}).
  *
- * <p>Without a transform a file source keeps its own order: each task's held-out split is its last
- * {@code testPerTask} examples (when the source has no separate test files) and its training stream is the first
- * {@code trainPerTask} of the rest (all when 0 or fewer exist). When the file's tasks interleave (a CSV, JSON or JSONL
- * file with several tasks) the training stream is those examples in file order, across tasks, and the tasks are listed
- * in the order their last training example comes (so row i of the accuracy matrix is taken right after task i's last
- * training example); an explicit or random {@code taskOrder} trains task after task instead. With a transform the source's tasks are pooled and
- * every task draws a seeded sample, as in GEM (see {@link TaskSampling}).
+ * <p>Without a transform a file source keeps its own order: each task's held-out split is its last {@code testPerTask}
+ * examples (when the source has no separate test files) and its training stream is the first {@code trainPerTask} of
+ * the rest (all when 0 or fewer exist). When the file's tasks interleave (a CSV, JSON or JSONL file with several
+ * tasks) the training stream is those examples in file order, across tasks, and the tasks are listed in the order
+ * their last training example comes (so row i of the accuracy matrix is taken right after task i's last training
+ * example); an explicit or random {@code taskOrder} trains task after task instead. With a transform the source's
+ * tasks are pooled and every task draws a seeded sample, as in GEM (see {@link TaskSampling}).
  *
  * <pre>{@code
  * Scenario s = Scenarios.build(new ScenarioSpec("idx:data/mnist", "permute:20", 1000, 1000, "natural", 42, 0, 0,
@@ -61,8 +63,8 @@ public final class Scenarios {
      */
     public static Scenario build(ScenarioSpec spec, String kindHint, Consumer<String> notes) {
         if (spec.source() == null || spec.source().isBlank()) {
-            throw new IllegalArgumentException("--source is required: idx:DIR, csv:FILE, json:FILE, jsonl:FILE or one of "
-                    + Generators.NAMES);
+            throw new IllegalArgumentException("--source is required: idx:DIR, csv:FILE, json:FILE, jsonl:FILE or"
+                    + " one of " + Generators.NAMES);
         }
         if (spec.trainPerTask() < 0 || spec.testPerTask() < 0) {
             throw new IllegalArgumentException((spec.trainPerTask() < 0 ? "--train-per-task " + spec.trainPerTask()
@@ -78,7 +80,8 @@ public final class Scenarios {
             Scenario generated = Generators.build(source, spec);
             if (generated == null) {
                 throw new IllegalArgumentException("--source " + source + " is not a source; use idx:DIR, csv:FILE,"
-                        + " json:FILE, jsonl:FILE or one of " + Generators.NAMES + " (generators take name:key=value,...)");
+                        + " json:FILE, jsonl:FILE or one of " + Generators.NAMES
+                        + " (generators take name:key=value,...)");
             }
             scenario = spec.transform() == null ? generated : transform(LabelledPool.of(generated), spec);
         }
@@ -119,7 +122,7 @@ public final class Scenarios {
                     UnaryOperator.identity()), TaskSampling.instances(t.id(), split.test, range(m),
                     UnaryOperator.identity())));
             interleaved &= t.positions() != null && t.test() == null;
-            positions.add(t.positions() == null ? null : java.util.Arrays.copyOf(t.positions(), n));
+            positions.add(t.positions() == null ? null : Arrays.copyOf(t.positions(), n));
         }
         if (!interleaved) {
             return new Scenario(pool.name(), pool.learnerConfig(), tasks, List.of());
@@ -129,7 +132,7 @@ public final class Scenarios {
         for (int t = 0; t < byEnd.length; t++) {
             byEnd[t] = t;
         }
-        java.util.Arrays.sort(byEnd, java.util.Comparator.comparingLong(t -> positions.get(t)[positions.get(t).length - 1]));
+        Arrays.sort(byEnd, Comparator.comparingLong(t -> positions.get(t)[positions.get(t).length - 1]));
         List<Scenario.TaskData> sorted = new ArrayList<>();
         int[] newIndex = new int[byEnd.length];
         for (int k = 0; k < byEnd.length; k++) {
@@ -143,7 +146,7 @@ public final class Scenarios {
                 entries.add(new long[] {pos[i], newIndex[t], i});
             }
         }
-        entries.sort(java.util.Comparator.comparingLong(e -> e[0]));
+        entries.sort(Comparator.comparingLong(e -> e[0]));
         List<Scenario.Position> order = new ArrayList<>(entries.size());
         for (long[] e : entries) {
             order.add(new Scenario.Position((int) e[1], (int) e[2]));

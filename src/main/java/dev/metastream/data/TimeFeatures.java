@@ -16,7 +16,8 @@ import java.time.format.DateTimeParseException;
  *   <li>hour: {@code h = hour + minute / 60}, features {@code sin(2 pi h / 24)}, {@code cos(2 pi h / 24)} (a date
  *       without a time reads as 00:00, so both stay constant, 0 and 1);</li>
  *   <li>day of week: {@code d} = 0 (Monday) .. 6 (Sunday), {@code sin(2 pi d / 7)}, {@code cos(2 pi d / 7)};</li>
- *   <li>day of year: {@code y} = 0 .. 365, {@code sin(2 pi y / 365.25)}, {@code cos(2 pi y / 365.25)} (the season).</li>
+ *   <li>day of year: {@code y} = 0 .. 365, {@code sin(2 pi y / 365.25)}, {@code cos(2 pi y / 365.25)} (the
+ *       season).</li>
  * </ul>
  *
  * <p>Accepted spellings (the vega datasets use the first two): {@code 2001/01/14 21:55}, {@code 2012-01-01},
