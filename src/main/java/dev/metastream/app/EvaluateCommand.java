@@ -9,6 +9,7 @@ import dev.metastream.data.Scenarios;
 import dev.metastream.evaluation.EvaluationResult;
 import dev.metastream.evaluation.Evaluator;
 import dev.metastream.evaluation.Strategy;
+import dev.metastream.learn.LearnerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -49,12 +50,17 @@ import picocli.CommandLine.Spec;
                 "  metastream evaluate --source sea:length=1000 --train-per-task 4000 \\",
                 "      --test-per-task 200",
                 "  metastream evaluate --source sinusoid --tasks 20 --train-per-task 20 \\",
-                "      --test-per-task 50"})
+                "      --test-per-task 50",
+                "  metastream evaluate --source json:data/vega/flights-20k.json --task-column origin \\",
+                "      --label-column delay --label-threshold 15 --feature-columns distance \\",
+                "      --hash-columns destination --time-columns date --set task.kind=binary",
+                "      --test-per-task 50   (scripts/fetch-datasets.sh fetches data/vega)"})
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", required = true, description = "idx:DIR, csv:FILE, jsonl:FILE, or a generator: "
+    @Option(names = "--source", required = true, description = "idx:DIR, csv:FILE, json:FILE (an array of flat "
+            + "objects), jsonl:FILE, or a generator: "
             + "hyperplane, sea, rbf, stagger, sinusoid (generators take :key=value,... parameters; true change "
             + "points come from sea, stagger, and hyperplane/rbf with mode=abrupt; see docs/sources.md).")
     String source;
@@ -66,18 +72,20 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Training examples per task (0 = the source's natural size).")
     int trainPerTask;
 
-    @Option(names = "--test-per-task", defaultValue = "0", description = "Held-out test examples per task (0 = none).")
+    @Option(names = "--test-per-task", defaultValue = "0", description = "Held-out test examples per task (0 = none); "
+            + "file sources hold out each task's last N rows (a file's rows otherwise train in file order, across tasks).")
     int testPerTask;
 
     @Option(names = "--task-order", defaultValue = "natural",
-            description = "natural, random (shuffled with the seed) or a comma-separated list of task ids.")
+            description = "natural, random (shuffled with the seed) or a comma-separated list of task ids (the last two "
+                    + "train task after task, also for files whose tasks interleave).")
     String taskOrder;
 
     @Option(names = "--tasks", defaultValue = "0", description = "Tasks a generator makes (0 = its default).")
     int tasks;
 
     @Option(names = "--input-dim", defaultValue = "0",
-            description = "Feature width for hashed sources (CSV hash columns, JSONL named features); 0 = from the data.")
+            description = "Feature width for hashed sources (CSV/JSON hash columns, JSONL named features); 0 = from the data.")
     int inputDim;
 
     @Option(names = "--strategy", defaultValue = "metastream",
@@ -88,10 +96,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A learner setting over the scenario's and the strategy's (repeatable).")
+            description = "A learner setting over the scenario's and the strategy's (repeatable); task.kind also tells "
+                    + "file sources how to read their labels (e.g. task.kind=binary for 0/1, regression for numbers).")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file of learner settings (under --set).")
+    @Option(names = "--config", paramLabel = "FILE", description = "The properties file of 'run --config' (under "
+            + "--set): its learner keys apply and task.kind reaches the file sources' labels; the keys the data fixes "
+            + "(input.dim, task.classes, task.class.names, task.labels) and Kafka/topology/process keys are ignored.")
     Path configFile;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write every figure to this JSON file.")
@@ -126,17 +137,33 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "500", description = "Window of the prequential curve and of each task's windowed figures (default: ${DEFAULT-VALUE}).")
     int window;
 
-    @Option(names = "--task-column", description = "CSV: column holding the task id (default: one task).")
+    @Option(names = "--task-column", description = "CSV/JSON: column holding the task id (default: one task).")
     String taskColumn;
 
-    @Option(names = "--label-column", description = "CSV: column holding the label.")
+    @Option(names = "--label-column", description = "CSV/JSON: column holding the label (default: y).")
     String labelColumn;
 
-    @Option(names = "--feature-columns", split = ",", description = "CSV: numeric feature columns (default: every other column).")
+    @Option(names = "--feature-columns", split = ",", description = "CSV/JSON: numeric feature columns (default: every other column; '' = none).")
     List<String> featureColumns;
 
-    @Option(names = "--hash-columns", split = ",", description = "CSV: categorical columns hashed into --input-dim slots.")
+    @Option(names = "--hash-columns", split = ",", description = "CSV/JSON: categorical columns hashed into --input-dim slots.")
     List<String> hashColumns;
+
+    @Option(names = "--multi-value-columns", split = ",", description = "CSV/JSON: categorical columns holding several "
+            + "values (e.g. Comedy|Drama), each hashed as column=value (JSON arrays of strings need no separator).")
+    List<String> multiValueColumns;
+
+    @Option(names = "--multi-value-separator", defaultValue = "|",
+            description = "Separator of --multi-value-columns cells (default: ${DEFAULT-VALUE}).")
+    String multiValueSeparator;
+
+    @Option(names = "--label-threshold", paramLabel = "T", description = "CSV/JSON: the label is 1 when the numeric "
+            + "label column is above T, else 0 (e.g. delay > 15 minutes).")
+    Double labelThreshold;
+
+    @Option(names = "--time-columns", split = ",", description = "CSV/JSON: date/time columns (2001/01/14 21:55, "
+            + "2012-01-01, ...) as hour of day, day of week and day of year, each a sin/cos pair.")
+    List<String> timeColumns;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -144,22 +171,27 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Evaluator.Options options = options();
+        java.io.PrintWriter out = spec.commandLine().getOut();
         Scenario scenario;
         try {
+            // task.kind from --set or --config tells the file sources how to read their labels.
+            String kindHint = options.overrides().get("task.kind");
             scenario = Scenarios.build(new ScenarioSpec(source, transform, trainPerTask, testPerTask, taskOrder, seed,
-                    inputDim, tasks, taskColumn, labelColumn, featureColumns, hashColumns));
+                    inputDim, tasks, taskColumn, labelColumn, featureColumns, hashColumns,
+                    new ScenarioSpec.TableOptions(multiValueColumns, multiValueSeparator, labelThreshold,
+                            timeColumns)), kindHint, n -> out.println("note: " + n));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         try {
-            Evaluator.config(Evaluator.settings(scenario, options.strategy(), seed, options.overrides()));
+            checkTargets(scenario, options.strategy(),
+                    Evaluator.config(Evaluator.settings(scenario, options.strategy(), seed, options.overrides())));
             if (throughKafka) {
                 KafkaEvaluation.check(scenario, options, partitions);
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        java.io.PrintWriter out = spec.commandLine().getOut();
         String note = driftNote(source, scenario);
         if (note != null) {
             out.println("note: " + note);
@@ -198,14 +230,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Map<String, String> overrides = new LinkedHashMap<>();
         if (configFile != null) {
-            if (!Files.isRegularFile(configFile)) {
-                throw new ParameterException(spec.commandLine(), "--config " + configFile + ": no such file");
-            }
-            Properties p = new Properties();
-            try (Reader rd = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
-                p.load(rd);
-            }
-            p.stringPropertyNames().forEach(k -> overrides.put(k, p.getProperty(k).trim()));
+            overrides.putAll(learnerKeys(configFile));
         }
         for (String kv : sets) {
             int eq = kv.indexOf('=');
@@ -226,6 +251,58 @@ public final class EvaluateCommand implements Callable<Integer> {
         return new Evaluator.Options(s, seed, overrides,
                 exactScoring ? Evaluator.Scoring.SINGLE : Evaluator.Scoring.BATCH, evalEvery, shots, !noReference,
                 window, driftMaxDelay);
+    }
+
+    /** Keys of {@code --config} that describe the data, which the scenario fixes: dropped from the file. */
+    static final List<String> DATA_KEYS = List.of("input.dim", "task.classes", "task.class.names", "task.labels");
+
+    /**
+     * The learner keys of a {@code run --config} properties file (read as {@link AppConfig#load} reads it): the keys of
+     * {@link LearnerConfig#KEYS} but the {@link #DATA_KEYS}, and the per-task {@code tasks.<id>.kind}; Kafka, topology
+     * and process keys are not the evaluation's business and are left out.
+     */
+    Map<String, String> learnerKeys(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(spec.commandLine(), "--config " + file + ": no such file");
+        }
+        Properties p = new Properties();
+        try (Reader rd = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(rd);
+        }
+        java.util.Set<String> learner = new java.util.HashSet<>();
+        LearnerConfig.KEYS.forEach(k -> learner.add(k.name()));
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            if ((learner.contains(k) && !DATA_KEYS.contains(k)) || k.matches("tasks\\..+\\.kind")) {
+                m.put(k, p.getProperty(k).trim());
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Refuses, naming the keys, a configuration whose output size does not fit the scenario's targets (e.g.
+     * {@code --set task.classes=5} on 3-class data), which would otherwise fail deep in the learner.
+     */
+    static void checkTargets(Scenario scenario, Strategy strategy, LearnerConfig config) {
+        for (Scenario.TaskData t : scenario.tasks()) {
+            List<dev.metastream.learn.Instance> any = t.train().isEmpty() ? t.test() : t.train();
+            if (any.isEmpty()) {
+                continue;
+            }
+            String learnerTask = strategy.learnerTask(t.task());
+            dev.metastream.learn.TaskSpec ts = config.taskSpec(learnerTask);
+            int have = any.get(0).target().length;
+            if (ts.outputs() != have) {
+                throw new IllegalArgumentException("task " + t.task() + ": the settings make " + ts.shapeKey()
+                        + " (" + ts.outputs() + " outputs) but the scenario's labels have " + have + " values (the"
+                        + " data gives task.kind=" + scenario.learnerConfig().get("task.kind")
+                        + (scenario.learnerConfig().containsKey("task.classes") ? ", task.classes="
+                        + scenario.learnerConfig().get("task.classes") : "") + "); drop the task.* keys of --set /"
+                        + " --config that disagree, or for a file source set task.kind so the labels are read that"
+                        + " way");
+            }
+        }
     }
 
     /**

@@ -23,7 +23,9 @@ import java.util.Map;
  * <p>Features come in one of three forms: a dense array {@code "x"} of exactly {@code input.dim} numbers; a sparse
  * {@code {"idx": [...], "val": [...]}}; or named {@code "features"} hashed into {@code input.dim} slots with a signed
  * 32-bit MurmurHash3 (the hashing trick of Vowpal Wabbit and Weinberger et al. 2009; the sign halves the bias that
- * collisions add). A string-valued named feature {@code "genre": "Comedy"} becomes the indicator {@code genre=Comedy}.
+ * collisions add). A string-valued named feature {@code "genre": "Comedy"} becomes the indicator
+ * {@code genre=Comedy}; an array of strings {@code "genres": ["Comedy", "Drama"]} (a multi-valued categorical) becomes
+ * one indicator per string, {@code genres=Comedy} and {@code genres=Drama}, hashed the same way.
  *
  * <p>The task comes from the value's {@code task} field, else from the record key. A record without {@code y} is
  * scored, not learned from.
@@ -264,7 +266,18 @@ public final class InputRecordParser {
             JsonNode v = e.getValue();
             String name;
             double value;
-            if (v.isTextual()) {
+            if (v.isArray()) {
+                // A multi-valued categorical: each string an indicator, hashed as a single string would be.
+                for (JsonNode s : v) {
+                    if (!s.isTextual()) {
+                        return Result.reject(Reason.BAD_FIELD, "feature \"" + e.getKey() + "\" is an array: its"
+                                + " elements must be strings (a multi-valued categorical such as"
+                                + " [\"Comedy\", \"Drama\"])");
+                    }
+                    hashInto(x, e.getKey() + "=" + s.asText(), 1.0);
+                }
+                continue;
+            } else if (v.isTextual()) {
                 name = e.getKey() + "=" + v.asText();
                 value = 1.0;
             } else if (v.isBoolean()) {
@@ -278,11 +291,16 @@ public final class InputRecordParser {
                 name = e.getKey();
                 value = v.asDouble();
             }
-            int h = FeatureHashing.murmur3(name);
-            int slot = Math.floorMod(h, x.length);
-            x[slot] += (float) ((h & 0x80000000) != 0 ? -value : value);
+            hashInto(x, name, value);
         }
         return finite(x);
+    }
+
+    /** Adds a named feature's value to its hashed slot, with the hash's sign. */
+    private static void hashInto(float[] x, String name, double value) {
+        int h = FeatureHashing.murmur3(name);
+        int slot = Math.floorMod(h, x.length);
+        x[slot] += (float) ((h & 0x80000000) != 0 ? -value : value);
     }
 
     private static Result number(JsonNode v, String where) {

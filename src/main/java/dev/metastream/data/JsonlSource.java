@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * all booleans → binary; any string → classification with the strings as class names in order of first appearance;
  * whole numbers in [0, 1000) → classification with {@code task.classes} = largest + 1; other numbers → regression.
  * Lines the parser rejects, and unlabelled records (nothing to evaluate against), are skipped and counted by reason
- * (a note reports them), not fatal. Tasks come in order of first appearance.
+ * (a note reports them), not fatal. Tasks come in order of first appearance; every record remembers its place in the
+ * file, so the scenario trains in file order across tasks (see {@link Scenarios}).
  */
 final class JsonlSource {
     private JsonlSource() {}
@@ -57,6 +58,8 @@ final class JsonlSource {
         InputRecordParser parser = new InputRecordParser(config, MAX_LINE_BYTES);
         CsvSource.Skips skips = new CsvSource.Skips(source);
         Map<String, List<Instance>> byTask = new LinkedHashMap<>();
+        Map<String, List<Long>> positions = new LinkedHashMap<>();
+        long position = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) {
@@ -72,6 +75,7 @@ final class JsonlSource {
                 Instance withId = in.id() != null ? in : new Instance(in.task(), in.x(), in.target(), "line-" + (i + 1),
                         in.timestamp());
                 byTask.computeIfAbsent(in.task(), t -> new ArrayList<>()).add(withId);
+                positions.computeIfAbsent(in.task(), t -> new ArrayList<>()).add(position++);
             }
         }
         skips.report(notes);
@@ -79,7 +83,8 @@ final class JsonlSource {
             throw new IllegalArgumentException("--source " + source + ": no usable labelled records" + skips.summary());
         }
         List<LabelledPool.Task> tasks = new ArrayList<>();
-        byTask.forEach((task, list) -> tasks.add(new LabelledPool.Task(task, LabelledPool.of(list), null)));
+        byTask.forEach((task, list) -> tasks.add(new LabelledPool.Task(task, LabelledPool.of(list), null,
+                positions.get(task).stream().mapToLong(Long::longValue).toArray())));
         Map<String, String> learner = new LinkedHashMap<>();
         for (String k : props.stringPropertyNames()) {
             learner.put(k, props.getProperty(k));

@@ -26,11 +26,20 @@ record LabelledPool(String name, Map<String, String> learnerConfig, List<Task> t
     /**
      * One task's pools.
      *
-     * @param id    task id
-     * @param train training pool in source order
-     * @param test  held-out pool, or null when the source has none (the held-out split is then cut from {@code train})
+     * @param id        task id
+     * @param train     training pool in source order
+     * @param test      held-out pool, or null when the source has none (the held-out split is then cut from
+     *                  {@code train})
+     * @param positions for sources whose tasks interleave (a CSV with a task column): {@code positions[i]} is the
+     *                  place of {@code train}'s example i in the whole file (increasing; comparable across tasks);
+     *                  null when the source's tasks come one after the other
      */
-    record Task(String id, Examples train, Examples test) {}
+    record Task(String id, Examples train, Examples test, long[] positions) {
+        /** A task of a source whose tasks come one after the other. */
+        Task(String id, Examples train, Examples test) {
+            this(id, train, test, null);
+        }
+    }
 
     /** Random access to labelled examples; {@link #x} returns a fresh array the caller may change. */
     interface Examples {

@@ -80,6 +80,22 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
         return !items.isEmpty();
     }
 
+    /** A scenario whose training stream follows {@code order} (file sources: rows in file order), without items. */
+    public Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
+            List<ChangePoint> changePoints, List<Position> order) {
+        this(name, learnerConfig, tasks, changePoints, order == null ? List.of() : order, Map.of());
+    }
+
+    /** The training stream in the order it is fed (the same as {@link #trainOrder()}). */
+    public List<Position> trainStream() {
+        return trainOrder();
+    }
+
+    /** The training example at a position. */
+    public Instance train(Position p) {
+        return tasks.get(p.task()).train().get(p.index());
+    }
+
     /** Number of training examples over all tasks. */
     public long trainSize() {
         return tasks.stream().mapToLong(t -> t.train().size()).sum();

@@ -2,7 +2,9 @@ package dev.metastream.data;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +21,13 @@ import org.slf4j.LoggerFactory;
  * Builds {@link Scenario}s from {@link ScenarioSpec}s: reads or generates the source, applies the continual-learning
  * transform, draws each task's training and test examples, and orders the tasks (see {@code docs/sources.md}).
  *
- * <p>Without a transform a file source keeps its own order: each task's held-out split is its last
- * {@code testPerTask} examples (when the source has no separate test files) and its training stream is the first
- * {@code trainPerTask} of the rest (all when 0 or fewer exist). With a transform the source's tasks are pooled and
- * every task draws a seeded sample, as in GEM (see {@link TaskSampling}).
+ * <p>Without a transform a file source keeps its own order: each task's held-out split is its last {@code testPerTask}
+ * examples (when the source has no separate test files) and its training stream is the first {@code trainPerTask} of
+ * the rest (all when 0 or fewer exist). When the file's tasks interleave (a CSV, JSON or JSONL file with several
+ * tasks) the training stream is those examples in file order, across tasks, and the tasks are listed in the order
+ * their last training example comes (so row i of the accuracy matrix is taken right after task i's last training
+ * example); an explicit or random {@code taskOrder} trains task after task instead. With a transform the source's
+ * tasks are pooled and every task draws a seeded sample, as in GEM (see {@link TaskSampling}).
  *
  * <pre>{@code
  * Scenario s = Scenarios.build(new ScenarioSpec("idx:data/mnist", "permute:20", 1000, 1000, "natural", 42, 0, 0,
@@ -58,8 +63,8 @@ public final class Scenarios {
      */
     public static Scenario build(ScenarioSpec spec, String kindHint, Consumer<String> notes) {
         if (spec.source() == null || spec.source().isBlank()) {
-            throw new IllegalArgumentException("--source is required: idx:DIR, csv:FILE, jsonl:FILE or one of "
-                    + Generators.NAMES);
+            throw new IllegalArgumentException("--source is required: idx:DIR, csv:FILE, json:FILE, jsonl:FILE or"
+                    + " one of " + Generators.NAMES);
         }
         if (spec.trainPerTask() < 0 || spec.testPerTask() < 0) {
             throw new IllegalArgumentException((spec.trainPerTask() < 0 ? "--train-per-task " + spec.trainPerTask()
@@ -67,14 +72,16 @@ public final class Scenarios {
         }
         String source = spec.source().trim();
         Scenario scenario;
-        if (source.startsWith("idx:") || source.startsWith("csv:") || source.startsWith("jsonl:")) {
+        if (source.startsWith("idx:") || source.startsWith("csv:") || source.startsWith("json:")
+                || source.startsWith("jsonl:")) {
             LabelledPool pool = readFile(source, spec, kindHint, notes);
             scenario = spec.transform() == null ? natural(pool, spec) : transform(pool, spec);
         } else {
             Scenario generated = Generators.build(source, spec);
             if (generated == null) {
                 throw new IllegalArgumentException("--source " + source + " is not a source; use idx:DIR, csv:FILE,"
-                        + " jsonl:FILE or one of " + Generators.NAMES + " (generators take name:key=value,...)");
+                        + " json:FILE, jsonl:FILE or one of " + Generators.NAMES
+                        + " (generators take name:key=value,...)");
             }
             scenario = spec.transform() == null ? generated : transform(LabelledPool.of(generated), spec);
         }
@@ -93,13 +100,19 @@ public final class Scenarios {
         return switch (kind) {
             case "idx" -> IdxSource.read(source, path, notes);
             case "csv" -> CsvSource.read(source, path, spec, kindHint, notes);
+            case "json" -> JsonSource.read(source, path, spec, kindHint, notes);
             default -> JsonlSource.read(source, path, spec, kindHint, notes);
         };
     }
 
-    /** No transform: tasks in source order, held-out tail, training prefix. */
+    /**
+     * No transform: tasks in source order, held-out tail, training prefix; when the source's tasks interleave, the
+     * training stream in source order with the tasks listed by where their training ends.
+     */
     private static Scenario natural(LabelledPool pool, ScenarioSpec spec) {
         List<Scenario.TaskData> tasks = new ArrayList<>();
+        List<long[]> positions = new ArrayList<>();
+        boolean interleaved = pool.tasks().size() > 1;
         for (LabelledPool.Task t : pool.tasks()) {
             Split split = split(t, spec.testPerTask());
             LabelledPool.Examples train = split.train;
@@ -108,8 +121,37 @@ public final class Scenarios {
             tasks.add(new Scenario.TaskData(t.id(), TaskSampling.instances(t.id(), train, range(n),
                     UnaryOperator.identity()), TaskSampling.instances(t.id(), split.test, range(m),
                     UnaryOperator.identity())));
+            interleaved &= t.positions() != null && t.test() == null;
+            positions.add(t.positions() == null ? null : Arrays.copyOf(t.positions(), n));
         }
-        return new Scenario(pool.name(), pool.learnerConfig(), tasks, List.of());
+        if (!interleaved) {
+            return new Scenario(pool.name(), pool.learnerConfig(), tasks, List.of());
+        }
+        // Tasks by the position of their last training example; the stream by position.
+        Integer[] byEnd = new Integer[tasks.size()];
+        for (int t = 0; t < byEnd.length; t++) {
+            byEnd[t] = t;
+        }
+        Arrays.sort(byEnd, Comparator.comparingLong(t -> positions.get(t)[positions.get(t).length - 1]));
+        List<Scenario.TaskData> sorted = new ArrayList<>();
+        int[] newIndex = new int[byEnd.length];
+        for (int k = 0; k < byEnd.length; k++) {
+            sorted.add(tasks.get(byEnd[k]));
+            newIndex[byEnd[k]] = k;
+        }
+        List<long[]> entries = new ArrayList<>(); // {position, task, index}
+        for (int t = 0; t < tasks.size(); t++) {
+            long[] pos = positions.get(t);
+            for (int i = 0; i < pos.length; i++) {
+                entries.add(new long[] {pos[i], newIndex[t], i});
+            }
+        }
+        entries.sort(Comparator.comparingLong(e -> e[0]));
+        List<Scenario.Position> order = new ArrayList<>(entries.size());
+        for (long[] e : entries) {
+            order.add(new Scenario.Position((int) e[1], (int) e[2]));
+        }
+        return new Scenario(pool.name(), pool.learnerConfig(), sorted, List.of(), order);
     }
 
     private record Split(LabelledPool.Examples train, LabelledPool.Examples test) {}
@@ -207,6 +249,7 @@ public final class Scenarios {
         if (order.isEmpty() || order.equalsIgnoreCase("natural")) {
             return s;
         }
+        // An explicit or random task order trains task after task (an interleaved file's row order is dropped).
         if (order.equalsIgnoreCase("random")) {
             Collections.shuffle(tasks, new Random(TaskSampling.random(spec.seed(), "order", 0).nextLong()));
         } else {

@@ -128,4 +128,108 @@ class EvaluateSourcesTest {
         assertThat(rc.json().path("transfer").path("gain").isNumber()).isTrue();
         assertThat(rc.out()).contains("multi-task gain");
     }
+    /** A CSV with 0/1 labels and numeric targets: task.kind from --set or --config decides how the labels are read. */
+    @Test
+    void taskKindFromSetOrConfigReachesTheFileSources() throws Exception {
+        Random rnd = new Random(9);
+        StringBuilder csv = new StringBuilder("a,b,clicked,amount\n");
+        for (int i = 0; i < 200; i++) {
+            double a = rnd.nextGaussian();
+            double b = rnd.nextGaussian();
+            csv.append(String.format(Locale.ROOT, "%.4f,%.4f,%d,%.4f%n", a, b, a + b > 0 ? 1 : 0, 2 * a - b));
+        }
+        Path c = dir.resolve("clicks.csv");
+        Files.writeString(c, csv);
+        Run binary = evaluate("binary", "--source", "csv:" + c, "--label-column", "clicked", "--feature-columns",
+                "a,b", "--test-per-task", "50", "--no-reference", "--set", "task.kind=binary");
+        assertThat(binary.code()).as(binary.err()).isZero();
+        assertThat(binary.json().path("config").path("settings").path("task.kind").asText()).isEqualTo("binary");
+        assertThat(binary.json().path("per_task").get(0).path("test").path("metrics").has("auc")).isTrue();
+        assertThat(binary.json().path("metric").asText()).isEqualTo("accuracy");
+
+        Run regression = evaluate("regression", "--source", "csv:" + c, "--label-column", "amount",
+                "--feature-columns", "a,b", "--test-per-task", "50", "--no-reference", "--set",
+                "task.kind=regression");
+        assertThat(regression.code()).as(regression.err()).isZero();
+        assertThat(regression.json().path("metric").asText()).isEqualTo("mse");
+        assertThat(regression.json().path("per_task").get(0).path("test").path("metrics").has("rmse")).isTrue();
+
+        // The run --config file: learner keys apply (task.kind=binary reaches the labels), the keys the data fixes
+        // (input.dim, task.classes) and Kafka/topology keys are left out.
+        Path props = dir.resolve("app.properties");
+        Files.writeString(props, """
+                bootstrap.servers=broker:9092
+                topic.examples=examples
+                input.dim=100
+                task.kind=binary
+                task.classes=10
+                model.seed=7
+                """);
+        Run config = evaluate("config", "--source", "csv:" + c, "--label-column", "clicked", "--feature-columns",
+                "a,b", "--test-per-task", "50", "--no-reference", "--config", props.toString());
+        assertThat(config.code()).as(config.err()).isZero();
+        JsonNode settings = config.json().path("config").path("settings");
+        assertThat(settings.path("task.kind").asText()).isEqualTo("binary");
+        assertThat(settings.path("input.dim").asText()).isEqualTo("2");
+        assertThat(settings.path("model.seed").asText()).isEqualTo("7");
+        assertThat(settings.has("bootstrap.servers")).isFalse();
+        assertThat(settings.has("task.classes")).isFalse();
+
+        // A --set that does not fit the labels is refused naming the keys, not a stack trace.
+        Run wrong = evaluate("wrong", "--source", "csv:" + c, "--label-column", "clicked", "--feature-columns", "a,b",
+                "--no-reference", "--set", "task.classes=5");
+        assertThat(wrong.code()).isNotZero();
+        assertThat(wrong.err()).contains("classification:5").contains("2 values").contains("--set");
+    }
+
+    /** json:FILE with a thresholded label and a time column, interleaved tasks, through the command line. */
+    @Test
+    void jsonArrayWithThresholdAndTimeColumns() throws Exception {
+        Random rnd = new Random(5);
+        StringBuilder json = new StringBuilder("[");
+        String[] origins = {"DTW", "HNL", "LAS"};
+        for (int i = 0; i < 300; i++) {
+            int distance = 100 + rnd.nextInt(2000);
+            int delay = (distance > 1000 ? 20 : 0) + rnd.nextInt(10) - 5;
+            json.append(i == 0 ? "" : ",\n").append(String.format(Locale.ROOT,
+                    "{\"date\":\"2001/01/%02d %02d:%02d\",\"delay\":%d,\"distance\":%d,\"origin\":\"%s\","
+                            + "\"destination\":\"%s\"}", 1 + i / 12, i % 24, i % 60, delay, distance,
+                    origins[i % 3], origins[(i + 1) % 3]));
+        }
+        Path f = dir.resolve("flights.json");
+        Files.writeString(f, json.append("]"));
+        Run r = evaluate("flights", "--source", "json:" + f, "--task-column", "origin", "--label-column", "delay",
+                "--label-threshold", "15", "--feature-columns", "distance", "--hash-columns", "destination",
+                "--time-columns", "date", "--set", "task.kind=binary", "--test-per-task", "20", "--input-dim", "64");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.json().path("tasks")).hasSize(3);
+        assertThat(r.json().path("examples").asLong()).isEqualTo(240);
+        assertThat(r.json().path("config").path("settings").path("input.dim").asText()).isEqualTo("64");
+        assertThat(r.json().path("prequential").path("cumulative").asDouble()).isBetween(0.0, 1.0);
+    }
+    /** --multi-value-columns and --multi-value-separator from the command line: one hashed feature per value. */
+    @Test
+    void csvMultiValueColumnsFromTheCommandLine() throws Exception {
+        Random rnd = new Random(3);
+        String[] genres = {"Comedy", "Drama", "Horror", "Action"};
+        StringBuilder csv = new StringBuilder("genres,liked\n");
+        for (int i = 0; i < 120; i++) {
+            String a = genres[rnd.nextInt(4)];
+            String b = genres[rnd.nextInt(4)];
+            csv.append(a).append(';').append(b).append(',').append(a.equals("Comedy") || b.equals("Comedy") ? 1 : 0)
+                    .append('\n');
+        }
+        Path c = dir.resolve("genres.csv");
+        Files.writeString(c, csv);
+        Run r = evaluate("genres", "--source", "csv:" + c, "--label-column", "liked", "--multi-value-columns", "genres",
+                "--multi-value-separator", ";", "--input-dim", "16", "--test-per-task", "20", "--no-reference");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.json().path("config").path("settings").path("input.dim").asText()).isEqualTo("16");
+        assertThat(r.json().path("examples").asLong()).isEqualTo(100);
+        // Without the separator every cell is one value: "Comedy;Drama" is then not a column of numbers either way.
+        Run unsplit = evaluate("unsplit", "--source", "csv:" + c, "--label-column", "liked", "--feature-columns",
+                "genres", "--test-per-task", "20", "--no-reference");
+        assertThat(unsplit.code()).isNotZero();
+        assertThat(unsplit.err()).contains("no usable rows").contains("non-numeric genres");
+    }
 }

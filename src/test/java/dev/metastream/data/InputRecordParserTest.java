@@ -124,6 +124,31 @@ class InputRecordParserTest {
         }
 
         @Test
+        void anArrayOfStringsIsAMultiValuedCategoricalHashedStringByString() {
+            Instance in = ok("{\"task\":\"a\",\"features\":{\"genres\":[\"Comedy\",\"Drama\"],\"age\":2}}");
+            float[] expected = new float[DIM];
+            hashed(expected, "genres=Comedy", 1);
+            hashed(expected, "genres=Drama", 1);
+            hashed(expected, "age", 2);
+            assertThat(in.x()).containsExactly(expected);
+            // One element is the same feature as the single string; an empty array adds nothing.
+            assertThat(ok("{\"task\":\"a\",\"features\":{\"genre\":[\"Comedy\"]}}").x())
+                    .containsExactly(ok("{\"task\":\"a\",\"features\":{\"genre\":\"Comedy\"}}").x());
+            assertThat(ok("{\"task\":\"a\",\"features\":{\"genres\":[]}}").x()).containsOnly(0f);
+            // Repeated strings add up.
+            float[] twice = hashed(new float[DIM], "genres=Comedy", 2);
+            assertThat(ok("{\"task\":\"a\",\"features\":{\"genres\":[\"Comedy\",\"Comedy\"]}}").x())
+                    .containsExactly(twice);
+        }
+
+        @Test
+        void anArrayWithANonStringIsRefused() {
+            rejected("{\"task\":\"a\",\"features\":{\"genres\":[\"Comedy\",3]}}", Reason.BAD_FIELD,
+                    "\"genres\" is an array", "strings");
+            rejected("{\"task\":\"a\",\"features\":{\"genres\":[[\"Comedy\"]]}}", Reason.BAD_FIELD, "genres");
+        }
+
+        @Test
         void stringValuesBecomeNameEqualsValueIndicatorsAndBooleansOneOrZero() {
             Instance in = ok("{\"task\":\"a\",\"features\":{\"genre\":\"Comedy\",\"premium\":true,\"trial\":false,"
                     + "\"city\":\"Zürich\"}}");
