@@ -77,7 +77,7 @@ class InterleavedProtocolTest {
         assertThatThrownBy(() -> new Scenario("x", Map.of(), sc.tasks(), List.of(), late0))
                 .hasMessageContaining("ends before task 0");
         assertThatThrownBy(() -> new Scenario("x", Map.of(), sc.tasks(), List.of(), sc.trainOrder().subList(0, 6)))
-                .hasMessageContaining("has 3 of the 4 training examples of task 1");
+                .hasMessageContaining("do not cover every training example");
         assertThatThrownBy(() -> new Scenario("x", Map.of(), sc.tasks(), List.of(), List.of(new Scenario.Position(0,
                 1)))).hasMessageContaining("is not the next training example");
     }
