@@ -125,6 +125,13 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         metrics.batchLatency().record(Duration.ofNanos(nanos));
     }
 
+    /** The learner learns its partial batch before any shared write; those examples count as learned too. */
+    private void countFlushed(int buffered, long start) {
+        if (buffered > 0 && learner.pendingCount() == 0) {
+            learned(buffered, System.nanoTime() - start);
+        }
+    }
+
     private void emitMetrics(long now) {
         learner.emitDueMetrics(now);
         // The busiest-task gauges re-rank here, on a stream thread, rather than on a thread of their own.
@@ -133,7 +140,10 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
 
     /** Publishes this partition's delta, then takes the newest global version. */
     private void syncMeta(long now) {
+        long start = System.nanoTime();
+        int buffered = learner.pendingCount();
         MetaUpdate u = learner.drainMetaUpdate(now);
+        countFlushed(buffered, start);
         if (u != null) {
             context.forward(new Record<>(u.source(), new Output(topics.metaUpdatesTopic(), u.toBytes()), now));
             metrics.metaUpdate();
@@ -148,7 +158,11 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
             return;
         }
         MetaSnapshot global = MetaSnapshot.fromBytes(bytes);
-        if (learner.rebase(global)) {
+        long start = System.nanoTime();
+        int buffered = learner.pendingCount();
+        boolean rebased = learner.rebase(global);
+        countFlushed(buffered, start);
+        if (rebased) {
             // Versions published by others since this partition's last rebase: how stale its shared model was.
             metrics.metaVersion(global.version(), learner.shared().lastStaleness());
         }

@@ -79,6 +79,6 @@ class InterleavedProtocolTest {
         assertThatThrownBy(() -> new Scenario("x", Map.of(), sc.tasks(), List.of(), sc.trainOrder().subList(0, 6)))
                 .hasMessageContaining("do not cover every training example");
         assertThatThrownBy(() -> new Scenario("x", Map.of(), sc.tasks(), List.of(), List.of(new Scenario.Position(0,
-                1)))).hasMessageContaining("is not the next training example");
+                1)))).hasMessageContaining("is not the next example of its task");
     }
 }
