@@ -12,8 +12,10 @@ package dev.metastream.learn;
 final class Features {
     private static final float[] NO_LAG = new float[0];
     private final TaskSpec spec;
+    private final SharedState shared;
     private final int hidden;
     private final float[] scaledX;
+    private final float[] linearX;
     private final int wide;
     private final float[] inputs;
     private final float centre;
@@ -22,7 +24,9 @@ final class Features {
     private float[] logits;
 
     private Features(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
-                     float[] h) {
+                     float[] h, float[] linearX) {
+        this.linearX = linearX;
+        this.shared = shared;
         ModelConfig model = config.model();
         this.spec = spec;
         this.hidden = h.length;
@@ -62,44 +66,75 @@ final class Features {
         float[] scaled = scale(config, shared, st, x);
         float[] h = new float[config.trunk().outputDim()];
         trunk.forward(shared.trunk, scaled, h);
-        return new Features(config, shared, st, spec, scaled, h);
+        return of(config, shared, st, spec, scaled, h, x);
     }
 
-    /** Lays out the head's inputs from already scaled inputs and trunk features. */
+    /**
+     * Lays out the head's inputs from already scaled inputs and trunk features, with the raw inputs {@code x} for the
+     * task's {@link LinearExpert}.
+     */
+    static Features of(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
+                       float[] h, float[] x) {
+        float[] linearX = !config.model().mixture() ? null
+                : config.model().perTaskScaler() || !config.model().scaleInputs() ? scaledX
+                : scaleForTask(config, shared, st, x);
+        return new Features(config, shared, st, spec, scaledX, h, linearX);
+    }
+
+    /** Lays out the head's inputs from already scaled inputs and trunk features (no linear inputs). */
     static Features of(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
                        float[] h) {
-        return new Features(config, shared, st, spec, scaledX, h);
+        return new Features(config, shared, st, spec, scaledX, h, null);
     }
 
-    /** The inputs scaled by the task's or the partition's scaler ({@code x} itself when scaling is off). */
+    /**
+     * The trunk's and the head's inputs: {@code x} scaled by the partition's scaler, or with
+     * {@code input.scaling.scope=task} by the task's pooled with the partition's ({@code x} itself when scaling is
+     * off).
+     */
     static float[] scale(LearnerConfig config, SharedState shared, TaskState st, float[] x) {
-        InputScaler s = scaler(config, shared, st);
-        if (s == null) {
+        if (!config.model().scaleInputs()) {
             return x;
         }
         float[] out = new float[x.length];
-        s.transform(x, out);
+        if (config.model().perTaskScaler()) {
+            InputScaler.transformPooled(st == null ? null : st.scaler, shared.scaler,
+                    config.model().scalerPriorWeight(), x, out);
+        } else {
+            shared.scaler.transform(x, out);
+        }
         return out;
     }
 
-    private static InputScaler scaler(LearnerConfig config, SharedState shared, TaskState st) {
+    /**
+     * The task's own view of {@code x}, for its {@link LinearExpert}: scaled by the task's statistics pooled with the
+     * partition's, since a per-task model should see the task's own scales (on tasks whose features are distributed
+     * differently, a partition-wide scaler leaves each task's inputs off-centre).
+     */
+    static float[] scaleForTask(LearnerConfig config, SharedState shared, TaskState st, float[] x) {
         if (!config.model().scaleInputs()) {
-            return null;
+            return x;
         }
-        if (config.model().perTaskScaler()) {
-            return st != null && st.scaler != null ? st.scaler : InputScaler.create(config.inputDim());
-        }
-        return shared.scaler;
+        float[] out = new float[x.length];
+        InputScaler.transformPooled(st == null ? null : st.scaler, shared.scaler, config.model().scalerPriorWeight(),
+                x, out);
+        return out;
     }
 
-    /** After the head's step: the scaler, the previous label and the target statistics learn the example. */
+    /** After the head's step: the scalers, the previous label and the target statistics learn the example. */
     static void learn(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] x,
                       float[] target) {
-        InputScaler s = scaler(config, shared, st);
-        if (s != null) {
-            s.learn(x);
+        if (config.model().scaleInputs()) {
+            shared.scaler.learn(x);
+            if (config.model().keepsTaskScaler()) {
+                if (st.scaler == null) {
+                    st.scaler = InputScaler.create(x.length);
+                }
+                st.scaler.learn(x);
+            }
         }
         st.lastTarget = target.clone();
+        PriorExpert.learn(st, shared, spec, target);
         if (spec.kind() == TaskKind.REGRESSION) {
             double t = target[0];
             shared.targetCount++;
@@ -122,17 +157,42 @@ final class Features {
         return this;
     }
 
+    /** The partition's shared state the features were made with. */
+    SharedState shared() {
+        return shared;
+    }
+
     /** The task's output for this example (class or label probabilities, binary probability, regression value). */
     float[] output(float[] head, TaskSpec spec) {
+        logits = new float[spec.outputs()];
+        return outputOver(head, inputs, spec, logits);
+    }
+
+    /**
+     * The output of an affine layer {@code params} over {@code in} (the head's inputs or {@link #linearInputs()}),
+     * mapped as {@link #output}; its raw outputs are written into {@code zOut}.
+     */
+    float[] outputOver(float[] params, float[] in, TaskSpec spec, float[] zOut) {
         int out = spec.outputs();
-        logits = new float[out];
-        Head.forward(head, inputs.length, out, inputs, logits);
+        Head.forward(params, in.length, out, in, zOut);
         float[] y = new float[out];
-        spec.loss().output(logits, y);
+        spec.loss().output(zOut, y);
         if (spec.kind() == TaskKind.REGRESSION) {
             y[0] = centre + scale * y[0];
         }
         return y;
+    }
+
+    /**
+     * The inputs of a task's {@link LinearExpert}: the inputs scaled by the task's own statistics
+     * ({@link #scaleForTask}), not the previous label: on a stream whose label does not persist it is noise the slow
+     * learner would average for thousands of examples, and the head already sees it.
+     */
+    float[] linearInputs() {
+        if (linearX == null) {
+            throw new IllegalStateException("linear inputs exist only for features made from raw inputs");
+        }
+        return linearX;
     }
 
     /** The raw outputs of the last {@link #output} call. */
@@ -184,11 +244,21 @@ final class Features {
         return inputs.length;
     }
 
-    /** Squared L2 norm of the head's inputs (normalised LMS divides a step by 1 + this). */
-    float squaredNorm() {
+    /** Squared L2 norms of the head's three parts: trunk features, wide inputs, previous label. */
+    float[] partNorms() {
+        int lagWidth = inputs.length - hidden - wide;
+        return new float[] {squaredNorm(0, hidden), squaredNorm(hidden, wide), squaredNorm(hidden + wide, lagWidth)};
+    }
+
+    /** Widths of the head's three parts, in the order of {@link #partNorms()}. */
+    int[] partWidths() {
+        return new int[] {hidden, wide, inputs.length - hidden - wide};
+    }
+
+    private float squaredNorm(int from, int length) {
         double s = 0;
-        for (float v : inputs) {
-            s += (double) v * v;
+        for (int i = from; i < from + length; i++) {
+            s += (double) inputs[i] * inputs[i];
         }
         return (float) s;
     }

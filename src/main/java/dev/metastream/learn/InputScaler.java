@@ -59,15 +59,53 @@ public final class InputScaler {
     }
 
     private float scale(int i, float v) {
-        if (numeric[i] == 0 && (v == 0f || v == 1f || v == -1f)) {
+        if (numeric[i] == 0 && isIndicatorValue(v)) {
             return v;
         }
-        double var = count == 0 ? 0 : m2[i] / count;
+        return standardise(v, mean[i], count == 0 ? 0 : m2[i] / count);
+    }
+
+    private static boolean isIndicatorValue(float v) {
+        return v == 0f || v == 1f || v == -1f;
+    }
+
+    private static float standardise(float v, double mean, double var) {
         if (var < MIN_VARIANCE) {
             return 0f; // nothing seen yet, or a constant: no scale to trust
         }
-        double z = (v - mean[i]) / Math.sqrt(var);
+        double z = (v - mean) / Math.sqrt(var);
         return (float) Math.max(-CLIP, Math.min(CLIP, z));
+    }
+
+    /**
+     * Scales {@code x} with a task's statistics pooled with a prior scaler's (the partition's), as if the prior's
+     * mean and variance had been seen {@code priorWeight} times: a task's first examples are scaled like the
+     * partition's, and its own statistics take over as it sees more (the same shrinkage as a regression task's
+     * centre). {@code task} may be null (a task that has seen nothing).
+     */
+    public static void transformPooled(InputScaler task, InputScaler prior, double priorWeight, float[] x,
+                                       float[] out) {
+        double a = task == null ? 0 : task.count;
+        double b = prior.count == 0 ? 0 : priorWeight;
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            boolean numericSeen = prior.numeric[i] > 0 || (task != null && task.numeric[i] > 0);
+            if (!numericSeen && isIndicatorValue(v)) {
+                out[i] = v;
+                continue;
+            }
+            if (a + b == 0) {
+                out[i] = 0f;
+                continue;
+            }
+            double mt = task == null ? 0 : task.mean[i];
+            double vt = a == 0 ? 0 : task.m2[i] / a;
+            double ms = prior.mean[i];
+            double vs = prior.count == 0 ? 0 : prior.m2[i] / prior.count;
+            double m = (a * mt + b * ms) / (a + b);
+            double var = (a * (vt + (mt - m) * (mt - m)) + b * (vs + (ms - m) * (ms - m))) / (a + b);
+            out[i] = standardise(v, m, var);
+        }
     }
 
     /** Adds {@code x} to the statistics. */

@@ -2,8 +2,8 @@ package dev.metastream.learn;
 
 /**
  * Settings of the per-task model on top of the shared trunk, the part of {@link LearnerConfig} that owns the
- * {@code input.scaling*}, {@code model.wide}, {@code model.label.lag}, {@code task.target.prior.weight} and
- * {@code optimizer.head.normalized} keys.
+ * {@code input.scaling*}, {@code model.wide}, {@code model.label.lag}, {@code task.target.prior.weight},
+ * {@code optimizer.head.normalized}, {@code model.mixture*} and {@code model.linear.learning.rate} keys.
  *
  * <p>A task's head is one affine layer over {@code [trunk features ; scaled inputs ; previous label]}: the deep part,
  * a wide linear part on the inputs themselves (Cheng et al., "Wide &amp; Deep Learning for Recommender Systems",
@@ -11,16 +11,30 @@ package dev.metastream.learn;
  * autocorrelated and ignore it where it is not.
  *
  * @param scaleInputs        whether dense inputs are scaled online ({@link InputScaler}) before the trunk and head
- * @param perTaskScaler      one scaler per task (true) or one per partition shared by its tasks (false)
+ * @param perTaskScaler      whether the trunk and head see inputs scaled by the task's statistics pooled with the
+ *                           partition's (true) or by the partition's alone (false)
+ * @param scalerPriorWeight  a task's scaler is pooled with the partition's as if the partition's statistics had been
+ *                           seen this many times
  * @param wide               whether the head also sees the scaled inputs (ignored for a linear model: no trunk layers)
  * @param labelLag           whether the head also sees the task's previous label
- * @param targetPriorWeight  regression: a task's output is centred on its running target mean, shrunk toward the
- *                           partition's mean as if that mean were seen this many times
- * @param normalizedHeadStep whether a head step is divided by {@code 1 + |features|^2} (normalised LMS), so the step
- *                           size does not depend on the number and scale of the head's inputs
+ * @param targetPriorWeight  a task's running target mean (regression: the centre of its outputs; labels: the
+ *                           {@link PriorExpert}'s frequencies) is shrunk toward the partition's as if that were seen
+ *                           this many times
+ * @param headStep           how a head's per-example gradient is normalised ({@link HeadStepNormalization}), so the
+ *                           step size does not depend on the number and scale of the head's inputs
+ * @param mixture            whether each task's prediction mixes its head with a slow {@link LinearExpert} and a
+ *                           {@link PriorExpert} by {@link FixedShareMixture}
+ * @param linearLearningRate the linear expert's SGD step
+ * @param mixtureShare       the fixed share of {@link FixedShareMixture}: how fast the weights can switch
  */
-public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, boolean wide, boolean labelLag,
-        float targetPriorWeight, boolean normalizedHeadStep) {
+public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double scalerPriorWeight, boolean wide, boolean labelLag,
+        float targetPriorWeight, HeadStepNormalization headStep, boolean mixture, float linearLearningRate,
+        double mixtureShare) {
+
+    /** Whether each task keeps its own input statistics (for task-scope scaling or its linear expert). */
+    public boolean keepsTaskScaler() {
+        return scaleInputs && (perTaskScaler || mixture);
+    }
 
     /** Number of inputs of a task's head for this trunk and task shape. */
     public int headInputs(TrunkSpec trunk, TaskSpec spec) {

@@ -33,7 +33,10 @@ public final class SharedState {
     long targetCount;
     double targetMean;
     double targetM2;
-    /** The partition's input scaler ({@code input.scaling.scope=shared}), or null. */
+    /** Per head shape, the running mean of the partition's targets ({@link PriorExpert}) and how many were seen. */
+    final Map<String, double[]> labelMeans = new java.util.TreeMap<>();
+    final Map<String, Long> labelCounts = new java.util.TreeMap<>();
+    /** The partition's input scaler (learned from all its tasks), or null when scaling is off. */
     InputScaler scaler;
 
     SharedState() {}
@@ -48,10 +51,21 @@ public final class SharedState {
         s.trunkOptimizerState = new float[optimizer.stateSize(s.trunk.length)];
         s.headInit = Codec.deepCopy(meta.headInit());
         s.headInitBase = Codec.deepCopy(meta.headInit());
-        if (config.model().scaleInputs() && !config.model().perTaskScaler()) {
+        if (config.model().scaleInputs()) {
             s.scaler = InputScaler.create(config.inputDim());
         }
         return s;
+    }
+
+    /**
+     * This state with a partition scaler when scaling is on: states written by earlier releases with
+     * {@code input.scaling.scope=task} had none, and every scope now pools a task's statistics with the partition's.
+     */
+    SharedState withScaler(LearnerConfig config) {
+        if (config.model().scaleInputs() && scaler == null) {
+            scaler = InputScaler.create(config.inputDim());
+        }
+        return this;
     }
 
     /** Version of the global meta-model this partition last rebased on. */
@@ -94,7 +108,7 @@ public final class SharedState {
         return lastStaleness;
     }
 
-    /** The partition's input scaler ({@code input.scaling.scope=shared}), or null. */
+    /** The partition's input scaler (learned from all its tasks), or null when scaling is off. */
     public InputScaler scaler() {
         return scaler;
     }
@@ -116,6 +130,7 @@ public final class SharedState {
         if (scaler != null) {
             f.put("scaler", scaler::write);
         }
+        f.put("label.means", w -> PriorExpert.write(w, labelMeans, labelCounts));
         return f.toBytes(FORMAT);
     }
 
@@ -166,6 +181,10 @@ public final class SharedState {
             return null;
         }, null);
         s.scaler = f.get("scaler", InputScaler::read, null);
+        f.get("label.means", x -> {
+            PriorExpert.read(x, s.labelMeans, s.labelCounts);
+            return null;
+        }, null);
         return s;
     }
 

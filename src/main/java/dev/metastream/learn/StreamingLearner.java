@@ -91,7 +91,7 @@ public final class StreamingLearner {
             }
         };
         SharedState s = store.shared();
-        this.shared = s != null ? s : SharedState.initial(config, optimizer);
+        this.shared = s != null ? s.withScaler(config) : SharedState.initial(config, optimizer);
         recovering = true;
         try {
             for (PendingExample pe : store.pending()) {
@@ -138,7 +138,7 @@ public final class StreamingLearner {
      * @param in     the example
      */
     public static Prediction score(LearnerConfig config, SharedState shared, TaskState task, Instance in) {
-        SharedState s = shared != null ? shared : SharedState.initial(config, Optimizer.create(config.optimizer(),
+        SharedState s = shared != null ? shared.withScaler(config) : SharedState.initial(config, Optimizer.create(config.optimizer(),
                 config.momentum(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
         return score(config, new Trunk(config.trunk()), s, task, in);
     }
@@ -148,7 +148,37 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(in.task());
         float[] head = state != null ? state.head : newHead(config, shared, in.task(), spec);
         Features f = Features.of(config, trunk, shared, state, spec, in.x());
-        return new Prediction(in, spec, f.output(head, spec), shared.baseVersion, state != null ? state.updates : 0);
+        return new Prediction(in, spec, predict(config, f, state, head, spec).y(), shared.baseVersion,
+                state != null ? state.updates : 0);
+    }
+
+    /** The experts a task's prediction mixes ({@code model.mixture}): the head, the linear expert, the prior. */
+    static final int EXPERTS = 3;
+
+    /** A task's outputs for one example: the prediction, and each expert's output (and raw outputs where it has them). */
+    private record TaskOutput(float[] y, float[] deep, float[] zDeep, float[] linear, float[] zLinear, float[] prior) {}
+
+    /**
+     * The task's prediction: the head's output, mixed with its {@link LinearExpert}'s and {@link PriorExpert}'s by the
+     * task's {@link FixedShareMixture} weights when {@code model.mixture} is on (a task not learned yet has a zero
+     * linear expert and equal weights, as it will when it learns its first example).
+     */
+    private static TaskOutput predict(LearnerConfig config, Features f, TaskState st, float[] head, TaskSpec spec) {
+        float[] deep = f.output(head, spec);
+        float[] zDeep = f.logits();
+        if (!config.model().mixture()) {
+            return new TaskOutput(deep, deep, zDeep, null, null, null);
+        }
+        float[] in = f.linearInputs();
+        boolean known = st != null && st.linear != null && st.linear.length == Head.parameterCount(in.length,
+                spec.outputs()) && st.mixture != null && st.mixture.length == EXPERTS;
+        float[] linear = known ? st.linear : LinearExpert.initial(in.length, spec.outputs());
+        double[] w = known ? st.mixture : FixedShareMixture.initial(EXPERTS);
+        float[] zLinear = new float[spec.outputs()];
+        float[] yLinear = f.outputOver(linear, in, spec, zLinear);
+        float[] yPrior = PriorExpert.output(st, f.shared(), spec, config.model().targetPriorWeight());
+        return new TaskOutput(FixedShareMixture.combine(w, deep, yLinear, yPrior), deep, zDeep, yLinear, zLinear,
+                yPrior);
     }
 
     /**
@@ -174,8 +204,8 @@ public final class StreamingLearner {
             TaskSpec spec = config.taskSpec(task);
             TaskState state = taskOrNull(task);
             float[] head = state != null ? state.head : newHead(task, spec);
-            Features f = Features.of(config, shared, state, spec, xs[i], hs[i]);
-            outs[i] = f.output(head, spec);
+            Features f = Features.of(config, shared, state, spec, xs[i], hs[i], ins.get(i).x());
+            outs[i] = predict(config, f, state, head, spec).y();
         }
         return outs;
     }
@@ -226,7 +256,8 @@ public final class StreamingLearner {
             dzBackground = new float[spec.outputs()];
             spec.loss().gradient(f.logits(), f.modelTarget(in.target()), dzBackground);
         }
-        float[] y = f.output(st.head, spec);
+        TaskOutput o = predict(config, f, st, st.head, spec);
+        float[] y = o.y();
         Prediction p = new Prediction(in, spec, y, shared.baseVersion, st.updates);
 
         double error = observeMetrics(st, spec, in.target(), y);
@@ -243,20 +274,27 @@ public final class StreamingLearner {
 
         int out = spec.outputs();
         float[] dz = new float[out];
-        spec.loss().gradient(f.logits(), f.modelTarget(in.target()), dz);
+        float[] target = f.modelTarget(in.target());
+        spec.loss().gradient(o.zDeep(), target, dz);
         float[] g = new float[st.head.length];
         Head.backward(st.head, f.width(), out, f.inputs(), dz, g, null);
-        float scale = model.normalizedHeadStep() ? 1f / (1f + f.squaredNorm()) : 1f;
-        stepHead(st, g, scale);
+        float[] norms = f.partNorms();
+        int[] widths = f.partWidths();
+        stepHead(st, g, norms, widths);
         if (background != null) {
             // The background learns the same example with the same step rule, then may take the head's place.
             float[] gb = new float[background.length];
             Head.backward(background, f.width(), out, f.inputs(), dzBackground, gb, null);
             if (clip(gb, config.clipNorm())) {
-                optimizer.step(background, gb, st.backgroundOptimizerState, config.headLearningRate() * scale,
+                model.headStep().apply(gb, norms, widths[0], widths[1], widths[2], out);
+                optimizer.step(background, gb, st.backgroundOptimizerState, config.headLearningRate(),
                         ++st.backgroundStep);
             }
-            BackgroundHead.observe(st, errorOf(spec, in.target(), y), errorOf(spec, in.target(), yBackground));
+            BackgroundHead.observe(st, errorOf(spec, in.target(), o.deep()),
+                    errorOf(spec, in.target(), yBackground));
+        }
+        if (o.zLinear() != null) {
+            learnMixture(st, spec, f, o, in.target(), target);
         }
         st.updates++;
         st.learned++;
@@ -267,8 +305,36 @@ public final class StreamingLearner {
         return new Learned(p, f.scaledX(), f.lag());
     }
 
-    /** One optimiser step of a task's head on gradient {@code g}, with the proximal pull and clipping. */
-    private void stepHead(TaskState st, float[] g, float scale) {
+    /**
+     * The mixture's weights learn each expert's loss on the example, then the linear expert takes its step (the prior
+     * expert learns with the task's other statistics, in {@link Features#learn}).
+     */
+    private void learnMixture(TaskState st, TaskSpec spec, Features f, TaskOutput o, float[] rawTarget,
+                              float[] target) {
+        float[] linearIn = f.linearInputs();
+        if (st.linear == null || st.linear.length != Head.parameterCount(linearIn.length, spec.outputs())
+                || st.mixture == null || st.mixture.length != EXPERTS) {
+            st.linear = LinearExpert.initial(linearIn.length, spec.outputs());
+            st.mixture = FixedShareMixture.initial(EXPERTS);
+        }
+        // Labels: each expert's 0/1 error, the figure users read (a log-loss weighting prefers the confident head even
+        // where the calmer linear model is right more often). Regression: half the squared error in target standard
+        // deviations, a unit-variance Gaussian likelihood.
+        double[] losses = spec.kind() == TaskKind.REGRESSION
+                ? new double[] {spec.loss().value(o.zDeep(), target), spec.loss().value(o.zLinear(), target),
+                        spec.loss().value(f.modelTarget(o.prior()), target)}
+                : new double[] {errorOf(spec, rawTarget, o.deep()), errorOf(spec, rawTarget, o.linear()),
+                        errorOf(spec, rawTarget, o.prior())};
+        FixedShareMixture.update(st.mixture, losses, model.mixtureShare());
+        LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate(),
+                config.clipNorm());
+    }
+
+    /**
+     * One optimiser step of a task's head on gradient {@code g}, with the proximal pull, clipping and the head step's
+     * normalisation by its inputs' part norms.
+     */
+    private void stepHead(TaskState st, float[] g, float[] partNorms, int[] partWidths) {
         float[] init = shared.headInit.get(st.shapeKey);
         if (config.proximal() > 0 && init != null && init.length == g.length) {
             for (int j = 0; j < g.length; j++) {
@@ -276,8 +342,10 @@ public final class StreamingLearner {
             }
         }
         if (clip(g, config.clipNorm())) {
+            model.headStep().apply(g, partNorms, partWidths[0], partWidths[1], partWidths[2],
+                    config.taskSpec(st.task).outputs());
             optimizer.step(st.head, g, st.optimizerState,
-                    config.headLearningRate() * st.learningRateMultiplier * scale, ++st.optimizerStep);
+                    config.headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
         } else {
             shared.skippedUpdates++;
         }
@@ -324,6 +392,7 @@ public final class StreamingLearner {
                 ? memory.replay(ctx) : List.of();
         Map<String, float[]> replayHeadGrads = new TreeMap<>();
         Map<String, float[]> replayNorms = new TreeMap<>();
+        Map<String, int[]> replayWidths = new TreeMap<>();
         float[] gTrunk = new float[shared.trunk.length];
         if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
             int total = n + replay.size();
@@ -355,7 +424,12 @@ public final class StreamingLearner {
                 float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
                 dH[n + i] = f.inputGradient(st.head, spec, replay.get(i).sample().target(),
                         1f / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
-                replayNorms.computeIfAbsent(st.task, t -> new float[1])[0] += f.squaredNorm() / counts.get(st.task);
+                float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
+                float[] sample = f.partNorms();
+                for (int k = 0; k < norms.length; k++) {
+                    norms[k] += sample[k] / counts.get(st.task);
+                }
+                replayWidths.putIfAbsent(st.task, f.partWidths());
             }
             trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
 
@@ -376,7 +450,7 @@ public final class StreamingLearner {
         // (updates, learned) stay as they are.
         replayHeadGrads.forEach((task, g) -> {
             TaskState st = taskOrNull(task);
-            stepHead(st, g, model.normalizedHeadStep() ? 1f / (1f + replayNorms.get(task)[0]) : 1f);
+            stepHead(st, g, replayNorms.get(task), replayWidths.get(task));
             dirty.put(st.task, st);
         });
 
@@ -734,7 +808,7 @@ public final class StreamingLearner {
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
-        if (config.model().scaleInputs() && config.model().perTaskScaler()) {
+        if (config.model().keepsTaskScaler()) {
             st.scaler = InputScaler.create(config.inputDim());
         }
         return st;

@@ -53,6 +53,13 @@ public final class TaskState {
     double foregroundError;
     /** Times a background head replaced the task's head. */
     long swaps;
+    /** The task's slow {@link LinearExpert} ({@code model.mixture}), else null. */
+    float[] linear;
+    /** {@link FixedShareMixture} weights of the head, the linear expert and the prior expert, else null. */
+    double[] mixture;
+    /** The running mean of the task's targets ({@link PriorExpert}) and how many were seen, or null before any. */
+    double[] labelMean;
+    long labelCount;
     /** The task's own input scaler ({@code input.scaling.scope=task}), else null. */
     InputScaler scaler;
 
@@ -84,6 +91,16 @@ public final class TaskState {
     /** Head updates applied. */
     public long updates() {
         return updates;
+    }
+
+    /** The linear expert's parameters (weights row-major, then biases), or null when there is none. */
+    public float[] linear() {
+        return linear;
+    }
+
+    /** The mixture weights of the head, the linear expert and the prior expert, or null when there is no mixture. */
+    public double[] mixture() {
+        return mixture;
     }
 
     /** Drift detections so far. */
@@ -118,6 +135,12 @@ public final class TaskState {
                     .i64(backgroundSeen).f64(backgroundError).f64(foregroundError));
         }
         f.put("swaps", w -> w.i64(swaps));
+        if (linear != null) {
+            f.put("linear.expert", w -> w.floats(linear).doubles(mixture));
+        }
+        if (labelMean != null) {
+            f.put("label.mean", w -> w.i64(labelCount).doubles(labelMean));
+        }
         return f.toBytes(FORMAT);
     }
 
@@ -184,6 +207,16 @@ public final class TaskState {
             return null;
         }, null);
         s.swaps = f.get("swaps", Codec.Reader::i64, 0L);
+        f.get("linear.expert", x -> {
+            s.linear = x.floats();
+            s.mixture = x.doubles();
+            return null;
+        }, null);
+        f.get("label.mean", x -> {
+            s.labelCount = x.i64();
+            s.labelMean = x.doubles();
+            return null;
+        }, null);
         return s;
     }
 

@@ -141,13 +141,14 @@ class ContinualForgettingQualityTest {
         p.setProperty("memory.refresh.batches", "1");
         p.setProperty("drift.detector", "none");
         p.setProperty("drift.reaction", "none");
-        // Heads on the trunk's features only: the wide part and the previous label are per-task inputs that the
-        // trunk's updates cannot disturb, so with them the no-memory run hardly forgets and the strategies' effect
+        // Heads on the trunk's features only, and no mixture: the wide part, the previous label and the mixture's
+        // per-task linear and prior learners are per-task parts that the trunk's updates cannot disturb, so with them the no-memory run hardly forgets and the strategies' effect
         // on the shared trunk, which is what this test is about, would not show.
         p.setProperty("model.wide", "false");
         p.setProperty("model.label.lag", "false");
+        p.setProperty("model.mixture", "false");
         p.setProperty("input.scaling", "none");
-        p.setProperty("optimizer.head.normalized", "false"); // the plain SGD step the strategies were measured with
+        p.setProperty("optimizer.head.normalized", "none"); // the plain SGD step the strategies were measured with
         return LearnerConfig.from(p);
     }
 
