@@ -1,0 +1,150 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** InputScaler: standardisation, indicator pass-through, clipping, and the task/partition pooling of transformPooled. */
+class InputScalerTest {
+
+    private static InputScaler gaussian(int n, double mean, double sd, long seed) {
+        InputScaler s = InputScaler.create(1);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            s.learn(new float[] {(float) (mean + sd * r.nextGaussian())});
+        }
+        return s;
+    }
+
+    @Test
+    void standardisesAGaussianColumn() {
+        InputScaler s = gaussian(20_000, 1000, 50, 1);
+        assertThat(s.count()).isEqualTo(20_000);
+        assertThat(s.mean()[0]).isCloseTo(1000, within(2.0));
+        assertThat(s.std()[0]).isCloseTo(50, within(2.0));
+        SplittableRandom r = new SplittableRandom(2);
+        int n = 20_000;
+        double sum = 0;
+        double sq = 0;
+        float[] out = new float[1];
+        for (int i = 0; i < n; i++) {
+            s.transform(new float[] {(float) (1000 + 50 * r.nextGaussian())}, out);
+            sum += out[0];
+            sq += (double) out[0] * out[0];
+        }
+        double mean = sum / n;
+        double sd = Math.sqrt(sq / n - mean * mean);
+        assertThat(mean).isCloseTo(0, within(0.05));
+        assertThat(sd).isCloseTo(1, within(0.05));
+    }
+
+    @Test
+    void indicatorFeaturesPassUnchanged() {
+        InputScaler s = InputScaler.create(2);
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 500; i++) {
+            s.learn(new float[] {r.nextInt(3) - 1, r.nextInt(2)});
+        }
+        float[] out = new float[2];
+        for (float[] x : new float[][] {{-1f, 0f}, {0f, 1f}, {1f, 1f}}) {
+            s.transform(x, out);
+            assertThat(out).containsExactly(x);
+        }
+    }
+
+    @Test
+    void aFeatureThatOnceHadAnotherValueIsStandardised() {
+        InputScaler s = InputScaler.create(1);
+        s.learn(new float[] {0.5f});
+        for (int i = 0; i < 99; i++) {
+            s.learn(new float[] {i % 2});
+        }
+        float[] out = new float[1];
+        s.transform(new float[] {1f}, out);
+        double mean = s.mean()[0];
+        double std = s.std()[0];
+        assertThat(out[0]).isNotEqualTo(1f).isCloseTo((float) ((1 - mean) / std), within(1e-5f));
+    }
+
+    @Test
+    void clipsAtFiveStandardDeviations() {
+        InputScaler s = gaussian(1000, 0, 1, 4);
+        float[] out = new float[1];
+        s.transform(new float[] {1e5f}, out);
+        assertThat(out[0]).isEqualTo(InputScaler.CLIP).isEqualTo(5f);
+        s.transform(new float[] {-1e5f}, out);
+        assertThat(out[0]).isEqualTo(-5f);
+    }
+
+    @Test
+    void pooledWithNoTaskIsThePriorsOwnStandardisation() {
+        InputScaler prior = gaussian(500, 10, 3, 5);
+        float[] out = new float[1];
+        float[] pooled = new float[1];
+        for (float v : new float[] {-2f, 7.5f, 10f, 13.25f, 30f}) {
+            prior.transform(new float[] {v}, out);
+            InputScaler.transformPooled(null, prior, 20, new float[] {v}, pooled);
+            assertThat(pooled[0]).as("x = %s", v).isCloseTo(out[0], within(1e-5f));
+        }
+    }
+
+    @Test
+    void pooledWithManyTaskExamplesApproachesTheTasksOwnStatistics() {
+        InputScaler prior = gaussian(5_000, 0, 1, 6);
+        InputScaler task = InputScaler.create(1);
+        SplittableRandom r = new SplittableRandom(7);
+        float[] own = new float[1];
+        float[] pooled = new float[1];
+        float[] x = {85f};
+        double previousGap = Double.POSITIVE_INFINITY;
+        for (int checkpoint : new int[] {100, 1_000, 10_000, 100_000}) {
+            while (task.count() < checkpoint) {
+                task.learn(new float[] {(float) (100 + 10 * r.nextGaussian())});
+            }
+            task.transform(x, own);
+            InputScaler.transformPooled(task, prior, 20, x, pooled);
+            double gap = Math.abs(pooled[0] - own[0]);
+            assertThat(gap).as("gap after %d task examples", checkpoint).isLessThan(previousGap);
+            previousGap = gap;
+        }
+        // The prior (20 examples' worth, mean 100 away) still inflates the variance by about 20 * 100^2 / 100020.
+        assertThat(previousGap).isLessThan(0.02);
+        // With few task examples the prior still counts: the pooled mean lies between the two.
+        InputScaler few = gaussian(20, 100, 10, 8);
+        InputScaler.transformPooled(few, prior, 20, new float[] {100f}, pooled);
+        few.transform(new float[] {100f}, own);
+        assertThat(pooled[0]).isGreaterThan(0.5f).isGreaterThan(own[0] + 0.5f);
+    }
+
+    @Test
+    void pooledWithAnEmptyPriorUsesTheTasksStatisticsAlone() {
+        InputScaler prior = InputScaler.create(1);
+        InputScaler task = gaussian(300, -4, 2, 9);
+        float[] own = new float[1];
+        float[] pooled = new float[1];
+        for (float v : new float[] {-9f, -4f, 0.5f, 3f}) {
+            task.transform(new float[] {v}, own);
+            InputScaler.transformPooled(task, prior, 20, new float[] {v}, pooled);
+            assertThat(pooled[0]).as("x = %s", v).isCloseTo(own[0], within(1e-5f));
+        }
+    }
+
+    @Test
+    void pooledMeanAndVarianceFollowTheShrinkageFormula() {
+        // Task: values {2, 4} (mean 3, variance 1); prior: {0, 0, 10, 10} (mean 5, variance 25), weight 2.
+        InputScaler task = InputScaler.create(1);
+        task.learn(new float[] {2f});
+        task.learn(new float[] {4f});
+        InputScaler prior = InputScaler.create(1);
+        for (float v : new float[] {0f, 0f, 10f, 10f}) {
+            prior.learn(new float[] {v});
+        }
+        double m = (2 * 3 + 2 * 5) / 4.0;
+        double var = (2 * (1 + (3 - m) * (3 - m)) + 2 * (25 + (5 - m) * (5 - m))) / 4.0;
+        float[] pooled = new float[1];
+        InputScaler.transformPooled(task, prior, 2, new float[] {7f}, pooled);
+        assertThat(pooled[0]).isCloseTo((float) ((7 - m) / Math.sqrt(var)), within(1e-5f));
+    }
+}
