@@ -219,7 +219,6 @@ final class Features {
         Head.forward(head, inputs.length, out, inputs, z);
         float[] dz = new float[out];
         spec.loss().gradient(z, modelTarget(target), dz);
-        float[] dIn = new float[inputs.length];
         if (into != null) {
             float[] dzHead = dz.clone();
             for (int k = 0; k < out; k++) {
@@ -230,8 +229,9 @@ final class Features {
         for (int k = 0; k < out; k++) {
             dz[k] *= lossScale;
         }
-        Head.backward(head, inputs.length, out, inputs, dz, new float[head.length], dIn);
-        return java.util.Arrays.copyOf(dIn, hidden);
+        float[] dH = new float[hidden];
+        Head.inputGradient(head, out, dz, hidden, dH);
+        return dH;
     }
 
     /** The head's inputs. */

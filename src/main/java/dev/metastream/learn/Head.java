@@ -68,4 +68,19 @@ public final class Head {
             dpAccumulate[b + j] += dz[j];
         }
     }
+
+    /**
+     * Writes dL/dh = W dz for the first {@code rows} inputs only into {@code dhOut}, without the parameter gradient:
+     * the trunk's backward pass needs the gradient of its own features, not the head's.
+     */
+    public static void inputGradient(float[] p, int out, float[] dz, int rows, float[] dhOut) {
+        for (int i = 0; i < rows; i++) {
+            int row = i * out;
+            float acc = 0f;
+            for (int j = 0; j < out; j++) {
+                acc += p[row + j] * dz[j];
+            }
+            dhOut[i] = acc;
+        }
+    }
 }
