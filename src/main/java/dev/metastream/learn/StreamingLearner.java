@@ -326,7 +326,7 @@ public final class StreamingLearner {
                 : new double[] {errorOf(spec, rawTarget, o.deep()), errorOf(spec, rawTarget, o.linear()),
                         errorOf(spec, rawTarget, o.prior())};
         FixedShareMixture.update(st.mixture, losses, model.mixtureShare());
-        LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate(),
+        LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate() * st.learningRateMultiplier,
                 config.clipNorm());
     }
 
@@ -684,12 +684,16 @@ public final class StreamingLearner {
         String reaction = switch (config.driftReaction()) {
             case NONE -> "none";
             case RESET_HEAD -> {
-                float[] init = shared.headInit.get(st.shapeKey);
-                st.head = init != null && config.metaEnabled() && init.length == st.head.length ? init.clone()
-                        : newHead(st.task, config.taskSpec(st.task));
-                st.optimizerState = new float[optimizer.stateSize(st.head.length)];
-                st.optimizerStep = 0;
+                resetHead(st);
                 yield "reset-head";
+            }
+            case RESTART_TASK -> {
+                resetHead(st);
+                st.linear = null;
+                st.mixture = null;
+                st.labelMean = null;
+                st.labelCount = 0;
+                yield "restart-task";
             }
             case BOOST_LR -> {
                 st.learningRateMultiplier = config.driftBoostFactor();
@@ -705,6 +709,15 @@ public final class StreamingLearner {
         };
         events.drift(new LearnerEvents.DriftEvent(st.task, st.detector.name(), "prequential-error", st.observed,
                 st.detector.statistics(), reaction, timestamp));
+    }
+
+    /** The task's head (and its optimiser state) back to the meta-learned initialisation. */
+    private void resetHead(TaskState st) {
+        float[] init = shared.headInit.get(st.shapeKey);
+        st.head = init != null && config.metaEnabled() && init.length == st.head.length ? init.clone()
+                : newHead(st.task, config.taskSpec(st.task));
+        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.optimizerStep = 0;
     }
 
     /** One example's error as the drift detectors see it: 0/1 for labels, the squared error for regression. */
