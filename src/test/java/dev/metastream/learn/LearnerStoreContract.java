@@ -1,0 +1,214 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Generic contract every {@link LearnerStore} satisfies; public because the Kafka store's test is in topology. */
+public abstract class LearnerStoreContract {
+
+    /** @return a fresh, empty store under test */
+    protected abstract LearnerStore newStore();
+
+    /** Releases what {@link #newStore} opened; nothing by default. */
+    @AfterEach
+    protected void closeStores() {}
+
+    /** Real task and shared states: two tasks learned by a small learner (over an in-memory store). */
+    static final class Fixture {
+        final Map<String, TaskState> tasks = new TreeMap<>();
+        final SharedState shared;
+        final List<PendingExample> pending = new ArrayList<>();
+
+        Fixture(int examplesPerTask) {
+            Properties p = new Properties();
+            p.setProperty("input.dim", "5");
+            p.setProperty("task.classes", "3");
+            p.setProperty("model.trunk.layers", "4");
+            p.setProperty("learner.batch.size", "50");
+            InMemoryLearnerStore source = new InMemoryLearnerStore();
+            StreamingLearner l = new StreamingLearner(LearnerConfig.from(p), source, "fixture", LearnerEvents.NONE);
+            Random r = new Random(examplesPerTask);
+            for (int i = 0; i < 2 * examplesPerTask; i++) {
+                float[] t = new float[3];
+                t[r.nextInt(3)] = 1;
+                l.observe(new Instance(i % 2 == 0 ? "a" : "ab", GradCheck.gaussian(r, 5, 1), t, "id" + i, 1000 + i));
+            }
+            source.forEachTask(st -> tasks.put(st.task(), st));
+            shared = source.shared();
+            pending.addAll(source.pending());
+        }
+    }
+
+    static List<byte[]> bytes(List<PendingExample> examples) {
+        return examples.stream().map(PendingExample::toBytes).toList();
+    }
+
+    static List<byte[]> sampleBytes(List<MemorySample> samples) {
+        return samples.stream().map(MemorySample::toBytes).toList();
+    }
+
+    static MemorySample sample(Random r) {
+        return new MemorySample(GradCheck.gaussian(r, 5, 1), GradCheck.gaussian(r, 3, 1));
+    }
+
+    @Test
+    void freshStoreHoldsNothing() {
+        LearnerStore s = newStore();
+        assertThat(s.task("a")).isNull();
+        assertThat(s.shared()).isNull();
+        assertThat(s.pending()).isEmpty();
+        assertThat(s.memory("a")).isEmpty();
+        assertThat(s.referenceGradient("a")).isNull();
+        List<TaskState> seen = new ArrayList<>();
+        s.forEachTask(seen::add);
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void taskAndSharedStatesRoundTripByteEqualAndMissingTasksAreNull() {
+        Fixture early = new Fixture(30);
+        Fixture late = new Fixture(120);
+        LearnerStore s = newStore();
+        early.tasks.values().forEach(s::putTask);
+        s.putShared(early.shared);
+        for (TaskState st : early.tasks.values()) {
+            assertThat(s.task(st.task())).as(st.task()).isNotNull();
+            assertThat(s.task(st.task()).toBytes()).isEqualTo(st.toBytes());
+        }
+        assertThat(s.shared().toBytes()).isEqualTo(early.shared.toBytes());
+        assertThat(s.task("b")).isNull();
+        assertThat(s.task("A")).isNull();
+        // Writing again replaces; every task is visited once, with its latest state.
+        s.putTask(late.tasks.get("ab"));
+        s.putShared(late.shared);
+        Map<String, byte[]> visited = new TreeMap<>();
+        s.forEachTask(st -> assertThat(visited.put(st.task(), st.toBytes())).isNull());
+        assertThat(visited).containsOnlyKeys("a", "ab");
+        assertThat(visited.get("a")).isEqualTo(early.tasks.get("a").toBytes());
+        assertThat(visited.get("ab")).isEqualTo(late.tasks.get("ab").toBytes());
+        assertThat(s.shared().toBytes()).isEqualTo(late.shared.toBytes());
+    }
+
+    @Test
+    void storesValuesNotReferences() {
+        Fixture fx = new Fixture(30);
+        LearnerStore s = newStore();
+        TaskState st = fx.tasks.get("a");
+        byte[] stored = st.toBytes();
+        s.putTask(st);
+        st.head()[0] += 1f;
+        assertThat(s.task("a").toBytes()).isEqualTo(stored);
+        s.task("a").head()[0] += 1f;
+        assertThat(s.task("a").toBytes()).isEqualTo(stored);
+    }
+
+    @Test
+    void pendingExamplesKeepTheirOrderAndAreCleared() {
+        Fixture fx = new Fixture(15); // 30 examples, fewer than a batch: all pending
+        assertThat(fx.pending).hasSize(30);
+        LearnerStore s = newStore();
+        for (int i = 0; i < fx.pending.size(); i++) {
+            s.putPending(i, fx.pending.get(i));
+            assertThat(s.pending()).hasSize(i + 1);
+        }
+        assertThat(bytes(s.pending())).containsExactlyElementsOf(bytes(fx.pending));
+        // Writing a position again replaces it in place.
+        s.putPending(3, fx.pending.get(20));
+        assertThat(s.pending().get(3).toBytes()).isEqualTo(fx.pending.get(20).toBytes());
+        assertThat(s.pending()).hasSize(30);
+        s.clearPending(30);
+        assertThat(s.pending()).isEmpty();
+        // The next batch starts again at position 0.
+        s.putPending(0, fx.pending.get(7));
+        s.putPending(1, fx.pending.get(8));
+        assertThat(bytes(s.pending())).containsExactlyElementsOf(bytes(fx.pending.subList(7, 9)));
+        s.clearPending(2);
+        assertThat(s.pending()).isEmpty();
+    }
+
+    @Test
+    void memorySamplesRoundTripPerTaskInSlotOrder() {
+        LearnerStore s = newStore();
+        Random r = new Random(3);
+        // Slots written out of order, across decimal widths, for tasks whose ids prefix each other.
+        int[] slots = {12, 0, 100, 7, 1, 63, 10, 2, 99, 1000};
+        Map<Integer, MemorySample> a = new TreeMap<>();
+        Map<Integer, MemorySample> ab = new TreeMap<>();
+        for (int slot : slots) {
+            a.put(slot, sample(r));
+            s.putMemorySample("a", slot, a.get(slot));
+            ab.put(slot * 2, sample(r));
+            s.putMemorySample("ab", slot * 2, ab.get(slot * 2));
+        }
+        s.putMemorySample("b", 0, sample(r));
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(sampleBytes(List.copyOf(a.values())));
+        assertThat(sampleBytes(s.memory("ab"))).containsExactlyElementsOf(sampleBytes(List.copyOf(ab.values())));
+        assertThat(s.memory("b")).hasSize(1);
+        assertThat(s.memory("")).isEmpty();
+        assertThat(s.memory("c")).isEmpty();
+        // A reservoir replacement overwrites its slot.
+        MemorySample replacement = sample(r);
+        s.putMemorySample("a", 7, replacement);
+        a.put(7, replacement);
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(sampleBytes(List.copyOf(a.values())));
+    }
+
+    @Test
+    void referenceGradientsRoundTripPerTask() {
+        LearnerStore s = newStore();
+        Random r = new Random(4);
+        ReferenceGradient a = new ReferenceGradient(GradCheck.gaussian(r, 40, 1), 12, 16);
+        ReferenceGradient ab = new ReferenceGradient(GradCheck.gaussian(r, 40, 1), 13, 8);
+        s.putReferenceGradient("a", a);
+        s.putReferenceGradient("ab", ab);
+        assertThat(s.referenceGradient("a").toBytes()).isEqualTo(a.toBytes());
+        assertThat(s.referenceGradient("ab").toBytes()).isEqualTo(ab.toBytes());
+        assertThat(s.referenceGradient("b")).isNull();
+        ReferenceGradient newer = new ReferenceGradient(GradCheck.gaussian(r, 40, 1), 20, 16);
+        s.putReferenceGradient("a", newer);
+        assertThat(s.referenceGradient("a").toBytes()).isEqualTo(newer.toBytes());
+    }
+
+    @Test
+    void aLearnerResumesFromTheStoreAsIfUninterrupted() {
+        // The store is all a learner keeps: one dropped and rebuilt on the same store mid-batch learns the same.
+        Properties p = new Properties();
+        p.setProperty("input.dim", "5");
+        p.setProperty("task.classes", "3");
+        p.setProperty("model.trunk.layers", "4");
+        p.setProperty("learner.batch.size", "8");
+        LearnerConfig config = LearnerConfig.from(p);
+        List<Instance> stream = new ArrayList<>();
+        Random r = new Random(9);
+        for (int i = 0; i < 60; i++) {
+            float[] t = new float[3];
+            t[r.nextInt(3)] = 1;
+            stream.add(new Instance(i % 3 == 0 ? "a" : "ab", GradCheck.gaussian(r, 5, 1), t, null, i));
+        }
+        LearnerStore straight = newStore();
+        StreamingLearner one = new StreamingLearner(config, straight, "p", LearnerEvents.NONE);
+        stream.forEach(one::observe);
+        LearnerStore restarted = newStore();
+        StreamingLearner l = new StreamingLearner(config, restarted, "p", LearnerEvents.NONE);
+        for (int i = 0; i < stream.size(); i++) {
+            if (i % 13 == 5) {
+                l = new StreamingLearner(config, restarted, "p", LearnerEvents.NONE);
+            }
+            l.observe(stream.get(i));
+        }
+        assertThat(restarted.shared().toBytes()).isEqualTo(straight.shared().toBytes());
+        assertThat(bytes(restarted.pending())).containsExactlyElementsOf(bytes(straight.pending()));
+        for (String t : List.of("a", "ab")) {
+            assertThat(restarted.task(t).toBytes()).isEqualTo(straight.task(t).toBytes());
+            assertThat(sampleBytes(restarted.memory(t))).containsExactlyElementsOf(sampleBytes(straight.memory(t)));
+        }
+    }
+}
