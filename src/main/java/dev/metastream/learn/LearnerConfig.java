@@ -178,7 +178,7 @@ public record LearnerConfig(
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
             new Key("memory.strategy", "replay", "Gradient memory: replay (memory samples of other tasks join each batch; the default, at A-GEM's cost), agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
-            new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples)."),
+            new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples), at most 999999."),
             new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update (replay: how many other tasks' memories are replayed)."),
             new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient (replay: replayed into the batch)."),
             new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
@@ -291,7 +291,7 @@ public record LearnerConfig(
                 r.doubleValue("optimizer.adam.epsilon"), r.positiveInt("learner.batch.size"),
                 r.longValue("learner.batch.max.wait.ms"), Boolean.parseBoolean(r.string("meta.enabled")),
                 r.nonNegativeFloat("meta.step.size"), r.nonNegativeFloat("meta.proximal"),
-                MemoryStrategy.parse(r.string("memory.strategy")), r.positiveInt("memory.per.task"),
+                MemoryStrategy.parse(r.string("memory.strategy")), memoryPerTask(r),
                 r.nonNegativeInt("memory.tasks.per.step"), r.positiveInt("memory.samples.per.task"),
                 r.positiveInt("memory.refresh.batches"), detector, Map.copyOf(driftParams),
                 DriftReaction.parse(r.string("drift.reaction")), r.positiveFloat("drift.boost.factor"),
@@ -354,6 +354,16 @@ public record LearnerConfig(
     }
 
     /** True for {@code yes}, false for {@code no}; anything else names the key and both choices. */
+    /** Memory slots are stored under six-digit keys that sort in slot order, so a task holds at most 999,999. */
+    private static int memoryPerTask(Reader r) {
+        int v = r.positiveInt("memory.per.task");
+        if (v > 999_999) {
+            throw new IllegalArgumentException("memory.per.task=" + v + " is above 999999, the most samples a task's "
+                    + "episodic memory holds; lower it");
+        }
+        return v;
+    }
+
     private static double probability(Reader r, String key) {
         double v = r.doubleValue(key);
         if (!(v >= 0 && v < 1)) {

@@ -34,6 +34,8 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     private final MetastreamMetrics metrics;
     private ProcessorContext<String, Output> context;
     private StreamingLearner learner;
+    /** A rebase waits for the first record or sync because examples were pending at init (see init). */
+    private boolean rebaseDue;
     private KeyValueStore<String, ?> metaModel;
     private KeyValueStore<String, byte[]> snapshots;
     /** Buffered examples by task kind, so the learned counters can be tagged by kind when the batch is learned. */
@@ -65,7 +67,14 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
         learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
         if (topics.metaSyncEnabled()) {
-            rebase();
+            // Rebasing learns the pending micro-batch first, and learning it publishes snapshots and metrics, which a
+            // processor may not forward from init: with examples pending (a restart, or a partition moved here) the
+            // first rebase waits for the first record or sync punctuation.
+            if (learner.pendingCount() == 0) {
+                rebase();
+            } else {
+                rebaseDue = true;
+            }
             punctuations.add(context.schedule(Duration.ofMillis(topics.metaSyncIntervalMs()),
                     PunctuationType.WALL_CLOCK_TIME, this::syncMeta));
         }
@@ -79,6 +88,9 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
 
     @Override
     public void process(Record<String, Instance> record) {
+        if (rebaseDue) {
+            rebase();
+        }
         Instance in = record.value();
         TaskKind kind = config.taskSpec(in.task()).kind();
         if (topics.eventTimeBatches()) {
@@ -152,6 +164,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     }
 
     private void rebase() {
+        rebaseDue = false;
         Object raw = metaModel.get(MetastreamTopology.META_KEY);
         byte[] bytes = raw instanceof ValueAndTimestamp<?> vt ? (byte[]) vt.value() : (byte[]) raw;
         if (bytes == null) {

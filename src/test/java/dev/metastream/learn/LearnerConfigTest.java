@@ -40,6 +40,16 @@ class LearnerConfigTest {
         Properties r = new Properties();
         r.setProperty("memory.strategy", "ewc");
         assertThatThrownBy(() -> LearnerConfig.from(r)).hasMessageContaining("agem");
+        // Memory slots live under six-digit keys that sort in slot order (KafkaLearnerStore), so more would reorder.
+        Properties m = new Properties();
+        m.setProperty("memory.per.task", "1000000");
+        assertThatThrownBy(() -> LearnerConfig.from(m)).hasMessageContaining("memory.per.task=1000000");
+        Properties share = new Properties();
+        share.setProperty("model.mixture.share", "1");
+        assertThatThrownBy(() -> LearnerConfig.from(share)).hasMessageContaining("model.mixture.share");
+        Properties step = new Properties();
+        step.setProperty("optimizer.head.normalized", "true");
+        assertThatThrownBy(() -> LearnerConfig.from(step)).hasMessageContaining("per-part, joint, none");
     }
 
     @Test

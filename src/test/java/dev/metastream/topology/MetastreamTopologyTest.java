@@ -456,6 +456,41 @@ class MetastreamTopologyTest {
         assertThat(readPredictions()).last().satisfies(p -> assertThat(p.get("task_version").asLong()).isEqualTo(10));
     }
 
+    /**
+     * A partition that opens with examples pending while the global store holds a newer shared model (a restart, or a
+     * partition that moved here during a rebalance while others published) must not learn its pending batch inside
+     * {@code init}: learning publishes snapshots, and a processor cannot forward from {@code init} (it crashed the
+     * stream thread, again at every retry). It rebases at its first record instead, learning the pending batch first.
+     */
+    @Test
+    void aPartitionOpeningWithPendingExamplesAndANewerGlobalModelRebasesAtItsFirstRecord() {
+        Properties lp = learnerProps();
+        lp.setProperty("metrics.every.examples", "1000");
+        lp.setProperty("snapshot.every.examples", "1");
+        linkStateDirectories = true;
+        open(lp, topologyProps());
+        for (int i = 0; i < BATCH + 2; i++) {
+            send(example("t1", pattern(i), i % CLASSES, "a" + i));
+        }
+        assertThat(metrics.learnedCount()).isEqualTo(BATCH);  // one batch learned, two examples pending
+        // Another partition's work arrives as version 5 of the shared model, before this one syncs.
+        MetaSnapshot v0 = MetaSnapshot.initial(config);
+        TestInputTopic<String, byte[]> models = driver.createInputTopic(topics.metaModelTopic(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
+        models.pipeInput(MetastreamTopology.META_KEY, new MetaSnapshot(5, v0.trunk(), v0.headInit(), 100, 5, 0,
+                config.digest(), 0L).toBytes());
+        driver.close();
+        driver = null;
+
+        open(lp, topologyProps());
+        assertThat(metrics.learnedCount()).as("nothing learned in init").isZero();
+        send(example("t1", pattern(0), null, "after-reopen"));
+        JsonNode p = readPredictions().get(0);
+        assertThat(p.get("model_version").asLong()).as("rebased before scoring the first record").isEqualTo(5);
+        assertThat(metrics.learnedCount()).as("the pending pair was learned before the rebase").isEqualTo(2);
+        assertThat(snapshots.readKeyValuesToList()).as("its snapshots were published from process").isNotEmpty();
+    }
+
     // ------------------------------------------------------------------------------------------------------- helpers
 
     private record Bad(Reason reason, byte[] key, byte[] value) {}
