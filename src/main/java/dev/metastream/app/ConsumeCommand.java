@@ -688,8 +688,9 @@ public final class ConsumeCommand implements Callable<Integer> {
             for (int i = 0; i < cells.length; i++) {
                 String c = cells[i] == null ? "" : cells[i].replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
                 boolean last = i == cells.length - 1;
-                if (c.length() > widths[i]) {
-                    c = c.substring(0, Math.max(0, widths[i] - 1)) + "…";
+                int limit = last ? 4 * widths[i] : widths[i]; // the last column needs no alignment: room to read
+                if (c.length() > limit) {
+                    c = c.substring(0, Math.max(0, limit - 1)) + "…";
                 }
                 sb.append(last ? c : String.format(Locale.ROOT, "%-" + widths[i] + "s  ", c));
             }
