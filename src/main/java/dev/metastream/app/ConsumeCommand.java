@@ -601,6 +601,14 @@ public final class ConsumeCommand implements Callable<Integer> {
                     headings = new String[] {"TIME (UTC)", "KEY", "TYPE", "VERSION", "EXAMPLES", "DETAIL"};
                     widths = new int[] {23, 16, 4, 8, 9, 50};
                 }
+                case META_MODEL -> {
+                    headings = new String[] {"TIME (UTC)", "VERSION", "EXAMPLES", "DETAIL"};
+                    widths = new int[] {23, 8, 9, 60};
+                }
+                case META_UPDATES -> {
+                    headings = new String[] {"TIME (UTC)", "SOURCE", "BASE_V", "EXAMPLES", "DETAIL"};
+                    widths = new int[] {23, 16, 8, 9, 60};
+                }
                 case DEAD_LETTERS -> {
                     headings = new String[] {"TIME (UTC)", "SOURCE", "REASON", "MESSAGE", "VALUE"};
                     widths = new int[] {23, 30, 18, 60, 40};
@@ -665,6 +673,24 @@ public final class ConsumeCommand implements Callable<Integer> {
                     return new String[] {time, key, type, v.path("version").asText(""),
                         v.path("examples_seen").asText(""), detail};
                 }
+                case META_MODEL, META_UPDATES -> {
+                    if (!j.has("value_format")) { // not in its binary format: show what it is
+                        String value = j.has("value_base64") ? "(binary) " + j.path("value_base64").asText()
+                                : text(v);
+                        return role == Role.META_MODEL ? new String[] {time, "", "", value}
+                                : new String[] {time, key, "", "", value};
+                    }
+                    if (role == Role.META_MODEL) {
+                        return new String[] {time, v.path("version").asText(""), v.path("examples_seen").asText(""),
+                            "updates " + v.path("updates_applied").asText("") + ", staleness "
+                                + v.path("staleness").asText("") + ", " + v.path("trunk").size()
+                                + " trunk parameters, heads " + fieldNames(v.path("head_init")) + ", digest "
+                                + v.path("config_digest").asText("")};
+                    }
+                    return new String[] {time, v.path("source").asText(""), v.path("base_version").asText(""),
+                        v.path("examples").asText(""), v.path("trunk_delta").size() + " trunk deltas, heads "
+                            + fieldNames(v.path("head_init_delta"))};
+                }
                 case DEAD_LETTERS -> {
                     JsonNode h = j.path("headers");
                     String source = h.path(ParseProcessor.HEADER_TOPIC).asText("?") + ":"
@@ -710,6 +736,12 @@ public final class ConsumeCommand implements Callable<Integer> {
             }
         }
         return metrics.fieldNames().hasNext() ? metrics.fieldNames().next() : "";
+    }
+
+    private static String fieldNames(JsonNode obj) {
+        List<String> names = new ArrayList<>();
+        obj.fieldNames().forEachRemaining(names::add);
+        return String.join(" ", names);
     }
 
     private static double max(JsonNode arr) {

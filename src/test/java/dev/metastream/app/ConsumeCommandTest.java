@@ -235,6 +235,12 @@ class ConsumeCommandTest {
         assertThat(n.path("value").path("version").asLong()).isEqualTo(5);
         assertThat(n.path("value").path("trunk").toString()).isEqualTo("[0.5,-1.0]");
         assertThat(n.path("value").path("head_init").path("classification:3").toString()).isEqualTo("[0.25]");
+        Run table = run("consume", "--topic", "meta-model", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--format", "table");
+        assertThat(table.out().strip().lines().toList()).satisfiesExactly(
+                h -> assertThat(h).contains("VERSION").contains("EXAMPLES"),
+                row -> assertThat(row).contains("800").contains("updates 5, staleness 1, 2 trunk parameters,"
+                        + " heads classification:3, digest c4eddb8d38d55670"));
     }
 
     @Test
