@@ -60,29 +60,29 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "30", description = "Seconds of streaming (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30", description = "Seconds of streaming (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
-    @Option(names = "--tasks", defaultValue = "6", description = "Tasks at the start; one more appears mid-run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tasks", paramLabel = "N", defaultValue = "6", description = "Tasks at the start; one more appears mid-run (default: ${DEFAULT-VALUE}).")
     int tasks;
 
-    @Option(names = "--rate", defaultValue = "2000", description = "Examples per second sent (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "2000", description = "Examples per second sent (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--partitions", defaultValue = "3",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
             description = "Partitions of the input and output topics, i.e. topics.partitions (default: ${DEFAULT-VALUE};"
                     + " given explicitly it overrides --config and --set).")
     int partitions;
 
-    @Option(names = "--guarantee", defaultValue = "exactly_once_v2",
+    @Option(names = "--guarantee", paramLabel = "GUARANTEE", defaultValue = "exactly_once_v2",
             description = "processing.guarantee: exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}; given"
                     + " explicitly it overrides --config and --set).")
     String guarantee;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic stream (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "7", description = "Seed of the synthetic stream (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--http-port", defaultValue = "0",
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "0",
             description = "Port of the HTTP API and /metrics while the demo runs (default: ${DEFAULT-VALUE} = any free"
                     + " port; -1 = none; given explicitly it overrides http.port of --config and --set).")
     int httpPort;
@@ -191,6 +191,11 @@ public final class DemoCommand implements Callable<Integer> {
                         + " embedded broker with a fresh state directory (use 'run' for your own cluster)");
             }
             p.remove(k);
+        }
+        String g = p.getProperty("processing.guarantee", "").trim();
+        if (!g.equals("exactly_once_v2") && !g.equals("at_least_once")) {
+            throw new ParameterException(spec.commandLine(), "processing.guarantee=" + g + origin()
+                    + ": use exactly_once_v2 or at_least_once (--guarantee)");
         }
         AppConfig config;
         try {

@@ -85,6 +85,13 @@ class DemoCommandTest {
     }
 
     @Test
+    void anUnknownGuaranteeIsAUsageError() {
+        Run r = run("demo", "--guarantee", "exactly_twice");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("processing.guarantee=exactly_twice: use exactly_once_v2 or at_least_once");
+    }
+
+    @Test
     void aMissingConfigFileIsAUsageError() {
         Path missing = tmp.resolve("nope.properties");
         Run r = run("demo", "--config", missing.toString());
