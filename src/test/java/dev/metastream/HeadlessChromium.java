@@ -231,8 +231,23 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Saves a PNG screenshot of the viewport. */
     public void screenshot(Path file) throws IOException {
+        screenshot(file, false);
+    }
+
+    /** Saves a PNG screenshot of the viewport, or of the whole page when {@code fullPage}. */
+    public void screenshot(Path file, boolean fullPage) throws IOException {
         ObjectNode p = MAPPER.createObjectNode();
         p.put("format", "png");
+        if (fullPage) {
+            JsonNode size = call("Page.getLayoutMetrics", null).path("cssContentSize");
+            ObjectNode clip = p.putObject("clip");
+            clip.put("x", 0);
+            clip.put("y", 0);
+            clip.put("width", size.path("width").asDouble());
+            clip.put("height", size.path("height").asDouble());
+            clip.put("scale", 1);
+            p.put("captureBeyondViewport", true);
+        }
         JsonNode r = call("Page.captureScreenshot", p);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Base64.getDecoder().decode(r.path("data").asText()));
