@@ -23,8 +23,8 @@ import picocli.CommandLine;
 
 /**
  * {@code evaluate --html}: two small runs through the command line, in process: SEA permuted into three tasks (a
- * 3 x 3 accuracy matrix, anytime points, three adaptation curves) and one SEA stream whose concept changes every 400
- * examples (true change points and detections on the prequential curve). Each report must hold the library and the
+ * 3 x 3 accuracy matrix, anytime points, three adaptation curves) and one STAGGER stream whose concept changes every
+ * 600 examples (true change points and detections on the prequential curve). Each report must hold the library and the
  * data inline and nothing to fetch, and, opened from disk in a real headless Chromium, draw its charts with no console
  * error. The screenshots are kept as {@code target/evaluate-report-tasks.png} and
  * {@code target/evaluate-report-drift.png}.
@@ -37,7 +37,7 @@ class HtmlReportTest {
     @BeforeAll
     static void evaluate() {
         run("tasks", "sea:length=400", "--transform", "permute:3", "--train-per-task", "1200");
-        run("drift", "sea:length=400", "--train-per-task", "1600");
+        run("drift", "stagger:length=600");
     }
 
     private static void run(String name, String source, String... more) {
@@ -94,12 +94,12 @@ class HtmlReportTest {
     void placesTheTrueChangePointsAndTheDetectionsOnTheStream() throws Exception {
         JsonNode d = data("drift");
         JsonNode full = MAPPER.readTree(dir.resolve("drift.json").toFile());
-        // SEA changes concept every 400 examples: 3 changes in a stream of 1,600, at examples 401, 801 and 1,201.
+        // STAGGER changes concept every 600 examples: 2 changes in its 1,800, at the 601st and the 1,201st example.
         JsonNode changes = d.path("drift").path("true_changes");
-        assertThat(changes).hasSize(full.path("drift").path("change_points").asInt()).hasSize(3);
-        assertThat(changes).extracting(c -> c.path("x").asLong()).containsExactly(401L, 801L, 1201L);
+        assertThat(changes).hasSize(full.path("drift").path("change_points").asInt()).hasSize(2);
+        assertThat(changes).extracting(c -> c.path("x").asLong()).containsExactly(601L, 1201L);
         JsonNode detections = d.path("drift").path("detections");
-        assertThat(detections).hasSize(full.path("drift").path("detections").size());
+        assertThat(detections).hasSize(full.path("drift").path("detections").size()).isNotEmpty();
         for (JsonNode det : detections) {
             // One task, so a detection sits at the count of examples its task had scored.
             assertThat(det.path("x").asLong()).isEqualTo(det.path("position").asLong());
@@ -140,6 +140,8 @@ class HtmlReportTest {
                     // The change points and detections are lines on the cumulative curve.
                     assertThat(browser.eval("echarts.getInstanceByDom(document.getElementById('prequential'))"
                             + ".getOption().series[0].markLine.data.length").asInt()).isGreaterThanOrEqualTo(3);
+                    assertThat(browser.eval("document.getElementById('drift-note').textContent").asText())
+                            .contains("2 change points");
                 }
                 browser.screenshot(Path.of("target", "evaluate-report-" + name + ".png"), true);
             }
