@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -125,12 +127,25 @@ public final class DashboardFeed implements AutoCloseable {
             // The dashboard is a view: losing it must not take the instance down, but it must say why it stopped.
             LOG.warn("the dashboard feed stopped; the dashboard shows what it read until now: {}", e.toString());
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
-    /** Assigns every partition of the three topics and seeks back; false while a topic is not there yet. */
+    /**
+     * Assigns every partition of the three topics and seeks back; false while a topic is not there yet or the brokers
+     * do not answer in time (a slow start is retried, not the end of the dashboard).
+     */
     private boolean assign() {
+        try {
+            return assignNow();
+        } catch (TimeoutException e) {
+            LOG.debug("dashboard feed: brokers did not answer yet ({}); retrying", e.getMessage());
+            consumer.unsubscribe();
+            return false;
+        }
+    }
+
+    private boolean assignNow() {
         List<TopicPartition> all = new ArrayList<>();
         for (String topic : List.of(topics.metricsTopic(), topics.driftTopic(), topics.deadLetterTopic())) {
             List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10));
