@@ -228,8 +228,7 @@ public final class HttpApi implements AutoCloseable {
             return requireGet(ex, method) ? taskModel(ex, path.substring("/models/".length())) : 405;
         }
         return error(ex, 404, "no such endpoint: " + path
-                + " (try / for the dashboard, /health/live, /health/ready, /metrics, POST /predict, /models/meta,"
-                + " /models/{task})");
+                + " (try /health/live, /health/ready, /metrics, POST /predict, /models/meta, /models/{task})");
     }
 
     private boolean requireGet(HttpExchange ex, String method) throws IOException {
