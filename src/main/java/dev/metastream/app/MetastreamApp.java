@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.http.DashboardFeed;
 import dev.metastream.http.HttpApi;
 import dev.metastream.http.HttpSettings;
 import dev.metastream.http.Readiness;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its meters: the learner's ({@link MetastreamMetrics}), Kafka Streams' and its clients' (Micrometer's Kafka Streams
  * binder), the JVM's, state restores ({@link StateRestoreMonitor}) and store sizes. With {@code http.port} set it
- * serves the {@link HttpApi}; {@code application.server} then defaults to {@code 127.0.0.1:<the bound port>}.
+ * serves the {@link HttpApi}; {@code application.server} then defaults to {@code 127.0.0.1:<the bound port>}, and a
+ * {@link DashboardFeed} reads the metrics, drift and dead-letter topics for the dashboard at {@code /}.
  */
 public final class MetastreamApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetastreamApp.class);
@@ -74,6 +76,7 @@ public final class MetastreamApp implements AutoCloseable {
     private KafkaStreamsMetrics kafkaMetrics;
     private ScheduledExecutorService kafkaMetricsRefresh;
     private HttpApi api;
+    private DashboardFeed dashboardFeed;
     private boolean closed;
 
     /**
@@ -282,6 +285,7 @@ public final class MetastreamApp implements AutoCloseable {
         streams = s;
         if (api != null) {
             api.attach(s, HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
+            dashboardFeed = DashboardFeed.start(props, config.topology(), api.dashboard());
         }
         s.start();
         LOG.info("metastream started: application.id={}, bootstrap.servers={}, processing.guarantee={}",
@@ -336,6 +340,9 @@ public final class MetastreamApp implements AutoCloseable {
             return;
         }
         closed = true;
+        if (dashboardFeed != null) {
+            dashboardFeed.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /models/meta}</td><td>the newest shared-model snapshot (the snapshot topic's JSON)</td></tr>
  *   <tr><td>{@code GET /models/{task}}</td><td>the task's latest published snapshot (the snapshot topic's JSON),
  *       from its owner</td></tr>
+ *   <tr><td>{@code GET /}, {@code GET /dashboard/...}</td><td>the live dashboard, its charting library and its data
+ *       ({@link Dashboard}; the page and the library need no token, the data does)</td></tr>
  * </table>
  *
  * <p>With a token set ({@code http.auth.token} or {@code METASTREAM_HTTP_TOKEN}), every endpoint except liveness needs
@@ -95,6 +97,7 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final HttpClient client;
+    private final Dashboard dashboard;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
 
@@ -108,6 +111,7 @@ public final class HttpApi implements AutoCloseable {
         this.auth = new BearerAuth(settings.token());
         this.records = new OutputRecords(config);
         this.parser = new InputRecordParser(config, topics.maxRecordBytes());
+        this.dashboard = new Dashboard(() -> streams, registry);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "metastream-http-" + n.incrementAndGet());
@@ -155,6 +159,11 @@ public final class HttpApi implements AutoCloseable {
         this.streams = streams;
     }
 
+    /** The dashboard served at {@code /} (feed its history with a {@link DashboardFeed}). */
+    public Dashboard dashboard() {
+        return dashboard;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -187,6 +196,9 @@ public final class HttpApi implements AutoCloseable {
         if (path.equals("/health/live")) {
             return requireGet(ex, method) ? health(ex, true) : 405;
         }
+        if (Dashboard.isOpen(path)) {
+            return requireGet(ex, method) ? dashboard.handle(ex, path) : 405;
+        }
         if (!auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
             boolean sent = ex.getRequestHeaders().containsKey("Authorization");
             ex.getResponseHeaders().set("WWW-Authenticate", sent
@@ -195,6 +207,9 @@ public final class HttpApi implements AutoCloseable {
         }
         if (path.equals("/health/ready")) {
             return requireGet(ex, method) ? health(ex, false) : 405;
+        }
+        if (Dashboard.isData(path)) {
+            return requireGet(ex, method) ? dashboard.handle(ex, path) : 405;
         }
         if (path.equals("/metrics")) {
             return requireGet(ex, method) ? metrics(ex) : 405;
