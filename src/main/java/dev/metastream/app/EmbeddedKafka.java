@@ -301,6 +301,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Whether a data directory holds a formatted node (one that {@link #start} would resume with its topics and data)
+     * rather than nothing yet.
+     *
+     * @param dataDir a data directory as passed to {@link #start(Path, int, Map)}
+     * @return true when the directory has been formatted by an earlier start
+     */
+    public static boolean isFormatted(Path dataDir) {
+        return Files.isRegularFile(logDir(dataDir).resolve("meta.properties"));
+    }
+
     private static Path logDir(Path dir) {
         return dir.resolve("kraft-logs").toAbsolutePath();
     }
