@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  *   <li>{@code org.apache.kafka.streams.processor.internals.StateDirectory} WARN "Using an OS temp directory in the
  *       state.dir property": the demo, evaluate, bench and soak keep their stores in temporary directories on
  *       purpose and delete them at the end; {@code run} warns in its own words when a user's state.dir is there.
+ *   <li>{@code org.apache.kafka.streams.StreamsConfig} WARN "Processing exception handler is not enabled for the
+ *       GlobalThread": printed for the default configuration a {@code StreamsBuilder} makes for itself while the
+ *       topology is built; the configuration Kafka Streams runs with enables it
+ *       ({@link AppConfig#streamsProperties}).
  * </ul>
  */
 public final class KnownNoiseFilter extends Filter<ILoggingEvent> {
@@ -75,6 +79,8 @@ public final class KnownNoiseFilter extends Filter<ILoggingEvent> {
                     && m.contains("Performing controller activation. The metadata log appears to be empty.");
             case "org.apache.kafka.streams.processor.internals.StateDirectory" -> level == Level.WARN
                     && m.startsWith("Using an OS temp directory in the state.dir property");
+            case "org.apache.kafka.streams.StreamsConfig" -> level == Level.WARN
+                    && m.startsWith("Processing exception handler is not enabled for the GlobalThread");
             default -> false;
         };
     }

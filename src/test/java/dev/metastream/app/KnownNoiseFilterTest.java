@@ -79,6 +79,10 @@ class KnownNoiseFilterTest {
                 + "temp directory in the state.dir property can cause failures", null)).isEqualTo(FilterReply.DENY);
         assertThat(decide("org.apache.kafka.streams.processor.internals.StateDirectory", Level.WARN,
                 "Failed to delete state store directory", null)).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(decide("org.apache.kafka.streams.StreamsConfig", Level.WARN, "Processing exception handler is not "
+                + "enabled for the GlobalThread. It's recommended to set", null)).isEqualTo(FilterReply.DENY);
+        assertThat(decide("org.apache.kafka.streams.StreamsConfig", Level.WARN, "Unrecognized config", null))
+                .isEqualTo(FilterReply.NEUTRAL);
     }
 
     /** bin/metastream's logback.xml installs the filter on its console appender. */
