@@ -28,8 +28,12 @@ import java.util.regex.Pattern;
  *       it has created them.
  *   <li>{@code org.apache.kafka.clients.NetworkClient} WARN "Attempting to close NetworkClient that has already been
  *       closed": the embedded broker's shutdown closing a client twice.
- *   <li>{@code org.apache.kafka.controller.QuorumController} WARN "Performing controller activation. The metadata log
- *       appears to be empty": the embedded broker's first start on a new data directory.
+ *   <li>{@code org.apache.kafka.controller.QuorumController} WARN "Performing controller activation." (on a new data
+ *       directory followed by "The metadata log appears to be empty"): the embedded broker's controller starting.
+ *   <li>{@code org.apache.kafka.server.DefaultAutoTopicCreationManager} WARN "Auto topic creation failed for
+ *       __transaction_state (or __consumer_offsets) with error 'TOPIC_ALREADY_EXISTS'": the broker's first
+ *       transactional (or group) clients racing to create the broker's own internal topic; one wins, the rest find
+ *       it there.
  *   <li>{@code org.apache.kafka.streams.processor.internals.StateDirectory} WARN "Using an OS temp directory in the
  *       state.dir property": the demo, evaluate, bench and soak keep their stores in temporary directories on
  *       purpose and delete them at the end; {@code run} warns in its own words when a user's state.dir is there.
@@ -41,6 +45,8 @@ import java.util.regex.Pattern;
  */
 public final class KnownNoiseFilter extends Filter<ILoggingEvent> {
 
+    private static final Pattern INTERNAL_TOPIC_EXISTS = Pattern.compile(
+            "Auto topic creation failed for (__transaction_state|__consumer_offsets) with error 'TOPIC_ALREADY_EXISTS'");
     private static final Pattern METADATA_ISSUE = Pattern.compile("recoverable issue with correlation id \\d+ : \\{(.*)}");
 
     /** Creates the filter (logback instantiates it from logback.xml). */
@@ -76,7 +82,9 @@ public final class KnownNoiseFilter extends Filter<ILoggingEvent> {
                     && (m.endsWith("Attempting to close NetworkClient that has already been closed.")
                     || onlyInternalTopicsUnknown(m));
             case "org.apache.kafka.controller.QuorumController" -> level == Level.WARN
-                    && m.contains("Performing controller activation. The metadata log appears to be empty.");
+                    && m.startsWith("[QuorumController id=") && m.contains("] Performing controller activation.");
+            case "org.apache.kafka.server.DefaultAutoTopicCreationManager" -> level == Level.WARN
+                    && INTERNAL_TOPIC_EXISTS.matcher(m).lookingAt();
             case "org.apache.kafka.streams.processor.internals.StateDirectory" -> level == Level.WARN
                     && m.startsWith("Using an OS temp directory in the state.dir property");
             case "org.apache.kafka.streams.StreamsConfig" -> level == Level.WARN

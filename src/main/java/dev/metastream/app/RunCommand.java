@@ -95,6 +95,11 @@ public final class RunCommand implements Callable<Integer> {
         EmbeddedKafka broker = null;
         String bootstrap = config.all().getProperty("bootstrap.servers", "");
         if (config.embedded()) {
+            if (EmbeddedKafka.inUse(config.embeddedBrokerDir())) {
+                return fail(err, 1, "the embedded broker's data in " + config.embeddedBrokerDir() + " is in use by "
+                        + "another 'metastream run': stop it, or give this run a state.dir of its own "
+                        + "(--set state.dir=...)");
+            }
             try {
                 broker = startEmbedded(config, embeddedPort, err);
             } catch (RuntimeException e) {

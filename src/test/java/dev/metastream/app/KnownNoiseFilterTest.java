@@ -75,6 +75,19 @@ class KnownNoiseFilterTest {
         assertThat(decide("org.apache.kafka.controller.QuorumController", Level.WARN, "[QuorumController id=1] "
                 + "Performing controller activation. The metadata log appears to be empty. Appending 6 bootstrap "
                 + "record(s)", null)).isEqualTo(FilterReply.DENY);
+        assertThat(decide("org.apache.kafka.controller.QuorumController", Level.WARN, "[QuorumController id=1] "
+                + "Performing controller activation.", null)).isEqualTo(FilterReply.DENY);
+        assertThat(decide("org.apache.kafka.controller.QuorumController", Level.WARN, "[QuorumController id=1] "
+                + "Renouncing leadership", null)).isEqualTo(FilterReply.NEUTRAL);
+        String creation = "org.apache.kafka.server.DefaultAutoTopicCreationManager";
+        assertThat(decide(creation, Level.WARN, "Auto topic creation failed for __transaction_state with error "
+                + "'TOPIC_ALREADY_EXISTS': Topic '__transaction_state' already exists..", null))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(decide(creation, Level.WARN, "Auto topic creation failed for __transaction_state with error "
+                + "'INVALID_REPLICATION_FACTOR': Replication factor: 3 larger than available brokers: 1.", null))
+                .isEqualTo(FilterReply.NEUTRAL);
+        assertThat(decide(creation, Level.WARN, "Auto topic creation failed for my-topic with error "
+                + "'TOPIC_ALREADY_EXISTS'", null)).isEqualTo(FilterReply.NEUTRAL);
         assertThat(decide("org.apache.kafka.streams.processor.internals.StateDirectory", Level.WARN, "Using an OS "
                 + "temp directory in the state.dir property can cause failures", null)).isEqualTo(FilterReply.DENY);
         assertThat(decide("org.apache.kafka.streams.processor.internals.StateDirectory", Level.WARN,

@@ -140,6 +140,19 @@ class RunCommandTest {
     }
 
     @Test
+    void aSecondRunOnTheSameStateDirectorySaysSoInOneLine() throws Exception {
+        Path state = dir.resolve("state");
+        try (EmbeddedKafka first = EmbeddedKafka.start(state.resolve("embedded-kafka"), 0, Map.of())) {
+            StringWriter err = new StringWriter();
+            assertThat(run(err, "--set", "state.dir=" + state)).isEqualTo(1);
+            assertThat(err.toString().strip().lines().toList()).last().asString()
+                    .isEqualTo("metastream run: the embedded broker's data in " + state.resolve("embedded-kafka")
+                            .toAbsolutePath().normalize() + " is in use by another 'metastream run': stop it, or give "
+                            + "this run a state.dir of its own (--set state.dir=...)");
+        }
+    }
+
+    @Test
     void aClosedBrokerAddressIsReportedWithinSecondsNamingTheKey() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
