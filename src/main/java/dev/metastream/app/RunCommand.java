@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,6 +84,12 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return fail(err, 2, "invalid configuration: " + e.getMessage());
         }
+        try {
+            // Kafka Streams' own check of its values (processing.guarantee=exactly_once_v3), before anything starts.
+            new StreamsConfig(config.streamsProperties("127.0.0.1:9092"));
+        } catch (ConfigException e) {
+            return fail(err, 2, "invalid configuration: " + e.getMessage());
+        }
         HttpSettings http = config.http();
         String portInUse = portInUse(http);
         if (portInUse != null) {
@@ -104,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
                 broker = startEmbedded(config, embeddedPort, err);
             } catch (RuntimeException e) {
                 return fail(err, 1, "the embedded broker (data in " + config.embeddedBrokerDir() + ") did not start: "
-                        + e.getMessage() + "; is another 'metastream run' using this state.dir?");
+                        + e.getMessage());
             }
             bootstrap = broker.bootstrapServers();
             out.println("bootstrap.servers=" + bootstrap);
@@ -134,7 +143,11 @@ public final class RunCommand implements Callable<Integer> {
             }
             app.ensureTopics();
             app.start();
-        } catch (IllegalStateException | UncheckedIOException e) {
+        } catch (ConfigException e) {
+            // A value only Kafka checks (processing.guarantee=exactly_once_v3, a malformed ssl.* setting).
+            shutDown(app, embedded, hook, closed);
+            return fail(err, 2, "invalid configuration: " + e.getMessage());
+        } catch (IllegalStateException | UncheckedIOException | KafkaException e) {
             // Wrong brokers, credentials or topic layout, a port taken meanwhile: say so in one line and stop.
             shutDown(app, embedded, hook, closed);
             return fail(err, 1, e.getMessage());

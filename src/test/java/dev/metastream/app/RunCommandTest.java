@@ -123,6 +123,13 @@ class RunCommandTest {
         StringWriter err5 = new StringWriter();
         assertThat(run(err5, "--set", "learner.batch.size=0")).isEqualTo(2);
         assertThat(err5.toString()).contains("learner.batch.size");
+        // So is a value only Kafka Streams checks, before any broker starts.
+        StringWriter err6 = new StringWriter();
+        assertThat(run(err6, "--set", "state.dir=" + dir.resolve("state"), "--set",
+                "processing.guarantee=exactly_once_v3")).isEqualTo(2);
+        assertThat(err6.toString()).startsWith("metastream run: invalid configuration: Invalid value exactly_once_v3 "
+                + "for configuration processing.guarantee");
+        assertThat(dir.resolve("state")).doesNotExist();
     }
 
     @Test
