@@ -28,13 +28,19 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig topology) {
 
+    /** Default of {@code state.dir}: {@code ./state}, relative to the working directory (not the OS temp directory). */
+    public static final String DEFAULT_STATE_DIR = "state";
+
+    /** Directory under {@code state.dir} where the embedded broker keeps its data, beside the stores. */
+    public static final String EMBEDDED_BROKER_DIR = "embedded-kafka";
+
     /** Process keys metastream adds on top of Kafka Streams' own. */
     public static final List<LearnerConfig.Key> APP_KEYS = List.of(
             new LearnerConfig.Key("application.id", "metastream", "Kafka Streams application id: instances with the same id share the work; it prefixes internal topics and consumer groups."),
             new LearnerConfig.Key("bootstrap.servers", "", "Kafka brokers. Empty = start an embedded single-node broker on 127.0.0.1 (development only)."),
             new LearnerConfig.Key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 (nothing lost, nothing twice) or at_least_once (faster)."),
             new LearnerConfig.Key("num.stream.threads", "1", "Stream threads per instance; each runs its own ND4J work (set OMP_NUM_THREADS=1)."),
-            new LearnerConfig.Key("state.dir", "", "Where RocksDB stores live. Empty = a directory under the system temp dir named after application.id."),
+            new LearnerConfig.Key("state.dir", DEFAULT_STATE_DIR, "Directory of the local state: Kafka Streams keeps the RocksDB stores in <state.dir>/<application.id>, and the embedded broker (empty bootstrap.servers) its topics in <state.dir>/" + EMBEDDED_BROKER_DIR + ", so a restarted run resumes where it stopped. A relative path is relative to the working directory. Not under the OS temp directory, which the OS may clear while the stores are in use. Delete the directory to start from nothing."),
             new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = Kafka Streams' default (100 ms with exactly_once_v2, 30 s otherwise)."),
             new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."),
             new LearnerConfig.Key("application.server", "", "host:port at which other instances reach this instance's HTTP API (Kafka Streams routes interactive queries by it; /predict and /models forward there). Empty with http.port set = 127.0.0.1:<the bound HTTP port>, right only when every instance runs on one host: set it to an address the other instances can reach otherwise."),
@@ -55,17 +61,94 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         return new LearnerConfig.Key(name, BoundedRocksDbConfigSetter.DEFAULTS.get(name), doc);
     }
 
-    /** Loads a properties file; missing keys take their defaults. */
+    /**
+     * Loads a properties file; missing keys take their defaults.
+     *
+     * @throws ConfigKeys.UnknownKeyException when the file holds a key nothing reads (the message names the closest)
+     * @throws IllegalArgumentException       when a value is invalid (the message names the key)
+     */
     public static AppConfig load(Path file) throws IOException {
+        return of(readChecked(file));
+    }
+
+    /**
+     * The configuration of a command line: the properties file (none: every default), then the {@code --set KEY=VALUE}
+     * settings over it. Unknown keys are refused, naming where they came from and the closest known key.
+     *
+     * @param file the {@code --config} file, or null
+     * @param sets the {@code --set} arguments, in order (a later one wins)
+     * @return the configuration
+     * @throws IllegalArgumentException with a one-line message for the user (an unknown key, a bad value, a
+     *                                  {@code --set} without '=')
+     * @throws IOException              when the file cannot be read
+     */
+    public static AppConfig fromCommandLine(Path file, List<String> sets) throws IOException {
+        Properties p = new Properties();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
+            }
+            p = readChecked(file);
+        }
+        Properties set = parseSets(sets);
+        try {
+            ConfigKeys.check(set);
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new ConfigKeys.UnknownKeyException("--set: " + e.getMessage());
+        }
+        p.putAll(set);
+        return of(p);
+    }
+
+    /**
+     * The {@code --set KEY=VALUE} arguments as properties (a later one wins).
+     *
+     * @throws IllegalArgumentException naming an argument without '=' or without a key
+     */
+    public static Properties parseSets(List<String> sets) {
+        Properties p = new Properties();
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0 || kv.substring(0, eq).isBlank()) {
+                throw new IllegalArgumentException("--set " + kv + ": expected KEY=VALUE, e.g. --set learner.batch.size=16");
+            }
+            p.setProperty(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return p;
+    }
+
+    /**
+     * The keys a properties file gives, as given (no defaults), once every key is known to be metastream's or Kafka's.
+     *
+     * @throws ConfigKeys.UnknownKeyException naming the file, the unknown key and the closest known one
+     */
+    public static Properties readChecked(Path file) throws IOException {
+        Properties p = read(file);
+        try {
+            ConfigKeys.check(p);
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new ConfigKeys.UnknownKeyException(file + ": " + e.getMessage());
+        }
+        return p;
+    }
+
+    private static Properties read(Path file) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        return of(p);
+        return p;
     }
 
-    /** Builds a configuration from properties; missing keys take their defaults. */
+    /**
+     * Builds a configuration from properties; missing keys take their defaults. Every command builds its
+     * configuration here, so every command refuses unknown keys ({@link ConfigKeys#check}).
+     *
+     * @throws ConfigKeys.UnknownKeyException when a key is not metastream's nor Kafka's (the message names the closest)
+     * @throws IllegalArgumentException       when a value is invalid (the message names the key)
+     */
     public static AppConfig of(Properties given) {
+        ConfigKeys.check(given);
         Properties p = new Properties();
         for (LearnerConfig.Key k : APP_KEYS) {
             if (!k.defaultValue().isEmpty()) {
@@ -95,6 +178,17 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         return HttpSettings.from(all, System.getenv());
     }
 
+    /** The state directory ({@code state.dir}; empty means the default), as an absolute path. */
+    public Path stateDir() {
+        String v = all.getProperty(StreamsConfig.STATE_DIR_CONFIG, "").trim();
+        return Path.of(v.isEmpty() ? DEFAULT_STATE_DIR : v).toAbsolutePath().normalize();
+    }
+
+    /** Where the embedded broker keeps its data: beside the stores, under {@link #stateDir()}. */
+    public Path embeddedBrokerDir() {
+        return stateDir().resolve(EMBEDDED_BROKER_DIR);
+    }
+
     /** Whether no brokers were named, so the embedded broker runs. */
     public boolean embedded() {
         return all.getProperty("bootstrap.servers", "").isBlank();
@@ -115,13 +209,14 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             }
         }
         s.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        if (!s.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
-            s.setProperty(StreamsConfig.STATE_DIR_CONFIG, Path.of(System.getProperty("java.io.tmpdir"),
-                    "metastream-state", s.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).toString());
-        }
+        // An empty state.dir is not passed on (Kafka Streams' default is under the OS temp directory): ours then.
+        s.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, DEFAULT_STATE_DIR);
         // Latency: Kafka Streams' internal producer waits 100 ms by default to fill batches; 5 ms keeps batching
         // without adding a visible delay to predictions. A user's own producer.linger.ms wins.
         s.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), "5");
+        // Kafka 5.0's default, set now: the processing exception handler (LogAndFail unless the user names another)
+        // also covers the global store's processor, and Kafka Streams stops warning at every start that it does not.
+        s.putIfAbsent("processing.exception.handler.global.enabled", "true");
         return s;
     }
 }

@@ -28,7 +28,9 @@ final class ConfigDocumentation {
             new Section("application.id", "Process",
                     "Kafka Streams process settings metastream gives defaults for. All but topics.create are passed to "
                             + "Kafka Streams (bootstrap.servers replaced by the embedded broker's address when empty); empty "
-                            + "values are not passed, so Kafka Streams' own default applies, except state.dir (see below)."),
+                            + "values are not passed, so Kafka Streams' own default applies, except state.dir (see below)."
+                            + " Every command refuses a key that is neither one of this file's nor a Kafka setting "
+                            + "(exit code 2, naming the closest known key): a misspelt key never silently keeps its default."),
             new Section("rocksdb.config.setter", "State store memory (RocksDB)",
                     "Kafka Streams keeps each store in RocksDB, off the Java heap. By default metastream bounds all of "
                             + "them together (see docs/operations.md). These keys are passed to Kafka Streams, where the "
@@ -62,13 +64,15 @@ final class ConfigDocumentation {
             @RULE@
             # Kafka Streams and Kafka client settings (pass-through)
             @RULE@
-            # Any key that is not one of metastream's own is handed to Kafka Streams as is, and Kafka Streams passes the client
-            # settings on to its consumers, producers and admin client: security.protocol, sasl.*, ssl.*, the producer.*,
-            # consumer.*, main.consumer.*, restore.consumer.*, global.consumer.* and admin.* prefixes, num.standby.replicas,
-            # replication.factor (of internal topics), rocksdb.config.setter, and so on. metastream keeps to itself, and never
-            # passes on, the keys listed above (except the Process section's), tasks.*, drift.*, topics.create, and the
-            # reserved prefixes http.* and demo.*. Empty values are not passed on. metastream sets producer.linger.ms=5
-            # unless you set it.
+            # Any Kafka Streams, producer, consumer or admin client setting is handed to Kafka Streams as is, and Kafka Streams
+            # passes the client settings on to its consumers, producers and admin client: security.protocol, sasl.*, ssl.*,
+            # num.standby.replicas, replication.factor (of internal topics), config.providers*, client.tag.*, and the
+            # producer.*, consumer.*, main.consumer.*, restore.consumer.*, global.consumer.*, admin.* and topic.* prefixes
+            # followed by a setting of that client (or topic). A key that is none of these nor metastream's is refused at
+            # start with the closest known key (producer.lnger.ms: did you mean producer.linger.ms?). metastream keeps to
+            # itself, and never passes on, the keys listed above (except the Process section's), tasks.*, drift.*,
+            # topics.create, and the reserved prefixes http.* and demo.*. Empty values are not passed on. metastream sets
+            # producer.linger.ms=5 and processing.exception.handler.global.enabled=true unless you set them.
             #
             # Examples:
             # security.protocol=SASL_SSL
@@ -84,10 +88,11 @@ final class ConfigDocumentation {
             # Per-task overrides
             @RULE@
             # A task whose id is listed here gets its own head shape instead of task.kind / task.classes / task.class.names /
-            # task.labels. An override exists only when tasks.<id>.kind is set; the other three keys are then optional:
-            # tasks.<id>.classes and tasks.<id>.labels default to task.classes and task.labels, tasks.<id>.class.names
-            # defaults to none (it is not inherited from task.class.names). <id> is the task id as it appears in the input
-            # (it may contain dots). Tasks with the same kind and output width share one meta-learned head initialisation.
+            # task.labels. A task has an override when any of its four keys is set; the ones not set fall back:
+            # tasks.<id>.kind, tasks.<id>.classes and tasks.<id>.labels to task.kind, task.classes and task.labels,
+            # tasks.<id>.class.names to task.class.names when the task has task.classes classes, else to none. <id> is the
+            # task id as it appears in the input (it may contain dots). Any other tasks.<id>.* key is refused, naming the
+            # task's four keys. Tasks with the same kind and output width share one meta-learned head initialisation.
             #
             # Examples:
             # tasks.churn.kind=binary

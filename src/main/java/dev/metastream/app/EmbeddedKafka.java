@@ -301,6 +301,44 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Whether a data directory holds a formatted node (one that {@link #start} would resume with its topics and data)
+     * rather than nothing yet.
+     *
+     * @param dataDir a data directory as passed to {@link #start(Path, int, Map)}
+     * @return true when the directory has been formatted by an earlier start
+     */
+    public static boolean isFormatted(Path dataDir) {
+        return Files.isRegularFile(logDir(dataDir).resolve("meta.properties"));
+    }
+
+    /**
+     * Whether a running node (of this or another process) holds a data directory: Kafka locks
+     * {@code <log dir>/.lock} while it runs, and a second node on the directory would fail deep in its start-up.
+     *
+     * @param dataDir a data directory as passed to {@link #start(Path, int, Map)}
+     * @return true when the directory's lock is held
+     */
+    public static boolean inUse(Path dataDir) {
+        Path lock = logDir(dataDir).resolve(".lock");
+        if (!Files.isRegularFile(lock)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held by a node of this JVM
+        } catch (IOException e) {
+            return false; // cannot tell: let the start say what is wrong
+        }
+    }
+
     private static Path logDir(Path dir) {
         return dir.resolve("kraft-logs").toAbsolutePath();
     }

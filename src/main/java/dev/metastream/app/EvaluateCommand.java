@@ -177,7 +177,18 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Evaluator.Options options = options();
+        Evaluator.Options options;
+        try {
+            options = options();
+        } catch (ParameterException e) {
+            if (e.getCause() instanceof ConfigKeys.UnknownKeyException) {
+                // One line naming the key and the closest known one; the usage would only bury it.
+                spec.commandLine().getErr().println("metastream evaluate: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 2;
+            }
+            throw e;
+        }
         java.io.PrintWriter out = spec.commandLine().getOut();
         Scenario scenario;
         try {
@@ -243,12 +254,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (configFile != null) {
             overrides.putAll(learnerKeys(configFile));
         }
+        Properties set;
+        try {
+            set = AppConfig.parseSets(sets);
+            ConfigKeys.check(set);
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new ParameterException(spec.commandLine(), "--set: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        // In the order given, so a later --set of a key wins.
         for (String kv : sets) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--set " + kv + ": expected KEY=VALUE");
-            }
-            overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            String key = kv.substring(0, kv.indexOf('=')).trim();
+            overrides.put(key, set.getProperty(key));
         }
         if (window <= 0) {
             throw new ParameterException(spec.commandLine(), "--window must be positive, got " + window);
@@ -269,8 +287,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * The learner keys of a {@code run --config} properties file (read as {@link AppConfig#load} reads it): the keys of
-     * {@link LearnerConfig#KEYS} but the {@link #DATA_KEYS}, and the per-task {@code tasks.<id>.kind}; Kafka, topology
-     * and process keys are not the evaluation's business and are left out.
+     * {@link LearnerConfig#KEYS} but the {@link #DATA_KEYS}, the per-task {@code tasks.<id>.kind} and the drift
+     * detector parameters; Kafka, topology and process keys are not the evaluation's business and are left out. An
+     * unknown key anywhere in the file is refused, as {@code run} refuses it.
      */
     Map<String, String> learnerKeys(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -280,11 +299,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (Reader rd = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(rd);
         }
+        try {
+            // The whole file is checked as run checks it: a misspelt key is an error here too, not dropped.
+            ConfigKeys.check(p);
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new ParameterException(spec.commandLine(), "--config " + file + ": " + e.getMessage(), e);
+        }
         java.util.Set<String> learner = new java.util.HashSet<>();
         LearnerConfig.KEYS.forEach(k -> learner.add(k.name()));
         Map<String, String> m = new java.util.TreeMap<>();
         for (String k : p.stringPropertyNames()) {
-            if ((learner.contains(k) && !DATA_KEYS.contains(k)) || k.matches("tasks\\..+\\.kind")) {
+            if ((learner.contains(k) && !DATA_KEYS.contains(k)) || k.matches("tasks\\..+\\.kind")
+                    || k.startsWith("drift.") && ConfigKeys.problem(k) == null) {
                 m.put(k, p.getProperty(k).trim());
             }
         }

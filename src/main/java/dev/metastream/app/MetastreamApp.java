@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,6 +79,9 @@ public final class MetastreamApp implements AutoCloseable {
     private HttpApi api;
     private DashboardFeed dashboardFeed;
     private boolean closed;
+    /** The last exception a stream or global thread died of: the reason given when Kafka Streams reaches ERROR. */
+    private volatile Throwable lastFailure;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     /**
      * @param config           the configuration
@@ -153,6 +157,74 @@ public final class MetastreamApp implements AutoCloseable {
     public void ensureTopics() {
         try (Admin a = Admin.create(adminProperties())) {
             ensureTopics(a);
+        }
+    }
+
+    /**
+     * Fails fast, with the address and the key to check, when the brokers cannot be reached; without it Kafka Streams
+     * retries for a minute (and logs a warning per attempt) before it says {@code Timed out waiting for a node
+     * assignment}. First a plain TCP connection to each address of {@code bootstrap.servers} (a closed port or an
+     * unknown host is known within the timeout, with no client warnings); then an admin client's
+     * {@code describeCluster}, so a listener that is not Kafka's or a protocol mismatch is reported too.
+     *
+     * @param timeout how long each step may take
+     * @throws IllegalStateException with a one-line message naming {@code bootstrap.servers}
+     */
+    public void checkBrokers(Duration timeout) {
+        List<String> refused = new java.util.ArrayList<>();
+        boolean reached = false;
+        for (String address : bootstrapServers.split(",")) {
+            String a = address.trim();
+            if (a.isEmpty()) {
+                continue;
+            }
+            int colon = a.lastIndexOf(':');
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(a.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalStateException("bootstrap.servers=" + bootstrapServers + ": '" + a
+                        + "' is not host:port; write the brokers as host:port[,host:port...]");
+            }
+            String host = a.substring(0, colon).replace("[", "").replace("]", "");
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), (int) timeout.toMillis());
+                reached = true;
+                break;
+            } catch (java.net.UnknownHostException | java.nio.channels.UnresolvedAddressException e) {
+                refused.add(a + " (unknown host)");
+            } catch (java.net.SocketTimeoutException e) {
+                refused.add(a + " (no answer within " + timeout.toSeconds() + " s)");
+            } catch (IOException e) {
+                refused.add(a + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+            }
+        }
+        if (!reached) {
+            throw new IllegalStateException("cannot reach any broker of bootstrap.servers=" + bootstrapServers + ": "
+                    + String.join(", ", refused) + "; start the brokers, or set bootstrap.servers to their address "
+                    + "(empty = an embedded broker)");
+        }
+        Properties admin = adminProperties();
+        admin.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
+        admin.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
+        try (Admin a = Admin.create(admin)) {
+            a.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions()
+                    .timeoutMs((int) timeout.toMillis())).nodes().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException auth) {
+                throw authenticationFailed(auth);
+            }
+            throw new IllegalStateException("the brokers at bootstrap.servers=" + bootstrapServers + " accept "
+                    + "connections but did not answer as Kafka within " + timeout.toSeconds() + " s ("
+                    + e.getCause().getMessage() + "): check that bootstrap.servers names a Kafka listener and that "
+                    + "security.protocol (" + config.all().getProperty("security.protocol", "PLAINTEXT")
+                    + ") is the listener's", e.getCause());
         }
     }
 
@@ -260,9 +332,23 @@ public final class MetastreamApp implements AutoCloseable {
         Counter threadFailures = Counter.builder("metastream.stream.thread.failures")
                 .description("Stream threads that died on an exception and were replaced").register(registry);
         s.setUncaughtExceptionHandler(e -> {
+            lastFailure = e;
+            if (Thread.currentThread().getName().endsWith("-GlobalStreamThread")) {
+                // The global thread cannot be replaced (asking to fails with a ClassCastException): without the
+                // shared model nothing can be learned, so stop the client, and the state listener reports why.
+                LOG.error("the global stream thread (shared model) failed; stopping", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             threadFailures.increment();
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR) {
+                String why = describe(lastFailure);
+                LOG.error("Kafka Streams stopped in state ERROR (was {}): {}", before, why);
+                failure.complete(why);
+            }
         });
         kafkaMetricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "metastream-kafka-metrics");
@@ -291,6 +377,27 @@ public final class MetastreamApp implements AutoCloseable {
         LOG.info("metastream started: application.id={}, bootstrap.servers={}, processing.guarantee={}",
                 config.all().getProperty("application.id"), bootstrapServers,
                 config.all().getProperty("processing.guarantee"));
+    }
+
+    /**
+     * Completes, with why, when Kafka Streams reaches ERROR: it then processes nothing until restarted, so a process
+     * should stop (and say why) rather than stay up looking alive. Never completes otherwise.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
+    }
+
+    /** A one-line reason: the failure's class and message, and its root cause's when that differs. */
+    static String describe(Throwable t) {
+        if (t == null) {
+            return "no stream thread reported an exception (see the log above)";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String top = t.getClass().getSimpleName() + ": " + t.getMessage();
+        return root == t ? top : top + " (caused by " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     /** Waits until the streams client is RUNNING, or fails after the timeout. */

@@ -355,11 +355,14 @@ public final class ProduceCommand implements Callable<Integer> {
         if (clientConfig == null) {
             return m;
         }
-        java.util.Properties props = new java.util.Properties();
-        try (BufferedReader r = Files.newBufferedReader(clientConfig, StandardCharsets.UTF_8)) {
-            props.load(r);
+        java.util.Properties props;
+        try {
+            // Checked as run checks it: metastream's keys are known (and ignored here), a misspelt one is an error.
+            props = AppConfig.readChecked(clientConfig);
         } catch (IOException e) {
             throw new BadInputException("cannot read --client-config " + clientConfig + ": " + e.getMessage());
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new BadInputException("--client-config " + e.getMessage());
         }
         for (String k : props.stringPropertyNames()) {
             String v = props.getProperty(k).trim();

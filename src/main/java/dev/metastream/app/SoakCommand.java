@@ -114,8 +114,15 @@ public final class SoakCommand implements Callable<Integer> {
         p.setProperty("model.trunk.layers", "64");
         p.setProperty("learner.batch.size", "32");
         if (configFile != null) {
-            Properties extra = AppConfig.load(configFile).all();
-            extra.stringPropertyNames().forEach(n -> p.setProperty(n, extra.getProperty(n)));
+            // Only the keys the file gives: its defaults must not replace the soak's own (application.id, state.dir).
+            Properties extra;
+            try {
+                extra = AppConfig.readChecked(configFile);
+            } catch (IllegalArgumentException e) {
+                System.err.println("invalid configuration: " + e.getMessage());
+                return 2;
+            }
+            extra.stringPropertyNames().forEach(n -> p.setProperty(n, extra.getProperty(n).trim()));
         }
         AppConfig config;
         try {

@@ -1,0 +1,64 @@
+package dev.metastream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration of a command line: file, then --set; unknown keys refused; the default state directory. */
+class AppConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyWayOfBuildingAConfigurationRefusesAnUnknownKey() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("learner.batchsize", "8");
+        assertThatThrownBy(() -> AppConfig.of(p)).isInstanceOf(ConfigKeys.UnknownKeyException.class)
+                .hasMessageContaining("did you mean 'learner.batch.size'?");
+        Path file = dir.resolve("my.properties");
+        Files.writeString(file, "input.dim=4\nlearner.batchsize=8\n");
+        assertThatThrownBy(() -> AppConfig.load(file)).isInstanceOf(ConfigKeys.UnknownKeyException.class)
+                .hasMessage(file + ": unknown key 'learner.batchsize': did you mean 'learner.batch.size'?");
+        assertThatThrownBy(() -> AppConfig.fromCommandLine(null, List.of("task.knd=binary")))
+                .hasMessage("--set: unknown key 'task.knd': did you mean 'task.kind'?");
+        assertThatThrownBy(() -> AppConfig.fromCommandLine(null, List.of("nokey")))
+                .hasMessageStartingWith("--set nokey: expected KEY=VALUE");
+    }
+
+    @Test
+    void setWinsOverTheFileAndNoFileMeansDefaults() throws Exception {
+        Path file = dir.resolve("my.properties");
+        Files.writeString(file, "learner.batch.size=8\ninput.dim=4\n");
+        AppConfig c = AppConfig.fromCommandLine(file, List.of("learner.batch.size=16", "learner.batch.size=24"));
+        assertThat(c.learner().batchSize()).isEqualTo(24);
+        assertThat(c.learner().inputDim()).isEqualTo(4);
+        AppConfig defaults = AppConfig.fromCommandLine(null, List.of());
+        assertThat(defaults.learner().batchSize()).isEqualTo(32);
+        assertThat(defaults.embedded()).isTrue();
+    }
+
+    @Test
+    void theDefaultStateDirectoryIsUnderTheWorkingDirectoryNotTheTempDirectory() {
+        AppConfig c = AppConfig.of(new Properties());
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        assertThat(c.streamsProperties("h:1").getProperty("state.dir")).isEqualTo("state");
+        assertThat(c.stateDir()).isEqualTo(Path.of("state").toAbsolutePath().normalize());
+        assertThat(c.stateDir().startsWith(tmp)).isFalse();
+        assertThat(c.embeddedBrokerDir()).isEqualTo(c.stateDir().resolve("embedded-kafka"));
+        // An explicitly empty value means the default too (empty values are not passed to Kafka Streams).
+        Properties empty = new Properties();
+        empty.setProperty("state.dir", "");
+        assertThat(AppConfig.of(empty).streamsProperties("h:1").getProperty("state.dir")).isEqualTo("state");
+        Properties own = new Properties();
+        own.setProperty("state.dir", dir.toString());
+        assertThat(AppConfig.of(own).stateDir()).isEqualTo(dir.toAbsolutePath().normalize());
+        assertThat(AppConfig.of(own).streamsProperties("h:1").getProperty("state.dir")).isEqualTo(dir.toString());
+    }
+}
