@@ -212,17 +212,18 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     private Properties readClientConfig() throws BadInputException {
-        Properties p = new Properties();
         if (clientConfig == null) {
-            return p;
+            return new Properties();
         }
-        try (Reader r = Files.newBufferedReader(clientConfig, StandardCharsets.UTF_8)) {
-            p.load(r);
+        try {
+            // Checked as run checks it: a misspelt key is an error, not a setting silently ignored.
+            return AppConfig.readChecked(clientConfig);
         } catch (IOException e) {
             throw new BadInputException("cannot read --client-config " + clientConfig + ": " + e.getMessage()
                     + "; pass a readable properties file");
+        } catch (ConfigKeys.UnknownKeyException e) {
+            throw new BadInputException("--client-config " + e.getMessage());
         }
-        return p;
     }
 
     /** The topic a role name stands for (under the topic.* keys of the client config), or the argument itself. */
