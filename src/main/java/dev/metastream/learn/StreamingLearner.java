@@ -613,6 +613,38 @@ public final class StreamingLearner {
         }
     }
 
+    /**
+     * Forgets a task, as if it had never been seen: the buffered micro-batch is learned first (so the shared model
+     * keeps what the task's examples taught it, and no pending example refers to a task that is gone), then the task's
+     * state, episodic memory and reference gradient are deleted from the store. Its next example starts a new task
+     * from the current meta initialisation. The shared trunk and head initialisation are not rolled back.
+     *
+     * @param task the task id
+     * @param now  timestamp for the events learning the buffered batch emits
+     * @return whether the task existed
+     */
+    public boolean resetTask(String task, long now) {
+        flushBeforeSharedWrite(now);
+        boolean existed = taskOrNull(task) != null;
+        taskCache.remove(task);
+        dirty.remove(task);
+        store.deleteTask(task);
+        if (shared.memoryTasks.remove(task)) {
+            store.putShared(shared);
+        }
+        return existed;
+    }
+
+    /**
+     * The ids of every task this learner holds (learned at least one example), sorted: the store's and those learned
+     * since the last micro-batch, which are written at its end.
+     */
+    public List<String> taskIds() {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(dirty.keySet());
+        store.forEachTask(st -> ids.add(st.task()));
+        return List.copyOf(ids);
+    }
+
     /** A task's current state, or null when it has not learned yet. */
     public TaskState task(String task) {
         return taskOrNull(task);

@@ -26,8 +26,13 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>All its state is in the stores named in {@link MetastreamTopology}; the learner object is rebuilt from them
  * in {@link #init}, so a crash, a rebalance or a restore loses nothing.
+ *
+ * <p>Its input values are {@link Instance}s (examples) and {@link ControlCommand}s from the control topic (delete a
+ * task, import a model), merged into one stream so a command is applied in order with the partition's examples and
+ * in the same exactly-once transaction.
  */
-public final class LearnerProcessor implements Processor<String, Instance, String, Output> {
+public final class LearnerProcessor implements Processor<String, Object, String, Output> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerProcessor.class);
     private final LearnerConfig config;
     private final TopologyConfig topics;
     private final OutputRecords records;
@@ -87,11 +92,15 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     }
 
     @Override
-    public void process(Record<String, Instance> record) {
+    public void process(Record<String, Object> record) {
         if (rebaseDue) {
             rebase();
         }
-        Instance in = record.value();
+        if (record.value() instanceof ControlCommand command) {
+            control(command, record.timestamp());
+            return;
+        }
+        Instance in = (Instance) record.value();
         TaskKind kind = config.taskSpec(in.task()).kind();
         if (topics.eventTimeBatches()) {
             // Before observing: the partial batch this record's timestamp closes is learned first, as in a replay.
@@ -116,6 +125,32 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         metrics.scored(kind);
         context.forward(new Record<>(in.task(), new Output(topics.predictionsTopic(), records.prediction(p)),
                 record.timestamp()));
+    }
+
+    /** Applies one control command; an invalid one is logged and skipped. */
+    private void control(ControlCommand c, long timestamp) {
+        if (!c.valid()) {
+            LOG.warn("skipping control record for {} on {}: {}", c.task(), context.taskId(), c.error());
+            return;
+        }
+        long start = System.nanoTime();
+        int buffered = learner.pendingCount();
+        switch (c.command()) {
+            case ControlCommand.DELETE_TASK -> {
+                boolean existed = learner.resetTask(c.task(), timestamp);
+                countFlushed(buffered, start);
+                boolean hadSnapshot = snapshots.get(c.task()) != null;
+                snapshots.delete(c.task());
+                if (hadSnapshot) {
+                    // A tombstone: compaction then drops the task's snapshots from the topic too.
+                    context.forward(new Record<>(c.task(), new Output(topics.snapshotsTopic(), null), timestamp));
+                }
+                LOG.info("task {} {} (request {}, partition {})", c.task(),
+                        existed ? "deleted" : "was not known here; nothing to delete", c.requestId(), context.taskId());
+            }
+            default -> LOG.warn("control command {} for {} is not supported by this build; skipped", c.command(),
+                    c.task());
+        }
     }
 
     private void learnPending(long now) {
@@ -190,7 +225,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     private final class Events implements LearnerEvents {
         @Override
         public void drift(DriftEvent event) {
-            metrics.drift();
+            metrics.drift(event.task());
             context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), records.drift(event)),
                     event.timestamp()));
         }
