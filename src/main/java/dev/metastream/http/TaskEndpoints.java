@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.MetaSnapshot;
+import dev.metastream.learn.ModelExport;
 import dev.metastream.learn.SharedState;
 import dev.metastream.learn.TaskSpec;
 import dev.metastream.learn.TaskState;
@@ -355,12 +357,96 @@ final class TaskEndpoints {
 
     // ------------------------------------------------------------------ export and import
 
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
     private int export(HttpExchange ex, String task) throws IOException {
-        return api.error(ex, 501, "export is not available in this build");
+        if (task.equals(MetastreamTopology.META_KEY)) {
+            KafkaStreams s = api.streams;
+            if (s == null || api.self == null) {
+                return api.unavailable(ex, "the streams client is not started yet");
+            }
+            byte[] bytes;
+            try {
+                bytes = s.store(StoreQueryParameters.fromNameAndType(MetastreamTopology.META_MODEL_STORE,
+                        QueryableStoreTypes.<String, byte[]>keyValueStore())).get(MetastreamTopology.META_KEY);
+            } catch (InvalidStateStoreException e) {
+                return api.unavailable(ex, "the shared-model store is not queryable now (" + s.state() + ")");
+            }
+            MetaSnapshot snapshot = bytes != null ? MetaSnapshot.fromBytes(bytes) : MetaSnapshot.initial(api.config);
+            api.servedBy(ex);
+            return HttpApi.send(ex, 200, JSON, api.mapper.writeValueAsBytes(
+                    ModelExport.meta(api.config, snapshot, provenance(-1))));
+        }
+        return api.owned(ex, task, null, (s, partition) -> {
+            byte[] state = HttpApi.partitionStore(s, MetastreamTopology.TASK_STATE_STORE, partition).get(task);
+            if (state == null) {
+                return null;
+            }
+            byte[] shared = HttpApi.partitionStore(s, MetastreamTopology.SHARED_STATE_STORE, partition)
+                    .get(MetastreamTopology.SHARED_STATE_KEY);
+            try {
+                return api.mapper.writeValueAsBytes(ModelExport.task(api.config,
+                        shared == null ? null : SharedState.fromBytes(shared), TaskState.fromBytes(state),
+                        provenance(partition)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, HttpApi.unknownTask(task));
+    }
+
+    private Map<String, Object> provenance(int partition) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        HostInfo me = api.self;
+        p.put("source", "metastream " + (me == null ? "?" : me.host() + ":" + me.port())
+                + (partition >= 0 ? " partition " + partition : "") + " (" + api.topics.examplesTopic() + ")");
+        p.put("exported_at", System.currentTimeMillis());
+        return p;
     }
 
     private int importModel(HttpExchange ex, String task) throws IOException {
-        return api.error(ex, 501, "import is not available in this build");
+        byte[] raw = body(ex, api.topics.maxRecordBytes());
+        if (raw.length > api.topics.maxRecordBytes()) {
+            return api.error(ex, 413, "the model is over input.max.record.bytes=" + api.topics.maxRecordBytes()
+                    + " bytes; raise it (and the broker's max.message.bytes for topic.control)");
+        }
+        JsonNode model;
+        Map<String, Object> parsed;
+        try {
+            model = api.mapper.readTree(raw);
+            parsed = api.mapper.convertValue(model, MAP);
+        } catch (IOException | IllegalArgumentException e) {
+            return api.error(ex, 400, "the body must be an exported model (JSON object, docs/model-format.md): "
+                    + e.getMessage());
+        }
+        if (parsed == null) {
+            return api.error(ex, 400, "the body must be an exported model (JSON object, docs/model-format.md)");
+        }
+        boolean meta = task.equals(MetastreamTopology.META_KEY);
+        try {
+            if (meta) {
+                ModelExport.checkHeader(parsed, "meta");
+                ModelExport.importMeta(api.config, parsed, 0, 0);
+            } else {
+                ModelExport.checkTask(api.config, task, parsed);
+            }
+        } catch (IllegalArgumentException | ClassCastException e) {
+            return api.error(ex, 400, "cannot import this model: " + e.getMessage());
+        }
+        ObjectNode n = send(ex, meta ? ControlCommand.IMPORT_META : ControlCommand.IMPORT_TASK, task, model);
+        if (n == null) {
+            return 503;
+        }
+        n.put("what_happens", meta
+                ? "the learner partition of key meta hands the model to the shared-model aggregator, which publishes "
+                        + "it as the next shared-model version (trunk and head initialisations replaced); every "
+                        + "partition rebases on it at its next meta.sync.interval.ms, keeping what it learned since "
+                        + "its last publication"
+                : "the learner partition that owns task " + task + " learns its buffered micro-batch, replaces the "
+                        + "task by the imported model (head, linear expert, mixture weights, previous label, label "
+                        + "frequencies; counters and metrics from zero) and publishes its snapshot, in one "
+                        + "exactly-once transaction");
+        return HttpApi.send(ex, 202, JSON, api.mapper.writeValueAsBytes(n));
     }
 
     static byte[] body(HttpExchange ex, int max) throws IOException {

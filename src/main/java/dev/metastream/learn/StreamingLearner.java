@@ -645,6 +645,39 @@ public final class StreamingLearner {
         return List.copyOf(ids);
     }
 
+    /**
+     * Seeds a task from a model in the export format ({@link ModelExport}, {@code docs/model-format.md}), replacing
+     * whatever the task was (as {@link #resetTask} does first): its head, linear expert, mixture weights, previous
+     * label and label frequencies are taken over; its counters and metrics start from zero.
+     *
+     * @param task  the task id
+     * @param model the exported task model (parsed JSON: maps, lists, numbers)
+     * @param now   timestamp for the events learning the buffered batch emits
+     * @throws IllegalArgumentException when the model does not fit this configuration; nothing is changed then
+     */
+    public void importTask(String task, Map<String, Object> model, long now) {
+        ModelExport.checkTask(config, task, model);
+        resetTask(task, now);
+        TaskState st = ModelExport.importTask(this, task, model);
+        store.putTask(st);
+        taskCache.put(task, st);
+    }
+
+    /** A new task's state, as its first example would create it (not stored). */
+    TaskState newTaskState(String task) {
+        TaskSpec spec = config.taskSpec(task);
+        TaskState st = new TaskState(task, spec.shapeKey());
+        st.head = newHead(task, spec);
+        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.initMetaVersion = shared.baseVersion;
+        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
+        st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        if (config.model().keepsTaskScaler()) {
+            st.scaler = InputScaler.create(config.inputDim());
+        }
+        return st;
+    }
+
     /** A task's current state, or null when it has not learned yet. */
     public TaskState task(String task) {
         return taskOrNull(task);

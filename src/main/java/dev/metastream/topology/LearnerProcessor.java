@@ -46,6 +46,11 @@ public final class LearnerProcessor implements Processor<String, Object, String,
     /** Buffered examples by task kind, so the learned counters can be tagged by kind when the batch is learned. */
     private final int[] pendingByKind = new int[TaskKind.values().length];
     private final java.util.List<Cancellable> punctuations = new java.util.ArrayList<>();
+    private final Events events = new Events();
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
     /**
      * @param config  learner configuration
@@ -70,7 +75,7 @@ public final class LearnerProcessor implements Processor<String, Object, String,
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
         snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
         store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
-        learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
+        learner = new StreamingLearner(config, store, "learner-" + context.taskId(), events);
         if (topics.metaSyncEnabled()) {
             // Rebasing learns the pending micro-batch first, and learning it publishes snapshots and metrics, which a
             // processor may not forward from init: with examples pending (a restart, or a partition moved here) the
@@ -147,6 +152,38 @@ public final class LearnerProcessor implements Processor<String, Object, String,
                 }
                 LOG.info("task {} {} (request {}, partition {})", c.task(),
                         existed ? "deleted" : "was not known here; nothing to delete", c.requestId(), context.taskId());
+            }
+            case ControlCommand.IMPORT_TASK -> {
+                java.util.Map<String, Object> model = MAPPER.convertValue(c.model(), MAP);
+                try {
+                    learner.importTask(c.task(), model, timestamp);
+                } catch (IllegalArgumentException e) {
+                    countFlushed(buffered, start);
+                    LOG.warn("import of task {} skipped (request {}): {}", c.task(), c.requestId(), e.getMessage());
+                    return;
+                }
+                countFlushed(buffered, start);
+                // The task's published snapshot is now the imported model's.
+                events.taskSnapshot(learner.taskSnapshot(c.task(), timestamp));
+                LOG.info("task {} imported (request {}, partition {})", c.task(), c.requestId(), context.taskId());
+            }
+            case ControlCommand.IMPORT_META -> {
+                java.util.Map<String, Object> model = MAPPER.convertValue(c.model(), MAP);
+                MetaSnapshot imported;
+                try {
+                    dev.metastream.learn.ModelExport.checkHeader(model, "meta");
+                    imported = dev.metastream.learn.ModelExport.importMeta(config, model, 0, timestamp);
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("import of the shared model skipped (request {}): {}", c.requestId(), e.getMessage());
+                    return;
+                }
+                // To the single aggregator, which replaces the shared model by it (an "import:" source, see
+                // MetaAggregatorProcessor); every partition then rebases on the new version.
+                MetaUpdate u = new MetaUpdate(MetaAggregatorProcessor.IMPORT_SOURCE_PREFIX + c.requestId(), -1,
+                        imported.trunk(), imported.headInit(), 0, timestamp);
+                context.forward(new Record<>(u.source(), new Output(topics.metaUpdatesTopic(), u.toBytes()),
+                        timestamp));
+                LOG.info("shared model import sent to the aggregator (request {})", c.requestId());
             }
             default -> LOG.warn("control command {} for {} is not supported by this build; skipped", c.command(),
                     c.task());
