@@ -119,6 +119,63 @@ class ControlTopicTopologyTest {
         assertThat(TaskState.fromBytes(tasks.get("a")).learned()).isEqualTo(1);
     }
 
+    @Test
+    void importsReplaceATaskAndTheSharedModel() throws Exception {
+        Properties lp = new Properties();
+        lp.setProperty("input.dim", "4");
+        lp.setProperty("task.classes", "3");
+        lp.setProperty("model.trunk.layers", "8");
+        lp.setProperty("learner.batch.size", "4");
+        LearnerConfig config = LearnerConfig.from(lp);
+        TopologyConfig topics = TopologyConfig.defaults();
+        Properties props = new Properties();
+        props.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "metastream-import-ttd");
+        props.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(MetastreamTopology.build(config, topics, MetastreamMetrics.standalone()), props,
+                START);
+        TestInputTopic<byte[], byte[]> examples = driver.createInputTopic(topics.examplesTopic(),
+                new ByteArraySerializer(), new ByteArraySerializer(), START, Duration.ZERO);
+        TestInputTopic<String, byte[]> control = driver.createInputTopic(topics.controlTopic(),
+                new StringSerializer(), new ByteArraySerializer(), START, Duration.ZERO);
+        TestOutputTopic<String, byte[]> metaModel = driver.createOutputTopic(topics.metaModelTopic(),
+                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        for (int i = 0; i < 8; i++) {
+            examples.pipeInput(null, example("src", i, i % 3));
+        }
+        KeyValueStore<String, byte[]> tasks = driver.getKeyValueStore(MetastreamTopology.TASK_STATE_STORE);
+        KeyValueStore<String, byte[]> shared = driver.getKeyValueStore(MetastreamTopology.SHARED_STATE_STORE);
+        TaskState src = TaskState.fromBytes(tasks.get("src"));
+        java.util.Map<String, Object> exported = dev.metastream.learn.ModelExport.task(config,
+                dev.metastream.learn.SharedState.fromBytes(shared.get(MetastreamTopology.SHARED_STATE_KEY)), src,
+                java.util.Map.of("source", "test"));
+        JsonNode model = JSON.valueToTree(exported);
+
+        control.pipeInput("dst", ControlCommand.of(ControlCommand.IMPORT_TASK, "dst", "req-2", 0, model).toBytes());
+        TaskState dst = TaskState.fromBytes(tasks.get("dst"));
+        assertThat(dst.head()).containsExactly(src.head());
+        assertThat(dst.learned()).isZero();
+        assertThat(driver.<String, byte[]>getKeyValueStore(MetastreamTopology.TASK_SNAPSHOT_STORE).get("dst"))
+                .as("the imported task's snapshot is published").isNotNull();
+
+        // The shared model: a trunk of 0.25s replaces the current one as the next version.
+        dev.metastream.learn.MetaSnapshot initial = dev.metastream.learn.MetaSnapshot.initial(config);
+        float[] trunk = new float[initial.trunk().length];
+        java.util.Arrays.fill(trunk, 0.25f);
+        java.util.Map<String, Object> meta = dev.metastream.learn.ModelExport.meta(config,
+                new dev.metastream.learn.MetaSnapshot(3, trunk, initial.headInit(), 0, 0, 0, "x", 0),
+                java.util.Map.of("source", "test"));
+        metaModel.readValuesToList();
+        control.pipeInput("meta", ControlCommand.of(ControlCommand.IMPORT_META, "meta", "req-3", 0,
+                JSON.valueToTree(meta)).toBytes());
+        List<byte[]> published = metaModel.readValuesToList();
+        assertThat(published).isNotEmpty();
+        dev.metastream.learn.MetaSnapshot now = dev.metastream.learn.MetaSnapshot.fromBytes(
+                published.get(published.size() - 1));
+        assertThat(now.trunk()).containsExactly(trunk);
+        assertThat(now.version()).isPositive();
+    }
+
     private static int count(KeyValueStore<String, byte[]> store) {
         int n = 0;
         try (var it = store.all()) {
