@@ -66,8 +66,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link TaskEndpoints})</td></tr>
  *   <tr><td>{@code DELETE /tasks/{task}}</td><td>202: a delete command goes to the control topic, applied by the
  *       task's owner exactly once ({@link TaskEndpoints})</td></tr>
- *   <tr><td>{@code GET /models/{task}/export}</td><td>the task's model in the portable format of
- *       {@code docs/model-format.md} ({@link TaskEndpoints})</td></tr>
+ *   <tr><td>{@code GET /models/{task}/export}, {@code GET /models/meta/export}</td><td>the task's model, or the
+ *       shared model, in the portable format of {@code docs/model-format.md} ({@link TaskEndpoints})</td></tr>
  *   <tr><td>{@code POST /models/{task}/import}, {@code POST /models/meta/import}</td><td>202: seeds a task or the
  *       shared model from that format, through the control topic ({@link TaskEndpoints})</td></tr>
  * </table>
