@@ -8,6 +8,7 @@ import dev.metastream.data.ScenarioSpec;
 import dev.metastream.data.Scenarios;
 import dev.metastream.evaluation.EvaluationResult;
 import dev.metastream.evaluation.Evaluator;
+import dev.metastream.evaluation.HtmlReport;
 import dev.metastream.evaluation.Strategy;
 import dev.metastream.learn.LearnerConfig;
 import java.io.IOException;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code metastream evaluate}: runs a continual-learning scenario with a strategy and reports the accuracy matrix,
  * ACC/BWT/FWT/forgetting, anytime accuracy, adaptation, multi-task gain, prequential curves and drift detection, as a
- * table and optionally as JSON. In process by default; {@code --through-kafka} runs the same protocol through the
- * topology on an embedded broker. See {@code docs/evaluation.md}.
+ * table, optionally as JSON and as a self-contained HTML report with charts ({@link HtmlReport}). In process by
+ * default; {@code --through-kafka} runs the same protocol through the topology on an embedded broker. See
+ * {@code docs/evaluation.md}.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Run a continual-learning scenario with a strategy and report every figure: the accuracy "
@@ -48,7 +50,7 @@ import picocli.CommandLine.Spec;
                 "  metastream evaluate --source idx:data/mnist --transform permute:20 \\",
                 "      --train-per-task 1000 --test-per-task 1000 --strategy agem --json r.json",
                 "  metastream evaluate --source sea:length=1000 --train-per-task 4000 \\",
-                "      --test-per-task 200",
+                "      --test-per-task 200 --html target/sea.html",
                 "  metastream evaluate --source sinusoid --tasks 20 --train-per-task 20 \\",
                 "      --test-per-task 50",
                 "  metastream evaluate --source json:data/vega/flights-20k.json --task-column origin \\",
@@ -107,6 +109,11 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write every figure to this JSON file.")
     Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts (the "
+            + "accuracy matrix as a heatmap, the prequential curve with the true change points and the detections, "
+            + "anytime accuracy, adaptation curves, the baselines beside the run); it opens offline.")
+    Path html;
 
     @Option(names = "--through-kafka", description = "Run through the topology on an embedded broker.")
     boolean throughKafka;
@@ -215,6 +222,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             mapper().writeValue(json.toFile(), r);
             out.println("wrote " + json);
+        }
+        if (html != null) {
+            HtmlReport.write(r, scenario, html);
+            out.println("wrote " + html);
         }
         out.flush();
         return 0;

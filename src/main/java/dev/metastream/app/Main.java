@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             RunCommand.class,
             ProduceCommand.class,
+            ConsumeCommand.class,
             BenchCommand.class,
             EvaluateCommand.class,
             SoakCommand.class,

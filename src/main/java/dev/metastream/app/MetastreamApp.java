@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.http.DashboardFeed;
 import dev.metastream.http.HttpApi;
 import dev.metastream.http.HttpSettings;
 import dev.metastream.http.Readiness;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its meters: the learner's ({@link MetastreamMetrics}), Kafka Streams' and its clients' (Micrometer's Kafka Streams
  * binder), the JVM's, state restores ({@link StateRestoreMonitor}) and store sizes. With {@code http.port} set it
- * serves the {@link HttpApi}; {@code application.server} then defaults to {@code 127.0.0.1:<the bound port>}.
+ * serves the {@link HttpApi}; {@code application.server} then defaults to {@code 127.0.0.1:<the bound port>}, and a
+ * {@link DashboardFeed} reads the metrics, drift and dead-letter topics for the dashboard at {@code /}.
  */
 public final class MetastreamApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetastreamApp.class);
@@ -75,6 +77,7 @@ public final class MetastreamApp implements AutoCloseable {
     private ScheduledExecutorService kafkaMetricsRefresh;
     private HttpApi api;
     private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer;
+    private DashboardFeed dashboardFeed;
     private boolean closed;
 
     /**
@@ -331,6 +334,7 @@ public final class MetastreamApp implements AutoCloseable {
                     new org.apache.kafka.common.serialization.StringSerializer(),
                     new org.apache.kafka.common.serialization.ByteArraySerializer());
             api.controlProducer(controlProducer);
+            dashboardFeed = DashboardFeed.start(props, config.topology(), api.dashboard());
         }
         s.start();
         LOG.info("metastream started: application.id={}, bootstrap.servers={}, processing.guarantee={}",
@@ -385,6 +389,9 @@ public final class MetastreamApp implements AutoCloseable {
             return;
         }
         closed = true;
+        if (dashboardFeed != null) {
+            dashboardFeed.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -45,6 +45,9 @@ public final class OutputWatcher implements AutoCloseable {
     private final Map<String, JsonNode> latestMetrics = new ConcurrentHashMap<>();
     private final List<JsonNode> drifts = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+    /** Records read from any output topic: moves whenever the application publishes anything. */
+    public final AtomicLong records = new AtomicLong();
+    private volatile Throwable failure;
 
     /** Starts reading from the beginning of the output topics. */
     public OutputWatcher(String bootstrapServers, TopologyConfig topics, Map<String, Object> clientOverrides) {
@@ -65,12 +68,27 @@ public final class OutputWatcher implements AutoCloseable {
     }
 
     private void loop() {
-        while (running) {
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                accept(r);
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    records.incrementAndGet();
+                    accept(r);
+                }
             }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
         }
-        consumer.close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Why the reading thread stopped early.
+     *
+     * @return the exception that ended it, or {@code null} while it runs (or after a normal close)
+     */
+    public Throwable failure() {
+        return failure;
     }
 
     private void accept(ConsumerRecord<String, byte[]> r) {

@@ -70,6 +70,8 @@ import org.slf4j.LoggerFactory;
  *       shared model, in the portable format of {@code docs/model-format.md} ({@link TaskEndpoints})</td></tr>
  *   <tr><td>{@code POST /models/{task}/import}, {@code POST /models/meta/import}</td><td>202: seeds a task or the
  *       shared model from that format, through the control topic ({@link TaskEndpoints})</td></tr>
+ *   <tr><td>{@code GET /}, {@code GET /dashboard/...}</td><td>the live dashboard, its charting library and its data
+ *       ({@link Dashboard}; the page and the library need no token, the data does)</td></tr>
  * </table>
  *
  * <p>{@code POST /predict} never learns: a {@code y} in its body is ignored and the answer says
@@ -106,6 +108,7 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     final HttpClient client;
+    private final Dashboard dashboard;
     volatile KafkaStreams streams;
     volatile HostInfo self;
     private final TaskEndpoints tasks;
@@ -120,6 +123,7 @@ public final class HttpApi implements AutoCloseable {
         this.auth = new BearerAuth(settings.token());
         this.records = new OutputRecords(config);
         this.parser = new InputRecordParser(config, topics.maxRecordBytes());
+        this.dashboard = new Dashboard(() -> streams, registry);
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "metastream-http-" + n.incrementAndGet());
@@ -178,6 +182,11 @@ public final class HttpApi implements AutoCloseable {
         tasks.producer(producer);
     }
 
+    /** The dashboard served at {@code /} (feed its history with a {@link DashboardFeed}). */
+    public Dashboard dashboard() {
+        return dashboard;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -210,6 +219,9 @@ public final class HttpApi implements AutoCloseable {
         if (path.equals("/health/live")) {
             return requireGet(ex, method) ? health(ex, true) : 405;
         }
+        if (Dashboard.isOpen(path)) {
+            return requireGet(ex, method) ? dashboard.handle(ex, path) : 405;
+        }
         if (!auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
             boolean sent = ex.getRequestHeaders().containsKey("Authorization");
             ex.getResponseHeaders().set("WWW-Authenticate", sent
@@ -218,6 +230,9 @@ public final class HttpApi implements AutoCloseable {
         }
         if (path.equals("/health/ready")) {
             return requireGet(ex, method) ? health(ex, false) : 405;
+        }
+        if (Dashboard.isData(path)) {
+            return requireGet(ex, method) ? dashboard.handle(ex, path) : 405;
         }
         if (path.equals("/metrics")) {
             return requireGet(ex, method) ? metrics(ex) : 405;

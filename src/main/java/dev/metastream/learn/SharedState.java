@@ -115,7 +115,9 @@ public final class SharedState {
 
     /** Binary form for the shared-state store: named fields (format 2), so older states still read. */
     public byte[] toBytes() {
-        Codec.Fields f = new Codec.Fields()
+        int floats = trunk.length + trunkBase.length + trunkOptimizerState.length
+                + headInit.values().stream().mapToInt(a -> 2 * a.length).sum();
+        Codec.Fields f = new Codec.Fields(4 * floats + 4096)
                 .put("base.version", w -> w.i64(baseVersion)).put("trunk", w -> w.floats(trunk))
                 .put("trunk.base", w -> w.floats(trunkBase))
                 .put("trunk.optimizer", w -> w.floats(trunkOptimizerState).i64(trunkStep))

@@ -115,7 +115,10 @@ public final class TaskState {
 
     /** Binary form for the task-state store: named fields (format 2), so a state written before a field existed reads. */
     public byte[] toBytes() {
-        Codec.Fields f = new Codec.Fields()
+        // Room for the large arrays at once, so the buffer is not regrown while writing.
+        int floats = length(head) + length(optimizerState) + length(linear) + length(background)
+                + length(backgroundOptimizerState);
+        Codec.Fields f = new Codec.Fields(4 * floats + 4096)
                 .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put("head", w -> w.floats(head))
                 .put("optimizer", w -> w.floats(optimizerState).i64(optimizerStep))
                 .put("counts", w -> w.i64(observed).i64(learned).i64(updates))
@@ -142,6 +145,10 @@ public final class TaskState {
             f.put("label.mean", w -> w.i64(labelCount).doubles(labelMean));
         }
         return f.toBytes(FORMAT);
+    }
+
+    private static int length(float[] a) {
+        return a == null ? 0 : a.length;
     }
 
     /** Reads {@link #toBytes()}, and the fixed-order format 1 of earlier releases. */
