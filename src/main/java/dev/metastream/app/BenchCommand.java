@@ -207,7 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
         p.setProperty("topics.partitions", String.valueOf(partitions));
         p.setProperty("input.partitioned.by.task", String.valueOf(keyed));
         for (String t : List.of("examples", "predictions", "model.snapshots", "metrics", "drift.events", "dead.letter",
-                "meta.updates", "meta.model")) {
+                "meta.updates", "meta.model", "control")) {
             p.setProperty("topic." + t, "bench-" + suffix + "." + t);
         }
         AppConfig config = AppConfig.of(p);

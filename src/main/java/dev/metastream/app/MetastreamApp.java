@@ -77,6 +77,7 @@ public final class MetastreamApp implements AutoCloseable {
     private KafkaStreamsMetrics kafkaMetrics;
     private ScheduledExecutorService kafkaMetricsRefresh;
     private HttpApi api;
+    private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer;
     private DashboardFeed dashboardFeed;
     private boolean closed;
     /** The last exception a stream or global thread died of: the reason given when Kafka Streams reaches ERROR. */
@@ -252,11 +253,45 @@ public final class MetastreamApp implements AutoCloseable {
         return admin;
     }
 
+    /**
+     * The settings of the producer the HTTP API writes control commands with: every producer key of the
+     * configuration (security included), {@code config.providers*}, then {@code producer.*}; idempotent, acks=all.
+     */
+    Properties producerProperties() {
+        Properties out = new Properties();
+        Properties streamsProps = config.streamsProperties(bootstrapServers);
+        java.util.Set<String> names = org.apache.kafka.clients.producer.ProducerConfig.configNames();
+        streamsProps.forEach((k, v) -> {
+            String key = k.toString();
+            if ((names.contains(key) || key.startsWith("config.providers"))
+                    && !key.equals(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+                out.put(key, v);
+            }
+        });
+        streamsProps.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("producer.") && names.contains(key.substring(9))) {
+                out.put(key.substring(9), v);
+            }
+        });
+        out.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        out.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        out.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG,
+                config.all().getProperty("application.id", "metastream") + "-control");
+        return out;
+    }
+
     private void ensureTopics(Admin a) {
         try {
             List<NewTopic> wanted = MetastreamTopology.topics(config.topology());
             if (Boolean.parseBoolean(config.all().getProperty("topics.create", "true"))) {
                 for (NewTopic t : wanted) {
+                    if (t.name().equals(config.topology().controlTopic())) {
+                        // Partition i of the control topic must reach the learner task that reads partition i of the
+                        // examples: same count, whatever topics.partitions says about an existing examples topic.
+                        t = new NewTopic(t.name(), partitionCount(a, config.topology().examplesTopic()),
+                                t.replicationFactor());
+                    }
                     try {
                         a.createTopics(List.of(t)).all().get();
                     } catch (ExecutionException e) {
@@ -269,6 +304,16 @@ public final class MetastreamApp implements AutoCloseable {
                         }
                     }
                 }
+            }
+            String control = config.topology().controlTopic();
+            String examples = config.topology().examplesTopic();
+            int controlPartitions = partitionCount(a, control);
+            int examplePartitions = partitionCount(a, examples);
+            if (controlPartitions != examplePartitions) {
+                throw new IllegalStateException("topic " + control + " (topic.control) has " + controlPartitions
+                        + " partitions but " + examples + " has " + examplePartitions + ": control commands would not "
+                        + "reach the partition that owns their task; recreate " + control + " with "
+                        + examplePartitions + " partitions");
             }
             String metaUpdates = config.topology().metaUpdatesTopic();
             int partitions = partitionCount(a, metaUpdates);
@@ -371,6 +416,10 @@ public final class MetastreamApp implements AutoCloseable {
         streams = s;
         if (api != null) {
             api.attach(s, HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
+            controlProducer = new org.apache.kafka.clients.producer.KafkaProducer<>(producerProperties(),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            api.controlProducer(controlProducer);
             dashboardFeed = DashboardFeed.start(props, config.topology(), api.dashboard());
         }
         s.start();
@@ -452,6 +501,9 @@ public final class MetastreamApp implements AutoCloseable {
         }
         if (api != null) {
             api.close();
+        }
+        if (controlProducer != null) {
+            controlProducer.close(Duration.ofSeconds(5));
         }
         if (streams != null) {
             if (leaveGroup) {

@@ -61,10 +61,21 @@ import org.slf4j.LoggerFactory;
  *       {@code application.server}; the prediction topic's JSON</td></tr>
  *   <tr><td>{@code GET /models/meta}</td><td>the newest shared-model snapshot (the snapshot topic's JSON)</td></tr>
  *   <tr><td>{@code GET /models/{task}}</td><td>the task's latest published snapshot (the snapshot topic's JSON),
- *       from its owner</td></tr>
+ *       from its owner, or one made from its current state when none is published yet; 404 for an unknown task</td></tr>
+ *   <tr><td>{@code GET /tasks}</td><td>the tasks of every instance with their counts and figures, paged
+ *       ({@link TaskEndpoints})</td></tr>
+ *   <tr><td>{@code DELETE /tasks/{task}}</td><td>202: a delete command goes to the control topic, applied by the
+ *       task's owner exactly once ({@link TaskEndpoints})</td></tr>
+ *   <tr><td>{@code GET /models/{task}/export}, {@code GET /models/meta/export}</td><td>the task's model, or the
+ *       shared model, in the portable format of {@code docs/model-format.md} ({@link TaskEndpoints})</td></tr>
+ *   <tr><td>{@code POST /models/{task}/import}, {@code POST /models/meta/import}</td><td>202: seeds a task or the
+ *       shared model from that format, through the control topic ({@link TaskEndpoints})</td></tr>
  *   <tr><td>{@code GET /}, {@code GET /dashboard/...}</td><td>the live dashboard, its charting library and its data
  *       ({@link Dashboard}; the page and the library need no token, the data does)</td></tr>
  * </table>
+ *
+ * <p>{@code POST /predict} never learns: a {@code y} in its body is ignored and the answer says
+ * {@code "labelled": false}.
  *
  * <p>With a token set ({@code http.auth.token} or {@code METASTREAM_HTTP_TOKEN}), every endpoint except liveness needs
  * {@code Authorization: Bearer <token>}; otherwise 401 with {@code WWW-Authenticate: Bearer}. Forwarded requests carry
@@ -85,21 +96,22 @@ public final class HttpApi implements AutoCloseable {
     public static final String SERVED_BY_HEADER = "X-Metastream-Served-By";
     private static final String JSON = "application/json";
 
-    private final HttpSettings settings;
-    private final LearnerConfig config;
-    private final TopologyConfig topics;
+    final HttpSettings settings;
+    final LearnerConfig config;
+    final TopologyConfig topics;
     private final MeterRegistry registry;
     private final StateRestoreMonitor restores;
     private final BearerAuth auth;
-    private final OutputRecords records;
+    final OutputRecords records;
     private final InputRecordParser parser;
-    private final ObjectMapper mapper = new ObjectMapper();
+    final ObjectMapper mapper = new ObjectMapper();
     private final HttpServer server;
     private final ExecutorService executor;
-    private final HttpClient client;
+    final HttpClient client;
     private final Dashboard dashboard;
-    private volatile KafkaStreams streams;
-    private volatile HostInfo self;
+    volatile KafkaStreams streams;
+    volatile HostInfo self;
+    private final TaskEndpoints tasks;
 
     private HttpApi(HttpSettings settings, LearnerConfig config, TopologyConfig topics, MeterRegistry registry,
                     StateRestoreMonitor restores) throws IOException {
@@ -121,6 +133,7 @@ public final class HttpApi implements AutoCloseable {
         this.client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(settings.forwardTimeoutMs()))
                 .version(HttpClient.Version.HTTP_1_1).build(); // its own threads: request threads wait on it
         this.server = HttpServer.create(new InetSocketAddress(settings.bindAddress(), settings.port()), 64);
+        this.tasks = new TaskEndpoints(this);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
     }
@@ -157,6 +170,16 @@ public final class HttpApi implements AutoCloseable {
     public void attach(KafkaStreams streams, HostInfo self) {
         this.self = self;
         this.streams = streams;
+    }
+
+    /**
+     * Lets the API write control commands ({@code DELETE /tasks/{task}}, imports); without one those endpoints answer
+     * 503. The API does not close it.
+     *
+     * @param producer a producer of the application's cluster (String keys, byte-array values)
+     */
+    public void controlProducer(org.apache.kafka.clients.producer.Producer<String, byte[]> producer) {
+        tasks.producer(producer);
     }
 
     /** The dashboard served at {@code /} (feed its history with a {@link DashboardFeed}). */
@@ -221,6 +244,12 @@ public final class HttpApi implements AutoCloseable {
             }
             return predict(ex);
         }
+        if (path.equals("/tasks") || path.startsWith("/tasks/")) {
+            return tasks.route(ex, method, path);
+        }
+        if (path.startsWith("/models/") && (path.endsWith("/export") || path.endsWith("/import"))) {
+            return tasks.route(ex, method, path);
+        }
         if (path.equals("/models/" + MetastreamTopology.META_KEY)) {
             return requireGet(ex, method) ? meta(ex) : 405;
         }
@@ -228,10 +257,10 @@ public final class HttpApi implements AutoCloseable {
             return requireGet(ex, method) ? taskModel(ex, path.substring("/models/".length())) : 405;
         }
         return error(ex, 404, "no such endpoint: " + path
-                + " (try /health/live, /health/ready, /metrics, POST /predict, /models/meta, /models/{task})");
+                + " (try /health/live, /health/ready, /metrics, POST /predict, /models/meta, /models/{task}, /tasks)");
     }
 
-    private boolean requireGet(HttpExchange ex, String method) throws IOException {
+    boolean requireGet(HttpExchange ex, String method) throws IOException {
         if (method.equals("GET") || method.equals("HEAD")) {
             return true;
         }
@@ -292,7 +321,9 @@ public final class HttpApi implements AutoCloseable {
             n.put("reason", parsed.reason().code());
             return send(ex, 400, JSON, mapper.writeValueAsBytes(n));
         }
-        Instance instance = parsed.instance();
+        // Scoring only: the request is never learned from, so it is not reported as labelled even when it has a "y".
+        Instance instance = new Instance(parsed.instance().task(), parsed.instance().x(), null,
+                parsed.instance().id(), parsed.instance().timestamp());
         return owned(ex, instance.task(), body, (s, partition) -> {
             byte[] task = partitionStore(s, MetastreamTopology.TASK_STATE_STORE, partition).get(instance.task());
             byte[] shared = partitionStore(s, MetastreamTopology.SHARED_STATE_STORE, partition)
@@ -304,10 +335,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private int taskModel(HttpExchange ex, String task) throws IOException {
-        return owned(ex, task, null, (s, partition) ->
-                partitionStore(s, MetastreamTopology.TASK_SNAPSHOT_STORE, partition).get(task),
-                "task " + task + " has no snapshot yet: one is published every snapshot.every.examples="
-                        + config.snapshotEveryExamples() + " examples it learns");
+        return owned(ex, task, null, (s, partition) -> {
+            byte[] published = partitionStore(s, MetastreamTopology.TASK_SNAPSHOT_STORE, partition).get(task);
+            // A known task with no snapshot published yet (one goes out every snapshot.every.examples) answers with
+            // one made from its current state; only an unknown task is a 404.
+            return published != null ? published : tasks.currentSnapshot(s, partition, task);
+        }, unknownTask(task));
+    }
+
+    /** The 404 message for a task no instance holds. */
+    static String unknownTask(String task) {
+        return "unknown task " + task + ": no labelled example of it has been learned (or it was deleted); "
+                + "GET /tasks lists the tasks";
     }
 
     private int meta(HttpExchange ex) throws IOException {
@@ -334,7 +373,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** Reads from the local stores of one partition; returns the JSON answer, or null for 404. */
     @FunctionalInterface
-    private interface LocalRead {
+    interface LocalRead {
         byte[] read(KafkaStreams streams, int partition);
     }
 
@@ -342,7 +381,7 @@ public final class HttpApi implements AutoCloseable {
      * Answers from the instance that owns the task's partition: locally, or by forwarding the request (body as
      * given) to the owner's {@code application.server}.
      */
-    private int owned(HttpExchange ex, String task, byte[] body, LocalRead local, String notFound)
+    int owned(HttpExchange ex, String task, byte[] body, LocalRead local, String notFound)
             throws IOException {
         KafkaStreams s = streams;
         HostInfo me = self;
@@ -380,7 +419,7 @@ public final class HttpApi implements AutoCloseable {
         return send(ex, 200, JSON, answer);
     }
 
-    private static ReadOnlyKeyValueStore<String, byte[]> partitionStore(KafkaStreams s, String store, int partition) {
+    static ReadOnlyKeyValueStore<String, byte[]> partitionStore(KafkaStreams s, String store, int partition) {
         return s.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, byte[]>keyValueStore())
                 .withPartition(partition));
     }
@@ -418,20 +457,20 @@ public final class HttpApi implements AutoCloseable {
 
     // ------------------------------------------------------------------ responses
 
-    private void servedBy(HttpExchange ex) {
+    void servedBy(HttpExchange ex) {
         ex.getResponseHeaders().set(SERVED_BY_HEADER, self.host() + ":" + self.port());
     }
 
-    private int unavailable(HttpExchange ex, String message) throws IOException {
+    int unavailable(HttpExchange ex, String message) throws IOException {
         ex.getResponseHeaders().set("Retry-After", "1");
         return error(ex, 503, message);
     }
 
-    private int error(HttpExchange ex, int status, String message) throws IOException {
+    int error(HttpExchange ex, int status, String message) throws IOException {
         return send(ex, status, JSON, mapper.writeValueAsBytes(Map.of("error", message, "status", status)));
     }
 
-    private static int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    static int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
         if (contentType != null) {
             ex.getResponseHeaders().set("Content-Type", contentType);
         }

@@ -84,4 +84,11 @@ public final class InMemoryLearnerStore implements LearnerStore {
     public void putReferenceGradient(String task, ReferenceGradient gradient) {
         references.put(task, gradient.toBytes());
     }
+
+    @Override
+    public void deleteTask(String task) {
+        tasks.remove(task);
+        memory.remove(task);
+        references.remove(task);
+    }
 }

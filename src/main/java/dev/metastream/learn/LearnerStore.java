@@ -44,4 +44,12 @@ public interface LearnerStore {
 
     /** Stores a task's reference gradient. */
     void putReferenceGradient(String task, ReferenceGradient gradient);
+
+    /**
+     * Forgets a task: its state, its episodic-memory samples and its reference gradient. The default refuses, for
+     * stores written before tasks could be deleted; both stores of this project implement it.
+     */
+    default void deleteTask(String task) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete tasks");
+    }
 }

@@ -613,6 +613,71 @@ public final class StreamingLearner {
         }
     }
 
+    /**
+     * Forgets a task, as if it had never been seen: the buffered micro-batch is learned first (so the shared model
+     * keeps what the task's examples taught it, and no pending example refers to a task that is gone), then the task's
+     * state, episodic memory and reference gradient are deleted from the store. Its next example starts a new task
+     * from the current meta initialisation. The shared trunk and head initialisation are not rolled back.
+     *
+     * @param task the task id
+     * @param now  timestamp for the events learning the buffered batch emits
+     * @return whether the task existed
+     */
+    public boolean resetTask(String task, long now) {
+        flushBeforeSharedWrite(now);
+        boolean existed = taskOrNull(task) != null;
+        taskCache.remove(task);
+        dirty.remove(task);
+        store.deleteTask(task);
+        if (shared.memoryTasks.remove(task)) {
+            store.putShared(shared);
+        }
+        return existed;
+    }
+
+    /**
+     * The ids of every task this learner holds (learned at least one example), sorted: the store's and those learned
+     * since the last micro-batch, which are written at its end.
+     */
+    public List<String> taskIds() {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(dirty.keySet());
+        store.forEachTask(st -> ids.add(st.task()));
+        return List.copyOf(ids);
+    }
+
+    /**
+     * Seeds a task from a model in the export format ({@link ModelExport}, {@code docs/model-format.md}), replacing
+     * whatever the task was (as {@link #resetTask} does first): its head, linear expert, mixture weights, previous
+     * label and label frequencies are taken over; its counters and metrics start from zero.
+     *
+     * @param task  the task id
+     * @param model the exported task model (parsed JSON: maps, lists, numbers)
+     * @param now   timestamp for the events learning the buffered batch emits
+     * @throws IllegalArgumentException when the model does not fit this configuration; nothing is changed then
+     */
+    public void importTask(String task, Map<String, Object> model, long now) {
+        ModelExport.checkTask(config, task, model);
+        resetTask(task, now);
+        TaskState st = ModelExport.importTask(this, task, model);
+        store.putTask(st);
+        taskCache.put(task, st);
+    }
+
+    /** A new task's state, as its first example would create it (not stored). */
+    TaskState newTaskState(String task) {
+        TaskSpec spec = config.taskSpec(task);
+        TaskState st = new TaskState(task, spec.shapeKey());
+        st.head = newHead(task, spec);
+        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.initMetaVersion = shared.baseVersion;
+        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
+        st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        if (config.model().keepsTaskScaler()) {
+            st.scaler = InputScaler.create(config.inputDim());
+        }
+        return st;
+    }
+
     /** A task's current state, or null when it has not learned yet. */
     public TaskState task(String task) {
         return taskOrNull(task);

@@ -118,6 +118,19 @@ final class KafkaLearnerStore implements LearnerStore {
         references.put(task, gradient.toBytes());
     }
 
+    @Override
+    public void deleteTask(String task) {
+        tasks.delete(task);
+        references.delete(task);
+        List<String> slots = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = memory.prefixScan(task + '\u0000', new StringSerializer())) {
+            while (it.hasNext()) {
+                slots.add(it.next().key);
+            }
+        }
+        slots.forEach(memory::delete);
+    }
+
     /** Zero-padded so the store's byte order is the buffer's arrival order. */
     private static String position(int i) {
         return String.format("%010d", i);

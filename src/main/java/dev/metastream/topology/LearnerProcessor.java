@@ -26,8 +26,13 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>All its state is in the stores named in {@link MetastreamTopology}; the learner object is rebuilt from them
  * in {@link #init}, so a crash, a rebalance or a restore loses nothing.
+ *
+ * <p>Its input values are {@link Instance}s (examples) and {@link ControlCommand}s from the control topic (delete a
+ * task, import a model), merged into one stream so a command is applied in order with the partition's examples and
+ * in the same exactly-once transaction.
  */
-public final class LearnerProcessor implements Processor<String, Instance, String, Output> {
+public final class LearnerProcessor implements Processor<String, Object, String, Output> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerProcessor.class);
     private final LearnerConfig config;
     private final TopologyConfig topics;
     private final OutputRecords records;
@@ -41,6 +46,11 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     /** Buffered examples by task kind, so the learned counters can be tagged by kind when the batch is learned. */
     private final int[] pendingByKind = new int[TaskKind.values().length];
     private final java.util.List<Cancellable> punctuations = new java.util.ArrayList<>();
+    private final Events events = new Events();
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
     /**
      * @param config  learner configuration
@@ -65,7 +75,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
         snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
         store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
-        learner = new StreamingLearner(config, store, "learner-" + context.taskId(), new Events());
+        learner = new StreamingLearner(config, store, "learner-" + context.taskId(), events);
         if (topics.metaSyncEnabled()) {
             // Rebasing learns the pending micro-batch first, and learning it publishes snapshots and metrics, which a
             // processor may not forward from init: with examples pending (a restart, or a partition moved here) the
@@ -87,11 +97,15 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     }
 
     @Override
-    public void process(Record<String, Instance> record) {
+    public void process(Record<String, Object> record) {
         if (rebaseDue) {
             rebase();
         }
-        Instance in = record.value();
+        if (record.value() instanceof ControlCommand command) {
+            control(command, record.timestamp());
+            return;
+        }
+        Instance in = (Instance) record.value();
         TaskKind kind = config.taskSpec(in.task()).kind();
         if (topics.eventTimeBatches()) {
             // Before observing: the partial batch this record's timestamp closes is learned first, as in a replay.
@@ -116,6 +130,64 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
         metrics.scored(kind);
         context.forward(new Record<>(in.task(), new Output(topics.predictionsTopic(), records.prediction(p)),
                 record.timestamp()));
+    }
+
+    /** Applies one control command; an invalid one is logged and skipped. */
+    private void control(ControlCommand c, long timestamp) {
+        if (!c.valid()) {
+            LOG.warn("skipping control record for {} on {}: {}", c.task(), context.taskId(), c.error());
+            return;
+        }
+        long start = System.nanoTime();
+        int buffered = learner.pendingCount();
+        switch (c.command()) {
+            case ControlCommand.DELETE_TASK -> {
+                boolean existed = learner.resetTask(c.task(), timestamp);
+                countFlushed(buffered, start);
+                boolean hadSnapshot = snapshots.get(c.task()) != null;
+                snapshots.delete(c.task());
+                if (hadSnapshot) {
+                    // A tombstone: compaction then drops the task's snapshots from the topic too.
+                    context.forward(new Record<>(c.task(), new Output(topics.snapshotsTopic(), null), timestamp));
+                }
+                LOG.info("task {} {} (request {}, partition {})", c.task(),
+                        existed ? "deleted" : "was not known here; nothing to delete", c.requestId(), context.taskId());
+            }
+            case ControlCommand.IMPORT_TASK -> {
+                java.util.Map<String, Object> model = MAPPER.convertValue(c.model(), MAP);
+                try {
+                    learner.importTask(c.task(), model, timestamp);
+                } catch (IllegalArgumentException e) {
+                    countFlushed(buffered, start);
+                    LOG.warn("import of task {} skipped (request {}): {}", c.task(), c.requestId(), e.getMessage());
+                    return;
+                }
+                countFlushed(buffered, start);
+                // The task's published snapshot is now the imported model's.
+                events.taskSnapshot(learner.taskSnapshot(c.task(), timestamp));
+                LOG.info("task {} imported (request {}, partition {})", c.task(), c.requestId(), context.taskId());
+            }
+            case ControlCommand.IMPORT_META -> {
+                java.util.Map<String, Object> model = MAPPER.convertValue(c.model(), MAP);
+                MetaSnapshot imported;
+                try {
+                    dev.metastream.learn.ModelExport.checkHeader(model, "meta");
+                    imported = dev.metastream.learn.ModelExport.importMeta(config, model, 0, timestamp);
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("import of the shared model skipped (request {}): {}", c.requestId(), e.getMessage());
+                    return;
+                }
+                // To the single aggregator, which replaces the shared model by it (an "import:" source, see
+                // MetaAggregatorProcessor); every partition then rebases on the new version.
+                MetaUpdate u = new MetaUpdate(MetaAggregatorProcessor.IMPORT_SOURCE_PREFIX + c.requestId(), -1,
+                        imported.trunk(), imported.headInit(), 0, timestamp);
+                context.forward(new Record<>(u.source(), new Output(topics.metaUpdatesTopic(), u.toBytes()),
+                        timestamp));
+                LOG.info("shared model import sent to the aggregator (request {})", c.requestId());
+            }
+            default -> LOG.warn("control command {} for {} is not supported by this build; skipped", c.command(),
+                    c.task());
+        }
     }
 
     private void learnPending(long now) {
@@ -190,7 +262,7 @@ public final class LearnerProcessor implements Processor<String, Instance, Strin
     private final class Events implements LearnerEvents {
         @Override
         public void drift(DriftEvent event) {
-            metrics.drift();
+            metrics.drift(event.task());
             context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), records.drift(event)),
                     event.timestamp()));
         }

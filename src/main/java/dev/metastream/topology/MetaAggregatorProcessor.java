@@ -20,6 +20,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class MetaAggregatorProcessor implements Processor<String, byte[], String, Output> {
     private static final String SOURCES_KEY = "sources";
+    /**
+     * Source prefix of a shared-model import ({@code POST /models/meta/import}, sent by the learner partition that
+     * received the control command): its "deltas" are the imported parameters themselves, which replace the shared
+     * model's; the import is not a contributing partition.
+     */
+    public static final String IMPORT_SOURCE_PREFIX = "import:";
     private final LearnerConfig config;
     private final TopologyConfig topics;
     private final OutputRecords records;
@@ -56,6 +62,20 @@ public final class MetaAggregatorProcessor implements Processor<String, byte[], 
         }
         byte[] current = store.get(MetastreamTopology.META_KEY);
         MetaSnapshot base = current == null ? MetaSnapshot.initial(config) : MetaSnapshot.fromBytes(current);
+        if (update.source().startsWith(IMPORT_SOURCE_PREFIX)) {
+            java.util.Map<String, float[]> init = new java.util.TreeMap<>(base.headInit());
+            update.headInitDelta().forEach((shape, p) -> {
+                if (init.containsKey(shape) && init.get(shape).length == p.length) {
+                    init.put(shape, p.clone());
+                }
+            });
+            boolean fits = update.trunkDelta().length == base.trunk().length;
+            MetaSnapshot imported = new MetaSnapshot(base.version() + 1,
+                    fits ? update.trunkDelta().clone() : base.trunk(), init, base.examplesSeen(),
+                    base.updatesApplied() + 1, 0, base.configDigest(), record.timestamp());
+            publish(imported, record.timestamp());
+            return;
+        }
         // The partitions that have contributed, kept beside the model so the mean survives a restart.
         byte[] known = store.get(SOURCES_KEY);
         Set<String> sources = new TreeSet<>();
@@ -66,13 +86,16 @@ public final class MetaAggregatorProcessor implements Processor<String, byte[], 
             store.put(SOURCES_KEY, String.join("\n", sources).getBytes(StandardCharsets.UTF_8));
         }
         float scale = config.metaAverage() ? 1f / sources.size() : 1f;
-        MetaSnapshot next = base.apply(update, record.timestamp(), scale);
+        publish(base.apply(update, record.timestamp(), scale), record.timestamp());
+    }
+
+    private void publish(MetaSnapshot next, long timestamp) {
         byte[] bytes = next.toBytes();
         store.put(MetastreamTopology.META_KEY, bytes);
         metrics.metaVersion(next.version(), next.lastStaleness());
         context.forward(new Record<>(MetastreamTopology.META_KEY, new Output(topics.metaModelTopic(), bytes),
-                record.timestamp()));
+                timestamp));
         context.forward(new Record<>(MetastreamTopology.META_KEY,
-                new Output(topics.snapshotsTopic(), records.metaSnapshot(next)), record.timestamp()));
+                new Output(topics.snapshotsTopic(), records.metaSnapshot(next)), timestamp));
     }
 }

@@ -13,14 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The learner's Micrometer meters. Tags are bounded: reasons and task kinds are enums; task ids appear only on the
- * per-task gauges of the {@code metrics.top.tasks} busiest tasks ({@link TopTaskGauges}).
+ * per-task gauges and drift counters of the {@code metrics.top.tasks} busiest tasks ({@link TopTaskGauges}); the drift
+ * counter of every other task is tagged {@code task=other}.
  */
 public final class MetastreamMetrics {
     private final MeterRegistry registry;
     private final Map<InputRecordParser.Reason, Counter> deadLetters = new EnumMap<>(InputRecordParser.Reason.class);
     private final Map<TaskKind, Counter> scored = new EnumMap<>(TaskKind.class);
     private final Map<TaskKind, Counter> learned = new EnumMap<>(TaskKind.class);
-    private final Counter drifts;
+    private final AtomicLong drifts = new AtomicLong();
     private final Counter metaUpdates;
     private final Timer batchLatency;
     private final AtomicLong metaVersion = new AtomicLong();
@@ -54,7 +55,6 @@ public final class MetastreamMetrics {
             learned.put(k, Counter.builder("metastream.examples.learned").tag("kind", kind)
                     .description("Labelled examples learned from, by task kind").register(registry));
         }
-        drifts = Counter.builder("metastream.drift.events").description("Drift detections").register(registry);
         metaUpdates = Counter.builder("metastream.meta.updates.published")
                 .description("Shared-model deltas published by this instance's partitions").register(registry);
         batchLatency = Timer.builder("metastream.batch.latency").description("Time to learn one micro-batch")
@@ -126,13 +126,14 @@ public final class MetastreamMetrics {
         return topTasks.shownTasks();
     }
 
-    void drift() {
-        drifts.increment();
+    void drift(String task) {
+        drifts.incrementAndGet();
+        topTasks.drift(task);
     }
 
-    /** Drift events so far. */
+    /** Drift events so far (every task, whether or not it has a series of its own). */
     public double driftCount() {
-        return drifts.count();
+        return drifts.get();
     }
 
     void metaUpdate() {

@@ -92,7 +92,15 @@ public final class MetastreamTopology {
             valid = valid.repartition(Repartitioned.<String, Instance>as(REPARTITION_NAME)
                     .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()));
         }
-        valid.process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
+        // Control commands (DELETE /tasks/{id}, imports) reach the learner of their task's partition through the same
+        // stream as its examples: one processor, one transaction, the partition's order.
+        KStream<String, Object> control = builder.stream(topics.controlTopic(),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("control-source"))
+                .mapValues((k, v) -> (Object) ControlCommand.parse(k, v), Named.as("control-parse"));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        KStream<String, Object> examples = (KStream) valid;
+        examples.merge(control, Named.as("learner-input"))
+                .process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
                         TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE,
                         TASK_SNAPSHOT_STORE)
                 .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
@@ -148,6 +156,9 @@ public final class MetastreamTopology {
         out.add(new NewTopic(t.metaUpdatesTopic(), 1, rf));
         out.add(new NewTopic(t.metaModelTopic(), 1, rf).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        // As many partitions as the examples topic (the application checks at start), so partition i of each is read
+        // by the same learner task.
+        out.add(new NewTopic(t.controlTopic(), p, rf));
         return out;
     }
 }

@@ -15,9 +15,17 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Per-task accuracy and loss gauges for the {@code metrics.top.tasks} busiest tasks of this instance, plus per-kind
- * aggregates over every task it tracks. The number of series stays bounded however many tasks there are: at most
- * N × 3 per-task series and 4 × 2 + 1 aggregate ones.
+ * Per-task accuracy and loss gauges and drift counters for the {@code metrics.top.tasks} busiest tasks of this
+ * instance, plus per-kind aggregates over every task it tracks. The number of series stays bounded however many tasks
+ * there are: at most N × 4 per-task series, 4 × 2 + 1 aggregate ones and the drift counter of all other tasks.
+ *
+ * <p><b>Aggregates only for kinds present.</b> {@code metastream.tasks.accuracy} / {@code .loss} of a kind is
+ * registered when a tracked task of that kind first reports a finite value, and removed at the ranking that finds no
+ * such task any more: a kind with no tasks (or regression, which has no accuracy) publishes no series rather than NaN.
+ *
+ * <p><b>Drifts by task.</b> {@code metastream.drift.events} is tagged {@code task}: the task id for the busiest tasks
+ * (the counter comes and goes with the task's gauges, starting from 0 when it is shown again), {@value #OTHER_TASKS}
+ * for every other task's drifts.
  *
  * <p><b>Busiest.</b> Every metrics record a learner partition publishes ({@link #report}) adds the task's examples
  * since its previous record to the task's <i>volume</i> (the first record of a task seen by this instance adds 0: the
@@ -39,11 +47,15 @@ import java.util.function.ToDoubleFunction;
 final class TopTaskGauges {
     /** Aggregates are per kind; the kinds are the ones metrics records carry. */
     static final List<String> KINDS = List.of("classification", "binary", "regression", "multilabel");
+    /** The {@code task} tag of the drift counter for the tasks without series of their own. */
+    static final String OTHER_TASKS = "other";
 
     private final MeterRegistry registry;
     private final int topN;
     private final Map<String, Entry> tracked = new HashMap<>();
     private final Map<String, List<Meter>> shown = new LinkedHashMap<>();
+    private final Map<String, Meter> aggregates = new HashMap<>();
+    private final io.micrometer.core.instrument.Counter otherDrifts;
     private long lastRank;
     private boolean ranked;
 
@@ -68,15 +80,7 @@ final class TopTaskGauges {
         }
         this.registry = registry;
         this.topN = topN;
-        for (String kind : KINDS) {
-            Gauge.builder("metastream.tasks.accuracy", this, g -> g.mean(kind, e -> e.accuracy))
-                    .tag("kind", kind).description("Mean windowed accuracy over the tasks of this kind this instance tracks")
-                    .register(registry);
-            Gauge.builder("metastream.tasks.loss", this, g -> g.mean(kind, e -> e.loss))
-                    .tag("kind", kind).description("Mean windowed loss over the tasks of this kind this instance tracks "
-                            + "(log loss; mean squared error for regression)")
-                    .register(registry);
-        }
+        otherDrifts = driftCounter(OTHER_TASKS);
         Gauge.builder("metastream.tasks.tracked", this, TopTaskGauges::trackedCount)
                 .description("Tasks this instance holds recent metrics for").register(registry);
     }
@@ -95,6 +99,46 @@ final class TopTaskGauges {
         e.accuracy = value(m.values(), "accuracy_window", "subset_accuracy_window");
         e.loss = value(m.values(), "log_loss_window", "mse_window");
         e.reportedSinceRank = true;
+        if (Double.isFinite(e.accuracy)) {
+            aggregate("accuracy", e.kind);
+        }
+        if (Double.isFinite(e.loss)) {
+            aggregate("loss", e.kind);
+        }
+    }
+
+    /** Registers a per-kind aggregate gauge the first time a task of the kind has a finite value for it. */
+    private void aggregate(String figure, String kind) {
+        aggregates.computeIfAbsent(figure + ":" + kind, k -> {
+            ToDoubleFunction<Entry> f = figure.equals("accuracy") ? x -> x.accuracy : x -> x.loss;
+            return Gauge.builder("metastream.tasks." + figure, this, g -> g.mean(kind, f)).tag("kind", kind)
+                    .description(figure.equals("accuracy")
+                            ? "Mean windowed accuracy over the tasks of this kind this instance tracks"
+                            : "Mean windowed loss over the tasks of this kind this instance tracks (log loss; mean "
+                                    + "squared error for regression)")
+                    .strongReference(true).register(registry);
+        });
+    }
+
+    /** Counts one drift event: on the task's own counter when it is one of the busiest, else on the others'. */
+    synchronized void drift(String task) {
+        List<Meter> meters = shown.get(task);
+        if (meters == null) {
+            otherDrifts.increment();
+            return;
+        }
+        for (Meter m : meters) {
+            if (m instanceof io.micrometer.core.instrument.Counter c) {
+                c.increment();
+                return;
+            }
+        }
+    }
+
+    private io.micrometer.core.instrument.Counter driftCounter(String task) {
+        return io.micrometer.core.instrument.Counter.builder("metastream.drift.events").tag("task", task)
+                .description("Drift detections that triggered a reaction: per task for the busiest tasks, task="
+                        + OTHER_TASKS + " for the others").register(registry);
     }
 
     /**
@@ -131,6 +175,14 @@ final class TopTaskGauges {
             e.reportedSinceRank = false;
             return stale;
         });
+        aggregates.entrySet().removeIf(a -> {
+            String[] figureKind = a.getKey().split(":", 2);
+            if (Double.isFinite(mean(figureKind[1], figureKind[0].equals("accuracy") ? x -> x.accuracy : x -> x.loss))) {
+                return false;
+            }
+            registry.remove(a.getValue());
+            return true;
+        });
         return true;
     }
 
@@ -153,6 +205,7 @@ final class TopTaskGauges {
         meters.add(Gauge.builder("metastream.task.examples", this, g -> g.field(task, x -> x.observed))
                 .tags("task", task, "kind", kind).description("Labelled examples scored by one of the busiest tasks")
                 .strongReference(true).register(registry));
+        meters.add(driftCounter(task));
         return meters;
     }
 

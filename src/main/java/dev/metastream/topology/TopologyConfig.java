@@ -15,6 +15,8 @@ import java.util.Properties;
  * @param deadLetterTopic     rejected input with its reason in headers
  * @param metaUpdatesTopic    partition deltas to the shared model (one partition: one aggregator)
  * @param metaModelTopic      compacted binary shared-model versions, read by every instance as a global store
+ * @param controlTopic        commands to the learner partitions (delete a task, import a model), keyed by task id so
+ *                            each reaches the partition that owns its task; as many partitions as the examples topic
  * @param maxRecordBytes      largest accepted input value
  * @param metaSyncIntervalMs  how often a partition publishes its delta and rebases on the newest shared model
  * @param metricsIntervalMs   how often per-task metrics are published regardless of example counts
@@ -28,7 +30,7 @@ import java.util.Properties;
  */
 public record TopologyConfig(String examplesTopic, String predictionsTopic, String snapshotsTopic,
                              String metricsTopic, String driftTopic, String deadLetterTopic, String metaUpdatesTopic,
-                             String metaModelTopic, int maxRecordBytes, long metaSyncIntervalMs,
+                             String metaModelTopic, String controlTopic, int maxRecordBytes, long metaSyncIntervalMs,
                              long metricsIntervalMs, int partitions, short replicationFactor,
                              boolean partitionedByTask, boolean eventTimeBatches, boolean metaSyncEnabled) {
 
@@ -45,6 +47,7 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
             new Key("topic.dead.letter", "metastream.dead-letter", "Rejected input records, original bytes, reason in headers."),
             new Key("topic.meta.updates", "metastream.meta-updates", "Shared-model deltas from each partition to the single aggregator (1 partition)."),
             new Key("topic.meta.model", "metastream.meta-model", "Compacted binary shared-model versions, read back by every instance through a global store."),
+            new Key("topic.control", "metastream.control", "Commands to the learner partitions (DELETE /tasks/{id}, model imports), keyed by task id; created with as many partitions as the examples topic, which it must keep."),
             new Key("input.max.record.bytes", "1000000", "Largest accepted input record value in bytes; larger ones go to the dead-letter topic."),
             new Key("meta.sync.interval.ms", "1000", "How often each partition publishes its shared-model delta and rebases on the newest version."),
             new Key("meta.sync.enabled", "true", "false: partitions never publish shared-model deltas nor rebase, so each partition's trunk and head initialisation stay its own and no 'meta' snapshot is published. Which global version a partition rebases on depends on timing; turning the sync off (sensible with one learner partition, where the sync round trip is the identity up to float rounding) makes a run's model trajectory a function of its input alone (see docs/operations.md)."),
@@ -66,6 +69,7 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
         return new TopologyConfig(get.apply("topic.examples"), get.apply("topic.predictions"),
                 get.apply("topic.model.snapshots"), get.apply("topic.metrics"), get.apply("topic.drift.events"),
                 get.apply("topic.dead.letter"), get.apply("topic.meta.updates"), get.apply("topic.meta.model"),
+                get.apply("topic.control"),
                 positive(get, "input.max.record.bytes"), positive(get, "meta.sync.interval.ms"),
                 positive(get, "metrics.interval.ms"), positive(get, "topics.partitions"),
                 (short) positive(get, "topics.replication.factor"),

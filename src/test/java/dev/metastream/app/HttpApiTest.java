@@ -267,7 +267,7 @@ class HttpApiTest {
         assertThat(mapper.readTree(latest.get("meta")).path("version").asLong()).isPositive();
         HttpResponse<String> missing = ok.get(port, "/models/no-such-task");
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).contains("snapshot.every.examples");
+        assertThat(missing.body()).as("an unknown task is said to be unknown").contains("unknown task no-such-task");
     }
 
     static void awaitReady(HttpCalls ok, int port) throws Exception {
