@@ -305,6 +305,11 @@ public final class MetastreamApp implements AutoCloseable {
                     }
                 }
             }
+            // Every topic's metadata (with a leader for each partition) before Kafka Streams starts: its global thread
+            // fails at once when the shared-model topic it restores from has no partitions yet in its metadata.
+            for (NewTopic t : wanted) {
+                partitionCount(a, t.name());
+            }
             String control = config.topology().controlTopic();
             String examples = config.topology().examplesTopic();
             int controlPartitions = partitionCount(a, control);
@@ -343,13 +348,21 @@ public final class MetastreamApp implements AutoCloseable {
                 + "security.protocol=" + protocol + "): " + e.getMessage() + "; check " + check, e);
     }
 
-    /** Partitions of a topic, waiting briefly for a just-created topic's metadata to reach the broker. */
+    /**
+     * Partitions of a topic, waiting briefly for a just-created topic's metadata, with a leader for every partition, to
+     * reach the broker (after the wait, the count as it is).
+     */
     private static int partitionCount(Admin admin, String topic) throws InterruptedException, ExecutionException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
                 Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get();
-                return d.get(topic).partitions().size();
+                List<org.apache.kafka.common.TopicPartitionInfo> parts = d.get(topic).partitions();
+                boolean led = !parts.isEmpty() && parts.stream().allMatch(p -> p.leader() != null);
+                if (led || System.nanoTime() > deadline) {
+                    return parts.size();
+                }
+                Thread.sleep(100);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
