@@ -260,7 +260,7 @@ public final class DemoCommand implements Callable<Integer> {
                 app.ensureTopics();
                 app.start();
                 if (app.httpPort() >= 0) {
-                    out.printf("HTTP API at http://127.0.0.1:%d (/metrics, /health/ready, POST /predict, /models/meta)%n",
+                    out.printf("HTTP API at http://127.0.0.1:%d (dashboard at /; /tasks, /metrics, POST /predict, /models/meta)%n",
                             app.httpPort());
                 }
                 app.awaitRunning(Duration.ofSeconds(Math.max(120, stallSeconds)));

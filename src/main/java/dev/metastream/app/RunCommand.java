@@ -153,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
             return fail(err, 1, e.getMessage());
         }
         if (app.httpPort() >= 0) {
-            out.println("http=http://127.0.0.1:" + app.httpPort() + " (metrics at /metrics)");
+            out.println("http=http://127.0.0.1:" + app.httpPort() + " (dashboard at /, metrics at /metrics)");
             out.flush();
         }
         stop.await();
