@@ -33,36 +33,7 @@ public final class Head {
         for (int j = 0; j < out; j++) {
             zOut[j] = p[b + j];
         }
-        // Four input rows per pass: each output is loaded and stored once per four rows instead of once per row (about
-        // a fifth faster for ten outputs). The sum is still taken row by row, left to right, so the result is the
-        // same, bit for bit, as one row at a time.
-        int i = 0;
-        for (; i + 3 < in; i += 4) {
-            float h0 = h[i];
-            float h1 = h[i + 1];
-            float h2 = h[i + 2];
-            float h3 = h[i + 3];
-            if (h0 == 0f && h1 == 0f && h2 == 0f && h3 == 0f) {
-                continue; // ReLU features and hashed inputs are often exactly zero
-            }
-            int r0 = i * out;
-            int r1 = r0 + out;
-            int r2 = r1 + out;
-            int r3 = r2 + out;
-            for (int j = 0; j < out; j++) {
-                zOut[j] = zOut[j] + h0 * p[r0 + j] + h1 * p[r1 + j] + h2 * p[r2 + j] + h3 * p[r3 + j];
-            }
-        }
-        for (; i < in; i++) {
-            float hi = h[i];
-            if (hi == 0f) {
-                continue;
-            }
-            int row = i * out;
-            for (int j = 0; j < out; j++) {
-                zOut[j] += hi * p[row + j];
-            }
-        }
+        VecMath.addRows(p, 0, in, out, h, zOut);
     }
 
     /**

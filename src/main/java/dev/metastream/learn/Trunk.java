@@ -66,16 +66,7 @@ public final class Trunk {
             int w = off[l];
             int b = w + n * m;
             System.arraycopy(params, b, dst, 0, m);
-            for (int i = 0; i < n; i++) {
-                float xi = src[i];
-                if (xi == 0f) {
-                    continue;
-                }
-                int row = w + i * m;
-                for (int j = 0; j < m; j++) {
-                    dst[j] += xi * params[row + j];
-                }
-            }
+            VecMath.addRows(params, w, n, m, src, dst);
             for (int j = 0; j < m; j++) {
                 dst[j] = act.apply(dst[j]);
             }
