@@ -39,7 +39,7 @@ public final class Linear implements Baseline {
     public Linear(TaskKind kind, int classes, double learningRate) {
         Baselines.requireSupported(kind);
         this.kind = kind;
-        this.outputs = kind == TaskKind.CLASSIFICATION ? classes : 1;
+        this.outputs = kind.outputs(classes, 0);
         this.lr = learningRate;
     }
 
