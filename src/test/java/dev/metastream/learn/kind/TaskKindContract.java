@@ -76,7 +76,7 @@ abstract class TaskKindContract {
             assertThat(l.target()).as(p[0]).hasSize(spec().outputs());
             // The target itself is the perfect output: one-hot probabilities, the 0/1 probability, the value.
             Object decision = kind().decision(spec(), l.target().clone());
-            assertThat(MAPPER.valueToTree(decision)).as(p[0]).isEqualTo(json(p[1]));
+            assertThat((JsonNode) MAPPER.valueToTree(decision)).as(p[0]).isEqualTo(json(p[1]));
         }
     }
 
