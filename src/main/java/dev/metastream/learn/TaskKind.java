@@ -125,6 +125,16 @@ public enum TaskKind implements KindBehaviour {
     }
 
     @Override
+    public float[] linearBaselineOutput(double[] raw) {
+        return behaviour.linearBaselineOutput(raw);
+    }
+
+    @Override
+    public void linearBaselineGradient(double[] raw, float[] y, double[] g) {
+        behaviour.linearBaselineGradient(raw, y, g);
+    }
+
+    @Override
     public Trivial trivial() {
         return behaviour.trivial();
     }

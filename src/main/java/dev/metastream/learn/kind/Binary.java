@@ -93,6 +93,16 @@ public final class Binary implements KindBehaviour {
     }
 
     @Override
+    public float[] linearBaselineOutput(double[] raw) {
+        return new float[] {(float) KindBehaviour.sigmoid(raw[0])};
+    }
+
+    @Override
+    public void linearBaselineGradient(double[] raw, float[] y, double[] g) {
+        g[0] = KindBehaviour.sigmoid(raw[0]) - (y[0] >= 0.5f ? 1 : 0);
+    }
+
+    @Override
     public Trivial trivial() {
         return Trivial.MAJORITY;
     }

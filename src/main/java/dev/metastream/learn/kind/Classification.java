@@ -123,6 +123,24 @@ public final class Classification implements KindBehaviour {
     }
 
     @Override
+    public float[] linearBaselineOutput(double[] raw) {
+        double[] p = KindBehaviour.softmax(raw);
+        float[] o = new float[p.length];
+        for (int k = 0; k < p.length; k++) {
+            o[k] = (float) p[k];
+        }
+        return o;
+    }
+
+    @Override
+    public void linearBaselineGradient(double[] raw, float[] y, double[] g) {
+        double[] p = KindBehaviour.softmax(raw);
+        for (int k = 0; k < g.length; k++) {
+            g[k] = p[k] - y[k];
+        }
+    }
+
+    @Override
     public Trivial trivial() {
         return Trivial.MAJORITY;
     }

@@ -94,6 +94,44 @@ public interface KindBehaviour {
         return List.of(headlineMetric(), "kappa");
     }
 
+    /**
+     * The linear baseline's prediction from its raw outputs, in the baseline's own double arithmetic (not the
+     * learner's {@link #loss()}, so the baseline's figures stay what they were).
+     *
+     * @throws UnsupportedOperationException for a kind without baselines ({@link Trivial#NONE})
+     */
+    float[] linearBaselineOutput(double[] raw);
+
+    /**
+     * Writes the gradient of the linear baseline's loss with respect to its raw outputs into {@code g}.
+     *
+     * @throws UnsupportedOperationException for a kind without baselines ({@link Trivial#NONE})
+     */
+    void linearBaselineGradient(double[] raw, float[] y, double[] g);
+
+    /** The logistic function in double, stable for large |v|. */
+    static double sigmoid(double v) {
+        return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    }
+
+    /** Softmax in double, shifted by the maximum. */
+    static double[] softmax(double[] raw) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : raw) {
+            max = Math.max(max, v);
+        }
+        double s = 0;
+        double[] p = new double[raw.length];
+        for (int k = 0; k < raw.length; k++) {
+            p[k] = Math.exp(raw[k] - max);
+            s += p[k];
+        }
+        for (int k = 0; k < raw.length; k++) {
+            p[k] /= s;
+        }
+        return p;
+    }
+
     /** Which trivial baselines a kind has. */
     enum Trivial {
         /** Predict the most frequent label (per task, over all tasks) and the last label. */

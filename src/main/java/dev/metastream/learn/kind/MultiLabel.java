@@ -109,6 +109,16 @@ public final class MultiLabel implements KindBehaviour {
     }
 
     @Override
+    public float[] linearBaselineOutput(double[] raw) {
+        throw new UnsupportedOperationException("no baselines for multi-label tasks");
+    }
+
+    @Override
+    public void linearBaselineGradient(double[] raw, float[] y, double[] g) {
+        throw new UnsupportedOperationException("no baselines for multi-label tasks");
+    }
+
+    @Override
     public Trivial trivial() {
         return Trivial.NONE;
     }

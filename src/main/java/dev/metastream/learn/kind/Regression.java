@@ -100,6 +100,17 @@ public final class Regression implements KindBehaviour {
     }
 
     @Override
+    public float[] linearBaselineOutput(double[] raw) {
+        return new float[] {(float) raw[0]};
+    }
+
+    /** The gradient of the full squared error {@code (raw - y)^2}, as the baseline has always stepped. */
+    @Override
+    public void linearBaselineGradient(double[] raw, float[] y, double[] g) {
+        g[0] = 2 * (raw[0] - y[0]);
+    }
+
+    @Override
     public Trivial trivial() {
         return Trivial.MEAN;
     }

@@ -1,6 +1,7 @@
 package dev.metastream.learn.kind;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -203,6 +204,33 @@ abstract class TaskKindContract {
         if (kind().trivial() != KindBehaviour.Trivial.NONE) {
             assertThat(s).containsKeys(kind().baselineFigures().toArray(String[]::new));
             assertThat(kind().baselineFigures().get(0)).isEqualTo(kind().headlineMetric());
+        }
+    }
+
+    @Test
+    void theLinearBaselineMatchesTheKindsShapeOrIsAbsent() {
+        int n = spec().outputs();
+        if (kind().trivial() == KindBehaviour.Trivial.NONE) {
+            assertThatThrownBy(() -> kind().linearBaselineOutput(new double[n]))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return;
+        }
+        assertThat(kind().linearBaselineOutput(new double[n])).hasSize(n);
+        // At the target's own raw values a real-valued kind's step is zero; a labelled kind's points towards the label.
+        for (float[] t : targets()) {
+            double[] raw = new double[n];
+            for (int i = 0; i < n; i++) {
+                raw[i] = kind().realValued() ? t[i] : 0;
+            }
+            double[] g = new double[n];
+            kind().linearBaselineGradient(raw, t, g);
+            for (int i = 0; i < n; i++) {
+                if (kind().realValued()) {
+                    assertThat(g[i]).isZero();
+                } else {
+                    assertThat(g[i] * (t[i] >= 0.5f ? 1 : -1)).isNegative();
+                }
+            }
         }
     }
 
