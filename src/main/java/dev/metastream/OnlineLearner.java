@@ -233,18 +233,6 @@ public final class OnlineLearner {
     private static Object value(Prediction p) {
         TaskSpec spec = p.spec();
         float[] out = p.output();
-        return switch (spec.kind()) {
-            case CLASSIFICATION -> spec.classNames().isEmpty() ? (Object) p.predictedClass()
-                    : spec.classNames().get(p.predictedClass());
-            case BINARY -> p.predictedClass();
-            case REGRESSION -> (double) out[0];
-            case MULTILABEL -> {
-                int[] labels = new int[out.length];
-                for (int i = 0; i < out.length; i++) {
-                    labels[i] = out[i] >= 0.5f ? 1 : 0;
-                }
-                yield labels;
-            }
-        };
+        return spec.kind().decision(spec, out);
     }
 }

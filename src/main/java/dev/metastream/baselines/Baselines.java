@@ -1,6 +1,7 @@
 package dev.metastream.baselines;
 
 import dev.metastream.learn.TaskKind;
+import dev.metastream.learn.kind.KindBehaviour;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class Baselines {
 
     /** Whether there are baselines for the kind (classification, binary and regression; not multi-label). */
     public static boolean supports(TaskKind kind) {
-        return kind == TaskKind.CLASSIFICATION || kind == TaskKind.BINARY || kind == TaskKind.REGRESSION;
+        return kind.trivial() != KindBehaviour.Trivial.NONE;
     }
 
     /**
@@ -33,7 +34,7 @@ public final class Baselines {
         requireSupported(kind);
         List<Baseline> out = new ArrayList<>();
         out.add(new NoChange(kind, classes));
-        if (kind == TaskKind.REGRESSION) {
+        if (kind.trivial() == KindBehaviour.Trivial.MEAN) {
             out.add(new Mean(true));
             out.add(new Mean(false));
             if (items) {
@@ -45,6 +46,15 @@ public final class Baselines {
         }
         out.add(new Linear(kind, classes));
         return out;
+    }
+
+    /**
+     * Whether a kind's target is one 0/1 entry rather than a one-hot vector over its classes: the trivial
+     * baselines' label encoding ({@link Targets}).
+     */
+    static boolean singleOutput(TaskKind kind) {
+        // Asked with two classes: a kind whose width follows the class count is one-hot, whatever the task's count.
+        return kind.outputs(2, 0) == 1;
     }
 
     static void requireSupported(TaskKind kind) {

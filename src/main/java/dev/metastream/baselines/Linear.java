@@ -39,7 +39,7 @@ public final class Linear implements Baseline {
     public Linear(TaskKind kind, int classes, double learningRate) {
         Baselines.requireSupported(kind);
         this.kind = kind;
-        this.outputs = kind == TaskKind.CLASSIFICATION ? classes : 1;
+        this.outputs = kind.outputs(classes, 0);
         this.lr = learningRate;
     }
 
@@ -65,16 +65,7 @@ public final class Linear implements Baseline {
         double[] raw = m.raw(z);
         float[] y = in.target();
         double[] g = new double[outputs];
-        switch (kind) {
-            case REGRESSION -> g[0] = 2 * (raw[0] - y[0]);
-            case BINARY -> g[0] = sigmoid(raw[0]) - (y[0] >= 0.5f ? 1 : 0);
-            default -> {
-                double[] p = softmax(raw);
-                for (int k = 0; k < outputs; k++) {
-                    g[k] = p[k] - y[k];
-                }
-            }
-        }
+        kind.linearBaselineGradient(raw, y, g);
         for (int k = 0; k < outputs; k++) {
             double step = lr * g[k];
             if (step == 0) {
@@ -89,39 +80,7 @@ public final class Linear implements Baseline {
     }
 
     private float[] output(double[] raw) {
-        return switch (kind) {
-            case REGRESSION -> new float[] {(float) raw[0]};
-            case BINARY -> new float[] {(float) sigmoid(raw[0])};
-            default -> {
-                double[] p = softmax(raw);
-                float[] o = new float[p.length];
-                for (int k = 0; k < p.length; k++) {
-                    o[k] = (float) p[k];
-                }
-                yield o;
-            }
-        };
-    }
-
-    static double sigmoid(double v) {
-        return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-    }
-
-    static double[] softmax(double[] raw) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : raw) {
-            max = Math.max(max, v);
-        }
-        double s = 0;
-        double[] p = new double[raw.length];
-        for (int k = 0; k < raw.length; k++) {
-            p[k] = Math.exp(raw[k] - max);
-            s += p[k];
-        }
-        for (int k = 0; k < raw.length; k++) {
-            p[k] /= s;
-        }
-        return p;
+        return kind.linearBaselineOutput(raw);
     }
 
     /** One task's scaler and weights. */

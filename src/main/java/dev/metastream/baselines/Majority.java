@@ -2,6 +2,7 @@ package dev.metastream.baselines;
 
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.TaskKind;
+import dev.metastream.learn.kind.KindBehaviour;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,10 +24,10 @@ public final class Majority implements Baseline {
      * @param perTask counts per task ({@code majority}) or one count over all tasks ({@code global-majority})
      */
     public Majority(TaskKind kind, int classes, boolean perTask) {
-        if (kind != TaskKind.CLASSIFICATION && kind != TaskKind.BINARY) {
+        if (kind.trivial() != KindBehaviour.Trivial.MAJORITY) {
             throw new IllegalArgumentException("majority needs classification or binary, not " + kind);
         }
-        this.binary = kind == TaskKind.BINARY;
+        this.binary = Baselines.singleOutput(kind);
         this.classes = binary ? 2 : classes;
         this.perTask = perTask;
     }

@@ -2,6 +2,7 @@ package dev.metastream.baselines;
 
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.TaskKind;
+import dev.metastream.learn.kind.KindBehaviour;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,10 +40,10 @@ public final class NoChange implements Baseline {
     @Override
     public float[] predictOne(Instance in, String item) {
         float[] prev = last.get(in.task());
-        if (kind == TaskKind.REGRESSION) {
+        if (kind.trivial() == KindBehaviour.Trivial.MEAN) {
             return new float[] {prev != null ? prev[0] : (float) (n == 0 ? 0 : sum / n)};
         }
-        boolean binary = kind == TaskKind.BINARY;
+        boolean binary = Baselines.singleOutput(kind);
         return Targets.certain(prev == null ? 0 : Targets.label(prev, binary), classes, binary);
     }
 

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
-import dev.metastream.learn.TaskKind;
 import dev.metastream.learn.TaskSpec;
+import dev.metastream.learn.kind.KindBehaviour;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -336,73 +336,17 @@ public final class InputRecordParser {
 
     /** Encodes a label for the task's kind: a float[] target, or a rejection Result. */
     private Object encodeLabel(TaskSpec spec, JsonNode y) {
-        TaskKind kind = spec.kind();
-        switch (kind) {
-            case CLASSIFICATION -> {
-                int c;
-                if (y.isTextual()) {
-                    c = spec.classNames().indexOf(y.asText());
-                    if (c < 0) {
-                        return Result.reject(Reason.BAD_LABEL, "class \"" + y.asText() + "\" is not in task.class.names"
-                                + (spec.classNames().isEmpty() ? " (none configured: send an index in [0, " + spec.classes() + "))" : " " + spec.classNames()));
-                    }
-                } else if (y.isNumber() && !Double.isFinite(y.asDouble())) {
-                    // Before the index check: an infinity equals its rint() and read as Long.MAX_VALUE.
-                    return Result.reject(Reason.NON_FINITE, "label is not finite");
-                } else if (y.isIntegralNumber() || (y.isNumber() && y.asDouble() == Math.rint(y.asDouble()))) {
-                    // canConvertToInt first: asLong() wraps an index beyond the long range (2^64 read as class 0).
-                    if (!y.canConvertToInt() || y.asInt() < 0 || y.asInt() >= spec.classes()) {
-                        return Result.reject(Reason.BAD_LABEL, "label " + y.asText() + " is outside [0, task.classes="
-                                + spec.classes() + ")");
-                    }
-                    c = y.asInt();
-                } else {
-                    return Result.reject(Reason.BAD_LABEL, "a classification label must be a class index or a class name");
-                }
-                float[] t = new float[spec.classes()];
-                t[c] = 1f;
-                return t;
-            }
-            case BINARY -> {
-                if (y.isBoolean()) {
-                    return new float[] {y.asBoolean() ? 1f : 0f};
-                }
-                if (y.isNumber() && (y.asDouble() == 0.0 || y.asDouble() == 1.0)) {
-                    return new float[] {(float) y.asDouble()};
-                }
-                return Result.reject(Reason.BAD_LABEL, "a binary label must be 0, 1, true or false");
-            }
-            case REGRESSION -> {
-                if (!y.isNumber()) {
-                    return Result.reject(Reason.BAD_LABEL, "a regression label must be a number");
-                }
-                double v = y.asDouble();
-                if (!Double.isFinite(v) || !Float.isFinite((float) v)) {
-                    return Result.reject(Reason.NON_FINITE, "label is not finite");
-                }
-                if (Math.abs(v) > config.maxAbsFeature()) {
-                    return Result.reject(Reason.VALUE_OUT_OF_RANGE, "label " + v + " is beyond input.max.abs.value="
-                            + config.maxAbsFeature() + ": scale the target");
-                }
-                return new float[] {(float) v};
-            }
-            case MULTILABEL -> {
-                if (!y.isArray() || y.size() != spec.labels()) {
-                    return Result.reject(Reason.BAD_LABEL, "a multi-label label must be an array of " + spec.labels()
-                            + " zeros and ones (task.labels=" + spec.labels() + ")");
-                }
-                float[] t = new float[spec.labels()];
-                for (int i = 0; i < t.length; i++) {
-                    JsonNode v = y.get(i);
-                    if (!v.isNumber() || (v.asDouble() != 0.0 && v.asDouble() != 1.0)) {
-                        return Result.reject(Reason.BAD_LABEL, "y[" + i + "] must be 0 or 1");
-                    }
-                    t[i] = (float) v.asDouble();
-                }
-                return t;
-            }
-            default -> throw new IllegalStateException(kind.name());
+        // The kind owns its labels and their messages; only the mapping to this parser's rejection reasons is here.
+        KindBehaviour.LabelOutcome l = spec.kind().parseLabel(spec, y, config.maxAbsFeature());
+        if (l.target() != null) {
+            return l.target();
         }
+        Reason reason = switch (l.problem()) {
+            case BAD_LABEL -> Reason.BAD_LABEL;
+            case NON_FINITE -> Reason.NON_FINITE;
+            case VALUE_OUT_OF_RANGE -> Reason.VALUE_OUT_OF_RANGE;
+        };
+        return Result.reject(reason, l.message());
     }
 
     private static String firstLine(String s) {

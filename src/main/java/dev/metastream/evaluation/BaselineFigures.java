@@ -75,7 +75,7 @@ final class BaselineFigures {
         for (int b = 0; b < baselines.size(); b++) {
             Baseline baseline = baselines.get(b);
             float[] p = baseline.predictOne(in, item);
-            Figures.observe(metrics[b], p, in.target());
+            kind.observe(metrics[b], in.target(), p);
             if (cold) {
                 double e = (double) p[0] - in.target()[0];
                 coldSquares[b] += e * e;
@@ -93,8 +93,8 @@ final class BaselineFigures {
 
     /** The baselines' figures against the run's, from the run's prequential outcomes. */
     EvaluationResult.Baselines baselines(Outcomes out) {
-        String headline = kind == TaskKind.REGRESSION ? "rmse" : "accuracy";
-        double sign = kind == TaskKind.REGRESSION ? -1 : 1; // higher sign * figure = better
+        String headline = kind.headlineMetric();
+        double sign = kind.realValued() ? -1 : 1; // higher sign * figure = better: a real-valued kind's is an error
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
         String best = null;
         double bestValue = Double.NaN;
@@ -112,7 +112,7 @@ final class BaselineFigures {
         for (Scenario.Position p : scenario.trainOrder()) {
             float[] o = out.train[p.task()][p.index()];
             if (o != null) {
-                Figures.observe(product, o, scenario.tasks().get(p.task()).train().get(p.index()).target());
+                kind.observe(product, scenario.tasks().get(p.task()).train().get(p.index()).target(), o);
             }
         }
         Map<String, Double> mine = figures(product);
@@ -124,7 +124,7 @@ final class BaselineFigures {
 
     /** The cold-start figures (regression with several tasks), or null. */
     EvaluationResult.ColdStart coldStart(Outcomes out) {
-        if (kind != TaskKind.REGRESSION || scenario.tasks().size() < 2 || coldCount == 0) {
+        if (!kind.realValued() || scenario.tasks().size() < 2 || coldCount == 0) {
             return null;
         }
         double product = 0;
@@ -145,13 +145,13 @@ final class BaselineFigures {
     }
 
     private PrequentialMetrics newMetrics() {
-        return PrequentialMetrics.detailed(Figures.metricsKind(kind), window, outputs);
+        return PrequentialMetrics.detailed(kind.metricsKind(), window, outputs);
     }
 
     private Map<String, Double> figures(PrequentialMetrics m) {
         Map<String, Double> s = m.snapshot();
         Map<String, Double> f = new LinkedHashMap<>();
-        List<String> keys = kind == TaskKind.REGRESSION ? List.of("rmse", "mae") : List.of("accuracy", "kappa");
+        List<String> keys = kind.baselineFigures();
         for (String k : keys) {
             Double v = s.get(k);
             f.put(k, v == null || !Double.isFinite(v) ? null : v);

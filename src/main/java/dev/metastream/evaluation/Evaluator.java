@@ -8,7 +8,6 @@ import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.Seeds;
 import dev.metastream.learn.StreamingLearner;
-import dev.metastream.learn.TaskKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -104,7 +103,7 @@ public final class Evaluator {
             if (shots >= 0) {
                 return shots;
             }
-            return config.taskSpec(strategy.learnerTask(scenario.tasks().get(0).task())).kind() == TaskKind.REGRESSION
+            return config.taskSpec(strategy.learnerTask(scenario.tasks().get(0).task())).kind().realValued()
                     ? REGRESSION_SHOTS : 0;
         }
     }

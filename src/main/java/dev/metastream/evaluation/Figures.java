@@ -46,7 +46,7 @@ public final class Figures {
         List<Scenario.TaskData> tasks = sc.tasks();
         int n = tasks.size();
         TaskSpec spec = run.config().taskSpec(run.strategy().learnerTask(tasks.get(0).task()));
-        boolean regression = spec.kind() == TaskKind.REGRESSION;
+        boolean regression = spec.kind().realValued();
         List<String> ids = tasks.stream().map(Scenario.TaskData::task).toList();
 
         // Test figures per checkpoint and task.
@@ -106,7 +106,7 @@ public final class Figures {
 
         // Prequential figures over the training stream (not defined for offline joint training): the whole stream's
         // curve, and per task the detailed metrics and the early learning curve.
-        PrequentialMetrics.Kind kind = metricsKind(spec.kind());
+        PrequentialMetrics.Kind kind = spec.kind().metricsKind();
         EvaluationResult.Prequential prequential = null;
         PrequentialMetrics[] taskMetrics = new PrequentialMetrics[n];
         AdaptationCurve[] curves = new AdaptationCurve[n];
@@ -116,12 +116,12 @@ public final class Figures {
             PrequentialMetrics stream = new PrequentialMetrics(kind, run.window());
             long total = sc.trainSize();
             long every = Math.max(1, total / CURVE_POINTS);
-            String main = mainMetric(kind);
+            String main = spec.kind().matrixMetric();
             List<EvaluationResult.CurvePoint> curve = new ArrayList<>();
             TaskSpec[] specs = new TaskSpec[n];
             for (int t = 0; t < n; t++) {
                 specs[t] = taskSpec(run, ids.get(t));
-                taskMetrics[t] = PrequentialMetrics.detailed(metricsKind(specs[t].kind()), run.window(),
+                taskMetrics[t] = PrequentialMetrics.detailed(specs[t].kind().metricsKind(), run.window(),
                         specs[t].outputs());
                 curves[t] = new AdaptationCurve(Math.max(1, tasks.get(t).train().size()));
             }
@@ -130,10 +130,10 @@ public final class Figures {
                 int t = p.task();
                 float[] o = out.train[t][p.index()];
                 float[] y = tasks.get(t).train().get(p.index()).target();
-                observe(taskMetrics[t], o, y);
-                curves[t].update(score(specs[t].kind(), o, y));
+                specs[t].kind().observe(taskMetrics[t], y, o);
+                curves[t].update(specs[t].kind().score(y, o));
                 if (oneKind) {
-                    observe(stream, o, y);
+                    spec.kind().observe(stream, y, o); // one kind: every task's is spec's
                     long seen = stream.count();
                     if (seen % every == 0 || seen == total) {
                         Map<String, Double> v = stream.snapshot();
@@ -159,9 +159,9 @@ public final class Figures {
             Map<String, Double> eff = new LinkedHashMap<>();
             if (!joint) {
                 preqMetrics = finite(taskMetrics[t].snapshot());
-                PrequentialMetrics.Kind tk = taskMetrics[t].kind();
-                preq = td.train().isEmpty() ? Double.NaN : taskMetrics[t].snapshot().get(mainMetric(tk));
-                adapt = tk == PrequentialMetrics.Kind.REGRESSION ? null : adaptationTime(curves[t]);
+                TaskKind tk = taskSpec(run, td.task()).kind();
+                preq = td.train().isEmpty() ? Double.NaN : taskMetrics[t].snapshot().get(tk.matrixMetric());
+                adapt = tk.realValued() ? null : adaptationTime(curves[t]);
                 for (int k : EFFICIENCY_K) {
                     if (curves[t].count() >= k) {
                         eff.put(String.valueOf(k), curves[t].efficiency(k));
@@ -203,39 +203,9 @@ public final class Figures {
         TaskSpec spec = run.config().taskSpec(run.strategy().learnerTask(task));
         double[] s = new double[examples.size()];
         for (int i = 0; i < s.length; i++) {
-            s[i] = score(spec.kind(), outputs[i], examples.get(i).target());
+            s[i] = spec.kind().score(examples.get(i).target(), outputs[i]);
         }
         return s;
-    }
-
-    /** One example's score: 1/0 for the classification kinds, the squared error for regression. */
-    static double score(TaskKind kind, float[] out, float[] target) {
-        return switch (kind) {
-            case CLASSIFICATION -> argmax(out) == argmax(target) ? 1 : 0;
-            case BINARY -> (out[0] >= 0.5f) == (target[0] >= 0.5f) ? 1 : 0;
-            case MULTILABEL -> {
-                for (int i = 0; i < out.length; i++) {
-                    if ((out[i] >= 0.5f) != (target[i] >= 0.5f)) {
-                        yield 0;
-                    }
-                }
-                yield 1;
-            }
-            case REGRESSION -> {
-                double e = (double) out[0] - target[0];
-                yield e * e;
-            }
-        };
-    }
-
-    private static int argmax(float[] a) {
-        int best = 0;
-        for (int i = 1; i < a.length; i++) {
-            if (a[i] > a[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double[] scaled(double[] a, double k) {
@@ -289,29 +259,11 @@ public final class Figures {
         return n < 0 ? null : (long) n;
     }
 
-    /** Feeds one outcome to metrics of the task's kind, as the learner does (same thresholds and argmax). */
-    static void observe(PrequentialMetrics m, float[] out, float[] target) {
-        switch (m.kind()) {
-            case CLASSIFICATION -> m.observeClassification(argmax(target), out);
-            case BINARY -> m.observeBinary(target[0] >= 0.5f ? 1 : 0, out[0]);
-            case REGRESSION -> m.observeRegression(target[0], out[0]);
-            case MULTILABEL -> m.observeMultiLabel(labels(target), out);
-        }
-    }
-
     /** The test-set figures of one task: every figure of its kind ({@link HoldoutMetrics}). */
     static EvaluationResult.TestFigures testFigures(TaskSpec spec, List<Instance> test, float[][] outputs) {
-        PrequentialMetrics.Kind kind = metricsKind(spec.kind());
-        HoldoutMetrics h = new HoldoutMetrics(kind, spec.outputs());
+        HoldoutMetrics h = new HoldoutMetrics(spec.kind().metricsKind(), spec.outputs());
         for (int i = 0; i < outputs.length; i++) {
-            float[] y = test.get(i).target();
-            float[] o = outputs[i];
-            switch (kind) {
-                case CLASSIFICATION -> h.addClassification(argmax(y), o);
-                case BINARY -> h.addBinary(y[0] >= 0.5f ? 1 : 0, o[0]);
-                case REGRESSION -> h.addRegression(y[0], o[0]);
-                case MULTILABEL -> h.addMultiLabel(labels(y), o);
-            }
+            spec.kind().addHoldout(h, test.get(i).target(), outputs[i]);
         }
         List<EvaluationResult.ClassFigures> perClass = new ArrayList<>();
         for (HoldoutMetrics.ClassFigures c : h.perClass()) {
@@ -320,32 +272,6 @@ public final class Figures {
                     c.recall(), c.f1()));
         }
         return new EvaluationResult.TestFigures("final", outputs.length, finite(h.values()), perClass);
-    }
-
-    private static int[] labels(float[] target) {
-        int[] y = new int[target.length];
-        for (int j = 0; j < y.length; j++) {
-            y[j] = target[j] >= 0.5f ? 1 : 0;
-        }
-        return y;
-    }
-
-    /** The metric of a kind that the matrix and the curves hold. */
-    private static String mainMetric(PrequentialMetrics.Kind kind) {
-        return switch (kind) {
-            case CLASSIFICATION, BINARY -> "accuracy";
-            case REGRESSION -> "mse";
-            case MULTILABEL -> "subset_accuracy";
-        };
-    }
-
-    static PrequentialMetrics.Kind metricsKind(TaskKind kind) {
-        return switch (kind) {
-            case CLASSIFICATION -> PrequentialMetrics.Kind.CLASSIFICATION;
-            case BINARY -> PrequentialMetrics.Kind.BINARY;
-            case REGRESSION -> PrequentialMetrics.Kind.REGRESSION;
-            case MULTILABEL -> PrequentialMetrics.Kind.MULTILABEL;
-        };
     }
 
     /** A copy with every value that is not finite as null (JSON has no NaN). */

@@ -242,11 +242,7 @@ final class TaskEndpoints {
         n.put("version", st.updates());
         n.put("drifts", st.drifts());
         Map<String, Double> values = st.metrics().snapshot();
-        String metric = switch (spec.kind()) {
-            case REGRESSION -> "rmse";
-            case MULTILABEL -> "subset_accuracy";
-            default -> "accuracy";
-        };
+        String metric = spec.kind().headlineMetric();
         n.put("metric", metric);
         finite(n, "value", values.get(metric));
         finite(n, "value_window", values.get(metric + "_window"));

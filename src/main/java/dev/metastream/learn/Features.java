@@ -33,7 +33,7 @@ final class Features {
         this.scaledX = scaledX;
         this.wide = model.wideInputs(config.trunk());
         int lagWidth = model.lagInputs(spec);
-        if (spec.kind() == TaskKind.REGRESSION) {
+        if (spec.kind().realValued()) {
             double global = shared.targetCount > 0 ? shared.targetMean : 0;
             double prior = model.targetPriorWeight();
             long n = st == null ? 0 : st.targetCount;
@@ -54,7 +54,7 @@ final class Features {
         lag = lagWidth == 0 ? NO_LAG : new float[lagWidth];
         if (last != null && lagWidth > 0) {
             for (int i = 0; i < lagWidth; i++) {
-                lag[i] = spec.kind() == TaskKind.REGRESSION ? (last[i] - centre) / scale : last[i];
+                lag[i] = spec.kind().realValued() ? (last[i] - centre) / scale : last[i];
             }
         }
         System.arraycopy(lag, 0, inputs, hidden + wide, lag.length);
@@ -135,7 +135,7 @@ final class Features {
         }
         st.lastTarget = target.clone();
         PriorExpert.learn(st, shared, spec, target);
-        if (spec.kind() == TaskKind.REGRESSION) {
+        if (spec.kind().realValued()) {
             double t = target[0];
             shared.targetCount++;
             double d = t - shared.targetMean;
@@ -177,7 +177,7 @@ final class Features {
         Head.forward(params, in.length, out, in, zOut);
         float[] y = new float[out];
         spec.loss().output(zOut, y);
-        if (spec.kind() == TaskKind.REGRESSION) {
+        if (spec.kind().realValued()) {
             y[0] = centre + scale * y[0];
         }
         return y;
@@ -202,7 +202,7 @@ final class Features {
 
     /** A target in the head's output space (regression: centred and scaled). */
     float[] modelTarget(float[] target) {
-        if (spec.kind() != TaskKind.REGRESSION) {
+        if (!spec.kind().realValued()) {
             return target;
         }
         return new float[] {(target[0] - centre) / scale};

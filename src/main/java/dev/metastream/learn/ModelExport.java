@@ -54,7 +54,7 @@ public final class ModelExport {
         // Regression: the head works in a centred and scaled space (as Features does).
         float centre = 0f;
         float scale = 1f;
-        if (spec.kind() == TaskKind.REGRESSION) {
+        if (spec.kind().realValued()) {
             double global = shared.targetCount > 0 ? shared.targetMean : 0;
             double prior = model.targetPriorWeight();
             long n = st.targetCount;
@@ -66,7 +66,7 @@ public final class ModelExport {
         float[] lag = new float[lagWidth];
         if (st.lastTarget != null) {
             for (int i = 0; i < lagWidth; i++) {
-                lag[i] = spec.kind() == TaskKind.REGRESSION ? (st.lastTarget[i] - centre) / scale : st.lastTarget[i];
+                lag[i] = spec.kind().realValued() ? (st.lastTarget[i] - centre) / scale : st.lastTarget[i];
             }
         }
         Map<String, Object> head = new LinkedHashMap<>();
@@ -77,11 +77,7 @@ public final class ModelExport {
         head.put("parameters", floats(st.head));
         out.put("head", head);
         Map<String, Object> output = new LinkedHashMap<>();
-        output.put("function", switch (spec.kind()) {
-            case CLASSIFICATION -> "softmax";
-            case BINARY, MULTILABEL -> "sigmoid";
-            case REGRESSION -> "identity";
-        });
+        output.put("function", spec.kind().activation());
         output.put("centre", centre);
         output.put("scale", scale);
         out.put("output", output);
@@ -167,7 +163,7 @@ public final class ModelExport {
                                   Map<String, Object> head, Map<String, Object> model) {
         st.head = h;
         List<?> lag = (List<?>) head.get("lag");
-        if (lag != null && !lag.isEmpty() && spec.kind() != TaskKind.REGRESSION) {
+        if (lag != null && !lag.isEmpty() && !spec.kind().realValued()) {
             st.lastTarget = floats(lag, "head.lag");
         }
         Object mix = model.get("mixture");
@@ -183,7 +179,7 @@ public final class ModelExport {
                 }
             }
             float[] prior = floats(cast(m).get("prior"), "mixture.prior");
-            if (spec.kind() != TaskKind.REGRESSION && prior.length == spec.outputs()) {
+            if (!spec.kind().realValued() && prior.length == spec.outputs()) {
                 st.labelMean = new double[prior.length];
                 for (int i = 0; i < prior.length; i++) {
                     st.labelMean[i] = prior[i];

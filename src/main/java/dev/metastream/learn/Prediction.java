@@ -13,11 +13,7 @@ public record Prediction(Instance instance, TaskSpec spec, float[] output, long 
 
     /** The most probable class (classification), 0/1 (binary), or -1 for other kinds. */
     public int predictedClass() {
-        return switch (spec.kind()) {
-            case CLASSIFICATION -> argmax(output);
-            case BINARY -> output[0] >= 0.5f ? 1 : 0;
-            default -> -1;
-        };
+        return spec.kind().predictedClass(output);
     }
 
     static int argmax(float[] a) {

@@ -33,8 +33,7 @@ final class PriorExpert {
         double b = globalCount > 0 ? priorWeight : 0;
         float[] y = new float[out];
         for (int j = 0; j < out; j++) {
-            double fallback = spec.kind() == TaskKind.CLASSIFICATION ? 1.0 / out
-                    : spec.kind() == TaskKind.REGRESSION ? 0 : 0.5;
+            double fallback = spec.kind().priorFallback(out);
             double mine = n > 0 ? st.labelMean[j] : 0;
             double theirs = globalCount > 0 ? global[j] : 0;
             y[j] = n + b > 0 ? (float) ((n * mine + b * theirs) / (n + b)) : (float) fallback;

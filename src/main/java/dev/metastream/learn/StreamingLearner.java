@@ -320,7 +320,7 @@ public final class StreamingLearner {
         // Labels: each expert's 0/1 error, the figure users read (a log-loss weighting prefers the confident head even
         // where the calmer linear model is right more often). Regression: half the squared error in target standard
         // deviations, a unit-variance Gaussian likelihood.
-        double[] losses = spec.kind() == TaskKind.REGRESSION
+        double[] losses = spec.kind().realValued()
                 ? new double[] {spec.loss().value(o.zDeep(), target), spec.loss().value(o.zLinear(), target),
                         spec.loss().value(f.modelTarget(o.prior()), target)}
                 : new double[] {errorOf(spec, rawTarget, o.deep()), errorOf(spec, rawTarget, o.linear()),
@@ -670,7 +670,7 @@ public final class StreamingLearner {
         st.head = newHead(task, spec);
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
-        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
+        st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
         if (config.model().keepsTaskScaler()) {
             st.scaler = InputScaler.create(config.inputDim());
@@ -787,33 +787,11 @@ public final class StreamingLearner {
 
     /** One example's error as the drift detectors see it: 0/1 for labels, the squared error for regression. */
     private static double errorOf(TaskSpec spec, float[] t, float[] out) {
-        return switch (spec.kind()) {
-            case CLASSIFICATION -> Prediction.argmax(t) == Prediction.argmax(out) ? 0 : 1;
-            case BINARY -> (t[0] >= 0.5f) == (out[0] >= 0.5f) ? 0 : 1;
-            case REGRESSION -> (t[0] - out[0]) * (double) (t[0] - out[0]);
-            case MULTILABEL -> {
-                int wrong = 0;
-                for (int i = 0; i < t.length; i++) {
-                    wrong += (t[i] >= 0.5f) == (out[i] >= 0.5f) ? 0 : 1;
-                }
-                yield (double) wrong / t.length;
-            }
-        };
+        return spec.kind().errorOf(t, out);
     }
 
     private static double observeMetrics(TaskState st, TaskSpec spec, float[] t, float[] out) {
-        return switch (spec.kind()) {
-            case CLASSIFICATION -> st.metrics.observeClassification(Prediction.argmax(t), out);
-            case BINARY -> st.metrics.observeBinary(t[0] >= 0.5f ? 1 : 0, out[0]);
-            case REGRESSION -> st.metrics.observeRegression(t[0], out[0]);
-            case MULTILABEL -> {
-                int[] y = new int[t.length];
-                for (int i = 0; i < t.length; i++) {
-                    y[i] = t[i] >= 0.5f ? 1 : 0;
-                }
-                yield st.metrics.observeMultiLabel(y, out);
-            }
-        };
+        return spec.kind().observe(st.metrics, t, out);
     }
 
     /** A task's reference gradient for A-GEM / GEM, recomputed when older than {@code memory.refresh.batches}. */
@@ -884,7 +862,7 @@ public final class StreamingLearner {
         st.head = newHead(task, spec);
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
-        st.metrics = PrequentialMetrics.detailed(metricsKind(spec.kind()), config.metricsWindow(), spec.outputs());
+        st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
         st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
         if (config.model().keepsTaskScaler()) {
             st.scaler = InputScaler.create(config.inputDim());
@@ -904,14 +882,5 @@ public final class StreamingLearner {
             return init.clone();
         }
         return Head.initialParameters(inputs, spec.outputs(), Seeds.of(task, config.seed()));
-    }
-
-    private static PrequentialMetrics.Kind metricsKind(TaskKind kind) {
-        return switch (kind) {
-            case CLASSIFICATION -> PrequentialMetrics.Kind.CLASSIFICATION;
-            case BINARY -> PrequentialMetrics.Kind.BINARY;
-            case REGRESSION -> PrequentialMetrics.Kind.REGRESSION;
-            case MULTILABEL -> PrequentialMetrics.Kind.MULTILABEL;
-        };
     }
 }

@@ -18,9 +18,7 @@ public record TaskSpec(TaskKind kind, int classes, List<String> classNames, int 
     /** Builds a spec, checking that class names and class count agree. */
     public static TaskSpec from(String kind, int classes, List<String> classNames, int labels) {
         TaskKind k = TaskKind.parse(kind);
-        if (k == TaskKind.CLASSIFICATION && classes < 2) {
-            throw new IllegalArgumentException("task.classes=" + classes + ": a classification task needs at least 2 classes");
-        }
+        k.validate(classes, labels);
         if (!classNames.isEmpty() && classNames.size() != classes) {
             throw new IllegalArgumentException("task.class.names lists " + classNames.size() + " names but task.classes="
                     + classes + ": make them agree");
@@ -30,11 +28,7 @@ public record TaskSpec(TaskKind kind, int classes, List<String> classNames, int 
 
     /** Width of the head's output layer. */
     public int outputs() {
-        return switch (kind) {
-            case CLASSIFICATION -> classes;
-            case BINARY, REGRESSION -> 1;
-            case MULTILABEL -> labels;
-        };
+        return kind.outputs(classes, labels);
     }
 
     /** Key of the meta initialisation shared by heads of this shape, e.g. {@code classification:10}. */

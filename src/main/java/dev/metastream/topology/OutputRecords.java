@@ -31,30 +31,7 @@ public final class OutputRecords {
         n.put("id", p.instance().id());
         TaskSpec spec = p.spec();
         float[] out = p.output();
-        switch (spec.kind()) {
-            case CLASSIFICATION -> {
-                int c = p.predictedClass();
-                if (spec.classNames().isEmpty()) {
-                    n.put("prediction", c);
-                } else {
-                    n.put("prediction", spec.classNames().get(c));
-                }
-                floats(n.putArray("probabilities"), out);
-            }
-            case BINARY -> {
-                n.put("prediction", p.predictedClass());
-                n.put("probability", out[0]);
-            }
-            case REGRESSION -> n.put("prediction", out[0]);
-            case MULTILABEL -> {
-                ArrayNode a = n.putArray("prediction");
-                for (float v : out) {
-                    a.add(v >= 0.5f ? 1 : 0);
-                }
-                floats(n.putArray("probabilities"), out);
-            }
-            default -> throw new IllegalStateException();
-        }
+        spec.kind().writePrediction(n, spec, out);
         n.put("labelled", p.instance().labelled());
         n.put("model_version", p.metaVersion());
         n.put("task_version", p.taskVersion());
