@@ -30,7 +30,7 @@ public final class Figures {
     /** Trailing window of the adaptation time (examples of the task). */
     public static final int ADAPTATION_WINDOW = 50;
     /** Efficiency: mean prequential accuracy over a task's first k examples, for these k. */
-    static final int[] EFFICIENCY_K = {10, 100};
+    static final int[] EFFICIENCY_K = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
     /** Points of the prequential curve (about). */
     static final int CURVE_POINTS = 200;
 
