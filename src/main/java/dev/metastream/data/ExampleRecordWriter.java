@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -58,24 +59,29 @@ public final class ExampleRecordWriter {
     /**
      * The outcome of {@link #read}: an example, or why the record is not one.
      *
-     * @param record the example, or null
-     * @param error  what is wrong and what to change, or null
+     * @param record      the example, or null
+     * @param error       what is wrong and what to change, or null
+     * @param taskFromKey whether the task came from the key, not the value
      */
-    public record Read(ExampleRecord record, String error) {
+    public record Read(ExampleRecord record, String error, boolean taskFromKey) {
         /** Whether the record was read. */
         public boolean ok() {
             return record != null;
         }
 
         static Read error(String message) {
-            return new Read(null, message);
+            return new Read(null, message, false);
         }
     }
 
     private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
-    /** As the parser reads: strict duplicates, no NaN literals, bounded nesting (so a line it rejects is rejected). */
+    /**
+     * As the parser reads (strict duplicates, no NaN literals, bounded nesting, so what it rejects is rejected), and
+     * one value per line: text after the object is an error, not silently dropped.
+     */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -235,7 +241,8 @@ public final class ExampleRecordWriter {
         }
         String task;
         JsonNode t = root.get("task");
-        if (t != null && !t.isNull()) {
+        boolean fromKey = t == null || t.isNull();
+        if (!fromKey) {
             if (!t.isTextual() && !t.isIntegralNumber()) {
                 return Read.error("\"task\" is neither a string nor a whole number");
             }
@@ -291,7 +298,7 @@ public final class ExampleRecordWriter {
             }
             ts = tsNode.asLong();
         }
-        return new Read(new ExampleRecord(task, features, label, id, ts), null);
+        return new Read(new ExampleRecord(task, features, label, id, ts), null, fromKey);
     }
 
     /** The features of a record value, or a String saying what is wrong. */
