@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>slots {@code 0 .. F-1}: the numeric {@code --feature-columns} in the order given (default: every column not
  *       named by another flag, in header order; an empty value, {@code --feature-columns ''}, means none);</li>
- *   <li>then {@value TimeFeatures#WIDTH} slots per {@code --time-columns} column ({@link TimeFeatures}: hour of day,
+ *   <li>then 6 slots per {@code --time-columns} column (hour of day,
  *       day of week, day of year as sine/cosine pairs);</li>
  *   <li>then the hashed slots: each categorical value {@code column=value} of the {@code --hash-columns} and
  *       {@code --multi-value-columns} goes through signed MurmurHash3 exactly as the input parser hashes named features
