@@ -67,12 +67,17 @@ public final class BenchStreams {
         return lastTask;
     }
 
-    /** The next example as an input JSON record, written by the examples topic's one writer. */
-    public String nextJson() {
+    /** The next example as a record of the examples topic, for {@link ExampleRecordWriter}. */
+    public ExampleRecord nextRecord() {
         Instance in = next();
         lastTask = in.task();
-        return ExampleRecordWriter.json(new ExampleRecord(in.task(), new ExampleRecord.Dense(in.x()),
-                new ExampleRecord.Value(classOf(in.target())), in.id(), null));
+        return new ExampleRecord(in.task(), new ExampleRecord.Dense(in.x()),
+                new ExampleRecord.Value(classOf(in.target())), in.id(), null);
+    }
+
+    /** The next example as an input JSON record, written by the examples topic's one writer. */
+    public String nextJson() {
+        return ExampleRecordWriter.json(nextRecord());
     }
 
     private static int classOf(float[] oneHot) {

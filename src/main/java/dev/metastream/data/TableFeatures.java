@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * How a table row (a CSV line, a flat JSON object) becomes features: the one featurisation of tables, shared by
- * {@code evaluate --source csv:|json:} ({@link TableSource}) and {@code produce --format csv}, so the same row gives the
+ * {@code evaluate --source csv:|json:} ({@code TableSource}) and {@code produce --format csv}, so the same row gives the
  * same features whether it is evaluated in process or sent to the topology.
  *
  * <p>Feature layout, {@code input.dim} wide:
