@@ -149,8 +149,8 @@ public final class ProduceCommand implements Callable<Integer> {
     private Double labelThreshold;
 
     @Option(names = "--input-dim", defaultValue = "0", paramLabel = "N",
-            description = "CSV: feature width, the application's input.dim (with hashed columns; default: the"
-                + " numeric and time features + 1024). Default: from the columns.")
+            description = "CSV: feature width, which the application's input.dim must equal. Default: the numeric"
+                + " and time features, + 1024 hashed slots when there are hashed columns.")
     private int inputDim;
 
     @Option(names = "--task", paramLabel = "ID",
