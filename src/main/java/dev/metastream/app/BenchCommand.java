@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metastream.bench.BenchStreams;
 import dev.metastream.bench.KernelBenchmarks;
+import dev.metastream.data.ExampleRecordWriter;
 import dev.metastream.learn.InMemoryLearnerStore;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.StreamingLearner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,10 +221,10 @@ public final class BenchCommand implements Callable<Integer> {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
                     new ByteArraySerializer())) {
                 for (int i = 0; i < e2eExamples; i++) {
-                    String json = stream.nextJson();
-                    byte[] key = keyed ? stream.lastTask().getBytes(StandardCharsets.UTF_8) : null;
-                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), key,
-                            json.getBytes(StandardCharsets.UTF_8)));
+                    ExampleRecordWriter.Written w = ExampleRecordWriter.write(stream.nextRecord(), keyed
+                            ? ExampleRecordWriter.TaskPlacement.KEY_AND_VALUE
+                            : ExampleRecordWriter.TaskPlacement.VALUE_ONLY);
+                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), w.key(), w.value()));
                 }
             }
             try (OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.topology(), Map.of())) {

@@ -1,6 +1,7 @@
 package dev.metastream.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.metastream.data.ExampleRecordWriter;
 import dev.metastream.data.SyntheticStream;
 import dev.metastream.learn.TaskKind;
 import dev.metastream.learn.TaskSpec;
@@ -306,7 +307,9 @@ public final class DemoCommand implements Callable<Integer> {
                         change.set(new DemoReport.InjectedChange(driftTask,
                                 validByTask.getOrDefault(driftTask, new AtomicLong()).get(), i));
                     }
-                    byte[] value = SyntheticStream.toJson(e).getBytes(StandardCharsets.UTF_8);
+                    ExampleRecordWriter.Written record = ExampleRecordWriter.write(SyntheticStream.record(e),
+                            ExampleRecordWriter.TaskPlacement.KEY_AND_VALUE);
+                    byte[] value = record.value();
                     if (i % 997 == 500) {
                         // Bad input on purpose: it must reach the dead-letter topic, not stop the stream.
                         boolean wrongDimension = (i / 997) % 2 == 0;
@@ -317,8 +320,8 @@ public final class DemoCommand implements Callable<Integer> {
                     } else {
                         validByTask.computeIfAbsent(e.task(), k -> new AtomicLong()).incrementAndGet();
                     }
-                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(),
-                            e.task().getBytes(StandardCharsets.UTF_8), value), (md, ex) -> {
+                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), record.key(), value),
+                            (md, ex) -> {
                                 if (ex != null) {
                                     sendFailures.incrementAndGet();
                                     firstSendFailure.compareAndSet(null, ex);

@@ -2,6 +2,8 @@ package dev.metastream.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metastream.data.ExampleRecord;
+import dev.metastream.data.ExampleRecordWriter;
 import dev.metastream.data.Scenario;
 import dev.metastream.evaluation.EvaluationResult;
 import dev.metastream.evaluation.Evaluator;
@@ -11,7 +13,6 @@ import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.TaskSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       learns a partial batch or rebases the shared model mid-run;
  *   <li>every task's training size a multiple of {@code learner.batch.size}: in process the partial batch is learned
  *       at each task boundary, through Kafka there is none to learn;
- *   <li>features written as the decimal of their double value, which parses back to the same float.
+ *   <li>records written by {@link ExampleRecordWriter}, whose numbers parse back to the same floats.
  * </ul>
  * Few-shot checkpoints (which learn a partial batch) are not taken, and {@code independent} and {@code joint} (which
  * are not one stream through one topology) are refused.
@@ -180,65 +181,21 @@ final class KafkaEvaluation {
             LearnerConfig learner, Instance in, String id, boolean labelled, long ts,
             AtomicReference<Exception> failed) {
         String task = options.strategy().learnerTask(in.task());
-        String json = json(task, in, labelled ? learner.taskSpec(task) : null, id, ts);
-        producer.send(new ProducerRecord<>(topic, task.getBytes(StandardCharsets.UTF_8),
-                json.getBytes(StandardCharsets.UTF_8)), (md, e) -> {
-                    if (e != null) {
-                        failed.compareAndSet(null, e);
-                    }
-                });
+        ExampleRecordWriter.Written w = ExampleRecordWriter.write(record(task, in, labelled ? learner.taskSpec(task)
+                : null, id, ts), ExampleRecordWriter.TaskPlacement.KEY_AND_VALUE);
+        producer.send(new ProducerRecord<>(topic, w.key(), w.value()), (md, e) -> {
+            if (e != null) {
+                failed.compareAndSet(null, e);
+            }
+        });
     }
 
     /**
-     * The input record of an example. Each feature is written as the decimal of its double value: parsed as a double
-     * and narrowed, it is exactly the float it came from (a float's shortest decimal, parsed as a double, could
-     * round to a neighbour).
+     * The input record of an example, written by the one writer of the examples topic (its features parse back to
+     * exactly the floats they came from).
      */
-    static String json(String task, Instance in, TaskSpec labelSpec, String id, long ts) {
-        StringBuilder sb = new StringBuilder(32 + in.x().length * 12);
-        sb.append("{\"task\":").append(quote(task)).append(",\"id\":").append(quote(id)).append(",\"ts\":").append(ts)
-                .append(",\"x\":[");
-        float[] x = in.x();
-        for (int i = 0; i < x.length; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(x[i] == 0f ? "0" : Double.toString(x[i]));
-        }
-        sb.append(']');
-        if (labelSpec != null) {
-            float[] t = in.target();
-            sb.append(",\"y\":");
-            switch (labelSpec.kind()) {
-                case CLASSIFICATION -> {
-                    int best = 0;
-                    for (int i = 1; i < t.length; i++) {
-                        if (t[i] > t[best]) {
-                            best = i;
-                        }
-                    }
-                    sb.append(best);
-                }
-                case BINARY -> sb.append(t[0] >= 0.5f ? 1 : 0);
-                case REGRESSION -> sb.append(Double.toString(t[0]));
-                case MULTILABEL -> {
-                    sb.append('[');
-                    for (int i = 0; i < t.length; i++) {
-                        sb.append(i > 0 ? "," : "").append(t[i] >= 0.5f ? 1 : 0);
-                    }
-                    sb.append(']');
-                }
-            }
-        }
-        return sb.append('}').toString();
-    }
-
-    private static String quote(String s) {
-        try {
-            return new ObjectMapper().writeValueAsString(s);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    static ExampleRecord record(String task, Instance in, TaskSpec labelSpec, String id, long ts) {
+        return ExampleRecord.of(in, labelSpec).withTask(task).withId(id).withTs(ts);
     }
 
     /** Reads predictions (and drift events) read_committed until every expected prediction is in. */

@@ -8,7 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,12 +24,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metastream.data.CsvReader;
+import dev.metastream.data.ExampleRecord;
+import dev.metastream.data.ExampleRecordWriter;
+import dev.metastream.data.ExampleRecordWriter.TaskPlacement;
+import dev.metastream.data.ScenarioSpec;
+import dev.metastream.data.TableFeatures;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,7 +38,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,12 +45,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code metastream produce}: sends examples from a JSONL or CSV file to a Kafka topic in the application's input
- * format.
+ * format, every record written by {@link ExampleRecordWriter} (the examples topic's one writer, next to its parser).
  *
- * <p>JSONL: every non-blank line must be a JSON object with a string {@code "task"} and an {@code "x"} array or a
- * {@code "features"} object; it is sent unchanged. CSV: the first row is the header; every other row becomes
- * {@code {"task": ..., "features": {...}, "y": ..., "id": ...}} where a numeric cell {@code v} of column {@code c}
- * becomes {@code "c": v}, a non-numeric one becomes {@code "c=v": 1} and an empty one is left out.
+ * <p>JSONL: every non-blank line is read as the topology's parser reads a record ({@link ExampleRecordWriter#read}):
+ * dense {@code x}, {@code sparse} or named {@code features} (multi-valued arrays too), a task that is a string or a
+ * whole number, or none when {@code --task} gives it (it then travels in the record key only, as the parser allows),
+ * any label, {@code id} and {@code ts}. CSV: the first row is the header; each row is featurised by
+ * {@link TableFeatures}, exactly as {@code evaluate --source csv:} featurises it (numeric, time, hashed and multi-valued
+ * columns), and sent as a {@code sparse} record, so a model trained through {@code run} sees the inputs evaluate sees.
  */
 @Command(name = "produce",
         mixinStandardHelpOptions = true,
@@ -61,11 +61,14 @@ import picocli.CommandLine.Spec;
         description = {
             "Sends examples from a JSONL or CSV file to a Kafka topic.",
             "",
-            "JSONL: each non-blank line is a JSON object with a string \"task\" and an \"x\" array or a"
-                + " \"features\" object; it is sent unchanged.",
-            "CSV: the first row is the header. Each row becomes {\"task\": <task column>, \"features\":"
-                + " {\"<col>\": <number>, \"<col>=<text>\": 1, ...}, \"y\": <label, a number if numeric>,"
-                + " \"id\": <id column>}. Empty cells are left out.",
+            "JSONL: each non-blank line is an input record as the application reads it: \"x\", \"sparse\" or"
+                + " \"features\" (arrays of strings are multi-valued categoricals), \"task\" (a string or a whole"
+                + " number; a line without one needs --task, and its task goes in the record key only), \"y\","
+                + " \"id\", \"ts\". Other fields are dropped.",
+            "CSV: the first row is the header. Each row is featurised as evaluate --source csv: featurises it (the"
+                + " same column options) and sent as {\"task\": ..., \"sparse\": {\"idx\": [...], \"val\":"
+                + " [...]}, \"y\": ..., \"id\": ..., \"ts\": ...}; run the application with the input.dim it"
+                + " prints.",
             ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -89,10 +92,7 @@ public final class ProduceCommand implements Callable<Integer> {
     /** Exit code: bad arguments or input. */
     public static final int BAD_INPUT = 2;
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,18}");
 
     @Spec
     private CommandSpec spec;
@@ -123,9 +123,39 @@ public final class ProduceCommand implements Callable<Integer> {
     private String labelColumn;
 
     @Option(names = "--feature-columns", split = ",", paramLabel = "COL",
-            description = "CSV: comma-separated feature columns. Default: every column except the task, label"
-                + " and id columns.")
+            description = "CSV: comma-separated numeric feature columns. Default: every column not named by another"
+                + " option; '' = none.")
     private List<String> featureColumns;
+
+    @Option(names = "--hash-columns", split = ",", paramLabel = "COL",
+            description = "CSV: categorical columns, each value hashed as column=value into the hashed slots.")
+    private List<String> hashColumns;
+
+    @Option(names = "--multi-value-columns", split = ",", paramLabel = "COL",
+            description = "CSV: categorical columns holding several values (e.g. Comedy|Drama), each hashed as"
+                + " column=value.")
+    private List<String> multiValueColumns;
+
+    @Option(names = "--multi-value-separator", paramLabel = "SEP",
+            description = "CSV: separator of --multi-value-columns cells. Default: |.")
+    private String multiValueSeparator;
+
+    @Option(names = "--time-columns", split = ",", paramLabel = "COL",
+            description = "CSV: date/time columns, turned into cyclic features; the first also gives \"ts\".")
+    private List<String> timeColumns;
+
+    @Option(names = "--label-threshold", paramLabel = "T",
+            description = "CSV: the label is 1 when the numeric label column is above T, else 0.")
+    private Double labelThreshold;
+
+    @Option(names = "--input-dim", defaultValue = "0", paramLabel = "N",
+            description = "CSV: feature width, which the application's input.dim must equal. Default: the numeric"
+                + " and time features, + 1024 hashed slots when there are hashed columns.")
+    private int inputDim;
+
+    @Option(names = "--task", paramLabel = "ID",
+            description = "JSONL: the task of lines without \"task\"; it is sent in the record key only.")
+    private String defaultTask;
 
     @Option(names = "--id-column", paramLabel = "COL", description = "CSV: column holding an example id (optional).")
     private String idColumn;
@@ -156,7 +186,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
     /** Receives converted records. */
     interface Sink {
-        void send(String key, byte[] value);
+        void send(byte[] key, byte[] value);
     }
 
     /** Counts skipped records by reason, remembering the first line of each reason. */
@@ -219,9 +249,23 @@ public final class ProduceCommand implements Callable<Integer> {
         if (topic.isBlank()) {
             throw new BadInputException("--topic is empty; pass a topic name");
         }
-        if (format == Format.jsonl && (featureColumns != null || idColumn != null)) {
-            err.println("metastream produce: note: --feature-columns and --id-column apply to CSV input only;"
-                    + " ignored for JSONL");
+        boolean csvOptions = featureColumns != null || idColumn != null || hashColumns != null
+                || multiValueColumns != null || multiValueSeparator != null || timeColumns != null
+                || labelThreshold != null || inputDim != 0;
+        if (format == Format.jsonl && csvOptions) {
+            err.println("metastream produce: note: the CSV column options (--feature-columns, --hash-columns,"
+                    + " --id-column, ...) apply to CSV input only; ignored for JSONL");
+        }
+        if (format == Format.csv && defaultTask != null) {
+            err.println("metastream produce: note: --task applies to JSONL input only; CSV rows take their task from"
+                    + " --task-column");
+        }
+        if (inputDim < 0) {
+            throw new BadInputException("--input-dim must be >= 0 (0 = from the columns), got " + inputDim);
+        }
+        if (defaultTask != null && !keyByTask) {
+            throw new BadInputException("--task sends the task in the record key, but --key-by-task is false;"
+                    + " drop one of them");
         }
     }
 
@@ -250,8 +294,9 @@ public final class ProduceCommand implements Callable<Integer> {
         Skips skips = new Skips();
         long t0 = System.nanoTime();
         long[] attempted = {0};
+        int[] csvDim = {0};
         double nanosPerRecord = rate > 0 ? 1e9 / rate : 0;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig())) {
             Sink sink = (key, value) -> {
                 if (nanosPerRecord > 0) {
                     long due = t0 + (long) (attempted[0] * nanosPerRecord);
@@ -260,7 +305,7 @@ public final class ProduceCommand implements Callable<Integer> {
                     }
                 }
                 attempted[0]++;
-                producer.send(new ProducerRecord<>(topic, keyByTask ? key : null, value), (md, ex) -> {
+                producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
                     if (ex == null) {
                         acked.incrementAndGet();
                     } else {
@@ -271,9 +316,9 @@ public final class ProduceCommand implements Callable<Integer> {
             };
             try {
                 if (format == Format.jsonl) {
-                    readJsonl(input, sink, skips);
+                    readJsonl(input, sink, skips, defaultTask, keyByTask);
                 } else {
-                    readCsv(input, sink, skips);
+                    csvDim[0] = readCsv(input, sink, skips);
                 }
             } finally {
                 producer.flush();
@@ -289,6 +334,11 @@ public final class ProduceCommand implements Callable<Integer> {
             throw e;
         }
         printSummary(out, acked.get(), skips, t0);
+        if (csvDim[0] > 0) {
+            out.printf(Locale.ROOT, "features: %d wide, laid out as evaluate --source csv: lays them out; run the"
+                    + " application with input.dim=%d%n", csvDim[0], csvDim[0]);
+            out.flush();
+        }
         if (failed.get() > 0) {
             err.println("metastream produce: " + failed.get() + " records could not be sent; first error: "
                     + firstFailure.get());
@@ -340,7 +390,7 @@ public final class ProduceCommand implements Callable<Integer> {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.putAll(clientSettings(ProducerConfig.configNames()));
         return p;
@@ -386,8 +436,12 @@ public final class ProduceCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSONL
 
-    /** Sends each valid line of a JSONL file unchanged, keyed by its task. */
-    static void readJsonl(Path file, Sink sink, Skips skips) throws BadInputException {
+    /**
+     * Sends each line of a JSONL file that reads as an input record, through the one writer; a line without a task
+     * takes {@code defaultTask}, which then goes in the record key only.
+     */
+    static void readJsonl(Path file, Sink sink, Skips skips, String defaultTask, boolean keyByTask)
+            throws BadInputException {
         try (BufferedReader r = newReader(file)) {
             long lineNo = 0;
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -399,29 +453,15 @@ public final class ProduceCommand implements Callable<Integer> {
                     skips.add("blank line", lineNo);
                     continue;
                 }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
-                } catch (JsonProcessingException e) {
-                    skips.add("invalid JSON", lineNo);
+                ExampleRecordWriter.Read read = ExampleRecordWriter.read(line, defaultTask);
+                if (!read.ok()) {
+                    skips.add(read.error(), lineNo);
                     continue;
                 }
-                if (node == null || !node.isObject()) {
-                    skips.add("not a JSON object", lineNo);
-                    continue;
-                }
-                JsonNode task = node.get("task");
-                if (task == null || !task.isTextual() || task.asText().isEmpty()) {
-                    skips.add("missing or non-string \"task\"", lineNo);
-                    continue;
-                }
-                JsonNode x = node.get("x");
-                JsonNode features = node.get("features");
-                if (!(x != null && x.isArray()) && !(features != null && features.isObject())) {
-                    skips.add("neither an \"x\" array nor a \"features\" object", lineNo);
-                    continue;
-                }
-                sink.send(task.asText(), line.getBytes(StandardCharsets.UTF_8));
+                ExampleRecord e = read.record();
+                ExampleRecordWriter.Written w = ExampleRecordWriter.write(e, !keyByTask ? TaskPlacement.VALUE_ONLY
+                        : read.taskFromKey() ? TaskPlacement.KEY_ONLY : TaskPlacement.KEY_AND_VALUE);
+                sink.send(w.key(), w.value());
             }
         } catch (CharacterCodingException e) {
             throw new BadInputException("'" + file + "' is not valid UTF-8; convert it to UTF-8");
@@ -432,20 +472,17 @@ public final class ProduceCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- CSV
 
-    /** Converts CSV rows to input JSON records. */
+    /** Converts CSV rows to input records through {@link TableFeatures}, the featurisation evaluate uses. */
     static final class CsvConverter {
         private final int width;
-        private final int task;
-        private final int label;
+        private final TableFeatures features;
         private final int id;
-        private final int[] features;
-        private final String[] featureNames;
 
         /**
          * @throws BadInputException if a configured column is missing or the header is unusable
          */
-        CsvConverter(List<String> rawHeader, String taskColumn, String labelColumn, List<String> featureColumns,
-                     String idColumn) throws BadInputException {
+        CsvConverter(String source, List<String> rawHeader, ScenarioSpec columns, String idColumn)
+                throws BadInputException {
             List<String> header = rawHeader.stream().map(String::trim).toList();
             Set<String> seen = new LinkedHashSet<>();
             for (String h : header) {
@@ -454,51 +491,25 @@ public final class ProduceCommand implements Callable<Integer> {
                 }
             }
             width = header.size();
-            task = column(header, taskColumn, "--task-column");
-            label = column(header, labelColumn, "--label-column");
-            id = idColumn == null ? -1 : column(header, idColumn, "--id-column");
-            List<Integer> cols = new ArrayList<>();
-            if (featureColumns == null || featureColumns.isEmpty()) {
-                for (int i = 0; i < width; i++) {
-                    if (i != task && i != label && i != id) {
-                        cols.add(i);
-                    }
-                }
-            } else {
-                for (String f : featureColumns) {
-                    int c = column(header, f.trim(), "--feature-columns");
-                    if (c == task || c == label || c == id) {
-                        throw new BadInputException("feature column '" + f.trim() + "' is also the task, label or"
-                                + " id column; remove it from --feature-columns");
-                    }
-                    if (!cols.contains(c)) {
-                        cols.add(c);
-                    }
-                }
+            try {
+                features = new TableFeatures(source, header, columns, idColumn);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
             }
-            if (cols.isEmpty()) {
-                throw new BadInputException("no feature columns: the header " + header + " has only the task,"
-                        + " label and id columns; add feature columns to the file");
-            }
-            features = cols.stream().mapToInt(Integer::intValue).toArray();
-            featureNames = cols.stream().map(header::get).toArray(String[]::new);
+            id = idColumn == null ? -1 : header.indexOf(idColumn);
         }
 
-        private static int column(List<String> header, String name, String option) throws BadInputException {
-            int i = header.indexOf(name);
-            if (i < 0) {
-                throw new BadInputException("column '" + name + "' (" + option + ") is not in the CSV header "
-                        + header + "; pass " + option + " with one of these");
-            }
-            return i;
+        /** The feature width the records are made for: the application's {@code input.dim}. */
+        int dim() {
+            return features.dim();
         }
 
         /**
          * Converts one row.
          *
-         * @return the JSON object, or {@code null} with a reason added to {@code skips}
+         * @return the record, or {@code null} with a reason added to {@code skips}
          */
-        ObjectNode convert(List<String> row, long line, Skips skips) {
+        ExampleRecord convert(List<String> row, long line, Skips skips) {
             if (row.size() == 1 && row.get(0).isBlank() && width > 1) {
                 skips.add("blank line", line);
                 return null;
@@ -507,73 +518,54 @@ public final class ProduceCommand implements Callable<Integer> {
                 skips.add("row has " + row.size() + " fields, the header has " + width, line);
                 return null;
             }
-            String taskValue = row.get(task).trim();
-            if (taskValue.isEmpty()) {
-                skips.add("empty task column", line);
+            TableFeatures.Result r = features.row(row, null);
+            if (r.row() == null) {
+                skips.add(r.skip().equals("empty task") ? "empty task column"
+                        : r.skip().equals("empty label") ? "empty label column" : r.skip(), line);
                 return null;
             }
-            String labelValue = row.get(label).trim();
-            if (labelValue.isEmpty()) {
-                skips.add("empty label column", line);
-                return null;
-            }
-            ObjectNode node = JSON.createObjectNode();
-            node.put("task", taskValue);
-            ObjectNode f = node.putObject("features");
-            for (int k = 0; k < features.length; k++) {
-                String v = row.get(features[k]).trim();
-                if (v.isEmpty()) {
-                    continue;
-                }
-                JsonNode num = number(v);
-                if (num != null) {
-                    f.set(featureNames[k], num);
-                } else {
-                    f.put(featureNames[k] + "=" + v, 1);
-                }
-            }
-            JsonNode y = number(labelValue);
-            if (y != null) {
-                node.set("y", y);
-            } else {
-                node.put("y", labelValue);
-            }
-            if (id >= 0) {
-                String idValue = row.get(id).trim();
-                if (!idValue.isEmpty()) {
-                    node.put("id", idValue);
-                }
-            }
-            return node;
+            TableFeatures.Row f = r.row();
+            Double y = number(f.label());
+            String idValue = id < 0 ? "" : row.get(id).trim();
+            return new ExampleRecord(f.task(), f.sparse(),
+                    y != null ? new ExampleRecord.Value(y) : new ExampleRecord.Text(f.label()),
+                    idValue.isEmpty() ? null : idValue, features.timed() ? f.ts() : null);
         }
     }
 
-    /** A JSON number for a plain decimal literal (integers stay integers), or {@code null}. */
-    static JsonNode number(String s) {
+    /** The value of a plain decimal literal, or {@code null} (a label that is not one is a class name). */
+    static Double number(String s) {
         if (!NUMBER.matcher(s).matches()) {
             return null;
         }
-        if (INTEGER.matcher(s).matches()) {
-            return JSON.getNodeFactory().numberNode(Long.parseLong(s));
-        }
         double d = Double.parseDouble(s);
-        return Double.isFinite(d) ? JSON.getNodeFactory().numberNode(d) : null;
+        return Double.isFinite(d) ? d : null;
     }
 
-    /** Sends each valid row of a CSV file as an input JSON record, keyed by its task. */
-    void readCsv(Path file, Sink sink, Skips skips) throws BadInputException {
+    /** The column options as evaluate takes them. */
+    ScenarioSpec columns() {
+        return new ScenarioSpec("csv:" + input, null, 0, 0, null, 0, inputDim, 0, taskColumn, labelColumn,
+                featureColumns, hashColumns, new ScenarioSpec.TableOptions(multiValueColumns, multiValueSeparator,
+                labelThreshold, timeColumns));
+    }
+
+    /** Sends each valid row of a CSV file as an input record, keyed by its task; returns the feature width. */
+    int readCsv(Path file, Sink sink, Skips skips) throws BadInputException {
         try (CsvReader csv = new CsvReader(newReader(file))) {
             List<String> header = csv.next();
             if (header == null) {
                 throw new BadInputException("'" + file + "' is empty; a CSV file needs a header row");
             }
-            CsvConverter converter = new CsvConverter(header, taskColumn, labelColumn, featureColumns, idColumn);
+            CsvConverter converter = new CsvConverter("'" + file + "'", header, columns(), idColumn);
+            TaskPlacement placement = keyByTask ? TaskPlacement.KEY_AND_VALUE : TaskPlacement.VALUE_ONLY;
             for (List<String> row = csv.next(); row != null; row = csv.next()) {
-                ObjectNode node = converter.convert(row, csv.recordLine(), skips);
-                if (node != null) {
-                    sink.send(node.get("task").asText(), JSON.writeValueAsBytes(node));
+                ExampleRecord e = converter.convert(row, csv.recordLine(), skips);
+                if (e != null) {
+                    ExampleRecordWriter.Written w = ExampleRecordWriter.write(e, placement);
+                    sink.send(w.key(), w.value());
                 }
             }
+            return converter.dim();
         } catch (CsvReader.CsvFormatException e) {
             throw new BadInputException("'" + file + "' is not valid CSV: " + e.getMessage()
                     + "; records before that line were sent");

@@ -1,5 +1,7 @@
 package dev.metastream.bench;
 
+import dev.metastream.data.ExampleRecord;
+import dev.metastream.data.ExampleRecordWriter;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.Seeds;
 import java.util.SplittableRandom;
@@ -65,22 +67,24 @@ public final class BenchStreams {
         return lastTask;
     }
 
-    /** The next example as an input JSON record. */
-    public String nextJson() {
+    /** The next example as a record of the examples topic, for {@link ExampleRecordWriter}. */
+    public ExampleRecord nextRecord() {
         Instance in = next();
         lastTask = in.task();
-        StringBuilder sb = new StringBuilder(DIM * 12).append("{\"task\":\"").append(in.task()).append("\",\"id\":\"")
-                .append(in.id()).append("\",\"x\":[");
-        for (int i = 0; i < DIM; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(in.x()[i]);
-        }
+        return new ExampleRecord(in.task(), new ExampleRecord.Dense(in.x()),
+                new ExampleRecord.Value(classOf(in.target())), in.id(), null);
+    }
+
+    /** The next example as an input JSON record, written by the examples topic's one writer. */
+    public String nextJson() {
+        return ExampleRecordWriter.json(nextRecord());
+    }
+
+    private static int classOf(float[] oneHot) {
         int y = 0;
-        while (in.target()[y] == 0f) {
+        while (oneHot[y] == 0f) {
             y++;
         }
-        return sb.append("],\"y\":").append(y).append('}').toString();
+        return y;
     }
 }

@@ -8,10 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A deterministic generator of a multi-task classification stream, for demos and tests.
@@ -40,8 +36,6 @@ public final class SyntheticStream {
     private static final int CALIBRATION_SAMPLES = 4000;
     /** A drifted concept must disagree with the old one: at most this agreement on the calibration sample. */
     private static final double MAX_DRIFT_AGREEMENT = 0.5;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Configuration of a {@link SyntheticStream}.
@@ -368,26 +362,25 @@ public final class SyntheticStream {
     }
 
     /**
-     * Serialises an example in the application's input format:
-     * {@code {"task":"task-3","x":[...],"y":1,"id":"..."}}.
+     * An example as a record of the examples topic: {@code {"task":"task-3","id":"...","x":[...],"y":1}}.
+     *
+     * @param e an example
+     * @return the record, for {@link ExampleRecordWriter}
+     */
+    public static ExampleRecord record(Example e) {
+        return new ExampleRecord(e.task(), new ExampleRecord.Dense(e.x()), new ExampleRecord.Value(e.y()), e.id(),
+                null);
+    }
+
+    /**
+     * Serialises an example in the application's input format, by {@link ExampleRecordWriter}:
+     * {@code {"task":"task-3","id":"...","x":[...],"y":1}}.
      *
      * @param e an example
      * @return one line of JSON (no trailing newline)
      */
     public static String toJson(Example e) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("task", e.task());
-        ArrayNode xs = node.putArray("x");
-        for (float v : e.x()) {
-            xs.add(v);
-        }
-        node.put("y", e.y());
-        node.put("id", e.id());
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot serialise " + e, ex);
-        }
+        return ExampleRecordWriter.json(record(e));
     }
 
     private double[] latent(float[] x) {

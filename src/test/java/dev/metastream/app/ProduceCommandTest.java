@@ -58,63 +58,82 @@ class ProduceCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** The sparse entry of a hashed {@code column=value} in {@code slots} slots after {@code at} dense ones. */
+    private static String hashed(String name, int at, int slots) {
+        int h = dev.metastream.data.FeatureHashing.murmur3(name);
+        return (at + Math.floorMod(h, slots)) + "|" + (h < 0 ? "-1.0" : "1.0");
+    }
+
+    private static String sparse(String... entries) {
+        List<String> idx = new java.util.ArrayList<>();
+        List<String> val = new java.util.ArrayList<>();
+        for (String e : entries) {
+            idx.add(e.substring(0, e.indexOf('|')));
+            val.add(e.substring(e.indexOf('|') + 1));
+        }
+        return "{\"idx\":[" + String.join(",", idx) + "],\"val\":[" + String.join(",", val) + "]}";
+    }
+
     @Test
-    void producesCsvRowsAsInputJson() throws Exception {
+    void producesCsvRowsFeaturisedAsEvaluateFeaturisesThem() throws Exception {
         Path csv = tmp.resolve("data.csv");
         Files.writeString(csv, String.join("\n",
                 "id,task,x1,color,note,y",
                 "r1,alpha,1.5,red,\"a, b\",1",
                 "r2,beta,-2,\"bl\"\"ue\",,cat",
-                "r3,alpha,,green,z,0",
+                "r3,alpha,,green,z,0",       // empty numeric cell: skipped, as evaluate skips it
                 "r4,,3,red,z,1",             // empty task: skipped
                 "r5,alpha,3,red,z",          // too few fields: skipped
                 "r6,beta,1e-3,red,z,",       // empty label: skipped
                 ""), StandardCharsets.UTF_8);
 
         Run r = run("produce", "--input", csv.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                "--topic", "csv-in", "--id-column", "id", "--feature-columns", "x1,color");
+                "--topic", "csv-in", "--id-column", "id", "--feature-columns", "x1", "--hash-columns", "color",
+                "--input-dim", "9");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("sent 3 records").contains("skipped 3 records")
+        assertThat(r.out()).contains("sent 2 records").contains("skipped 4 records")
+                .contains("1 x non-numeric x1 (a categorical column? name it in --hash-columns) (first at line 4)")
                 .contains("1 x empty task column (first at line 5)")
                 .contains("1 x row has 5 fields, the header has 6 (first at line 6)")
-                .contains("1 x empty label column (first at line 7)");
+                .contains("1 x empty label column (first at line 7)")
+                .contains("input.dim=9");
 
-        List<ConsumerRecord<String, String>> records = EmbeddedKafkaTest.consumeAll(kafka, "csv-in", 3);
-        assertThat(records).hasSize(3);
+        List<ConsumerRecord<String, String>> records = EmbeddedKafkaTest.consumeAll(kafka, "csv-in", 2);
+        assertThat(records).hasSize(2);
         Map<String, JsonNode> byId = new java.util.HashMap<>();
         for (ConsumerRecord<String, String> rec : records) {
             JsonNode n = JSON.readTree(rec.value());
             assertThat(rec.key()).isEqualTo(n.get("task").asText());
             byId.put(n.get("id").asText(), n);
         }
-        assertThat(byId.get("r1")).isEqualTo(JSON.readTree(
-                "{\"task\":\"alpha\",\"features\":{\"x1\":1.5,\"color=red\":1},\"y\":1,\"id\":\"r1\"}"));
-        assertThat(byId.get("r2")).isEqualTo(JSON.readTree(
-                "{\"task\":\"beta\",\"features\":{\"x1\":-2,\"color=bl\\\"ue\":1},\"y\":\"cat\",\"id\":\"r2\"}"));
-        assertThat(byId.get("r3")).isEqualTo(JSON.readTree(
-                "{\"task\":\"alpha\",\"features\":{\"color=green\":1},\"y\":0,\"id\":\"r3\"}"));
+        // x1 in slot 0, then 8 hashed slots for color; note is not a feature (not named)
+        assertThat(byId.get("r1")).isEqualTo(JSON.readTree("{\"task\":\"alpha\",\"sparse\":"
+                + sparse("0|1.5", hashed("color=red", 1, 8)) + ",\"y\":1,\"id\":\"r1\"}"));
+        assertThat(byId.get("r2")).isEqualTo(JSON.readTree("{\"task\":\"beta\",\"sparse\":"
+                + sparse("0|-2.0", hashed("color=bl\"ue", 1, 8)) + ",\"y\":\"cat\",\"id\":\"r2\"}"));
 
-        // Without --feature-columns, every column but task/label/id is a feature.
+        // Without --feature-columns, every column but task/label/id/hashed is numeric; hashed slots default to 1024.
         Path small = tmp.resolve("small.csv");
         Files.writeString(small, "task,a,b,y\nt,1,x,2\n", StandardCharsets.UTF_8);
         Run r2 = run("produce", "--input", small.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                "--key-by-task", "false");
+                "--key-by-task", "false", "--hash-columns", "b");
         assertThat(r2.exitCode()).as(r2.err()).isZero();
+        assertThat(r2.out()).contains("input.dim=1025");
         List<ConsumerRecord<String, String>> rs = EmbeddedKafkaTest.consumeAll(kafka, "metastream.examples", 1);
         assertThat(rs).hasSize(1);
         assertThat(rs.get(0).key()).isNull();
         assertThat(JSON.readTree(rs.get(0).value())).isEqualTo(JSON.readTree(
-                "{\"task\":\"t\",\"features\":{\"a\":1,\"b=x\":1},\"y\":2}"));
+                "{\"task\":\"t\",\"sparse\":" + sparse("0|1.0", hashed("b=x", 1, 1024)) + ",\"y\":2}"));
     }
 
     @Test
-    void producesJsonlLinesUnchanged() throws Exception {
+    void producesEveryJsonlRecordTheParserAcceptsThroughTheOneWriter() throws Exception {
         SyntheticStream stream = new SyntheticStream(SyntheticStream.Config.defaults().withInputDim(3));
         StringBuilder sb = new StringBuilder();
         List<String> expected = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String line = SyntheticStream.toJson(stream.next());
-            expected.add(line);
+            expected.add(line); // written by the same writer: sent unchanged
             sb.append(line).append('\n');
         }
         sb.append("not json\n");
@@ -122,18 +141,22 @@ class ProduceCommandTest {
         sb.append("\n");
         sb.append("{\"task\":\"t\",\"features\":{\"a\":1},\"y\":0}\n");
         expected.add("{\"task\":\"t\",\"features\":{\"a\":1},\"y\":0}");
+        sb.append("{\"y\":1, \"task\":12, \"sparse\":{\"idx\":[4,90], \"val\":[0.5,-2]}, \"extra\":1}\n");
+        expected.add("{\"task\":\"12\",\"sparse\":{\"idx\":[4,90],\"val\":[0.5,-2.0]},\"y\":1}");
+        sb.append("{\"task\":\"m\",\"features\":{\"genres\":[\"Comedy\",\"Drama\"],\"age\":3.5}}\n");
+        expected.add("{\"task\":\"m\",\"features\":{\"genres\":[\"Comedy\",\"Drama\"],\"age\":3.5}}");
         Path jsonl = tmp.resolve("data.jsonl");
         Files.writeString(jsonl, sb, StandardCharsets.UTF_8);
 
         Run r = run("produce", "--input", jsonl.toString(), "--format", "jsonl",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "jsonl-in", "--rate", "200");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("sent 21 records").contains("skipped 3 records")
+        assertThat(r.out()).contains("sent 23 records").contains("skipped 3 records")
                 .contains("1 x invalid JSON (first at line 21)")
-                .contains("1 x missing or non-string \"task\" (first at line 22)")
+                .contains("1 x no \"task\" (give it in the record or pass --task) (first at line 22)")
                 .contains("1 x blank line (first at line 23)");
 
-        List<ConsumerRecord<String, String>> records = EmbeddedKafkaTest.consumeAll(kafka, "jsonl-in", 21);
+        List<ConsumerRecord<String, String>> records = EmbeddedKafkaTest.consumeAll(kafka, "jsonl-in", 23);
         assertThat(records).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(expected);
         for (ConsumerRecord<String, String> rec : records) {
             assertThat(rec.key()).isEqualTo(JSON.readTree(rec.value()).get("task").asText());
