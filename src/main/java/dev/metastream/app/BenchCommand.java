@@ -59,11 +59,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the figures to this JSON file.")
     Path json;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--jmh", description = "Run the JMH kernel benchmarks instead.")
     boolean jmh;
 
     @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
     boolean skipEndToEnd;
+
+    @Option(names = "--e2e-modes", split = ",", defaultValue = "at_least_once,exactly_once_v2,at_least_once-keyed,"
+            + "exactly_once_v2-keyed", description = "End-to-end runs to make, in order: a processing.guarantee, "
+            + "with -keyed for input keyed by task (default: ${DEFAULT-VALUE}).")
+    List<String> e2eModes;
 
     @Override
     public Integer call() throws Exception {
@@ -75,16 +83,24 @@ public final class BenchCommand implements Callable<Integer> {
         List<Double> learner = new ArrayList<>();
         List<Double> learnerCpu = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            LearnerRate rate = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
+            Rate rate = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
             learner.add(rate.wall());
             learnerCpu.add(rate.cpu());
             System.out.printf("learner alone, run %d: %,.0f examples/s (%,.0f per CPU second)%n", r + 1, rate.wall(),
                     rate.cpu());
         }
         Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> e2eCpu = new java.util.LinkedHashMap<>();
         if (!skipEndToEnd) {
-            String[][] modes = {{"at_least_once", "false"}, {"exactly_once_v2", "false"},
-                {"at_least_once", "true"}, {"exactly_once_v2", "true"}};
+            List<String[]> modes = new ArrayList<>();
+            for (String mode : e2eModes) {
+                String guarantee = mode.replace("-keyed", "");
+                if (!guarantee.equals("at_least_once") && !guarantee.equals("exactly_once_v2")) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--e2e-modes: unknown mode '"
+                            + mode + "'; use at_least_once or exactly_once_v2, each optionally with -keyed");
+                }
+                modes.add(new String[] {guarantee, String.valueOf(mode.endsWith("-keyed"))});
+            }
             try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
                 // One discarded run first: the JIT compiles Kafka's, the broker's and ND4J's paths during the first
                 // ~100k records; without it the first measured run reports compilation, not steady state.
@@ -92,9 +108,11 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int r = 0; r < runs; r++) {
                     for (String[] m : modes) {
                         boolean keyed = Boolean.parseBoolean(m[1]);
-                        double v = endToEnd(broker, p, m[0], keyed, r);
-                        e2e.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v);
-                        System.out.printf("end to end %s, run %d: %,.0f examples/s%n", label(m[0], keyed), r + 1, v);
+                        Rate v = endToEnd(broker, p, m[0], keyed, r);
+                        e2e.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v.wall());
+                        e2eCpu.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v.cpu());
+                        System.out.printf("end to end %s, run %d: %,.0f examples/s (%,.0f per CPU second of the "
+                                + "process, broker included)%n", label(m[0], keyed), r + 1, v.wall(), v.cpu());
                     }
                 }
             }
@@ -107,6 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("| learner alone, per CPU second of its thread | %,.0f | %s |%n", median(learnerCpu),
                 fmt(learnerCpu));
         e2e.forEach((k, v) -> System.out.printf("| end to end, %s | %,.0f | %s |%n", k, median(v), fmt(v)));
+        e2eCpu.forEach((k, v) -> System.out.printf("| end to end, %s, per CPU second of the process | %,.0f | %s |%n",
+                k, median(v), fmt(v)));
         if (json != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode n = m.createObjectNode();
@@ -115,14 +135,16 @@ public final class BenchCommand implements Callable<Integer> {
             n.put("learner_examples_per_cpu_second", median(learnerCpu));
             n.putPOJO("learner_cpu_runs", learnerCpu);
             if (!skipEndToEnd) {
-                n.put("end_to_end_examples_per_second", median(e2e.get(label("at_least_once", false))));
-                n.put("end_to_end_exactly_once_examples_per_second", median(e2e.get(label("exactly_once_v2", false))));
+                n.put("end_to_end_examples_per_second", median(e2e.getOrDefault(label("at_least_once", false), List.of())));
+                n.put("end_to_end_exactly_once_examples_per_second", median(e2e.getOrDefault(label("exactly_once_v2", false), List.of())));
                 n.put("end_to_end_partitioned_input_examples_per_second",
-                        median(e2e.get(label("at_least_once", true))));
+                        median(e2e.getOrDefault(label("at_least_once", true), List.of())));
                 n.put("end_to_end_partitioned_input_exactly_once_examples_per_second",
-                        median(e2e.get(label("exactly_once_v2", true))));
+                        median(e2e.getOrDefault(label("exactly_once_v2", true), List.of())));
                 ObjectNode runsNode = n.putObject("end_to_end_runs");
                 e2e.forEach(runsNode::putPOJO);
+                ObjectNode cpuNode = n.putObject("end_to_end_per_process_cpu_second_runs");
+                e2eCpu.forEach(cpuNode::putPOJO);
             }
             ObjectNode shape = n.putObject("workload");
             shape.put("input_dim", BenchStreams.DIM);
@@ -160,10 +182,10 @@ public final class BenchCommand implements Callable<Integer> {
      * CPU figure leaves out the time the thread waited for a core, so it compares builds on a shared, loaded machine
      * where the wall-clock figure mostly measures the other load.
      */
-    record LearnerRate(double wall, double cpu) {}
+    record Rate(double wall, double cpu) {}
 
     /** Test-then-train over the workload in process; the first tenth is warm-up and not timed. */
-    static LearnerRate learnerAlone(LearnerConfig config, int examples, int run) {
+    static Rate learnerAlone(LearnerConfig config, int examples, int run) {
         StreamingLearner learner = new StreamingLearner(config, new InMemoryLearnerStore(), "bench", LearnerEvents.NONE);
         BenchStreams stream = new BenchStreams(100 + run);
         Instance[] data = new Instance[examples];
@@ -183,7 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
         learner.learnPending(0);
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-        return new LearnerRate((examples - warm) / wall, (examples - warm) / cpu);
+        return new Rate((examples - warm) / wall, (examples - warm) / cpu);
     }
 
     /**
@@ -194,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
         return guarantee + (keyed ? ", input keyed by task (no repartition)" : "");
     }
 
-    private double endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, boolean keyed, int run)
+    private Rate endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, boolean keyed, int run)
             throws Exception {
         String suffix = guarantee.replace('_', '-') + (keyed ? "-keyed" : "") + "-" + (run < 0 ? "warmup" : run);
         Path state = Files.createTempDirectory("metastream-bench");
@@ -234,6 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
                     Thread.sleep(1);
                 }
                 long t0 = System.nanoTime();
+                long cpu0 = processCpuNanos();
                 long first = watcher.predictions.get();
                 while (watcher.predictions.get() < e2eExamples && System.nanoTime() < deadline) {
                     Thread.sleep(5);
@@ -243,11 +266,22 @@ public final class BenchCommand implements Callable<Integer> {
                     throw new IllegalStateException("only " + watcher.predictions.get() + " of " + e2eExamples
                             + " predictions arrived in 5 minutes");
                 }
-                return n / ((System.nanoTime() - t0) / 1e9);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double cpu = (processCpuNanos() - cpu0) / 1e9;
+                return new Rate(n / wall, n / cpu);
             }
         } finally {
             TempDirs.deleteQuietly(state);
         }
+    }
+
+    /**
+     * CPU time of this whole process (the stream threads, the in-process broker, the producer and the watcher): per
+     * example, a figure that other work on a shared machine changes far less than it changes the wall clock.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<Double> xs) {
