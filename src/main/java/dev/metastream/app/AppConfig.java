@@ -31,6 +31,9 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
     /** Default of {@code state.dir}: {@code ./state}, relative to the working directory (not the OS temp directory). */
     public static final String DEFAULT_STATE_DIR = "state";
 
+    /** {@code statestore.cache.max.bytes} unless set: 64 MB of record cache for all stream threads together. */
+    public static final long DEFAULT_RECORD_CACHE_BYTES = 64L << 20;
+
     /** Directory under {@code state.dir} where the embedded broker keeps its data, beside the stores. */
     public static final String EMBEDDED_BROKER_DIR = "embedded-kafka";
 
@@ -214,6 +217,12 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         // Latency: Kafka Streams' internal producer waits 100 ms by default to fill batches; 5 ms keeps batching
         // without adding a visible delay to predictions. A user's own producer.linger.ms wins.
         s.putIfAbsent(StreamsConfig.producerPrefix("linger.ms"), "5");
+        // The record cache folds a commit interval's many writes of one task state (tens of KB: head, optimiser,
+        // linear expert, scaler, metrics) into one store and changelog write. Kafka's 10 MB, split between stream
+        // threads, is smaller than the working set of a hundred tasks with their replay samples, and once it
+        // overflows every write goes through to RocksDB and the changelog: 0.5x the examples per second end to end
+        // (docs/benchmarks-throughput.md). It is heap, bounded, shared by all the stream threads of the process.
+        s.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(DEFAULT_RECORD_CACHE_BYTES));
         // Kafka 5.0's default, set now: the processing exception handler (LogAndFail unless the user names another)
         // also covers the global store's processor, and Kafka Streams stops warning at every start that it does not.
         s.putIfAbsent("processing.exception.handler.global.enabled", "true");

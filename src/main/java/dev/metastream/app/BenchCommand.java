@@ -50,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "2", description = "Input partitions end to end (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting over the workload's (repeatable), for "
+            + "the learner alone and end to end, e.g. --set statestore.cache.max.bytes=67108864.")
+    List<String> sets = new ArrayList<>();
+
     @Option(names = "--threads", defaultValue = "2", description = "Stream threads end to end (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -174,6 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
         p.setProperty("task.classes", String.valueOf(BenchStreams.CLASSES));
         p.setProperty("model.trunk.layers", "64");
         p.setProperty("learner.batch.size", String.valueOf(batchSize));
+        p.putAll(AppConfig.parseSets(sets));
         return p;
     }
 

@@ -64,4 +64,14 @@ class AppConfigTest {
         assertThat(AppConfig.of(own).stateDir()).isEqualTo(dir.toAbsolutePath().normalize());
         assertThat(AppConfig.of(own).streamsProperties("h:1").getProperty("state.dir")).isEqualTo(dir.toString());
     }
+
+    @Test
+    void theRecordCacheHoldsAHundredTasksStatesByDefaultAndAUsersValueWins() {
+        assertThat(AppConfig.of(new Properties()).streamsProperties("h:1").getProperty("statestore.cache.max.bytes"))
+                .isEqualTo(String.valueOf(64L << 20));
+        Properties own = new Properties();
+        own.setProperty("statestore.cache.max.bytes", "1048576");
+        assertThat(AppConfig.of(own).streamsProperties("h:1").getProperty("statestore.cache.max.bytes"))
+                .isEqualTo("1048576");
+    }
 }
