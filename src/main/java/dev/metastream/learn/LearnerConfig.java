@@ -207,7 +207,8 @@ public record LearnerConfig(
             new Key("optimizer.head.normalized", "joint", "Normalised LMS for a head's per-example step, so its size does not depend on the number or scale of inputs. per-part: the rows of each part (trunk features, wide inputs, previous label) are divided by 1 + |that part|^2, so the wide part learns as fast as a linear learner would; joint: every row by 1 + |head inputs|^2; none: the plain gradient."),
             new Key("model.mixture", "true", "Each task's prediction mixes three learners, weighted by their recent errors (Fixed-Share, Herbster and Warmuth 1998): its head (fast, over the trunk's features, the inputs and the previous label), a slow linear learner on the task's own scaled inputs (plain SGD at model.linear.learning.rate) and its running label frequencies or mean. A long, noisy, nearly linear stream is then predicted as well as by a per-example linear model, a stream with little signal as well as by its majority class, and a fast-changing one as well as by the head."),
             new Key("model.linear.learning.rate", "0.01", "SGD step of each task's slow linear learner (model.mixture)."),
-            new Key("model.mixture.share", "0.001", "Fixed share of the mixture (model.mixture): the weight spread evenly over the learners after every example, so the mixture can switch to another learner within a few examples of a change (0 = never switch back)."));
+            new Key("model.mixture.share", "0.001", "Fixed share of the mixture (model.mixture): the weight spread evenly over the learners after every example, so the mixture can switch to another learner within a few examples of a change (0 = never switch back)."),
+            new Key("model.mixture.gate", "true", "Label tasks (model.mixture): each task's prediction is further weighed against its partition's running label frequencies (the global majority class) by one Fixed-Share gate learned from every example of the partition, so a stream of many small tasks whose features say little is predicted as well as by its global majority class (docs/benchmarks.md)."));
 
     private static final Map<String, String> DEFAULTS;
 
@@ -305,7 +306,8 @@ public record LearnerConfig(
                         r.nonNegativeFloat("input.scaling.prior.weight"), r.bool("model.wide"),
                         r.bool("model.label.lag"), r.nonNegativeFloat("task.target.prior.weight"),
                         HeadStepNormalization.parse(r.string("optimizer.head.normalized")), r.bool("model.mixture"),
-                        r.nonNegativeFloat("model.linear.learning.rate"), probability(r, "model.mixture.share")));
+                        r.nonNegativeFloat("model.linear.learning.rate"), probability(r, "model.mixture.share"),
+                        r.bool("model.mixture.gate")));
     }
 
     /** The head shape of a task. */

@@ -3,7 +3,7 @@ package dev.metastream.learn;
 /**
  * Settings of the per-task model on top of the shared trunk, the part of {@link LearnerConfig} that owns the
  * {@code input.scaling*}, {@code model.wide}, {@code model.label.lag}, {@code task.target.prior.weight},
- * {@code optimizer.head.normalized}, {@code model.mixture*} and {@code model.linear.learning.rate} keys.
+ * {@code optimizer.head.normalized}, {@code model.mixture*} (with {@code model.mixture.gate}) and {@code model.linear.learning.rate} keys.
  *
  * <p>A task's head is one affine layer over {@code [trunk features ; scaled inputs ; previous label]}: the deep part,
  * a wide linear part on the inputs themselves (Cheng et al., "Wide &amp; Deep Learning for Recommender Systems",
@@ -26,10 +26,12 @@ package dev.metastream.learn;
  *                           {@link PriorExpert} by {@link FixedShareMixture}
  * @param linearLearningRate the linear expert's SGD step
  * @param mixtureShare       the fixed share of {@link FixedShareMixture}: how fast the weights can switch
+ * @param partitionGate      whether a label task's mixture is weighed against its partition's label frequencies by
+ *                           one {@link PartitionPriorGate} for all the partition's tasks (with {@code mixture} only)
  */
 public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double scalerPriorWeight, boolean wide, boolean labelLag,
         float targetPriorWeight, HeadStepNormalization headStep, boolean mixture, float linearLearningRate,
-        double mixtureShare) {
+        double mixtureShare, boolean partitionGate) {
 
     /** Whether each task keeps its own input statistics (for task-scope scaling or its linear expert). */
     public boolean keepsTaskScaler() {

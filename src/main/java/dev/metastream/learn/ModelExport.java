@@ -96,6 +96,17 @@ public final class ModelExport {
             linear.put("parameters", floats(known ? st.linear : LinearExpert.initial(d, spec.outputs())));
             mixture.put("linear", linear);
             mixture.put("prior", floats(PriorExpert.output(st, shared, spec, model.targetPriorWeight())));
+            if (model.partitionGate() && !spec.kind().realValued()) {
+                // The partition's gate is scored with the task as it is served: its weights and the partition's
+                // label frequencies as they are now (an import does not carry them; the importer's own apply).
+                double[] g = shared.gates.get(spec.shapeKey());
+                Map<String, Object> gate = new LinkedHashMap<>();
+                gate.put("weights", doubles(g != null ? g : FixedShareMixture.initial(PartitionPriorGate.EXPERTS)));
+                gate.put("partition_prior", floats(PartitionPriorGate.partitionPrior(shared, spec)));
+                mixture.put("gate", gate);
+            } else {
+                mixture.put("gate", null);
+            }
             out.put("mixture", mixture);
         } else {
             out.put("mixture", null);

@@ -36,6 +36,8 @@ public final class SharedState {
     /** Per head shape, the running mean of the partition's targets ({@link PriorExpert}) and how many were seen. */
     final Map<String, double[]> labelMeans = new java.util.TreeMap<>();
     final Map<String, Long> labelCounts = new java.util.TreeMap<>();
+    /** Per head shape, the {@link PartitionPriorGate}'s weights of the tasks' predictions and the partition's prior. */
+    final Map<String, double[]> gates = new java.util.TreeMap<>();
     /** The partition's input scaler (learned from all its tasks), or null when scaling is off. */
     InputScaler scaler;
 
@@ -133,6 +135,9 @@ public final class SharedState {
             f.put("scaler", scaler::write);
         }
         f.put("label.means", w -> PriorExpert.write(w, labelMeans, labelCounts));
+        if (!gates.isEmpty()) {
+            f.put("prior.gates", w -> PartitionPriorGate.write(w, gates));
+        }
         return f.toBytes(FORMAT);
     }
 
@@ -185,6 +190,10 @@ public final class SharedState {
         s.scaler = f.get("scaler", InputScaler::read, null);
         f.get("label.means", x -> {
             PriorExpert.read(x, s.labelMeans, s.labelCounts);
+            return null;
+        }, null);
+        f.get("prior.gates", x -> {
+            PartitionPriorGate.read(x, s.gates);
             return null;
         }, null);
         return s;

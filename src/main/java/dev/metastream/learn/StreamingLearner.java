@@ -156,7 +156,8 @@ public final class StreamingLearner {
     static final int EXPERTS = 3;
 
     /** A task's outputs for one example: the prediction, and each expert's output (and raw outputs where it has them). */
-    private record TaskOutput(float[] y, float[] deep, float[] zDeep, float[] linear, float[] zLinear, float[] prior) {}
+    private record TaskOutput(float[] y, float[] deep, float[] zDeep, float[] linear, float[] zLinear, float[] prior,
+                              float[] mixed, float[] partition) {}
 
     /**
      * The task's prediction: the head's output, mixed with its {@link LinearExpert}'s and {@link PriorExpert}'s by the
@@ -167,7 +168,7 @@ public final class StreamingLearner {
         float[] deep = f.output(head, spec);
         float[] zDeep = f.logits();
         if (!config.model().mixture()) {
-            return new TaskOutput(deep, deep, zDeep, null, null, null);
+            return new TaskOutput(deep, deep, zDeep, null, null, null, null, null);
         }
         float[] in = f.linearInputs();
         boolean known = st != null && st.linear != null && st.linear.length == Head.parameterCount(in.length,
@@ -177,8 +178,13 @@ public final class StreamingLearner {
         float[] zLinear = new float[spec.outputs()];
         float[] yLinear = f.outputOver(linear, in, spec, zLinear);
         float[] yPrior = PriorExpert.output(st, f.shared(), spec, config.model().targetPriorWeight());
-        return new TaskOutput(FixedShareMixture.combine(w, deep, yLinear, yPrior), deep, zDeep, yLinear, zLinear,
-                yPrior);
+        float[] mixed = FixedShareMixture.combine(w, deep, yLinear, yPrior);
+        if (!config.model().partitionGate() || spec.kind().realValued()) {
+            return new TaskOutput(mixed, deep, zDeep, yLinear, zLinear, yPrior, mixed, null);
+        }
+        float[] partition = PartitionPriorGate.partitionPrior(f.shared(), spec);
+        return new TaskOutput(PartitionPriorGate.combine(f.shared(), spec, mixed, partition), deep, zDeep, yLinear,
+                zLinear, yPrior, mixed, partition);
     }
 
     /**
@@ -326,6 +332,10 @@ public final class StreamingLearner {
                 : new double[] {errorOf(spec, rawTarget, o.deep()), errorOf(spec, rawTarget, o.linear()),
                         errorOf(spec, rawTarget, o.prior())};
         FixedShareMixture.update(st.mixture, losses, model.mixtureShare());
+        if (o.partition() != null) {
+            PartitionPriorGate.learn(shared, spec, errorOf(spec, rawTarget, o.mixed()),
+                    errorOf(spec, rawTarget, o.partition()), model.mixtureShare());
+        }
         LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate() * st.learningRateMultiplier,
                 config.clipNorm());
     }

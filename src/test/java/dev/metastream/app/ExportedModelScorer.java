@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * An independent implementation of the scoring formula of {@code docs/model-format.md}, written from the document
  * against the exported JSON alone (no metastream class), as another program would: scale, trunk, head, output
- * function, then the mixture with the linear and prior experts.
+ * function, then the mixture with the linear and prior experts, then the partition's gate.
  */
 final class ExportedModelScorer {
     private ExportedModelScorer() {}
@@ -59,6 +59,14 @@ final class ExportedModelScorer {
         double[] y = new double[outputs];
         for (int k = 0; k < outputs; k++) {
             y[k] = w.get(0).asDouble() * deep[k] + w.get(1).asDouble() * linear[k] + w.get(2).asDouble() * prior[k];
+        }
+        JsonNode gate = mixture.path("gate");
+        if (!gate.isMissingNode() && !gate.isNull()) {
+            float[] partition = floats(gate.path("partition_prior"));
+            for (int k = 0; k < outputs; k++) {
+                y[k] = gate.path("weights").get(0).asDouble() * y[k] + gate.path("weights").get(1).asDouble()
+                        * partition[k];
+            }
         }
         return y;
     }
