@@ -136,6 +136,11 @@ public final class InputScaler {
         return s;
     }
 
+    /** An upper bound of the bytes {@link #write} takes, to presize an encoding buffer. */
+    int encodedSizeBound() {
+        return 8 + 3 * 4 + 8 * (mean.length + m2.length + numeric.length);
+    }
+
     void write(Codec.Writer w) {
         w.i64(count).doubles(mean).doubles(m2).longs(numeric);
     }

@@ -115,10 +115,15 @@ public final class TaskState {
 
     /** Binary form for the task-state store: named fields (format 2), so a state written before a field existed reads. */
     public byte[] toBytes() {
-        // Room for the large arrays at once, so the buffer is not regrown while writing.
+        // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
+        // the metrics' and detector's encodings (the metrics' window alone is several KB) and the scaler.
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
                 + length(backgroundOptimizerState);
-        Codec.Fields f = new Codec.Fields(4 * floats + 4096)
+        byte[] metricsBytes = metrics.toBytes();
+        byte[] detectorBytes = detector.toBytes();
+        int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
+        Codec.Fields f = new Codec.Fields(4 * floats + 8 * doubles + metricsBytes.length + detectorBytes.length
+                + (scaler == null ? 0 : scaler.encodedSizeBound()) + 4096)
                 .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put("head", w -> w.floats(head))
                 .put("optimizer", w -> w.floats(optimizerState).i64(optimizerStep))
                 .put("counts", w -> w.i64(observed).i64(learned).i64(updates))
@@ -127,7 +132,7 @@ public final class TaskState {
                 .put("drift", w -> w.i64(drifts).i64(lastDriftObserved).f64(errorAverage))
                 .put("recent.error", w -> w.f64(recentError))
                 .put("cadence", w -> w.i64(lastMetricsObserved).i64(lastSnapshotLearned).i64(initMetaVersion))
-                .put("metrics", w -> w.bytes(metrics.toBytes())).put("detector", w -> w.bytes(detector.toBytes()))
+                .put("metrics", w -> w.bytes(metricsBytes)).put("detector", w -> w.bytes(detectorBytes))
                 .put("last.target", w -> w.floats(lastTarget))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean));
         if (scaler != null) {
