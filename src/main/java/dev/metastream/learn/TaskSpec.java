@@ -33,7 +33,24 @@ public record TaskSpec(TaskKind kind, int classes, List<String> classNames, int 
 
     /** Key of the meta initialisation shared by heads of this shape, e.g. {@code classification:10}. */
     public String shapeKey() {
-        return kind.name().toLowerCase() + ":" + outputs();
+        int out = outputs();
+        String[] keys = SHAPE_KEYS[kind.ordinal()];
+        // Asked for several times per example: the usual shapes are made once, not concatenated at every call.
+        return out < keys.length ? keys[out] : shapeKey(kind, out);
+    }
+
+    private static final String[][] SHAPE_KEYS = new String[TaskKind.values().length][257];
+
+    static {
+        for (TaskKind k : TaskKind.values()) {
+            for (int out = 0; out < SHAPE_KEYS[k.ordinal()].length; out++) {
+                SHAPE_KEYS[k.ordinal()][out] = shapeKey(k, out);
+            }
+        }
+    }
+
+    private static String shapeKey(TaskKind kind, int outputs) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + outputs;
     }
 
     /** The loss this kind of task is trained with. */
