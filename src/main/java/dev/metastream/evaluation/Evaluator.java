@@ -150,7 +150,7 @@ public final class Evaluator {
         EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress, baselines);
 
         result = withReference(scenario, options, result);
-        if (shots > 0 && config.metaEnabled() && options.strategy().singleStream()) {
+        if (shots > 0 && config.meta().enabled() && options.strategy().singleStream()) {
             Map<String, String> scratchSettings = new TreeMap<>(settings);
             scratchSettings.put("meta.enabled", "false");
             EvaluationResult scratch = runOnce(scenario, options.withReference(false), scratchSettings,

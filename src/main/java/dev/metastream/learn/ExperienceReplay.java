@@ -24,7 +24,7 @@ final class ExperienceReplay implements MemoryStrategy {
             if (st == null || mem.isEmpty()) {
                 continue;
             }
-            int m = Math.min(ctx.config().memorySamplesPerTask(), mem.size());
+            int m = Math.min(ctx.config().memory().samplesPerTask(), mem.size());
             int start = (int) Math.floorMod(Seeds.mix(ctx.bits(SALT, i), 0x736c6f74L), (long) mem.size());
             for (int s = 0; s < m; s++) {
                 out.add(new Replayed(st, mem.get((start + s) % mem.size())));

@@ -13,7 +13,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Immutable learner configuration: model shape, optimisation, meta-learning, gradient memory and drift.
+ * Immutable learner configuration: model shape, batching and publishing, and one part per concern, each a record that
+ * owns its keys and reads them: {@link OptimizerConfig optimisation}, {@link MetaConfig meta-learning},
+ * {@link MemoryConfig gradient memory}, {@link DriftConfig drift} and the {@link ModelConfig per-task model}.
  *
  * <p>Built from {@link Properties} with {@link #from(Properties)}; every key, its default and its meaning is listed in
  * {@link #KEYS} (and mirrored, with the same defaults, in {@code config/application.properties}, which a test keeps in
@@ -24,37 +26,17 @@ import java.util.TreeMap;
  * @param taskOverrides   per-task head shapes
  * @param trunk           the shared trunk shape
  * @param seed            seed of every random choice (initialisation, sampling)
- * @param optimizer       "sgd" or "adam", for heads and trunk
- * @param headLearningRate learning rate of the per-task heads
- * @param trunkLearningRate learning rate of the shared trunk
- * @param momentum        SGD momentum
- * @param adamBeta1       Adam beta1
- * @param adamBeta2       Adam beta2
- * @param adamEpsilon     Adam epsilon
  * @param batchSize       examples per learning micro-batch
  * @param batchMaxWaitMs  longest wall-clock wait before a partial batch is learned
- * @param metaEnabled     whether the head initialisation is meta-learned (Reptile)
- * @param metaStepSize    Reptile step size epsilon
- * @param proximal        strength of the pull of a task's head toward the meta initialisation (0 = hard sharing only)
- * @param memoryStrategy  gradient memory: none, agem, gem or replay
- * @param memoryPerTask   episodic memory capacity per task (examples)
- * @param memoryTasksPerStep number of other tasks whose memories constrain one trunk update
- * @param memorySamplesPerTask memory examples per sampled task used to compute its reference gradient
- * @param memoryRefreshBatches a stored reference gradient is recomputed when older than this many batches
- * @param driftDetector   adwin, page-hinkley or none
- * @param driftParams     detector parameters ({@code drift.<detector>.<param>})
- * @param driftReaction   none, reset-head, boost-lr, background-head or restart-task
- * @param driftBoostFactor learning-rate multiplier after a drift (boost-lr)
- * @param driftBoostExamples how many examples the boost lasts
  * @param metricsWindow   sliding window of the windowed prequential metrics
  * @param metricsEveryExamples a task's metrics are published every this many of its examples
  * @param snapshotEveryExamples a task's head snapshot is published every this many of its learned examples
  * @param taskCacheSize   task states kept deserialised on heap (least recently used beyond are re-read)
  * @param maxAbsFeature   largest feature magnitude accepted (larger ones overflow float arithmetic)
- * @param clipNorm        gradients of the trunk and of each head are scaled down to at most this L2 norm
- * @param metaAverage     whether the aggregator averages partition deltas (mean) rather than summing them (sum)
- * @param driftMinRise    a detection counts only when the recent error exceeds the task's slow average by this fraction
- * @param driftCooldownExamples detections within this many of a task's examples after a reaction are ignored
+ * @param optimizer       the optimiser of heads and trunk (kind, learning rates, its parameters, gradient clipping)
+ * @param meta            meta-learning of the head initialisation (Reptile) and the aggregation of partition deltas
+ * @param memory          the gradient memory that protects other tasks when the trunk learns
+ * @param drift           drift detection per task and the learner's reaction to a drift
  * @param model           the per-task model's settings (input scaling, wide part, label lag, head step)
  */
 public record LearnerConfig(
@@ -63,99 +45,24 @@ public record LearnerConfig(
         Map<String, TaskSpec> taskOverrides,
         TrunkSpec trunk,
         long seed,
-        String optimizer,
-        float headLearningRate,
-        float trunkLearningRate,
-        double momentum,
-        double adamBeta1,
-        double adamBeta2,
-        double adamEpsilon,
         int batchSize,
         long batchMaxWaitMs,
-        boolean metaEnabled,
-        float metaStepSize,
-        float proximal,
-        MemoryStrategy memoryStrategy,
-        int memoryPerTask,
-        int memoryTasksPerStep,
-        int memorySamplesPerTask,
-        int memoryRefreshBatches,
-        String driftDetector,
-        Map<String, String> driftParams,
-        DriftReaction driftReaction,
-        float driftBoostFactor,
-        int driftBoostExamples,
         int metricsWindow,
         long metricsEveryExamples,
         long snapshotEveryExamples,
         int taskCacheSize,
         double maxAbsFeature,
-        float clipNorm,
-        boolean metaAverage,
-        double driftMinRise,
-        long driftCooldownExamples,
+        OptimizerConfig optimizer,
+        MetaConfig meta,
+        MemoryConfig memory,
+        DriftConfig drift,
         ModelConfig model) {
-
-    /** Gradient-memory strategies. */
-    public enum MemoryStrategy {
-        /** No projection; memories are not kept. */
-        NONE,
-        /** A-GEM: one averaged reference gradient. */
-        AGEM,
-        /** GEM: one constraint per sampled task, solved as a small quadratic program. */
-        GEM,
-        /**
-         * Experience replay: each micro-batch is joined by samples of other tasks' episodic memories and one step is
-         * taken on the joint loss (Chaudhry et al., "On Tiny Episodic Memories in Continual Learning", 2019).
-         */
-        REPLAY;
-
-        static MemoryStrategy parse(String s) {
-            return switch (s.trim().toLowerCase()) {
-                case "none" -> NONE;
-                case "agem", "a-gem" -> AGEM;
-                case "gem" -> GEM;
-                case "replay", "er" -> REPLAY;
-                default -> throw new IllegalArgumentException(
-                        "memory.strategy=" + s + " is not known: use one of none, agem, gem, replay");
-            };
-        }
-    }
-
-    /** What the learner does when a task's drift detector fires. */
-    public enum DriftReaction {
-        /** Only publish the drift event. */
-        NONE,
-        /** Reset the task's head (and optimiser state) to the meta-learned initialisation. */
-        RESET_HEAD,
-        /** Multiply the task's learning rate by {@code drift.boost.factor} for {@code drift.boost.examples}. */
-        BOOST_LR,
-        /** Start a fresh background head that replaces the task's head once it errs less ({@link BackgroundHead}). */
-        BACKGROUND_HEAD,
-        /**
-         * Restart every per-task learner from what the partition knows: the head from the meta-learned initialisation,
-         * the linear learner from zero, the label frequencies from the partition's, the mixture from equal weights.
-         */
-        RESTART_TASK;
-
-        static DriftReaction parse(String s) {
-            return switch (s.trim().toLowerCase()) {
-                case "none" -> NONE;
-                case "reset-head", "reset" -> RESET_HEAD;
-                case "boost-lr", "boost" -> BOOST_LR;
-                case "background-head", "background" -> BACKGROUND_HEAD;
-                case "restart-task", "restart" -> RESTART_TASK;
-                default -> throw new IllegalArgumentException(
-                        "drift.reaction=" + s + " is not known: use one of none, reset-head, boost-lr, background-head, restart-task");
-            };
-        }
-    }
 
     /** One documented configuration key. */
     public record Key(String name, String defaultValue, String doc) {}
 
-    /** Every learner key with its default, in the order {@code config/application.properties} lists them. */
-    public static final List<Key> KEYS = List.of(
+    /** The keys of the model's shape and seed, which this record reads itself. */
+    private static final List<Key> SHAPE_KEYS = List.of(
             new Key("input.dim", "100", "Number of input features. Dense 'x' arrays must have exactly this length; sparse indices and hashed named features fall in [0, input.dim)."),
             new Key("task.kind", "classification", "Kind of every task not overridden: classification, binary, regression or multi-label."),
             new Key("task.classes", "10", "Number of classes of a classification task."),
@@ -163,52 +70,28 @@ public record LearnerConfig(
             new Key("task.labels", "5", "Number of labels of a multi-label task."),
             new Key("model.trunk.layers", "64", "Sizes of the shared trunk's dense layers, comma-separated; empty = a linear model on the inputs."),
             new Key("model.activation", "relu", "Activation of the trunk layers: relu, tanh, sigmoid or identity."),
-            new Key("model.seed", "42", "Seed of every random choice the learner makes (initialisation, memory sampling)."),
-            new Key("optimizer", "sgd", "Optimiser of heads and trunk: sgd (with momentum) or adam. Its state is kept per task."),
-            new Key("optimizer.head.learning.rate", "0.2", "Learning rate of the per-task heads."),
-            new Key("optimizer.trunk.learning.rate", "0.1", "Learning rate of the shared trunk."),
-            new Key("optimizer.momentum", "0.5", "SGD momentum (0 = plain SGD)."),
-            new Key("optimizer.adam.beta1", "0.9", "Adam beta1."),
-            new Key("optimizer.adam.beta2", "0.999", "Adam beta2."),
-            new Key("optimizer.adam.epsilon", "1e-8", "Adam epsilon."),
+            new Key("model.seed", "42", "Seed of every random choice the learner makes (initialisation, memory sampling)."));
+
+    /** The keys of micro-batching, which this record reads itself. */
+    private static final List<Key> BATCH_KEYS = List.of(
             new Key("learner.batch.size", "32", "Examples per learning micro-batch (a partition learns when this many are buffered)."),
-            new Key("learner.batch.max.wait.ms", "200", "Longest wall-clock wait before a partial micro-batch is learned."),
-            new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
-            new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
-            new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
-            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
-            new Key("memory.strategy", "replay", "Gradient memory: replay (memory samples of other tasks join each batch; the default, at A-GEM's cost), agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
-            new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples), at most 999999."),
-            new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update (replay: how many other tasks' memories are replayed)."),
-            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient (replay: replayed into the batch)."),
-            new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."),
-            new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
-            new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
-            new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),
-            new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
-            new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
-            new Key("drift.reaction", "boost-lr", "What follows a detection: none, reset-head (the head back to the meta initialisation), boost-lr (the task's head and linear learner learn drift.boost.factor times faster for drift.boost.examples; the default: the one reaction measured to help on streams with known changes, docs/benchmarks.md), background-head (a fresh head learns beside the task's and replaces it once it errs less) or restart-task (every per-task learner restarts from what the partition knows: head at the meta initialisation, linear learner at zero, label frequencies at the partition's, mixture weights equal)."),
-            new Key("drift.min.rise", "0.25", "A detection is a drift only when the detector's recent error is this fraction above the task's slow error average (a learning task's error moves both ways)."),
-            new Key("drift.cooldown.examples", "200", "Detections within this many of a task's examples after a drift reaction are ignored (one change, one event)."),
-            new Key("drift.boost.factor", "3", "Learning-rate multiplier after a drift (boost-lr)."),
-            new Key("drift.boost.examples", "200", "How many of the task's examples the boost lasts (boost-lr)."),
+            new Key("learner.batch.max.wait.ms", "200", "Longest wall-clock wait before a partial micro-batch is learned."));
+
+    /** The keys of publishing, the task cache and input bounds, which this record reads itself. */
+    private static final List<Key> OUTPUT_KEYS = List.of(
             new Key("metrics.window", "500", "Sliding window (examples) of the windowed prequential metrics."),
             new Key("metrics.every.examples", "1000", "A task's metrics are published every this many of its labelled examples (and on the metrics.interval.ms timer)."),
             new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
             new Key("learner.task.cache.size", "10000", "Task states kept deserialised on heap per partition; older ones are re-read from the store."),
-            new Key("input.max.abs.value", "1e6", "Largest feature magnitude accepted; larger values go to the dead-letter topic (scale such features: float arithmetic overflows near 3e38)."),
-            new Key("optimizer.clip.norm", "10", "Gradients of the trunk and of each head are scaled down to at most this L2 norm."),
-            new Key("input.scaling", "standardize", "Online scaling of dense inputs before the trunk and head: standardize (running mean and variance of features that are mostly non-zero, clipped to +-5; largest magnitude seen for mostly-zero ones) or none."),
-            new Key("input.scaling.scope", "shared", "Whose statistics scale the trunk's and the head's inputs: shared (one scaler per partition, learned from all its tasks) or task (the task's own, pooled with the partition's). A task's linear learner (model.mixture) always sees its own."),
-            new Key("input.scaling.prior.weight", "20", "A task's input statistics are pooled with the partition's as if the partition's had been seen this many times, so a new task's inputs are scaled like its partition's until it has its own."),
-            new Key("model.wide", "true", "The head also sees the scaled inputs (a wide linear part beside the deep trunk), so it learns per-input effects (hashed items, categories) at its own fast rate; the mixture's linear learner (model.mixture) learns them slowly. Off, MNIST rotations gain 0.007 ACC, but the recommendation generator loses 0.019 RMSE and its clicks 0.010 accuracy (docs/benchmarks.md)."),
-            new Key("model.label.lag", "true", "The head also sees the task's previous label, so it can learn a no-change predictor on autocorrelated streams."),
-            new Key("task.target.prior.weight", "5", "A task's running target mean is shrunk toward its partition's as if the partition's had been seen this many times: for regression it centres the task's predictions; for labels it gives the running frequencies the mixture's prior learner predicts (model.mixture)."),
-            new Key("optimizer.head.normalized", "joint", "Normalised LMS for a head's per-example step, so its size does not depend on the number or scale of inputs. per-part: the rows of each part (trunk features, wide inputs, previous label) are divided by 1 + |that part|^2, so the wide part learns as fast as a linear learner would; joint: every row by 1 + |head inputs|^2; none: the plain gradient."),
-            new Key("model.mixture", "true", "Each task's prediction mixes three learners, weighted by their recent errors (Fixed-Share, Herbster and Warmuth 1998): its head (fast, over the trunk's features, the inputs and the previous label), a slow linear learner on the task's own scaled inputs (plain SGD at model.linear.learning.rate) and its running label frequencies or mean. A long, noisy, nearly linear stream is then predicted as well as by a per-example linear model, a stream with little signal as well as by its majority class, and a fast-changing one as well as by the head."),
-            new Key("model.linear.learning.rate", "0.01", "SGD step of each task's slow linear learner (model.mixture)."),
-            new Key("model.mixture.share", "0.001", "Fixed share of the mixture (model.mixture): the weight spread evenly over the learners after every example, so the mixture can switch to another learner within a few examples of a change (0 = never switch back)."),
-            new Key("model.mixture.gate", "true", "Label tasks (model.mixture): each task's prediction is further weighed against its partition's running label frequencies (the global majority class) by one Fixed-Share gate learned from every example of the partition, so a stream of many small tasks whose features say little is predicted as well as by its global majority class (docs/benchmarks.md)."));
+            new Key("input.max.abs.value", "1e6", "Largest feature magnitude accepted; larger values go to the dead-letter topic (scale such features: float arithmetic overflows near 3e38)."));
+
+    /**
+     * Every learner key with its default, in the order {@code config/application.properties} lists them: this
+     * record's own and each part's {@code KEYS}, in the order the file has always had ({@code optimizer.clip.norm} after
+     * {@code input.max.abs.value}).
+     */
+    public static final List<Key> KEYS = concat(SHAPE_KEYS, OptimizerConfig.LEADING_KEYS, BATCH_KEYS, MetaConfig.KEYS,
+            MemoryConfig.KEYS, DriftConfig.KEYS, OUTPUT_KEYS, List.of(OptimizerConfig.CLIP_NORM_KEY), ModelConfig.KEYS);
 
     private static final Map<String, String> DEFAULTS;
 
@@ -267,47 +150,16 @@ public record LearnerConfig(
             return v;
         }).toArray();
         TrunkSpec trunk = new TrunkSpec(inputDim, hidden, Activation.parse(r.string("model.activation")));
-        String optimizer = r.string("optimizer").toLowerCase();
-        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-            throw new IllegalArgumentException("optimizer=" + optimizer + " is not known: use sgd or adam");
-        }
-        String detector = r.string("drift.detector").toLowerCase();
-        Map<String, String> driftParams = new TreeMap<>();
-        String dprefix = "drift." + detector + ".";
-        for (String name : union(p.stringPropertyNames(), DEFAULTS.keySet())) {
-            if (name.startsWith(dprefix)) {
-                // Properties spell words with dots (min.instances); detectors name parameters with underscores.
-                driftParams.put(name.substring(dprefix.length()).replace('.', '_'), r.string(name));
-            }
-        }
-        try {
-            // Fail at start-up, not when the first task learns, on a detector name or parameter it does not know.
-            dev.metastream.drift.DriftDetector.create(detector, driftParams);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("drift." + detector + ".*: " + e.getMessage(), e);
-        }
+        // The optimiser's and the drift detector's names were always checked before the other values: their parts
+        // are read first. Each value is checked as before; only which of several wrong values is named first may differ.
+        OptimizerConfig optimizer = OptimizerConfig.from(r);
+        DriftConfig drift = DriftConfig.from(r);
         return new LearnerConfig(inputDim, defaultTask, Map.copyOf(overrides), trunk, r.longValue("model.seed"),
-                optimizer, r.positiveFloat("optimizer.head.learning.rate"), r.nonNegativeFloat("optimizer.trunk.learning.rate"),
-                r.doubleValue("optimizer.momentum"), r.doubleValue("optimizer.adam.beta1"), r.doubleValue("optimizer.adam.beta2"),
-                r.doubleValue("optimizer.adam.epsilon"), r.positiveInt("learner.batch.size"),
-                r.longValue("learner.batch.max.wait.ms"), Boolean.parseBoolean(r.string("meta.enabled")),
-                r.nonNegativeFloat("meta.step.size"), r.nonNegativeFloat("meta.proximal"),
-                MemoryStrategy.parse(r.string("memory.strategy")), memoryPerTask(r),
-                r.nonNegativeInt("memory.tasks.per.step"), r.positiveInt("memory.samples.per.task"),
-                r.positiveInt("memory.refresh.batches"), detector, Map.copyOf(driftParams),
-                DriftReaction.parse(r.string("drift.reaction")), r.positiveFloat("drift.boost.factor"),
-                r.nonNegativeInt("drift.boost.examples"), r.positiveInt("metrics.window"),
-                r.positiveInt("metrics.every.examples"), r.positiveInt("snapshot.every.examples"),
-                r.positiveInt("learner.task.cache.size"), r.doubleValue("input.max.abs.value"),
-                r.positiveFloat("optimizer.clip.norm"), parseAggregation(r.string("meta.aggregation")),
-                r.doubleValue("drift.min.rise"), r.nonNegativeInt("drift.cooldown.examples"),
-                new ModelConfig(choice(r, "input.scaling", "standardize", "none"),
-                        !choice(r, "input.scaling.scope", "shared", "task"),
-                        r.nonNegativeFloat("input.scaling.prior.weight"), r.bool("model.wide"),
-                        r.bool("model.label.lag"), r.nonNegativeFloat("task.target.prior.weight"),
-                        HeadStepNormalization.parse(r.string("optimizer.head.normalized")), r.bool("model.mixture"),
-                        r.nonNegativeFloat("model.linear.learning.rate"), probability(r, "model.mixture.share"),
-                        r.bool("model.mixture.gate")));
+                r.positiveInt("learner.batch.size"), r.longValue("learner.batch.max.wait.ms"),
+                r.positiveInt("metrics.window"), r.positiveInt("metrics.every.examples"),
+                r.positiveInt("snapshot.every.examples"), r.positiveInt("learner.task.cache.size"),
+                r.doubleValue("input.max.abs.value"), optimizer, MetaConfig.from(r), MemoryConfig.from(r), drift,
+                ModelConfig.from(r));
     }
 
     /** The head shape of a task. */
@@ -331,12 +183,39 @@ public record LearnerConfig(
     public String digest() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(toString().getBytes(StandardCharsets.UTF_8));
+            md.update(digestText().getBytes(StandardCharsets.UTF_8));
             md.update(Arrays.toString(trunk.hidden()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The text the digest is computed from: every setting, spelt as this record's {@code toString()} spelt them when
+     * all were its own components (before they were grouped into parts), so the digest of a configuration, carried by
+     * the snapshots and states written before, stays the same. Do not reorder or rename: add a new setting at the end.
+     */
+    String digestText() {
+        OptimizerConfig o = optimizer;
+        MemoryConfig m = memory;
+        DriftConfig d = drift;
+        return "LearnerConfig[inputDim=" + inputDim + ", defaultTask=" + defaultTask + ", taskOverrides=" + taskOverrides
+                + ", trunk=" + trunk + ", seed=" + seed + ", optimizer=" + o.name()
+                + ", headLearningRate=" + o.headLearningRate() + ", trunkLearningRate=" + o.trunkLearningRate()
+                + ", momentum=" + o.momentum() + ", adamBeta1=" + o.adamBeta1() + ", adamBeta2=" + o.adamBeta2()
+                + ", adamEpsilon=" + o.adamEpsilon() + ", batchSize=" + batchSize + ", batchMaxWaitMs=" + batchMaxWaitMs
+                + ", metaEnabled=" + meta.enabled() + ", metaStepSize=" + meta.stepSize()
+                + ", proximal=" + meta.proximal() + ", memoryStrategy=" + m.strategy() + ", memoryPerTask=" + m.perTask()
+                + ", memoryTasksPerStep=" + m.tasksPerStep() + ", memorySamplesPerTask=" + m.samplesPerTask()
+                + ", memoryRefreshBatches=" + m.refreshBatches() + ", driftDetector=" + d.detector()
+                + ", driftParams=" + d.params() + ", driftReaction=" + d.reaction()
+                + ", driftBoostFactor=" + d.boostFactor() + ", driftBoostExamples=" + d.boostExamples()
+                + ", metricsWindow=" + metricsWindow + ", metricsEveryExamples=" + metricsEveryExamples
+                + ", snapshotEveryExamples=" + snapshotEveryExamples + ", taskCacheSize=" + taskCacheSize
+                + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
+                + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
+                + ", model=" + model + "]";
     }
 
     private static int taskInt(Properties p, String key, int fallback) {
@@ -355,41 +234,6 @@ public record LearnerConfig(
         }
     }
 
-    /** True for {@code yes}, false for {@code no}; anything else names the key and both choices. */
-    /** Memory slots are stored under six-digit keys that sort in slot order, so a task holds at most 999,999. */
-    private static int memoryPerTask(Reader r) {
-        int v = r.positiveInt("memory.per.task");
-        if (v > 999_999) {
-            throw new IllegalArgumentException("memory.per.task=" + v + " is above 999999, the most samples a task's "
-                    + "episodic memory holds; lower it");
-        }
-        return v;
-    }
-
-    private static double probability(Reader r, String key) {
-        double v = r.doubleValue(key);
-        if (!(v >= 0 && v < 1)) {
-            throw new IllegalArgumentException(key + "=" + v + " must be at least 0 and below 1");
-        }
-        return v;
-    }
-
-    private static boolean choice(Reader r, String key, String yes, String no) {
-        String v = r.string(key).toLowerCase();
-        if (v.equals(yes) || v.equals(no)) {
-            return v.equals(yes);
-        }
-        throw new IllegalArgumentException(key + "=" + v + " is not known: use " + yes + " or " + no);
-    }
-
-    private static boolean parseAggregation(String s) {
-        return switch (s.toLowerCase()) {
-            case "mean" -> true;
-            case "sum" -> false;
-            default -> throw new IllegalArgumentException("meta.aggregation=" + s + " is not known: use mean or sum");
-        };
-    }
-
     static List<String> splitList(String s) {
         List<String> out = new ArrayList<>();
         for (String part : s.split(",")) {
@@ -400,14 +244,32 @@ public record LearnerConfig(
         return out;
     }
 
+    @SafeVarargs
+    private static List<Key> concat(List<Key>... parts) {
+        List<Key> all = new ArrayList<>();
+        for (List<Key> part : parts) {
+            all.addAll(part);
+        }
+        return List.copyOf(all);
+    }
+
     private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
         java.util.Set<String> u = new java.util.TreeSet<>(a);
         u.addAll(b);
         return u;
     }
 
-    /** Typed reads with messages that name the key. */
-    private record Reader(Properties p) {
+    /**
+     * Typed reads of the given properties, falling back to every learner key's default, with messages that name the
+     * key. Each part of the configuration reads its own keys through one.
+     */
+    record Reader(Properties p) {
+        /** The names of every key given or defaulted. */
+        java.util.Set<String> names() {
+            return union(p.stringPropertyNames(), DEFAULTS.keySet());
+        }
+
+
         String string(String key) {
             String v = p.getProperty(key);
             if (v == null) {

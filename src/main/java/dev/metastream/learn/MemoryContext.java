@@ -32,7 +32,7 @@ record MemoryContext(LearnerConfig config, LearnerStore store, Set<String> batch
                 candidates.add(t);
             }
         }
-        int k = Math.min(config.memoryTasksPerStep(), candidates.size());
+        int k = Math.min(config.memory().tasksPerStep(), candidates.size());
         List<String> chosen = new ArrayList<>(k);
         long bits = Seeds.mix(config.seed() ^ salt, batchNumber);
         for (int i = 0; i < k; i++) {

@@ -34,7 +34,7 @@ interface MemoryStrategy {
 
     /** The strategy {@code memory.strategy} names. */
     static MemoryStrategy of(LearnerConfig config) {
-        return switch (config.memoryStrategy()) {
+        return switch (config.memory().strategy()) {
             case NONE -> () -> false;
             case REPLAY -> new ExperienceReplay();
             case AGEM -> new AGem();

@@ -1,5 +1,8 @@
 package dev.metastream.learn;
 
+import dev.metastream.learn.LearnerConfig.Key;
+import java.util.List;
+
 /**
  * Settings of the per-task model on top of the shared trunk, the part of {@link LearnerConfig} that owns the
  * {@code input.scaling*}, {@code model.wide}, {@code model.label.lag}, {@code task.target.prior.weight},
@@ -32,6 +35,48 @@ package dev.metastream.learn;
 public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double scalerPriorWeight, boolean wide, boolean labelLag,
         float targetPriorWeight, HeadStepNormalization headStep, boolean mixture, float linearLearningRate,
         double mixtureShare, boolean partitionGate) {
+
+    /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
+    public static final List<Key> KEYS = List.of(
+            new Key("input.scaling", "standardize", "Online scaling of dense inputs before the trunk and head: standardize (running mean and variance of features that are mostly non-zero, clipped to +-5; largest magnitude seen for mostly-zero ones) or none."),
+            new Key("input.scaling.scope", "shared", "Whose statistics scale the trunk's and the head's inputs: shared (one scaler per partition, learned from all its tasks) or task (the task's own, pooled with the partition's). A task's linear learner (model.mixture) always sees its own."),
+            new Key("input.scaling.prior.weight", "20", "A task's input statistics are pooled with the partition's as if the partition's had been seen this many times, so a new task's inputs are scaled like its partition's until it has its own."),
+            new Key("model.wide", "true", "The head also sees the scaled inputs (a wide linear part beside the deep trunk), so it learns per-input effects (hashed items, categories) at its own fast rate; the mixture's linear learner (model.mixture) learns them slowly. Off, MNIST rotations gain 0.007 ACC, but the recommendation generator loses 0.019 RMSE and its clicks 0.010 accuracy (docs/benchmarks.md)."),
+            new Key("model.label.lag", "true", "The head also sees the task's previous label, so it can learn a no-change predictor on autocorrelated streams."),
+            new Key("task.target.prior.weight", "5", "A task's running target mean is shrunk toward its partition's as if the partition's had been seen this many times: for regression it centres the task's predictions; for labels it gives the running frequencies the mixture's prior learner predicts (model.mixture)."),
+            new Key("optimizer.head.normalized", "joint", "Normalised LMS for a head's per-example step, so its size does not depend on the number or scale of inputs. per-part: the rows of each part (trunk features, wide inputs, previous label) are divided by 1 + |that part|^2, so the wide part learns as fast as a linear learner would; joint: every row by 1 + |head inputs|^2; none: the plain gradient."),
+            new Key("model.mixture", "true", "Each task's prediction mixes three learners, weighted by their recent errors (Fixed-Share, Herbster and Warmuth 1998): its head (fast, over the trunk's features, the inputs and the previous label), a slow linear learner on the task's own scaled inputs (plain SGD at model.linear.learning.rate) and its running label frequencies or mean. A long, noisy, nearly linear stream is then predicted as well as by a per-example linear model, a stream with little signal as well as by its majority class, and a fast-changing one as well as by the head."),
+            new Key("model.linear.learning.rate", "0.01", "SGD step of each task's slow linear learner (model.mixture)."),
+            new Key("model.mixture.share", "0.001", "Fixed share of the mixture (model.mixture): the weight spread evenly over the learners after every example, so the mixture can switch to another learner within a few examples of a change (0 = never switch back)."),
+            new Key("model.mixture.gate", "true", "Label tasks (model.mixture): each task's prediction is further weighed against its partition's running label frequencies (the global majority class) by one Fixed-Share gate learned from every example of the partition, so a stream of many small tasks whose features say little is predicted as well as by its global majority class (docs/benchmarks.md)."));
+
+    /** Reads this part's keys; absent ones take their defaults. */
+    static ModelConfig from(LearnerConfig.Reader r) {
+        return new ModelConfig(choice(r, "input.scaling", "standardize", "none"),
+                !choice(r, "input.scaling.scope", "shared", "task"),
+                r.nonNegativeFloat("input.scaling.prior.weight"), r.bool("model.wide"),
+                r.bool("model.label.lag"), r.nonNegativeFloat("task.target.prior.weight"),
+                HeadStepNormalization.parse(r.string("optimizer.head.normalized")), r.bool("model.mixture"),
+                r.nonNegativeFloat("model.linear.learning.rate"), probability(r, "model.mixture.share"),
+                r.bool("model.mixture.gate"));
+    }
+
+    private static double probability(LearnerConfig.Reader r, String key) {
+        double v = r.doubleValue(key);
+        if (!(v >= 0 && v < 1)) {
+            throw new IllegalArgumentException(key + "=" + v + " must be at least 0 and below 1");
+        }
+        return v;
+    }
+
+    /** True for {@code yes}, false for {@code no}; anything else names the key and both choices. */
+    private static boolean choice(LearnerConfig.Reader r, String key, String yes, String no) {
+        String v = r.string(key).toLowerCase();
+        if (v.equals(yes) || v.equals(no)) {
+            return v.equals(yes);
+        }
+        throw new IllegalArgumentException(key + "=" + v + " is not known: use " + yes + " or " + no);
+    }
 
     /** Whether each task keeps its own input statistics (for task-scope scaling or its linear expert). */
     public boolean keepsTaskScaler() {

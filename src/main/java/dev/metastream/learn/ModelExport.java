@@ -31,8 +31,7 @@ public final class ModelExport {
     public static Map<String, Object> task(LearnerConfig config, SharedState sharedState, TaskState st,
                                            Map<String, Object> provenance) {
         SharedState shared = sharedState != null ? sharedState.withScaler(config)
-                : SharedState.initial(config, Optimizer.create(config.optimizer(), config.momentum(),
-                        config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
+                : SharedState.initial(config, config.optimizer().create());
         TaskSpec spec = config.taskSpec(st.task);
         ModelConfig model = config.model();
         Map<String, Object> out = header("task", provenance);

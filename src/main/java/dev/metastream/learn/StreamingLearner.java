@@ -77,8 +77,7 @@ public final class StreamingLearner {
         this.source = source;
         this.events = events;
         this.trunk = new Trunk(config.trunk());
-        this.optimizer = Optimizer.create(config.optimizer(), config.momentum(), config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon());
+        this.optimizer = config.optimizer().create();
         this.memory = MemoryStrategy.of(config);
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
@@ -138,8 +137,7 @@ public final class StreamingLearner {
      * @param in     the example
      */
     public static Prediction score(LearnerConfig config, SharedState shared, TaskState task, Instance in) {
-        SharedState s = shared != null ? shared.withScaler(config) : SharedState.initial(config, Optimizer.create(config.optimizer(),
-                config.momentum(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
+        SharedState s = shared != null ? shared.withScaler(config) : SharedState.initial(config, config.optimizer().create());
         return score(config, new Trunk(config.trunk()), s, task, in);
     }
 
@@ -291,9 +289,9 @@ public final class StreamingLearner {
             // The background learns the same example with the same step rule, then may take the head's place.
             float[] gb = new float[background.length];
             Head.backward(background, f.width(), out, f.inputs(), dzBackground, gb, null);
-            if (clip(gb, config.clipNorm())) {
+            if (clip(gb, config.optimizer().clipNorm())) {
                 model.headStep().apply(gb, norms, widths[0], widths[1], widths[2], out);
-                optimizer.step(background, gb, st.backgroundOptimizerState, config.headLearningRate(),
+                optimizer.step(background, gb, st.backgroundOptimizerState, config.optimizer().headLearningRate(),
                         ++st.backgroundStep);
             }
             BackgroundHead.observe(st, errorOf(spec, in.target(), o.deep()),
@@ -337,7 +335,7 @@ public final class StreamingLearner {
                     errorOf(spec, rawTarget, o.partition()), model.mixtureShare());
         }
         LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate() * st.learningRateMultiplier,
-                config.clipNorm());
+                config.optimizer().clipNorm());
     }
 
     /**
@@ -346,16 +344,16 @@ public final class StreamingLearner {
      */
     private void stepHead(TaskState st, float[] g, float[] partNorms, int[] partWidths) {
         float[] init = shared.headInit.get(st.shapeKey);
-        if (config.proximal() > 0 && init != null && init.length == g.length) {
+        if (config.meta().proximal() > 0 && init != null && init.length == g.length) {
             for (int j = 0; j < g.length; j++) {
-                g[j] += config.proximal() * (st.head[j] - init[j]);
+                g[j] += config.meta().proximal() * (st.head[j] - init[j]);
             }
         }
-        if (clip(g, config.clipNorm())) {
+        if (clip(g, config.optimizer().clipNorm())) {
             model.headStep().apply(g, partNorms, partWidths[0], partWidths[1], partWidths[2],
                     config.taskSpec(st.task).outputs());
             optimizer.step(st.head, g, st.optimizerState,
-                    config.headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
+                    config.optimizer().headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
         } else {
             shared.skippedUpdates++;
         }
@@ -398,13 +396,13 @@ public final class StreamingLearner {
                 this::taskOrNull, this::referenceGradient);
 
         // 1. The trunk's gradient on the batch (and on what the memory strategy replays), through the current heads.
-        List<MemoryStrategy.Replayed> replay = hidden > 0 && config.trunkLearningRate() > 0 && shared.trunk.length > 0
+        List<MemoryStrategy.Replayed> replay = hidden > 0 && config.optimizer().trunkLearningRate() > 0 && shared.trunk.length > 0
                 ? memory.replay(ctx) : List.of();
         Map<String, float[]> replayHeadGrads = new TreeMap<>();
         Map<String, float[]> replayNorms = new TreeMap<>();
         Map<String, int[]> replayWidths = new TreeMap<>();
         float[] gTrunk = new float[shared.trunk.length];
-        if (gTrunk.length > 0 && config.trunkLearningRate() > 0) {
+        if (gTrunk.length > 0 && config.optimizer().trunkLearningRate() > 0) {
             int total = n + replay.size();
             float[][] xs = new float[total][];
             for (int i = 0; i < n; i++) {
@@ -448,8 +446,8 @@ public final class StreamingLearner {
             if (memory.project(ctx, gTrunk)) {
                 shared.projections++;
             }
-            if (clip(gTrunk, config.clipNorm())) {
-                optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.trunkLearningRate(),
+            if (clip(gTrunk, config.optimizer().clipNorm())) {
+                optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.optimizer().trunkLearningRate(),
                         ++shared.trunkStep);
             } else {
                 shared.skippedUpdates++;
@@ -471,7 +469,7 @@ public final class StreamingLearner {
                 Instance in = row.example().instance();
                 TaskState st = states.get(in.task());
                 long seen = st.memorySeen++;
-                int slot = Reservoir.slot(seen, config.memoryPerTask(), Seeds.of(in.task(), seen ^ config.seed()));
+                int slot = Reservoir.slot(seen, config.memory().perTask(), Seeds.of(in.task(), seen ^ config.seed()));
                 if (slot >= 0) {
                     store.putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
                 }
@@ -482,7 +480,7 @@ public final class StreamingLearner {
         }
 
         // 5. Reptile: move each head shape's initialisation toward the heads adapted since the last batch.
-        if (config.metaEnabled() && config.metaStepSize() > 0) {
+        if (config.meta().enabled() && config.meta().stepSize() > 0) {
             Map<String, float[]> sums = new TreeMap<>();
             Map<String, Integer> counts = new TreeMap<>();
             for (TaskState st : states.values()) {
@@ -498,7 +496,7 @@ public final class StreamingLearner {
             }
             sums.forEach((shape, s) -> {
                 float[] init = shared.headInit.get(shape);
-                float step = config.metaStepSize() / counts.get(shape);
+                float step = config.meta().stepSize() / counts.get(shape);
                 for (int j = 0; j < init.length; j++) {
                     init[j] += step * s[j];
                 }
@@ -681,7 +679,7 @@ public final class StreamingLearner {
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
-        st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        st.detector = config.drift().newDetector();
         if (config.model().keepsTaskScaler()) {
             st.scaler = InputScaler.create(config.inputDim());
         }
@@ -707,7 +705,7 @@ public final class StreamingLearner {
     private void emitMetrics(TaskState st, long now) {
         st.lastMetricsObserved = st.observed;
         events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
-                st.observed, st.learned, decimal(config.headLearningRate() * st.learningRateMultiplier),
+                st.observed, st.learned, decimal(config.optimizer().headLearningRate() * st.learningRateMultiplier),
                 st.metrics.snapshot(),
                 shared.baseVersion, st.drifts, now));
     }
@@ -743,20 +741,20 @@ public final class StreamingLearner {
      * slow error average, and not within the cooldown of the last one.
      */
     private boolean errorRose(TaskState st) {
-        if (st.drifts > 0 && st.observed - st.lastDriftObserved < config.driftCooldownExamples()) {
+        if (st.drifts > 0 && st.observed - st.lastDriftObserved < config.drift().cooldownExamples()) {
             return false;
         }
         // ADWIN reports the mean of its recent window; Page-Hinkley reports none, so the task's fast error average
         // stands in (before it did, drift.min.rise was silently ignored for Page-Hinkley).
         Double estimate = st.detector.statistics().get("estimation");
         double recent = estimate != null ? estimate : st.recentError;
-        return recent > st.errorAverage * (1 + config.driftMinRise());
+        return recent > st.errorAverage * (1 + config.drift().minRise());
     }
 
     private void react(TaskState st, long timestamp) {
         st.drifts++;
         st.lastDriftObserved = st.observed;
-        String reaction = switch (config.driftReaction()) {
+        String reaction = switch (config.drift().reaction()) {
             case NONE -> "none";
             case RESET_HEAD -> {
                 resetHead(st);
@@ -771,8 +769,8 @@ public final class StreamingLearner {
                 yield "restart-task";
             }
             case BOOST_LR -> {
-                st.learningRateMultiplier = config.driftBoostFactor();
-                st.boostRemaining = config.driftBoostExamples();
+                st.learningRateMultiplier = config.drift().boostFactor();
+                st.boostRemaining = config.drift().boostExamples();
                 yield "boost-lr";
             }
             case BACKGROUND_HEAD -> {
@@ -789,7 +787,7 @@ public final class StreamingLearner {
     /** The task's head (and its optimiser state) back to the meta-learned initialisation. */
     private void resetHead(TaskState st) {
         float[] init = shared.headInit.get(st.shapeKey);
-        st.head = init != null && config.metaEnabled() && init.length == st.head.length ? init.clone()
+        st.head = init != null && config.meta().enabled() && init.length == st.head.length ? init.clone()
                 : newHead(st.task, config.taskSpec(st.task));
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.optimizerStep = 0;
@@ -807,7 +805,7 @@ public final class StreamingLearner {
     /** A task's reference gradient for A-GEM / GEM, recomputed when older than {@code memory.refresh.batches}. */
     private ReferenceGradient referenceGradient(String task) {
         ReferenceGradient ref = store.referenceGradient(task);
-        if (ref == null || shared.batches - ref.batch() >= config.memoryRefreshBatches()) {
+        if (ref == null || shared.batches - ref.batch() >= config.memory().refreshBatches()) {
             ref = computeReference(task);
             if (ref != null) {
                 store.putReferenceGradient(task, ref);
@@ -822,7 +820,7 @@ public final class StreamingLearner {
         if (mem.isEmpty() || st == null) {
             return null;
         }
-        int m = Math.min(config.memorySamplesPerTask(), mem.size());
+        int m = Math.min(config.memory().samplesPerTask(), mem.size());
         int start = (int) ((shared.batches * m) % mem.size());
         float[][] xs = new float[m][];
         float[][] ts = new float[m][];
@@ -873,7 +871,7 @@ public final class StreamingLearner {
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
-        st.detector = DriftDetector.create(config.driftDetector(), config.driftParams());
+        st.detector = config.drift().newDetector();
         if (config.model().keepsTaskScaler()) {
             st.scaler = InputScaler.create(config.inputDim());
         }
@@ -888,7 +886,7 @@ public final class StreamingLearner {
     private static float[] newHead(LearnerConfig config, SharedState shared, String task, TaskSpec spec) {
         float[] init = shared.headInit.get(spec.shapeKey());
         int inputs = config.model().headInputs(config.trunk(), spec);
-        if (config.metaEnabled() && init != null && init.length == Head.parameterCount(inputs, spec.outputs())) {
+        if (config.meta().enabled() && init != null && init.length == Head.parameterCount(inputs, spec.outputs())) {
             return init.clone();
         }
         return Head.initialParameters(inputs, spec.outputs(), Seeds.of(task, config.seed()));

@@ -85,7 +85,7 @@ public final class MetaAggregatorProcessor implements Processor<String, byte[], 
         if (sources.add(update.source())) {
             store.put(SOURCES_KEY, String.join("\n", sources).getBytes(StandardCharsets.UTF_8));
         }
-        float scale = config.metaAverage() ? 1f / sources.size() : 1f;
+        float scale = config.meta().average() ? 1f / sources.size() : 1f;
         publish(base.apply(update, record.timestamp(), scale), record.timestamp());
     }
 

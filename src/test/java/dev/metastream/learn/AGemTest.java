@@ -19,8 +19,8 @@ class AGemTest extends MemoryStrategyContract {
     }
 
     @Override
-    protected LearnerConfig.MemoryStrategy expectedKind() {
-        return LearnerConfig.MemoryStrategy.AGEM;
+    protected MemoryConfig.Strategy expectedKind() {
+        return MemoryConfig.Strategy.AGEM;
     }
 
     @Override

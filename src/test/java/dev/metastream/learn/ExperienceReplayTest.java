@@ -22,8 +22,8 @@ class ExperienceReplayTest extends MemoryStrategyContract {
     }
 
     @Override
-    protected LearnerConfig.MemoryStrategy expectedKind() {
-        return LearnerConfig.MemoryStrategy.REPLAY;
+    protected MemoryConfig.Strategy expectedKind() {
+        return MemoryConfig.Strategy.REPLAY;
     }
 
     @Override

@@ -18,8 +18,8 @@ class GemTest extends MemoryStrategyContract {
     }
 
     @Override
-    protected LearnerConfig.MemoryStrategy expectedKind() {
-        return LearnerConfig.MemoryStrategy.GEM;
+    protected MemoryConfig.Strategy expectedKind() {
+        return MemoryConfig.Strategy.GEM;
     }
 
     @Test

@@ -25,7 +25,7 @@ abstract class MemoryStrategyContract {
     protected abstract String expectedName();
 
     /** @return the enum value the name parses to */
-    protected abstract LearnerConfig.MemoryStrategy expectedKind();
+    protected abstract MemoryConfig.Strategy expectedKind();
 
     /** @return other names {@code memory.strategy} accepts for it */
     protected List<String> aliases() {
@@ -128,14 +128,14 @@ abstract class MemoryStrategyContract {
 
     @Test
     void parseRoundTripsNamesAndRejectsUnknownOnesNamingTheKey() {
-        LearnerConfig.MemoryStrategy kind = expectedKind();
-        assertThat(LearnerConfig.MemoryStrategy.parse(expectedName())).isEqualTo(kind);
-        assertThat(LearnerConfig.MemoryStrategy.parse(kind.name().toLowerCase())).isEqualTo(kind);
-        assertThat(LearnerConfig.MemoryStrategy.parse(" " + expectedName().toUpperCase() + " ")).isEqualTo(kind);
+        MemoryConfig.Strategy kind = expectedKind();
+        assertThat(MemoryConfig.Strategy.parse(expectedName())).isEqualTo(kind);
+        assertThat(MemoryConfig.Strategy.parse(kind.name().toLowerCase())).isEqualTo(kind);
+        assertThat(MemoryConfig.Strategy.parse(" " + expectedName().toUpperCase() + " ")).isEqualTo(kind);
         for (String alias : aliases()) {
-            assertThat(LearnerConfig.MemoryStrategy.parse(alias)).as(alias).isEqualTo(kind);
+            assertThat(MemoryConfig.Strategy.parse(alias)).as(alias).isEqualTo(kind);
         }
-        assertThat(config().memoryStrategy()).isEqualTo(kind);
+        assertThat(config().memory().strategy()).isEqualTo(kind);
         assertThatThrownBy(() -> config(expectedName() + "-x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("memory.strategy=" + expectedName() + "-x")
@@ -215,7 +215,7 @@ abstract class MemoryStrategyContract {
             MemoryContext ctx = context(store, batch, TASKS);
             List<MemoryStrategy.Replayed> rows = newStrategy().replay(ctx);
             assertThat(rows.size()).isLessThanOrEqualTo(
-                    config().memoryTasksPerStep() * config().memorySamplesPerTask());
+                    config().memory().tasksPerStep() * config().memory().samplesPerTask());
             for (MemoryStrategy.Replayed row : rows) {
                 String task = row.state().task();
                 assertThat(task).isIn(TASKS).isNotIn(batch);

@@ -18,8 +18,8 @@ class NoMemoryStrategyTest extends MemoryStrategyContract {
     }
 
     @Override
-    protected LearnerConfig.MemoryStrategy expectedKind() {
-        return LearnerConfig.MemoryStrategy.NONE;
+    protected MemoryConfig.Strategy expectedKind() {
+        return MemoryConfig.Strategy.NONE;
     }
 
     @Test

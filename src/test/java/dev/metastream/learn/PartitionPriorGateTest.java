@@ -53,8 +53,7 @@ class PartitionPriorGateTest {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("input.dim", "4");
         LearnerConfig config = LearnerConfig.from(p);
-        SharedState shared = SharedState.initial(config, Optimizer.create(config.optimizer(), config.momentum(),
-                config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
+        SharedState shared = SharedState.initial(config, config.optimizer().create());
         for (int i = 0; i < 5; i++) {
             PartitionPriorGate.learn(shared, BINARY, 1, 0, SHARE);
         }

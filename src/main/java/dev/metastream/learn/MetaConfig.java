@@ -1,0 +1,42 @@
+package dev.metastream.learn;
+
+import dev.metastream.learn.LearnerConfig.Key;
+import java.util.List;
+
+/**
+ * Settings of meta-learning, the part of {@link LearnerConfig} that owns the {@code meta.*} keys: whether the head
+ * initialisation new tasks start from is meta-learned (Reptile), how fast, how the aggregator folds the partitions'
+ * deltas into the shared model, and how strongly each task's head is pulled toward that initialisation.
+ *
+ * @param enabled  whether the head initialisation is meta-learned (Reptile) ({@code meta.enabled})
+ * @param stepSize Reptile step size epsilon ({@code meta.step.size})
+ * @param average  whether the aggregator averages partition deltas (mean) rather than summing them (sum)
+ *                 ({@code meta.aggregation})
+ * @param proximal strength of the pull of a task's head toward the meta initialisation (0 = hard sharing only)
+ *                 ({@code meta.proximal})
+ */
+public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal) {
+
+    /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
+    public static final List<Key> KEYS = List.of(
+            new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
+            new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
+            new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
+            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."));
+
+    /** Reads this part's keys; absent ones take their defaults. */
+    static MetaConfig from(LearnerConfig.Reader r) {
+        boolean enabled = Boolean.parseBoolean(r.string("meta.enabled"));
+        float stepSize = r.nonNegativeFloat("meta.step.size");
+        float proximal = r.nonNegativeFloat("meta.proximal");
+        return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal);
+    }
+
+    private static boolean parseAggregation(String s) {
+        return switch (s.toLowerCase()) {
+            case "mean" -> true;
+            case "sum" -> false;
+            default -> throw new IllegalArgumentException("meta.aggregation=" + s + " is not known: use mean or sum");
+        };
+    }
+}
