@@ -200,7 +200,11 @@ public record LearnerConfig(
         OptimizerConfig o = optimizer;
         MemoryConfig m = memory;
         DriftConfig d = drift;
-        return "LearnerConfig[inputDim=" + inputDim + ", defaultTask=" + defaultTask + ", taskOverrides=" + taskOverrides
+        // Maps in key order: Map.copyOf iterates in an order that changes from one JVM to the next, so a config with
+        // two detector parameters or two task overrides had a different digest at every start (one entry prints the
+        // same either way, so the digests of earlier single-entry configs are unchanged).
+        return "LearnerConfig[inputDim=" + inputDim + ", defaultTask=" + defaultTask + ", taskOverrides="
+                + new java.util.TreeMap<>(taskOverrides)
                 + ", trunk=" + trunk + ", seed=" + seed + ", optimizer=" + o.name()
                 + ", headLearningRate=" + o.headLearningRate() + ", trunkLearningRate=" + o.trunkLearningRate()
                 + ", momentum=" + o.momentum() + ", adamBeta1=" + o.adamBeta1() + ", adamBeta2=" + o.adamBeta2()
@@ -209,7 +213,7 @@ public record LearnerConfig(
                 + ", proximal=" + meta.proximal() + ", memoryStrategy=" + m.strategy() + ", memoryPerTask=" + m.perTask()
                 + ", memoryTasksPerStep=" + m.tasksPerStep() + ", memorySamplesPerTask=" + m.samplesPerTask()
                 + ", memoryRefreshBatches=" + m.refreshBatches() + ", driftDetector=" + d.detector()
-                + ", driftParams=" + d.params() + ", driftReaction=" + d.reaction()
+                + ", driftParams=" + new java.util.TreeMap<>(d.params()) + ", driftReaction=" + d.reaction()
                 + ", driftBoostFactor=" + d.boostFactor() + ", driftBoostExamples=" + d.boostExamples()
                 + ", metricsWindow=" + metricsWindow + ", metricsEveryExamples=" + metricsEveryExamples
                 + ", snapshotEveryExamples=" + snapshotEveryExamples + ", taskCacheSize=" + taskCacheSize

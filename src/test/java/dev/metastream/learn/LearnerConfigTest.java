@@ -65,6 +65,22 @@ class LearnerConfigTest {
         assertThat(LearnerConfig.defaults().digest()).isEqualTo(LearnerConfig.defaults().digest());
     }
 
+    /** Maps are digested in key order: the same settings give the same digest, however the maps iterate. */
+    @Test
+    void theDigestOfSeveralDetectorParametersAndTaskOverridesIsInKeyOrder() {
+        Properties p = new Properties();
+        p.setProperty("drift.detector", "page-hinkley");
+        p.setProperty("drift.page-hinkley.threshold", "30");
+        p.setProperty("drift.page-hinkley.delta", "0.01");
+        p.setProperty("drift.page-hinkley.min.instances", "20");
+        p.setProperty("tasks.b.classes", "3");
+        p.setProperty("tasks.a.classes", "4");
+        p.setProperty("tasks.c.kind", "regression");
+        String text = LearnerConfig.from(p).digestText();
+        assertThat(text).contains("driftParams={delta=0.01, min_instances=20, threshold=30}")
+                .containsPattern("taskOverrides=\\{a=TaskSpec\\[[^]]*], b=TaskSpec\\[[^]]*], c=TaskSpec");
+    }
+
     /**
      * The digest of the defaults as it was before the settings were grouped into parts: stored states and snapshots
      * carry it, so it must not change.
