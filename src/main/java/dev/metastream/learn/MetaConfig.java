@@ -26,7 +26,7 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
 
     /** Reads this part's keys; absent ones take their defaults. */
     static MetaConfig from(LearnerConfig.Reader r) {
-        boolean enabled = Boolean.parseBoolean(r.string("meta.enabled"));
+        boolean enabled = r.bool("meta.enabled");
         float stepSize = r.nonNegativeFloat("meta.step.size");
         float proximal = r.nonNegativeFloat("meta.proximal");
         return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal);

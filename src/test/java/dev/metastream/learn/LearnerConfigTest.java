@@ -218,6 +218,17 @@ class LearnerConfigTest {
         });
     }
 
+    /** meta.enabled is a boolean like the others: a value that is neither true nor false is an error, not false. */
+    @Test
+    void metaEnabledRefusesAValueThatIsNotABoolean() {
+        Properties p = new Properties();
+        p.setProperty("meta.enabled", "maybe");
+        assertThatThrownBy(() -> LearnerConfig.from(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("meta.enabled=maybe must be true or false");
+        p.setProperty("meta.enabled", "FALSE");
+        assertThat(LearnerConfig.from(p).meta().enabled()).isFalse();
+    }
+
     /** Every part's keys are in {@link LearnerConfig#KEYS}, once, and nothing else is. */
     @Test
     void theKeysAreTheParts() {
