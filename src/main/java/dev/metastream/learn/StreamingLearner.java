@@ -41,6 +41,7 @@ public final class StreamingLearner {
     private final Trunk trunk;
     private final Optimizer optimizer;
     private final MemoryStrategy memory;
+    private final MetaLearner metaLearner;
     private final int hidden;
     private final long metricsEvery;
     private final long snapshotEvery;
@@ -79,6 +80,7 @@ public final class StreamingLearner {
         this.trunk = new Trunk(config.trunk());
         this.optimizer = config.optimizer().create();
         this.memory = MemoryStrategy.of(config);
+        this.metaLearner = MetaLearner.of(config.meta());
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
         this.snapshotEvery = config.snapshotEveryExamples();
@@ -479,29 +481,8 @@ public final class StreamingLearner {
             }
         }
 
-        // 5. Reptile: move each head shape's initialisation toward the heads adapted since the last batch.
-        if (config.meta().enabled() && config.meta().stepSize() > 0) {
-            Map<String, float[]> sums = new TreeMap<>();
-            Map<String, Integer> counts = new TreeMap<>();
-            for (TaskState st : states.values()) {
-                float[] init = shared.headInit.get(st.shapeKey);
-                if (init == null || init.length != st.head.length) {
-                    continue;
-                }
-                float[] s = sums.computeIfAbsent(st.shapeKey, k -> new float[init.length]);
-                for (int j = 0; j < s.length; j++) {
-                    s[j] += st.head[j] - init[j];
-                }
-                counts.merge(st.shapeKey, 1, Integer::sum);
-            }
-            sums.forEach((shape, s) -> {
-                float[] init = shared.headInit.get(shape);
-                float step = config.meta().stepSize() / counts.get(shape);
-                for (int j = 0; j < init.length; j++) {
-                    init[j] += step * s[j];
-                }
-            });
-        }
+        // 5. The meta-learner (Reptile by default) moves each head shape's initialisation.
+        metaLearner.afterBatch(states.values(), shared.headInit);
 
         // 6. Persist, publish snapshots, clear the buffer.
         for (TaskState st : dirty.values()) {

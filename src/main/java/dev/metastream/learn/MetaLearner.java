@@ -1,0 +1,36 @@
+package dev.metastream.learn;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * How the initialisation new tasks' heads start from is meta-learned, plugged into the learner's micro-batch at one
+ * fixed hook (as {@link MemoryStrategy} is for the gradient memory): after the batch's trunk step, with the states of
+ * the tasks the batch touched, it may move each head shape's initialisation. The shared model's aggregator then
+ * averages what the partitions learned ({@code meta.aggregation}).
+ *
+ * <pre>{@code
+ * MetaLearner meta = MetaLearner.of(config.meta());
+ * meta.afterBatch(touchedStates, shared.headInit);   // once per learned micro-batch
+ * }</pre>
+ */
+interface MetaLearner {
+
+    /** Leaves the initialisations as they are ({@code meta.enabled=false}, or a step size of 0). */
+    MetaLearner NONE = (states, headInit) -> {
+    };
+
+    /**
+     * Called once per learned micro-batch.
+     *
+     * @param states   the states of the tasks the batch touched, in task-id order (the order is part of the
+     *                 arithmetic, so a replay after a crash computes the same floats)
+     * @param headInit the partition's initialisation per head shape ({@link TaskSpec#shapeKey()}), changed in place
+     */
+    void afterBatch(Collection<TaskState> states, Map<String, float[]> headInit);
+
+    /** The meta-learner {@code meta.*} configures. */
+    static MetaLearner of(MetaConfig config) {
+        return config.enabled() && config.stepSize() > 0 ? new Reptile(config.stepSize()) : NONE;
+    }
+}
