@@ -1,12 +1,14 @@
 package dev.metastream.learn;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A continual-learning method that keeps one task's trunk updates from undoing what other tasks learned, plugged into
  * the learner's micro-batch at fixed hooks (as Avalanche's strategy plugins are): {@link #replay} adds rows to the
- * trunk's batch, {@link #project} changes the trunk gradient before the step, and {@link #keepsMemory} says whether the
- * learner fills the per-task episodic memories (reservoir samples in the {@code memory} store) the other hooks read.
+ * trunk's batch, {@link #project} changes the trunk gradient before the step, {@link #remember} fills the per-task
+ * episodic memories (reservoir samples in the {@code memory} store) the other hooks read, for the strategies that
+ * {@link #keepsMemory}.
  *
  * <pre>{@code
  * MemoryStrategy m = MemoryStrategy.of(config);
@@ -31,6 +33,33 @@ interface MemoryStrategy {
 
     /** Whether the learner keeps per-task episodic memories for this strategy. */
     boolean keepsMemory();
+
+    /**
+     * After the trunk step, offers each example of the batch to its task's episodic memory when this strategy
+     * {@link #keepsMemory}: reservoir sampling per task of up to {@code memory.per.task} samples (Vitter's algorithm R,
+     * {@link Reservoir}), with random bits derived from (task, count) so a replay after a crash keeps the same samples;
+     * a task's first example enrols it among the partition's {@link MemoryContext#memoryTasks}.
+     *
+     * @param batch  the batch's examples, in order
+     * @param states the states of the batch's tasks by id (their reservoir counters advance)
+     */
+    default void remember(MemoryContext ctx, List<Instance> batch, Map<String, TaskState> states) {
+        if (!keepsMemory()) {
+            return;
+        }
+        for (Instance in : batch) {
+            TaskState st = states.get(in.task());
+            long seen = st.memorySeen++;
+            int slot = Reservoir.slot(seen, ctx.config().memory().perTask(),
+                    Seeds.of(in.task(), seen ^ ctx.config().seed()));
+            if (slot >= 0) {
+                ctx.store().putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
+            }
+            if (seen == 0 && !ctx.memoryTasks().contains(in.task())) {
+                ctx.memoryTasks().add(in.task());
+            }
+        }
+    }
 
     /** The strategy {@code memory.strategy} names. */
     static MemoryStrategy of(LearnerConfig config) {

@@ -464,22 +464,10 @@ public final class StreamingLearner {
             dirty.put(st.task, st);
         });
 
-        // 4. Episodic memory: reservoir sampling per task, with random bits derived from (task, count) so a replay
-        // after a crash makes the same choices.
-        if (memory.keepsMemory()) {
-            for (PendingRow row : batch) {
-                Instance in = row.example().instance();
-                TaskState st = states.get(in.task());
-                long seen = st.memorySeen++;
-                int slot = Reservoir.slot(seen, config.memory().perTask(), Seeds.of(in.task(), seen ^ config.seed()));
-                if (slot >= 0) {
-                    store.putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
-                }
-                if (seen == 0 && !shared.memoryTasks.contains(in.task())) {
-                    shared.memoryTasks.add(in.task());
-                }
-            }
-        }
+        // 4. Episodic memory: the memory strategy's remember hook (reservoir sampling per task).
+        List<Instance> examples = new ArrayList<>(n);
+        batch.forEach(row -> examples.add(row.example().instance()));
+        memory.remember(ctx, examples, states);
 
         // 5. The meta-learner (Reptile by default) moves each head shape's initialisation.
         metaLearner.afterBatch(states.values(), shared.headInit);

@@ -119,6 +119,32 @@ abstract class MemoryStrategyContract {
                 + Arrays.toString(r.sample().target())).toList();
     }
 
+    /**
+     * {@link MemoryStrategy#remember}: a strategy that keeps memories fills a new task's reservoir (at most
+     * {@code memory.per.task} samples, every example counted) and enrols the task; one that does not touches nothing.
+     */
+    @Test
+    void remembersTheBatchExactlyWhenItKeepsMemory() {
+        LearnerConfig config = config();
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        List<String> memoryTasks = new ArrayList<>();
+        TaskState z = new TaskState("z", config.taskSpec("z").shapeKey());
+        Map<String, TaskState> states = new HashMap<>(Map.of("z", z));
+        int n = config.memory().perTask() + 10;
+        MemoryContext ctx = new MemoryContext(config, store, Set.of("z"), memoryTasks, 0, states::get, t -> null);
+        MemoryStrategy strategy = newStrategy();
+        strategy.remember(ctx, examples("z", n, 5), states);
+        if (strategy.keepsMemory()) {
+            assertThat(store.memory("z")).hasSize(config.memory().perTask());
+            assertThat(z.memorySeen).isEqualTo(n);
+            assertThat(memoryTasks).containsExactly("z");
+        } else {
+            assertThat(store.memory("z")).isEmpty();
+            assertThat(z.memorySeen).isZero();
+            assertThat(memoryTasks).isEmpty();
+        }
+    }
+
     @Test
     void configNameGivesThisStrategy() {
         MemoryStrategy s = MemoryStrategy.of(config());
