@@ -28,6 +28,12 @@ public final class Adam implements Optimizer {
     @Override
     public void step(float[] params, float[] grad, float[] state, float learningRate,
             long stepNumber) {
+        step(params, grad, state, learningRate, stepNumber, null);
+    }
+
+    @Override
+    public void step(float[] params, float[] grad, float[] state, float learningRate, long stepNumber,
+            ParamRanges active) {
         int n = params.length;
         if (grad.length != n || state.length != 2 * n) {
             throw new IllegalArgumentException("expected grad length " + n + " and state length "
@@ -39,9 +45,21 @@ public final class Adam implements Optimizer {
         // Bias corrections folded into the step size, computed once in double.
         double c1 = 1.0 - Math.pow(beta1, stepNumber);
         double c2 = 1.0 - Math.pow(beta2, stepNumber);
+        if (active == null) {
+            update(params, grad, state, learningRate, c1, c2, 0, n);
+            return;
+        }
+        for (int k = 0; k < active.count(); k++) {
+            update(params, grad, state, learningRate, c1, c2, active.from(k), active.to(k));
+        }
+    }
+
+    private void update(float[] params, float[] grad, float[] state, float learningRate, double c1, double c2,
+            int from, int to) {
+        int n = params.length;
         float b1 = (float) beta1;
         float b2 = (float) beta2;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float g = grad[i];
             float m = b1 * state[i] + (1f - b1) * g;
             float v = b2 * state[n + i] + (1f - b2) * g * g;

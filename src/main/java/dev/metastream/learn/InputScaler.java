@@ -11,6 +11,10 @@ package dev.metastream.learn;
  * keeps it sparse and keeps a rare category from being blown up to {@code 1/sqrt(p)}. Statistics are updated with
  * labelled examples only, after they are scored, so a prediction never uses the example it predicts.
  *
+ * <p>Zeros are folded in lazily, so learning an example costs its non-zero features, not {@code input.dim}: a
+ * feature's mean and M2 cover the first {@code seen} examples, and the zeros since are merged in (Chan, Golub and
+ * LeVeque 1979, a batch of {@code k} zeros) when its next non-zero value arrives, or on the fly when it is read.
+ *
  * <pre>{@code
  * InputScaler s = InputScaler.create(3);
  * float[] out = new float[3];
@@ -28,17 +32,37 @@ public final class InputScaler {
     final double[] m2;
     /** Per feature, how many values were other than 0 and +-1 (none: an indicator, passed unchanged). */
     final long[] numeric;
+    /** Per feature, how many of the {@code count} examples {@code mean} and {@code m2} cover; the rest were zeros. */
+    final long[] seen;
 
-    private InputScaler(long count, double[] mean, double[] m2, long[] numeric) {
+    private InputScaler(long count, double[] mean, double[] m2, long[] numeric, long[] seen) {
         this.count = count;
         this.mean = mean;
         this.m2 = m2;
         this.numeric = numeric;
+        this.seen = seen;
     }
 
     /** A scaler over {@code dim} features that has seen nothing. */
     public static InputScaler create(int dim) {
-        return new InputScaler(0, new double[dim], new double[dim], new long[dim]);
+        return new InputScaler(0, new double[dim], new double[dim], new long[dim], new long[dim]);
+    }
+
+    /** Feature {@code i}'s running mean over every example learned, zeros included. */
+    double mean(int i) {
+        long n = seen[i];
+        return n == count ? mean[i] : mean[i] * n / count;
+    }
+
+    /** Feature {@code i}'s running sum of squared deviations (Welford's M2) over every example learned. */
+    double m2(int i) {
+        long n = seen[i];
+        return n == count ? m2[i] : m2[i] + mean[i] * mean[i] * ((double) n * (count - n) / count);
+    }
+
+    /** Feature {@code i}'s running (population) variance, 0 before the first example. */
+    double variance(int i) {
+        return count == 0 ? 0 : m2(i) / count;
     }
 
     /** Number of features. */
@@ -62,7 +86,7 @@ public final class InputScaler {
         if (numeric[i] == 0 && isIndicatorValue(v)) {
             return v;
         }
-        return standardise(v, mean[i], count == 0 ? 0 : m2[i] / count);
+        return standardise(v, mean(i), variance(i));
     }
 
     private static boolean isIndicatorValue(float v) {
@@ -98,25 +122,37 @@ public final class InputScaler {
                 out[i] = 0f;
                 continue;
             }
-            double mt = task == null ? 0 : task.mean[i];
-            double vt = a == 0 ? 0 : task.m2[i] / a;
-            double ms = prior.mean[i];
-            double vs = prior.count == 0 ? 0 : prior.m2[i] / prior.count;
+            double mt = task == null ? 0 : task.mean(i);
+            double vt = a == 0 ? 0 : task.variance(i);
+            double ms = prior.mean(i);
+            double vs = prior.variance(i);
             double m = (a * mt + b * ms) / (a + b);
             double var = (a * (vt + (mt - m) * (mt - m)) + b * (vs + (ms - m) * (ms - m))) / (a + b);
             out[i] = standardise(v, m, var);
         }
     }
 
-    /** Adds {@code x} to the statistics. */
+    /** Adds {@code x} to the statistics; its zeros are folded in lazily (see the class comment). */
     public void learn(float[] x) {
         count++;
         for (int i = 0; i < x.length; i++) {
             float v = x[i];
+            if (v == 0f) {
+                continue;
+            }
+            long n = seen[i];
+            long zeros = count - 1 - n;
+            if (zeros > 0) {
+                // Merge a batch of `zeros` zeros (mean 0, M2 0) into the n values seen.
+                double merged = n + zeros;
+                m2[i] += mean[i] * mean[i] * (n * (double) zeros / merged);
+                mean[i] *= n / merged;
+            }
+            seen[i] = count;
             double d = v - mean[i];
             mean[i] += d / count;
             m2[i] += d * (v - mean[i]);
-            if (v != 0f && v != 1f && v != -1f) {
+            if (v != 1f && v != -1f) {
                 numeric[i]++;
             }
         }
@@ -124,32 +160,48 @@ public final class InputScaler {
 
     /** The running mean of each feature (for snapshots and export). */
     public double[] mean() {
-        return mean.clone();
+        double[] m = new double[mean.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = count == 0 ? 0 : mean(i);
+        }
+        return m;
     }
 
     /** The running (population) standard deviation of each feature. */
     public double[] std() {
         double[] s = new double[mean.length];
         for (int i = 0; i < s.length; i++) {
-            s[i] = count == 0 ? 0 : Math.sqrt(m2[i] / count);
+            s[i] = Math.sqrt(variance(i));
         }
         return s;
     }
 
     /** An upper bound of the bytes {@link #write} takes, to presize an encoding buffer. */
     int encodedSizeBound() {
-        return 8 + 3 * 4 + 8 * (mean.length + m2.length + numeric.length);
+        return 8 + 4 * 4 + 8 * (mean.length + m2.length + numeric.length + seen.length);
     }
 
     void write(Codec.Writer w) {
-        w.i64(count).doubles(mean).doubles(m2).longs(numeric);
+        w.i64(count).doubles(mean).doubles(m2).longs(numeric).longs(seen);
     }
 
+    /** Reads what {@link #write} wrote; a scaler written before lazy zeros covered every example in every feature. */
     static InputScaler read(Codec.Reader r) {
-        return new InputScaler(r.i64(), r.doubles(), r.doubles(), r.longs());
+        long count = r.i64();
+        double[] mean = r.doubles();
+        double[] m2 = r.doubles();
+        long[] numeric = r.longs();
+        long[] seen;
+        if (r.hasMore()) {
+            seen = r.longs();
+        } else {
+            seen = new long[mean.length];
+            java.util.Arrays.fill(seen, count);
+        }
+        return new InputScaler(count, mean, m2, numeric, seen);
     }
 
     InputScaler copy() {
-        return new InputScaler(count, mean.clone(), m2.clone(), numeric.clone());
+        return new InputScaler(count, mean.clone(), m2.clone(), numeric.clone(), seen.clone());
     }
 }

@@ -282,8 +282,8 @@ public final class ModelExport {
         double[] std = new double[d];
         boolean[] indicator = new boolean[d];
         for (int i = 0; i < d; i++) {
-            double var = s.count == 0 ? 0 : s.m2[i] / s.count;
-            mean[i] = s.mean[i];
+            double var = s.variance(i);
+            mean[i] = s.count == 0 ? 0 : s.mean(i);
             std[i] = var < 1e-12 ? 0 : Math.sqrt(var);
             indicator[i] = s.numeric[i] == 0;
         }
@@ -303,10 +303,10 @@ public final class ModelExport {
             if (a + b == 0) {
                 continue;
             }
-            double mt = task == null ? 0 : task.mean[i];
-            double vt = a == 0 ? 0 : task.m2[i] / a;
-            double ms = prior.mean[i];
-            double vs = prior.count == 0 ? 0 : prior.m2[i] / prior.count;
+            double mt = task == null ? 0 : task.mean(i);
+            double vt = a == 0 ? 0 : task.variance(i);
+            double ms = prior.mean(i);
+            double vs = prior.variance(i);
             double m = (a * mt + b * ms) / (a + b);
             double var = (a * (vt + (mt - m) * (mt - m)) + b * (vs + (ms - m) * (ms - m))) / (a + b);
             mean[i] = m;

@@ -20,6 +20,19 @@ public interface Optimizer {
     void step(float[] params, float[] grad, float[] state, float learningRate, long stepNumber);
 
     /**
+     * A lazy step: updates only the parameters in {@code active} (all of them when null) and leaves the others and
+     * their state as they are, as sparse optimisers do for embedding rows a batch did not touch (TensorFlow's
+     * {@code LazyAdamOptimizer}, PyTorch's {@code SparseAdam}). With every parameter active it is {@link #step}.
+     */
+    default void step(float[] params, float[] grad, float[] state, float learningRate, long stepNumber,
+                      ParamRanges active) {
+        if (active != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " has no lazy step");
+        }
+        step(params, grad, state, learningRate, stepNumber);
+    }
+
+    /**
      * Creates an optimiser by name: "sgd" (uses {@code momentum}) or "adam" (uses the betas
      * and {@code epsilon}); case-insensitive.
      */

@@ -28,22 +28,38 @@ public final class SgdMomentum implements Optimizer {
     @Override
     public void step(float[] params, float[] grad, float[] state, float learningRate,
             long stepNumber) {
+        step(params, grad, state, learningRate, stepNumber, null);
+    }
+
+    @Override
+    public void step(float[] params, float[] grad, float[] state, float learningRate, long stepNumber,
+            ParamRanges active) {
         if (grad.length != params.length) {
             throw new IllegalArgumentException("grad length " + grad.length + " != "
                     + params.length);
         }
+        if (momentum != 0f && state.length != params.length) {
+            throw new IllegalArgumentException("state length " + state.length + " != "
+                    + params.length);
+        }
+        if (active == null) {
+            update(params, grad, state, learningRate, 0, params.length);
+            return;
+        }
+        for (int k = 0; k < active.count(); k++) {
+            update(params, grad, state, learningRate, active.from(k), active.to(k));
+        }
+    }
+
+    private void update(float[] params, float[] grad, float[] state, float learningRate, int from, int to) {
         if (momentum == 0f) {
             // Kept separate so plain SGD is exactly p - lr*g (no 0*v term that could be NaN).
-            for (int i = 0; i < params.length; i++) {
+            for (int i = from; i < to; i++) {
                 params[i] -= learningRate * grad[i];
             }
             return;
         }
-        if (state.length != params.length) {
-            throw new IllegalArgumentException("state length " + state.length + " != "
-                    + params.length);
-        }
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             float v = momentum * state[i] + grad[i];
             state[i] = v;
             params[i] -= learningRate * v;

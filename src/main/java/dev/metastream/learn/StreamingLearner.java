@@ -445,12 +445,16 @@ public final class StreamingLearner {
 
             // 2. The memory strategy's constraint on the trunk step, then the step: clipped, and skipped (never
             // applied) when the gradient is not finite, so one pathological batch cannot poison the stored model.
+            // An embedding-bag batch's gradient lives in the rows its inputs touched, and so do its clip and a lazy
+            // step; a projection mixes in a dense reference gradient, so after one every parameter is active.
+            ParamRanges active = fwd.activeParameters();
             if (memory.project(ctx, gTrunk)) {
                 shared.projections++;
+                active = null;
             }
-            if (clip(gTrunk, config.optimizer().clipNorm())) {
+            if (clip(gTrunk, config.optimizer().clipNorm(), active)) {
                 optimizer.step(shared.trunk, gTrunk, shared.trunkOptimizerState, config.optimizer().trunkLearningRate(),
-                        ++shared.trunkStep);
+                        ++shared.trunkStep, active);
             } else {
                 shared.skippedUpdates++;
             }
@@ -686,9 +690,18 @@ public final class StreamingLearner {
 
     /** Scales g to at most maxNorm in L2; false (and g untouched) when g is not finite. */
     static boolean clip(float[] g, float maxNorm) {
+        return clip(g, maxNorm, null);
+    }
+
+    /** {@link #clip(float[], float)} of a gradient that is zero outside {@code active} (all of it when null). */
+    static boolean clip(float[] g, float maxNorm, ParamRanges active) {
+        int parts = active == null ? 1 : active.count();
         double sq = 0;
-        for (float v : g) {
-            sq += (double) v * v;
+        for (int k = 0; k < parts; k++) {
+            int to = active == null ? g.length : active.to(k);
+            for (int i = active == null ? 0 : active.from(k); i < to; i++) {
+                sq += (double) g[i] * g[i];
+            }
         }
         if (!Double.isFinite(sq)) {
             return false;
@@ -696,8 +709,11 @@ public final class StreamingLearner {
         double norm = Math.sqrt(sq);
         if (norm > maxNorm) {
             float scale = (float) (maxNorm / norm);
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= scale;
+            for (int k = 0; k < parts; k++) {
+                int to = active == null ? g.length : active.to(k);
+                for (int i = active == null ? 0 : active.from(k); i < to; i++) {
+                    g[i] *= scale;
+                }
             }
         }
         return true;

@@ -12,14 +12,29 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>The single-example {@link #forward} uses plain loops (ND4J's fixed per-op cost dominates
  * at one row); the batched path uses ND4J gemm, where it wins. An instance owns scratch
  * buffers and must be used by one thread at a time.
+ *
+ * <p>Sparse inputs (hashed and one-hot features) go through the first layer as an <em>embedding bag</em>: the row
+ * of {@code W_0} of each non-zero input, scaled by its value, summed onto the bias, in plain loops. Its forward,
+ * backward and (through {@link Batch#activeParameters}) the optimiser's step then cost what the batch's non-zero
+ * inputs touch, not {@code input.dim x hidden}: a dense gemm would first copy all of {@code W_0} into ND4J and
+ * multiply every zero. A batch takes this path when at most {@link #EMBEDDING_BAG_MAX_DENSITY} of its inputs are
+ * non-zero; dense streams keep the gemm.
  */
 public final class Trunk {
+    /**
+     * The largest share of non-zero first-layer inputs for which a batch uses the embedding bag. Below it the bag
+     * is the faster path by a wide margin (docs/benchmarks-throughput.md, "Sparse inputs"); a low bound keeps dense
+     * streams (MNIST's pixels are 19% non-zero) on the gemm and on the plain, non-lazy optimiser step.
+     */
+    static final double EMBEDDING_BAG_MAX_DENSITY = 1.0 / 16;
+
     private final TrunkSpec spec;
     private final int[] in;
     private final int[] out;
     private final int[] off;
     private final float[] bufA;
     private final float[] bufB;
+    private final int[] nonZeroScratch;
 
     /** Creates the trunk math for {@code spec}. */
     public Trunk(TrunkSpec spec) {
@@ -37,6 +52,7 @@ public final class Trunk {
         }
         bufA = new float[maxWidth];
         bufB = new float[maxWidth];
+        nonZeroScratch = new int[spec.inputDim()];
     }
 
     /** The spec this trunk computes. */
@@ -76,12 +92,36 @@ public final class Trunk {
 
     /** Activations of a batched forward pass, kept for {@link #backwardBatch}. */
     public static final class Batch {
-        private final INDArray[] activations; // A_0 = X, A_{l+1} = act(A_l W_l + b_l)
+        private final INDArray[] activations; // A_0 = X (null for an embedding bag), A_{l+1} = act(A_l W_l + b_l)
         private final float[][] output;
+        private final float[][] inputs; // the rows of X, for an embedding bag
+        private final int[][] nonZero; // per row, the indices of its non-zero inputs (embedding bag only)
+        private final ParamRanges active;
 
         Batch(INDArray[] activations, float[][] output) {
+            this(activations, output, null, null, null);
+        }
+
+        Batch(INDArray[] activations, float[][] output, float[][] inputs, int[][] nonZero, ParamRanges active) {
             this.activations = activations;
             this.output = output;
+            this.inputs = inputs;
+            this.nonZero = nonZero;
+            this.active = active;
+        }
+
+        /**
+         * The parameters a gradient of this batch can be non-zero in, for a lazy clip and optimiser step: with an
+         * embedding bag, the rows of {@code W_0} of the inputs the batch saw and every later parameter; null when
+         * the batch went through the dense path (every parameter).
+         */
+        public ParamRanges activeParameters() {
+            return active;
+        }
+
+        /** Whether the first layer ran as an embedding bag. */
+        public boolean embeddingBag() {
+            return nonZero != null;
         }
 
         /** Trunk features, one row per example ({@code B x outputDim}). */
@@ -113,13 +153,97 @@ public final class Trunk {
             return new Batch(new INDArray[0], copy);
         }
         INDArray[] acts = new INDArray[layers + 1];
-        acts[0] = Nd4j.create(xs);
-        for (int l = 0; l < layers; l++) {
+        int[][] nonZero = sparseRows(xs);
+        int first = 0;
+        if (nonZero != null) {
+            acts[1] = embeddingBag(params, xs, nonZero);
+            first = 1;
+        } else {
+            acts[0] = Nd4j.create(xs);
+        }
+        for (int l = first; l < layers; l++) {
             INDArray z = acts[l].mmul(weight(params, l));
             z.addiRowVector(bias(params, l));
             acts[l + 1] = activate(z);
         }
-        return new Batch(acts, rows(acts[layers]));
+        if (nonZero == null) {
+            return new Batch(acts, rows(acts[layers]));
+        }
+        return new Batch(acts, rows(acts[layers]), xs, nonZero, activeRows(nonZero));
+    }
+
+    /**
+     * Per row, the indices of its non-zero inputs, or null when more than {@link #EMBEDDING_BAG_MAX_DENSITY} of the
+     * batch's inputs are non-zero (the dense gemm path).
+     */
+    private int[][] sparseRows(float[][] xs) {
+        long budget = (long) (EMBEDDING_BAG_MAX_DENSITY * xs.length * in[0]);
+        long seen = 0;
+        int[][] nonZero = new int[xs.length][];
+        for (int r = 0; r < xs.length; r++) {
+            float[] x = xs[r];
+            int c = 0;
+            for (int i = 0; i < x.length; i++) {
+                if (x[i] != 0f) {
+                    nonZeroScratch[c++] = i;
+                }
+            }
+            seen += c;
+            if (seen > budget) {
+                return null;
+            }
+            nonZero[r] = Arrays.copyOf(nonZeroScratch, c);
+        }
+        return nonZero;
+    }
+
+    /** {@code act(X W_0 + b_0)} by summing the rows of {@code W_0} of each row's non-zero inputs onto the bias. */
+    private INDArray embeddingBag(float[] params, float[][] xs, int[][] nonZero) {
+        int m = out[0];
+        int w = off[0];
+        int b = w + in[0] * m;
+        Activation act = spec.activation();
+        float[] z = new float[xs.length * m];
+        for (int r = 0; r < xs.length; r++) {
+            int o = r * m;
+            System.arraycopy(params, b, z, o, m);
+            float[] x = xs[r];
+            for (int i : nonZero[r]) {
+                float xi = x[i];
+                int row = w + i * m;
+                for (int j = 0; j < m; j++) {
+                    z[o + j] += xi * params[row + j];
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                z[o + j] = act.apply(z[o + j]);
+            }
+        }
+        return Nd4j.create(z, new long[] {xs.length, m}, 'c');
+    }
+
+    /** The rows of {@code W_0} of every input some row uses, then {@code b_0} and every later layer. */
+    private ParamRanges activeRows(int[][] nonZero) {
+        int total = 0;
+        for (int[] idx : nonZero) {
+            total += idx.length;
+        }
+        int[] all = new int[total];
+        int k = 0;
+        for (int[] idx : nonZero) {
+            System.arraycopy(idx, 0, all, k, idx.length);
+            k += idx.length;
+        }
+        Arrays.sort(all);
+        int m = out[0];
+        int w = off[0];
+        ParamRanges.Builder ranges = ParamRanges.builder();
+        for (int i = 0; i < all.length; i++) {
+            if (i == 0 || all[i] != all[i - 1]) {
+                ranges.add(w + all[i] * m, w + (all[i] + 1) * m);
+            }
+        }
+        return ranges.add(w + in[0] * m, spec.parameterCount()).build();
     }
 
     /**
@@ -144,6 +268,10 @@ public final class Trunk {
         INDArray dA = Nd4j.create(dH);
         for (int l = layers - 1; l >= 0; l--) {
             INDArray dZ = activationGrad(acts[l + 1], dA);
+            if (l == 0 && batch.embeddingBag()) {
+                embeddingBagBackward(batch, flat(dZ), gradAccumulate);
+                break;
+            }
             // dW = A_l^T dZ into an explicit c-order buffer so its data can be read flat.
             INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], out[l]}, 'c');
             Nd4j.gemm(acts[l], dZ, dW, true, false, 1.0, 0.0);
@@ -159,6 +287,27 @@ public final class Trunk {
             }
             if (l > 0) {
                 dA = dZ.mmul(weight(params, l).transpose());
+            }
+        }
+    }
+
+    /** dW_0 for the rows of the inputs each example used, and db_0: the embedding bag's backward pass. */
+    private void embeddingBagBackward(Batch batch, float[] dz, float[] gradAccumulate) {
+        int m = out[0];
+        int w = off[0];
+        int b = w + in[0] * m;
+        for (int r = 0; r < batch.inputs.length; r++) {
+            int o = r * m;
+            float[] x = batch.inputs[r];
+            for (int i : batch.nonZero[r]) {
+                float xi = x[i];
+                int row = w + i * m;
+                for (int j = 0; j < m; j++) {
+                    gradAccumulate[row + j] += xi * dz[o + j];
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                gradAccumulate[b + j] += dz[o + j];
             }
         }
     }

@@ -19,6 +19,54 @@ class InputScalerTest {
     }
 
     @Test
+    void lazyZerosGiveTheStatisticsOfAnEagerWelfordPass() {
+        // Mostly-zero features (hashed, one-hot, sparse numeric) among dense ones, learned lazily; the reference folds
+        // every value, zeros included, one at a time.
+        int dim = 6;
+        InputScaler s = InputScaler.create(dim);
+        double[] mean = new double[dim];
+        double[] m2 = new double[dim];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int n = 1; n <= 3_000; n++) {
+            float[] x = new float[dim];
+            x[0] = (float) (1019 + 8 * r.nextGaussian()); // dense
+            x[1] = r.nextDouble() < 0.05 ? (float) (50 + 20 * r.nextGaussian()) : 0f; // sparse numeric
+            x[2] = r.nextDouble() < 0.1 ? 1f : 0f; // indicator
+            x[3] = n > 2_000 && r.nextDouble() < 0.5 ? 3f : 0f; // zeros first, values later
+            x[4] = n < 10 ? 2f : 0f; // values first, zeros later
+            s.learn(x);
+            for (int i = 0; i < dim; i++) {
+                double d = x[i] - mean[i];
+                mean[i] += d / n;
+                m2[i] += d * (x[i] - mean[i]);
+            }
+            if (n % 500 == 0 || n < 20) {
+                for (int i = 0; i < dim; i++) {
+                    assertThat(s.mean()[i]).as("mean %d at %d", i, n)
+                            .isCloseTo(mean[i], within(1e-9 * Math.max(1, Math.abs(mean[i]))));
+                    assertThat(s.std()[i]).as("std %d at %d", i, n)
+                            .isCloseTo(Math.sqrt(m2[i] / n), within(1e-9 * Math.max(1, Math.sqrt(m2[i] / n))));
+                }
+            }
+        }
+        assertThat(s.seen[5]).isZero(); // an all-zero feature was never touched
+    }
+
+    @Test
+    void aScalerWrittenWithoutLazyZerosReadsAsCoveringEveryExample() {
+        InputScaler s = gaussian(100, 3, 2, 4);
+        Codec.Writer old = new Codec.Writer(64);
+        old.i64(s.count).doubles(s.mean).doubles(s.m2).longs(s.numeric); // the encoding before lazy zeros
+        InputScaler read = InputScaler.read(new Codec.Reader(old.toBytes()));
+        assertThat(read.seen).containsExactly(100);
+        assertThat(read.mean()).containsExactly(s.mean());
+        assertThat(read.std()).containsExactly(s.std());
+        Codec.Writer now = new Codec.Writer(64);
+        s.write(now);
+        assertThat(InputScaler.read(new Codec.Reader(now.toBytes())).seen).containsExactly(s.seen);
+    }
+
+    @Test
     void standardisesAGaussianColumn() {
         InputScaler s = gaussian(20_000, 1000, 50, 1);
         assertThat(s.count()).isEqualTo(20_000);

@@ -51,6 +51,43 @@ abstract class OptimizerContract {
     }
 
     @Test
+    void lazyStepMovesOnlyTheActiveParametersAndMatchesTheFullStepThere() {
+        Optimizer opt = newOptimizer();
+        Random rnd = new Random(4);
+        int n = 40;
+        float[] p = GradCheck.gaussian(rnd, n, 1);
+        float[] state = new float[opt.stateSize(n)];
+        for (long k = 1; k <= 3; k++) { // some history, so momentum and moments are not zero
+            opt.step(p, GradCheck.gaussian(rnd, n, 1), state, 0.05f, k);
+        }
+        float[] g = GradCheck.gaussian(rnd, n, 1);
+        ParamRanges active = ParamRanges.builder().add(2, 7).add(7, 9).add(20, 33).build();
+        boolean[] in = new boolean[n];
+        for (int k = 0; k < active.count(); k++) {
+            for (int i = active.from(k); i < active.to(k); i++) {
+                in[i] = true;
+            }
+        }
+        float[] fullP = p.clone();
+        float[] fullState = state.clone();
+        opt.step(fullP, g, fullState, 0.05f, 4);
+        float[] lazyP = p.clone();
+        float[] lazyState = state.clone();
+        opt.step(lazyP, g, lazyState, 0.05f, 4, active);
+        for (int i = 0; i < n; i++) {
+            assertThat(lazyP[i]).as("param %d", i).isEqualTo(in[i] ? fullP[i] : p[i]);
+        }
+        for (int i = 0; i < state.length; i++) {
+            assertThat(lazyState[i]).as("state %d", i).isEqualTo(in[i % n] ? fullState[i] : state[i]);
+        }
+        float[] allP = p.clone();
+        float[] allState = state.clone();
+        opt.step(allP, g, allState, 0.05f, 4, ParamRanges.builder().add(0, n).build());
+        assertThat(allP).containsExactly(fullP);
+        assertThat(allState).containsExactly(fullState);
+    }
+
+    @Test
     void zeroGradientAtTheFirstStepLeavesParamsUnchanged() {
         Optimizer opt = newOptimizer();
         float[] p = GradCheck.gaussian(new Random(1), 30, 1);

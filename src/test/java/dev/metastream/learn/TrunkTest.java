@@ -140,14 +140,7 @@ class TrunkTest {
                 for (int i = 0; i < grad.length; i++) {
                     // ReLU has kinks: skip a coordinate whose +-h probe changes the sign
                     // pattern (the derivative is undefined there); counted and bounded below.
-                    double h = 1e-6 * Math.max(1.0, Math.abs(pd[i]));
-                    double old = pd[i];
-                    pd[i] = old + h;
-                    String up = signs(spec, pd, xs);
-                    pd[i] = old - h;
-                    String down = signs(spec, pd, xs);
-                    pd[i] = old;
-                    if (act == Activation.RELU && !(up.equals(baseSigns) && down.equals(baseSigns))) {
+                    if (act == Activation.RELU && atKink(spec, pd, xs, i, baseSigns)) {
                         skipped++;
                         continue;
                     }
@@ -168,6 +161,81 @@ class TrunkTest {
         assertThat(skipped).isLessThan(5);
     }
 
+    /** Rows with a few non-zero inputs of {@code dim}: hashed categorical features. */
+    private static float[][] sparseRows(Random rnd, int rows, int dim, int nonZero) {
+        float[][] xs = new float[rows][dim];
+        for (float[] x : xs) {
+            for (int k = 0; k < nonZero; k++) {
+                x[rnd.nextInt(dim)] = rnd.nextBoolean() ? 1f : (float) rnd.nextGaussian();
+            }
+        }
+        return xs;
+    }
+
+    @Test
+    void sparseBatchRunsAsAnEmbeddingBagWithTheSameOutputsAndGradients() {
+        Random rnd = new Random(5);
+        for (Activation act : Activation.values()) {
+            for (int[] hidden : new int[][] {{5}, {6, 4}}) {
+                TrunkSpec spec = new TrunkSpec(200, hidden, act);
+                Trunk trunk = new Trunk(spec);
+                float[] p = randomParams(spec, rnd);
+                float[][] xs = sparseRows(rnd, 6, 200, 3);
+                float[][] dH = new float[xs.length][];
+                for (int r = 0; r < xs.length; r++) {
+                    dH[r] = GradCheck.gaussian(rnd, spec.outputDim(), 1.0);
+                }
+                Trunk.Batch batch = trunk.forwardBatch(p, xs);
+                assertThat(batch.embeddingBag()).isTrue();
+                float[] grad = new float[spec.parameterCount()];
+                trunk.backwardBatch(p, batch, dH, grad);
+                double[] pd = GradCheck.widen(p);
+                for (int r = 0; r < xs.length; r++) {
+                    double[] ref = forwardRef(spec, pd, xs[r], null);
+                    for (int j = 0; j < ref.length; j++) {
+                        assertThat((double) batch.output()[r][j]).isCloseTo(ref[j], within(1e-5));
+                    }
+                }
+                // Every gradient coordinate against the double reference at a smooth point (ReLU kinks skipped),
+                // and every non-zero coordinate inside the active ranges.
+                boolean[] active = new boolean[grad.length];
+                ParamRanges ranges = batch.activeParameters();
+                for (int k = 0; k < ranges.count(); k++) {
+                    for (int i = ranges.from(k); i < ranges.to(k); i++) {
+                        active[i] = true;
+                    }
+                }
+                String base = signs(spec, pd, xs);
+                for (int i = 0; i < grad.length; i++) {
+                    if (!active[i]) {
+                        assertThat(grad[i]).as("inactive parameter %d", i).isZero();
+                        continue;
+                    }
+                    if (act == Activation.RELU && atKink(spec, pd, xs, i, base)) {
+                        continue;
+                    }
+                    double num = GradCheck.central(pp -> objective(spec, pp, xs, dH), pd, i);
+                    assertThat(GradCheck.relErr(grad[i], num)).as("%s param %d", act, i)
+                            .isLessThan(GradCheck.MAX_REL_ERR);
+                }
+                // Only the rows of the inputs the batch saw are active: at most 6 x 3 rows of W_0.
+                int later = spec.parameterCount() - 200 * hidden[0];
+                assertThat(ranges.size()).isLessThanOrEqualTo(18 * hidden[0] + later);
+            }
+        }
+    }
+
+    @Test
+    void denseBatchKeepsTheGemmAndEveryParameterActive() {
+        Random rnd = new Random(8);
+        TrunkSpec spec = new TrunkSpec(200, new int[] {5}, Activation.RELU);
+        Trunk trunk = new Trunk(spec);
+        float[][] xs = sparseRows(rnd, 6, 200, 60); // about a quarter non-zero
+        Trunk.Batch batch = trunk.forwardBatch(randomParams(spec, rnd), xs);
+        assertThat(batch.embeddingBag()).isFalse();
+        assertThat(batch.activeParameters()).isNull();
+    }
+
     @Test
     void backwardAccumulates() {
         TrunkSpec spec = new TrunkSpec(3, new int[] {4}, Activation.TANH);
@@ -183,6 +251,18 @@ class TrunkTest {
         for (int i = 0; i < p.length; i++) {
             assertThat(twice[i]).isCloseTo(2 * once[i], within(1e-6f));
         }
+    }
+
+    /** Whether a +-h probe of parameter {@code i} changes the ReLU sign pattern (no derivative there). */
+    private static boolean atKink(TrunkSpec spec, double[] pd, float[][] xs, int i, String base) {
+        double h = 1e-6 * Math.max(1.0, Math.abs(pd[i]));
+        double old = pd[i];
+        pd[i] = old + h;
+        String up = signs(spec, pd, xs);
+        pd[i] = old - h;
+        String down = signs(spec, pd, xs);
+        pd[i] = old;
+        return !(up.equals(base) && down.equals(base));
     }
 
     private static double objective(TrunkSpec spec, double[] p, float[][] xs, float[][] dH) {
