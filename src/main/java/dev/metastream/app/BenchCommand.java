@@ -66,8 +66,10 @@ public final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--jmh", description = "Run the JMH kernel benchmarks instead.")
-    boolean jmh;
+    @Option(names = "--jmh", arity = "0..1", fallbackValue = "Benchmarks", paramLabel = "REGEX",
+            description = "Run the JMH kernel benchmarks instead: those whose class and method match REGEX (all when "
+                    + "none is given), e.g. KernelBenchmarks or EmbeddingBag.")
+    String jmh;
 
     @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
     boolean skipEndToEnd;
@@ -79,8 +81,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jmh) {
-            new Runner(new OptionsBuilder().include(KernelBenchmarks.class.getName()).build()).run();
+        if (jmh != null) {
+            new Runner(new OptionsBuilder().include(KernelBenchmarks.class.getPackageName() + ".*" + jmh).build()).run();
             return 0;
         }
         Properties p = learnerProperties();

@@ -22,6 +22,9 @@ final class Features {
     private final float scale;
     private float[] lag;
     private float[] logits;
+    /** The factorisation machine's term of each output and its {@code s = sum_i x_i v_i}, or null when it is off. */
+    private final float[] fm;
+    private final float[] fmSum;
 
     private Features(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
                      float[] h, float[] linearX) {
@@ -58,6 +61,19 @@ final class Features {
             }
         }
         System.arraycopy(lag, 0, inputs, hidden + wide, lag.length);
+        int k = model.fmFactors();
+        if (k > 0 && shared.fmFactors != null) {
+            fmSum = new float[k];
+            float pairwise = FactorizationMachine.sum(shared.fmFactors, k, scaledX, fmSum);
+            float[] task = st != null && st.fm != null && st.fm.length == spec.outputs() * k ? st.fm : null;
+            fm = new float[spec.outputs()];
+            for (int o = 0; o < fm.length; o++) {
+                fm[o] = FactorizationMachine.output(task, o, k, fmSum, pairwise);
+            }
+        } else {
+            fm = null;
+            fmSum = null;
+        }
     }
 
     /** Scales {@code x}, runs the trunk on it and lays out the head's inputs. */
@@ -165,16 +181,37 @@ final class Features {
     /** The task's output for this example (class or label probabilities, binary probability, regression value). */
     float[] output(float[] head, TaskSpec spec) {
         logits = new float[spec.outputs()];
-        return outputOver(head, inputs, spec, logits);
+        Head.forward(head, inputs.length, spec.outputs(), inputs, logits);
+        addFactorizationMachine(logits);
+        return mapOutput(logits, spec);
+    }
+
+    /** Adds the factorisation machine's term (when on) to a head's raw outputs: the deep output is their sum. */
+    private void addFactorizationMachine(float[] z) {
+        if (fm != null) {
+            for (int o = 0; o < z.length; o++) {
+                z[o] += fm[o];
+            }
+        }
+    }
+
+    /** {@code s = sum_i x_i v_i} of the factorisation machine for this example, or null when it is off. */
+    float[] factorizationSum() {
+        return fmSum;
     }
 
     /**
-     * The output of an affine layer {@code params} over {@code in} (the head's inputs or {@link #linearInputs()}),
-     * mapped as {@link #output}; its raw outputs are written into {@code zOut}.
+     * The output of an affine layer {@code params} over {@code in} (the task's {@link #linearInputs()}), mapped as
+     * {@link #output}; its raw outputs are written into {@code zOut}.
      */
     float[] outputOver(float[] params, float[] in, TaskSpec spec, float[] zOut) {
+        Head.forward(params, in.length, spec.outputs(), in, zOut);
+        return mapOutput(zOut, spec);
+    }
+
+    /** Raw outputs mapped to the task's outputs by the loss's link, regression back to target units. */
+    private float[] mapOutput(float[] zOut, TaskSpec spec) {
         int out = spec.outputs();
-        Head.forward(params, in.length, out, in, zOut);
         float[] y = new float[out];
         spec.loss().output(zOut, y);
         if (spec.kind().realValued()) {
@@ -217,6 +254,7 @@ final class Features {
         int out = spec.outputs();
         float[] z = new float[out];
         Head.forward(head, inputs.length, out, inputs, z);
+        addFactorizationMachine(z);
         float[] dz = new float[out];
         spec.loss().gradient(z, modelTarget(target), dz);
         if (into != null) {

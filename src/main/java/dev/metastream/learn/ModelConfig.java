@@ -6,12 +6,14 @@ import java.util.List;
 /**
  * Settings of the per-task model on top of the shared trunk, the part of {@link LearnerConfig} that owns the
  * {@code input.scaling*}, {@code model.wide}, {@code model.label.lag}, {@code task.target.prior.weight},
- * {@code optimizer.head.normalized}, {@code model.mixture*} (with {@code model.mixture.gate}) and {@code model.linear.learning.rate} keys.
+ * {@code optimizer.head.normalized}, {@code model.mixture*} (with {@code model.mixture.gate}), {@code model.linear.learning.rate}
+ * and {@code model.fm.*} keys.
  *
  * <p>A task's head is one affine layer over {@code [trunk features ; scaled inputs ; previous label]}: the deep part,
  * a wide linear part on the inputs themselves (Cheng et al., "Wide &amp; Deep Learning for Recommender Systems",
  * 2016), and the task's previous label, so the head can learn the no-change predictor where a stream is
- * autocorrelated and ignore it where it is not.
+ * autocorrelated and ignore it where it is not. With {@code model.fm.factors} a {@link FactorizationMachine} term
+ * (task x input and input x input interactions) is added to the head's output.
  *
  * @param scaleInputs        whether dense inputs are scaled online ({@link InputScaler}) before the trunk and head
  * @param perTaskScaler      whether the trunk and head see inputs scaled by the task's statistics pooled with the
@@ -31,10 +33,12 @@ import java.util.List;
  * @param mixtureShare       the fixed share of {@link FixedShareMixture}: how fast the weights can switch
  * @param partitionGate      whether a label task's mixture is weighed against its partition's label frequencies by
  *                           one {@link PartitionPriorGate} for all the partition's tasks (with {@code mixture} only)
+ * @param fmFactors          size {@code k} of the {@link FactorizationMachine} factors; 0 = no such term
+ * @param fmLearningRate     AdaGrad step of the factorisation machine's factors
  */
 public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double scalerPriorWeight, boolean wide, boolean labelLag,
         float targetPriorWeight, HeadStepNormalization headStep, boolean mixture, float linearLearningRate,
-        double mixtureShare, boolean partitionGate) {
+        double mixtureShare, boolean partitionGate, int fmFactors, float fmLearningRate) {
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
     public static final List<Key> KEYS = List.of(
@@ -48,7 +52,9 @@ public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double sca
             new Key("model.mixture", "true", "Each task's prediction mixes three learners, weighted by their recent errors (Fixed-Share, Herbster and Warmuth 1998): its head (fast, over the trunk's features, the inputs and the previous label), a slow linear learner on the task's own scaled inputs (plain SGD at model.linear.learning.rate) and its running label frequencies or mean. A long, noisy, nearly linear stream is then predicted as well as by a per-example linear model, a stream with little signal as well as by its majority class, and a fast-changing one as well as by the head."),
             new Key("model.linear.learning.rate", "0.01", "SGD step of each task's slow linear learner (model.mixture)."),
             new Key("model.mixture.share", "0.001", "Fixed share of the mixture (model.mixture): the weight spread evenly over the learners after every example, so the mixture can switch to another learner within a few examples of a change (0 = never switch back)."),
-            new Key("model.mixture.gate", "true", "Label tasks (model.mixture): each task's prediction is further weighed against its partition's running label frequencies (the global majority class) by one Fixed-Share gate learned from every example of the partition, so a stream of many small tasks whose features say little is predicted as well as by its global majority class (docs/benchmarks.md)."));
+            new Key("model.mixture.gate", "true", "Label tasks (model.mixture): each task's prediction is further weighed against its partition's running label frequencies (the global majority class) by one Fixed-Share gate learned from every example of the partition, so a stream of many small tasks whose features say little is predicted as well as by its global majority class (docs/benchmarks.md)."),
+            new Key("model.fm.factors", "0", "Size of the factors of an optional factorisation-machine term added to each task's deep output (Rendle 2010): a factor per task and per input, so a stream with users as tasks and items as hashed inputs learns user x item (and item x genre) interactions; 0 = off."),
+            new Key("model.fm.learning.rate", "0.1", "AdaGrad step of the factorisation machine's factors (model.fm.factors): each factor moves by this times its gradient over the root of its summed squared gradients."));
 
     /** Reads this part's keys; absent ones take their defaults. */
     static ModelConfig from(LearnerConfig.Reader r) {
@@ -58,7 +64,26 @@ public record ModelConfig(boolean scaleInputs, boolean perTaskScaler, double sca
                 r.bool("model.label.lag"), r.nonNegativeFloat("task.target.prior.weight"),
                 HeadStepNormalization.parse(r.string("optimizer.head.normalized")), r.bool("model.mixture"),
                 r.nonNegativeFloat("model.linear.learning.rate"), probability(r, "model.mixture.share"),
-                r.bool("model.mixture.gate"));
+                r.bool("model.mixture.gate"), r.nonNegativeInt("model.fm.factors"),
+                r.nonNegativeFloat("model.fm.learning.rate"));
+    }
+
+    /** Whether a task's deep output has a {@link FactorizationMachine} term. */
+    public boolean factorizationMachine() {
+        return fmFactors > 0;
+    }
+
+    /**
+     * The record's text, without the factorisation machine's settings while it is off: the configuration digest is
+     * computed from it, and the digests of configurations written before the term existed must not change.
+     */
+    @Override
+    public String toString() {
+        return "ModelConfig[scaleInputs=" + scaleInputs + ", perTaskScaler=" + perTaskScaler + ", scalerPriorWeight="
+                + scalerPriorWeight + ", wide=" + wide + ", labelLag=" + labelLag + ", targetPriorWeight="
+                + targetPriorWeight + ", headStep=" + headStep + ", mixture=" + mixture + ", linearLearningRate="
+                + linearLearningRate + ", mixtureShare=" + mixtureShare + ", partitionGate=" + partitionGate
+                + (fmFactors > 0 ? ", fmFactors=" + fmFactors + ", fmLearningRate=" + fmLearningRate : "") + "]";
     }
 
     private static double probability(LearnerConfig.Reader r, String key) {

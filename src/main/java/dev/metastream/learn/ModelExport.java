@@ -80,6 +80,7 @@ public final class ModelExport {
         output.put("centre", centre);
         output.put("scale", scale);
         out.put("output", output);
+        out.put("fm", factorizationMachine(config, shared, st, spec));
 
         if (model.mixture()) {
             int d = config.inputDim();
@@ -111,6 +112,25 @@ public final class ModelExport {
             out.put("mixture", null);
         }
         return out;
+    }
+
+    /**
+     * The factorisation machine's term ({@code model.fm.factors}): {@code factors} k, the task's factor
+     * ({@code task}, {@code outputs x k}, zeros before its first example) and the partition's input factors
+     * ({@code inputs}, {@code input.dim x k}); null when the term is off.
+     */
+    private static Map<String, Object> factorizationMachine(LearnerConfig config, SharedState shared, TaskState st,
+                                                            TaskSpec spec) {
+        int k = config.model().fmFactors();
+        if (k == 0) {
+            return null;
+        }
+        Map<String, Object> fm = new LinkedHashMap<>();
+        fm.put("factors", k);
+        fm.put("task", floats(st.fm != null && st.fm.length == spec.outputs() * k ? st.fm
+                : new float[spec.outputs() * k]));
+        fm.put("inputs", floats(shared.fmFactors));
+        return fm;
     }
 
     /** The shared model: the trunk and the meta-learned head initialisation of every head shape. */
@@ -175,6 +195,13 @@ public final class ModelExport {
         List<?> lag = (List<?>) head.get("lag");
         if (lag != null && !lag.isEmpty() && !spec.kind().realValued()) {
             st.lastTarget = floats(lag, "head.lag");
+        }
+        if (model.get("fm") instanceof Map<?, ?> fm && config.model().factorizationMachine()) {
+            float[] task = floats(cast(fm).get("task"), "fm.task");
+            if (task.length == spec.outputs() * config.model().fmFactors()) {
+                st.fm = task;
+                st.fmSquares = new float[task.length];
+            }
         }
         Object mix = model.get("mixture");
         if (mix instanceof Map<?, ?> m && config.model().mixture()) {

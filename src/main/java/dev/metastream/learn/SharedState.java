@@ -40,6 +40,13 @@ public final class SharedState {
     final Map<String, double[]> gates = new java.util.TreeMap<>();
     /** The partition's input scaler (learned from all its tasks), or null when scaling is off. */
     InputScaler scaler;
+    /**
+     * The partition's {@link FactorizationMachine} input factors, {@code input.dim x k} ({@code model.fm.factors}),
+     * else null. Like the scaler, they are the partition's own, not part of the meta-model merged across partitions.
+     */
+    float[] fmFactors;
+    /** AdaGrad's running sums of squared gradients of {@link #fmFactors}. */
+    float[] fmSquares;
 
     SharedState() {}
 
@@ -53,19 +60,22 @@ public final class SharedState {
         s.trunkOptimizerState = new float[optimizer.stateSize(s.trunk.length)];
         s.headInit = Codec.deepCopy(meta.headInit());
         s.headInitBase = Codec.deepCopy(meta.headInit());
-        if (config.model().scaleInputs()) {
-            s.scaler = InputScaler.create(config.inputDim());
-        }
-        return s;
+        return s.withScaler(config);
     }
 
     /**
-     * This state with a partition scaler when scaling is on: states written by earlier releases with
-     * {@code input.scaling.scope=task} had none, and every scope now pools a task's statistics with the partition's.
+     * This state with the partition parts the configuration asks for and it lacks: a scaler when scaling is on (states
+     * written by earlier releases with {@code input.scaling.scope=task} had none, and every scope now pools a task's
+     * statistics with the partition's), and the factorisation machine's initial input factors when it is on.
      */
     SharedState withScaler(LearnerConfig config) {
         if (config.model().scaleInputs() && scaler == null) {
             scaler = InputScaler.create(config.inputDim());
+        }
+        int k = config.model().fmFactors();
+        if (k > 0 && (fmFactors == null || fmFactors.length != config.inputDim() * k)) {
+            fmFactors = FactorizationMachine.initialInputFactors(config.inputDim(), k, config.seed());
+            fmSquares = new float[fmFactors.length];
         }
         return this;
     }
@@ -118,7 +128,7 @@ public final class SharedState {
     /** Binary form for the shared-state store: named fields (format 2), so older states still read. */
     public byte[] toBytes() {
         int floats = trunk.length + trunkBase.length + trunkOptimizerState.length
-                + headInit.values().stream().mapToInt(a -> 2 * a.length).sum();
+                + headInit.values().stream().mapToInt(a -> 2 * a.length).sum() + (fmFactors == null ? 0 : 2 * fmFactors.length);
         Codec.Fields f = new Codec.Fields(4 * floats + 4096)
                 .put("base.version", w -> w.i64(baseVersion)).put("trunk", w -> w.floats(trunk))
                 .put("trunk.base", w -> w.floats(trunkBase))
@@ -137,6 +147,9 @@ public final class SharedState {
         f.put("label.means", w -> PriorExpert.write(w, labelMeans, labelCounts));
         if (!gates.isEmpty()) {
             f.put("prior.gates", w -> PartitionPriorGate.write(w, gates));
+        }
+        if (fmFactors != null) {
+            f.put("fm.factors", w -> w.floats(fmFactors).floats(fmSquares));
         }
         return f.toBytes(FORMAT);
     }
@@ -194,6 +207,11 @@ public final class SharedState {
         }, null);
         f.get("prior.gates", x -> {
             PartitionPriorGate.read(x, s.gates);
+            return null;
+        }, null);
+        f.get("fm.factors", x -> {
+            s.fmFactors = x.floats();
+            s.fmSquares = x.floats();
             return null;
         }, null);
         return s;

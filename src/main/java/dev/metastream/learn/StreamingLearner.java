@@ -287,6 +287,15 @@ public final class StreamingLearner {
         float[] norms = f.partNorms();
         int[] widths = f.partWidths();
         stepHead(st, g, norms, widths);
+        if (f.factorizationSum() != null) {
+            int k = model.fmFactors();
+            if (st.fm == null || st.fm.length != out * k) {
+                st.fm = new float[out * k];
+                st.fmSquares = new float[out * k];
+            }
+            FactorizationMachine.learn(st.fm, st.fmSquares, shared.fmFactors, shared.fmSquares, k, f.scaledX(),
+                    f.factorizationSum(), dz, model.fmLearningRate() * st.learningRateMultiplier);
+        }
         if (background != null) {
             // The background learns the same example with the same step rule, then may take the head's place.
             float[] gb = new float[background.length];

@@ -55,6 +55,10 @@ public final class TaskState {
     long swaps;
     /** The task's slow {@link LinearExpert} ({@code model.mixture}), else null. */
     float[] linear;
+    /** The task's {@link FactorizationMachine} factor, {@code outputs x k} ({@code model.fm.factors}), else null. */
+    float[] fm;
+    /** AdaGrad's running sums of squared gradients of {@link #fm}. */
+    float[] fmSquares;
     /** {@link FixedShareMixture} weights of the head, the linear expert and the prior expert, else null. */
     double[] mixture;
     /** The running mean of the task's targets ({@link PriorExpert}) and how many were seen, or null before any. */
@@ -118,7 +122,7 @@ public final class TaskState {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
         // the metrics' and detector's encodings (the metrics' window alone is several KB) and the scaler.
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
-                + length(backgroundOptimizerState);
+                + length(backgroundOptimizerState) + 2 * length(fm);
         byte[] metricsBytes = metrics.toBytes();
         byte[] detectorBytes = detector.toBytes();
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
@@ -148,6 +152,9 @@ public final class TaskState {
         }
         if (labelMean != null) {
             f.put("label.mean", w -> w.i64(labelCount).doubles(labelMean));
+        }
+        if (fm != null) {
+            f.put("fm.task", w -> w.floats(fm).floats(fmSquares));
         }
         return f.toBytes(FORMAT);
     }
@@ -227,6 +234,11 @@ public final class TaskState {
         f.get("label.mean", x -> {
             s.labelCount = x.i64();
             s.labelMean = x.doubles();
+            return null;
+        }, null);
+        f.get("fm.task", x -> {
+            s.fm = x.floats();
+            s.fmSquares = x.floats();
             return null;
         }, null);
         return s;

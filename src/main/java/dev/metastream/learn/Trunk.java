@@ -35,10 +35,20 @@ public final class Trunk {
     private final float[] bufA;
     private final float[] bufB;
     private final int[] nonZeroScratch;
+    private final double embeddingBagMaxDensity;
 
     /** Creates the trunk math for {@code spec}. */
     public Trunk(TrunkSpec spec) {
+        this(spec, EMBEDDING_BAG_MAX_DENSITY);
+    }
+
+    /**
+     * Creates the trunk math for {@code spec} with another density bound for the embedding bag (1: always, 0: never),
+     * for benchmarks that measure both paths.
+     */
+    public Trunk(TrunkSpec spec, double embeddingBagMaxDensity) {
         this.spec = spec;
+        this.embeddingBagMaxDensity = embeddingBagMaxDensity;
         int layers = spec.layerCount();
         in = new int[layers];
         out = new int[layers];
@@ -173,11 +183,11 @@ public final class Trunk {
     }
 
     /**
-     * Per row, the indices of its non-zero inputs, or null when more than {@link #EMBEDDING_BAG_MAX_DENSITY} of the
-     * batch's inputs are non-zero (the dense gemm path).
+     * Per row, the indices of its non-zero inputs, or null when more than the density bound of the batch's inputs
+     * are non-zero (the dense gemm path).
      */
     private int[][] sparseRows(float[][] xs) {
-        long budget = (long) (EMBEDDING_BAG_MAX_DENSITY * xs.length * in[0]);
+        long budget = (long) (embeddingBagMaxDensity * xs.length * in[0]);
         long seen = 0;
         int[][] nonZero = new int[xs.length][];
         for (int r = 0; r < xs.length; r++) {

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * An independent implementation of the scoring formula of {@code docs/model-format.md}, written from the document
  * against the exported JSON alone (no metastream class), as another program would: scale, trunk, head, output
- * function, then the mixture with the linear and prior experts, then the partition's gate.
+ * function (with the factorisation machine's term when there is one), then the mixture with the linear and prior
+ * experts, then the partition's gate.
  */
 final class ExportedModelScorer {
     private ExportedModelScorer() {}
@@ -46,7 +47,34 @@ final class ExportedModelScorer {
         String function = m.path("output").path("function").asText();
         double centre = m.path("output").path("centre").asDouble();
         double scale = m.path("output").path("scale").asDouble();
-        double[] deep = output(function, affine(floats(head.path("parameters")), u, outputs), centre, scale);
+        float[] z = affine(floats(head.path("parameters")), u, outputs);
+        JsonNode fm = m.path("fm");
+        if (!fm.isMissingNode() && !fm.isNull()) {
+            // Factorisation machine: z_o += u_o . t + 1/2 sum_f (t_f^2 - sum_i s_i^2 v_if^2), t = sum_i s_i v_i.
+            int k = fm.path("factors").asInt();
+            float[] task = floats(fm.path("task"));
+            float[] v = floats(fm.path("inputs"));
+            double[] t = new double[k];
+            double squares = 0;
+            for (int i = 0; i < d; i++) {
+                for (int f = 0; f < k; f++) {
+                    t[f] += s[i] * v[i * k + f];
+                    squares += (double) s[i] * v[i * k + f] * s[i] * v[i * k + f];
+                }
+            }
+            double pairwise = -squares;
+            for (int f = 0; f < k; f++) {
+                pairwise += t[f] * t[f];
+            }
+            for (int o = 0; o < outputs; o++) {
+                double term = 0.5 * pairwise;
+                for (int f = 0; f < k; f++) {
+                    term += task[o * k + f] * t[f];
+                }
+                z[o] += (float) term;
+            }
+        }
+        double[] deep = output(function, z, centre, scale);
         JsonNode mixture = m.path("mixture");
         if (mixture.isMissingNode() || mixture.isNull()) {
             return deep;

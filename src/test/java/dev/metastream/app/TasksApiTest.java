@@ -53,6 +53,7 @@ class TasksApiTest {
         p.setProperty("task.classes", "3");
         p.setProperty("tasks.price.kind", "regression");
         p.setProperty("model.trunk.layers", "8");
+        p.setProperty("model.fm.factors", "3"); // the export carries the factorisation machine's term too
         p.setProperty("learner.batch.size", "8");
         p.setProperty("snapshot.every.examples", "100");
         p.setProperty("metrics.interval.ms", "500");

@@ -1,0 +1,121 @@
+package dev.metastream.learn;
+
+/**
+ * The factorisation-machine term of a task's deep output ({@code model.fm.factors}): second-order interactions
+ * through low-rank factors (Rendle, "Factorization Machines", ICDM 2010), with the task as one more categorical
+ * feature. Each input {@code i} has a factor {@code v_i} of {@code k} numbers, shared by the partition's tasks; each
+ * task has one factor {@code u_o} per output. For scaled inputs {@code x} and {@code s = sum_i x_i v_i}:
+ *
+ * <pre>
+ * fm_o(x) = u_o . s  +  1/2 sum_f (s_f^2 - sum_i x_i^2 v_if^2)
+ * </pre>
+ *
+ * the task x input interactions (with users as tasks and items as inputs, matrix factorisation: a user's taste times
+ * an item's factor) and every pairwise input interaction (item x genre, genre x genre), in {@code O(k x non-zeros)}
+ * by Rendle's identity. The term is added to the head's raw output, so the head, the mixture and the loss see one
+ * deep output; the task's factor learns every example (fast), the input factors every example of the partition.
+ *
+ * <pre>{@code
+ * float[] s = new float[k];
+ * float pairwise = FactorizationMachine.sum(factors, k, x, s);
+ * float z = head + FactorizationMachine.output(task, 0, k, s, pairwise);
+ * }</pre>
+ */
+final class FactorizationMachine {
+    /** Standard deviation of the initial input factors; the task factors start at zero (no taste known yet). */
+    static final double INIT_STD = 0.1;
+
+    private FactorizationMachine() {
+    }
+
+    /** Deterministic initial input factors, {@code dim x k}, row {@code i} at {@code i * k}. */
+    static float[] initialInputFactors(int dim, int k, long seed) {
+        float[] v = new float[dim * k];
+        Rng rng = new Rng(Seeds.mix(seed, 0x666D_6661L));
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (INIT_STD * rng.nextGaussian());
+        }
+        return v;
+    }
+
+    /**
+     * Writes {@code s = sum_i x_i v_i} over the non-zero inputs and returns the pairwise input interactions
+     * {@code 1/2 sum_f (s_f^2 - sum_i x_i^2 v_if^2)}, in one pass.
+     */
+    static float sum(float[] factors, int k, float[] x, float[] s) {
+        java.util.Arrays.fill(s, 0f);
+        double squares = 0;
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i];
+            if (xi == 0f) {
+                continue;
+            }
+            int row = i * k;
+            for (int f = 0; f < k; f++) {
+                float v = xi * factors[row + f];
+                s[f] += v;
+                squares += (double) v * v;
+            }
+        }
+        double total = -squares;
+        for (int f = 0; f < k; f++) {
+            total += (double) s[f] * s[f];
+        }
+        return (float) (0.5 * total);
+    }
+
+    /** {@code fm_o(x)} for output {@code o}; {@code task} may be null (a task with no factor yet: zeros). */
+    static float output(float[] task, int o, int k, float[] s, float pairwise) {
+        float z = pairwise;
+        if (task != null) {
+            for (int f = 0; f < k; f++) {
+                z += task[o * k + f] * s[f];
+            }
+        }
+        return z;
+    }
+
+    /**
+     * One AdaGrad step of both factors on the loss gradient {@code dz} of the raw outputs (Duchi, Hazan and Singer
+     * 2011, the step libFM and LIBFFM take): each parameter moves by {@code rate g / sqrt(G)}, {@code G} its running
+     * sum of squared gradients ({@code taskSquares}, {@code inputSquares}), so a factor starting near zero leaves the
+     * saddle there within a few examples, a rare item's factor keeps a large step and a frequent one's settles, and
+     * the rate does not depend on the scale of the target. The task's gradient is {@code dz_o s}; each non-zero
+     * input's {@code x_i sum_o dz_o u_o + (sum_o dz_o) (x_i s - x_i^2 v_i)}, both with the factors before the step.
+     */
+    static void learn(float[] task, float[] taskSquares, float[] factors, float[] inputSquares, int k, float[] x,
+                      float[] s, float[] dz, float rate) {
+        float dzSum = 0;
+        float[] pull = new float[k]; // sum_o dz_o u_o
+        for (int o = 0; o < dz.length; o++) {
+            dzSum += dz[o];
+            for (int f = 0; f < k; f++) {
+                pull[f] += dz[o] * task[o * k + f];
+            }
+        }
+        for (int o = 0; o < dz.length; o++) {
+            for (int f = 0; f < k; f++) {
+                adagrad(task, taskSquares, o * k + f, dz[o] * s[f], rate);
+            }
+        }
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i];
+            if (xi == 0f) {
+                continue;
+            }
+            int row = i * k;
+            for (int f = 0; f < k; f++) {
+                adagrad(factors, inputSquares, row + f, xi * pull[f] + dzSum * (xi * s[f] - xi * xi * factors[row + f]),
+                        rate);
+            }
+        }
+    }
+
+    private static void adagrad(float[] p, float[] squares, int j, float g, float rate) {
+        if (!Float.isFinite(g) || g == 0f) {
+            return;
+        }
+        squares[j] += g * g;
+        p[j] -= rate * g / (float) Math.sqrt(squares[j]);
+    }
+}
