@@ -28,6 +28,14 @@ final class FactorizationMachine {
     private FactorizationMachine() {
     }
 
+    /**
+     * The key of a head shape's task-factor initialisation among the meta-learned head initialisations: a new task's
+     * factor starts there, Reptile moves it as it moves the head's, and the meta-model carries it across partitions.
+     */
+    static String initKey(String shapeKey) {
+        return shapeKey + "#fm";
+    }
+
     /** Deterministic initial input factors, {@code dim x k}, row {@code i} at {@code i * k}. */
     static float[] initialInputFactors(int dim, int k, long seed) {
         float[] v = new float[dim * k];
@@ -62,6 +70,19 @@ final class FactorizationMachine {
             total += (double) s[f] * s[f];
         }
         return (float) (0.5 * total);
+    }
+
+    /**
+     * The factor a task's output uses: its own, or before its first example the meta-learned initialisation a new
+     * task would start from (null, zeros, when there is none).
+     */
+    static float[] taskFactor(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec) {
+        int length = spec.outputs() * config.model().fmFactors();
+        if (st != null && st.fm != null && st.fm.length == length) {
+            return st.fm;
+        }
+        float[] init = shared.headInit.get(initKey(spec.shapeKey()));
+        return config.meta().enabled() && init != null && init.length == length ? init : null;
     }
 
     /** {@code fm_o(x)} for output {@code o}; {@code task} may be null (a task with no factor yet: zeros). */

@@ -65,7 +65,7 @@ final class Features {
         if (k > 0 && shared.fmFactors != null) {
             fmSum = new float[k];
             float pairwise = FactorizationMachine.sum(shared.fmFactors, k, scaledX, fmSum);
-            float[] task = st != null && st.fm != null && st.fm.length == spec.outputs() * k ? st.fm : null;
+            float[] task = FactorizationMachine.taskFactor(config, shared, st, spec);
             fm = new float[spec.outputs()];
             for (int o = 0; o < fm.length; o++) {
                 fm[o] = FactorizationMachine.output(task, o, k, fmSum, pairwise);

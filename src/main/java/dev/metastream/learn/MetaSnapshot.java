@@ -28,6 +28,11 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
             inits.put(shape.shapeKey(), Head.initialParameters(config.model().headInputs(config.trunk(), shape),
                     shape.outputs(),
                     Seeds.of(shape.shapeKey(), config.seed())));
+            if (config.model().factorizationMachine()) {
+                // A task's factorisation-machine factor starts at zero (no taste known) until Reptile moves it.
+                inits.put(FactorizationMachine.initKey(shape.shapeKey()),
+                        new float[shape.outputs() * config.model().fmFactors()]);
+            }
         }
         return new MetaSnapshot(0, config.trunk().initialParameters(config.seed()), inits, 0, 0, 0, config.digest(), 0L);
     }

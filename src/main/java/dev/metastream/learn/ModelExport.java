@@ -116,7 +116,7 @@ public final class ModelExport {
 
     /**
      * The factorisation machine's term ({@code model.fm.factors}): {@code factors} k, the task's factor
-     * ({@code task}, {@code outputs x k}, zeros before its first example) and the partition's input factors
+     * ({@code task}, {@code outputs x k}; before its first example the initialisation it would start from) and the partition's input factors
      * ({@code inputs}, {@code input.dim x k}); null when the term is off.
      */
     private static Map<String, Object> factorizationMachine(LearnerConfig config, SharedState shared, TaskState st,
@@ -127,8 +127,8 @@ public final class ModelExport {
         }
         Map<String, Object> fm = new LinkedHashMap<>();
         fm.put("factors", k);
-        fm.put("task", floats(st.fm != null && st.fm.length == spec.outputs() * k ? st.fm
-                : new float[spec.outputs() * k]));
+        float[] task = FactorizationMachine.taskFactor(config, shared, st, spec);
+        fm.put("task", floats(task != null ? task : new float[spec.outputs() * k]));
         fm.put("inputs", floats(shared.fmFactors));
         return fm;
     }

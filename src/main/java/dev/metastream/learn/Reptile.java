@@ -33,15 +33,10 @@ final class Reptile implements MetaLearner {
         Map<String, float[]> sums = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         for (TaskState st : states) {
-            float[] init = headInit.get(st.shapeKey);
-            if (init == null || init.length != st.head.length) {
-                continue;
+            accumulate(headInit, st.shapeKey, st.head, sums, counts);
+            if (st.fm != null) {
+                accumulate(headInit, FactorizationMachine.initKey(st.shapeKey), st.fm, sums, counts);
             }
-            float[] s = sums.computeIfAbsent(st.shapeKey, k -> new float[init.length]);
-            for (int j = 0; j < s.length; j++) {
-                s[j] += st.head[j] - init[j];
-            }
-            counts.merge(st.shapeKey, 1, Integer::sum);
         }
         sums.forEach((shape, s) -> {
             float[] init = headInit.get(shape);
@@ -50,5 +45,19 @@ final class Reptile implements MetaLearner {
                 init[j] += step * s[j];
             }
         });
+    }
+
+    /** Adds {@code adapted - init} of one task's part to the sums of its initialisation {@code key}. */
+    private static void accumulate(Map<String, float[]> headInit, String key, float[] adapted,
+                                   Map<String, float[]> sums, Map<String, Integer> counts) {
+        float[] init = headInit.get(key);
+        if (init == null || init.length != adapted.length) {
+            return;
+        }
+        float[] s = sums.computeIfAbsent(key, k -> new float[init.length]);
+        for (int j = 0; j < s.length; j++) {
+            s[j] += adapted[j] - init[j];
+        }
+        counts.merge(key, 1, Integer::sum);
     }
 }

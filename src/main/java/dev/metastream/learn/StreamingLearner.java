@@ -290,7 +290,7 @@ public final class StreamingLearner {
         if (f.factorizationSum() != null) {
             int k = model.fmFactors();
             if (st.fm == null || st.fm.length != out * k) {
-                st.fm = new float[out * k];
+                st.fm = newFactor(st.shapeKey, out * k);
                 st.fmSquares = new float[out * k];
             }
             FactorizationMachine.learn(st.fm, st.fmSquares, shared.fmFactors, shared.fmSquares, k, f.scaledX(),
@@ -778,13 +778,23 @@ public final class StreamingLearner {
                 st.detector.statistics(), reaction, timestamp));
     }
 
-    /** The task's head (and its optimiser state) back to the meta-learned initialisation. */
+    /** The task's head (and its optimiser state, and its factorisation-machine factor) back to the initialisation. */
     private void resetHead(TaskState st) {
         float[] init = shared.headInit.get(st.shapeKey);
         st.head = init != null && config.meta().enabled() && init.length == st.head.length ? init.clone()
                 : newHead(st.task, config.taskSpec(st.task));
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.optimizerStep = 0;
+        if (st.fm != null) {
+            st.fm = newFactor(st.shapeKey, st.fm.length);
+            st.fmSquares = new float[st.fm.length];
+        }
+    }
+
+    /** A task's first factorisation-machine factor: the meta-learned one, or zeros when meta-learning is off. */
+    private float[] newFactor(String shapeKey, int length) {
+        float[] init = shared.headInit.get(FactorizationMachine.initKey(shapeKey));
+        return config.meta().enabled() && init != null && init.length == length ? init.clone() : new float[length];
     }
 
     /** One example's error as the drift detectors see it: 0/1 for labels, the squared error for regression. */

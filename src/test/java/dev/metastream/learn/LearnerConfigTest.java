@@ -84,12 +84,18 @@ class LearnerConfigTest {
     }
 
     /**
-     * The digest of the defaults as it was before the settings were grouped into parts: stored states and snapshots
-     * carry it, so it must not change.
+     * The digest of the defaults before the factorisation machine was on by default, as it was before the settings
+     * were grouped into parts: stored states and snapshots carry it, so the same settings must keep it. A setting
+     * added later appears in the digest only when it is not at the value that behaves as before.
      */
     @Test
     void theDigestOfTheDefaultsIsPinned() {
-        assertThat(LearnerConfig.defaults().digest()).isEqualTo("3a4b5c7a924985e4");
+        Properties p = new Properties();
+        p.setProperty("model.fm.factors", "0");
+        assertThat(LearnerConfig.from(p).digest()).isEqualTo("3a4b5c7a924985e4");
+        // Today's defaults: a new default is a new configuration, and its digest says so.
+        assertThat(LearnerConfig.defaults().digest()).isEqualTo("c3534bf450caac60");
+        assertThat(LearnerConfig.defaults().digestText()).endsWith(", fmFactors=8, fmLearningRate=0.1]]");
     }
 
     /** Non-default settings of every part, digested as before the grouping. */
@@ -127,6 +133,7 @@ class LearnerConfigTest {
         p.setProperty("metrics.window", "100");
         p.setProperty("model.wide", "false");
         p.setProperty("model.mixture.share", "0.01");
+        p.setProperty("model.fm.factors", "0");
         LearnerConfig c = LearnerConfig.from(p);
         assertThat(c.digest()).isEqualTo("5927974f440527b0");
         assertThat(c.digestText()).isEqualTo("LearnerConfig[inputDim=20, defaultTask=TaskSpec[kind=CLASSIFICATION, "
@@ -156,6 +163,7 @@ class LearnerConfigTest {
         q.setProperty("model.trunk.layers", "");
         q.setProperty("input.scaling", "none");
         q.setProperty("optimizer.head.normalized", "per-part");
+        q.setProperty("model.fm.factors", "0");
         assertThat(LearnerConfig.from(q).digest()).isEqualTo("0a62535a2c86d617");
     }
 

@@ -37,6 +37,19 @@ class ReptileTest {
     }
 
     @Test
+    void movesTheTaskFactorInitialisationOfTheFactorizationMachineToo() {
+        Map<String, float[]> init = new TreeMap<>();
+        init.put("binary:1", new float[] {0f});
+        init.put(FactorizationMachine.initKey("binary:1"), new float[] {0f, 0f});
+        TaskState a = state("a", "binary:1", 2f);
+        a.fm = new float[] {1f, -1f};
+        TaskState b = state("b", "binary:1", 0f); // no factor yet: counts for the head only
+        new Reptile(0.5f).afterBatch(List.of(a, b), init);
+        assertThat(init.get("binary:1")).containsExactly(new float[] {0.5f}, within(1e-6f));
+        assertThat(init.get("binary:1#fm")).containsExactly(new float[] {0.5f, -0.5f}, within(1e-6f));
+    }
+
+    @Test
     void aShapeWithoutInitialisationOrTasksIsUntouched() {
         Map<String, float[]> init = new TreeMap<>();
         init.put("binary:1", new float[] {0.25f, -0.5f});
