@@ -246,9 +246,13 @@ class MetastreamTopologyTest {
         assertThat(meta.get("config_digest").asText()).isEqualTo(config.digest());
         assertThat(meta.get("trunk").get("inputs").asInt()).isEqualTo(INPUT_DIM);
         assertThat(meta.get("parameters").get("trunk").size()).isEqualTo(config.trunk().parameterCount());
-        assertThat(meta.get("parameters").get("head_init").size()).isEqualTo(1);
-        meta.get("parameters").get("head_init").elements().forEachRemaining(
-                h -> assertThat(h.size()).isEqualTo(Head.parameterCount(config.model().headInputs(config.trunk(), config.taskSpec("t1")), CLASSES)));
+        // The head's initialisation, and the factorisation machine's task-factor initialisation beside it.
+        JsonNode inits = meta.get("parameters").get("head_init");
+        String shape = config.taskSpec("t1").shapeKey();
+        assertThat(inits.size()).isEqualTo(2);
+        assertThat(inits.get(shape).size()).isEqualTo(
+                Head.parameterCount(config.model().headInputs(config.trunk(), config.taskSpec("t1")), CLASSES));
+        assertThat(inits.get(shape + "#fm").size()).isEqualTo(CLASSES * config.model().fmFactors());
 
         KeyValueStore<String, byte[]> global = driver.getKeyValueStore(MetastreamTopology.META_MODEL_STORE);
         assertThat(MetaSnapshot.fromBytes(global.get(MetastreamTopology.META_KEY)).version()).isEqualTo(1);
