@@ -22,9 +22,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class Trunk {
     /**
-     * The largest share of non-zero first-layer inputs for which a batch uses the embedding bag. Below it the bag
-     * is the faster path by a wide margin (docs/benchmarks-throughput.md, "Sparse inputs"); a low bound keeps dense
-     * streams (MNIST's pixels are 19% non-zero) on the gemm and on the plain, non-lazy optimiser step.
+     * The largest share of non-zero first-layer inputs for which a batch uses the embedding bag. The bag is faster
+     * below a tenth to a quarter non-zero (2.3x at this bound, 6-13x at hashed-feature densities; JMH,
+     * docs/benchmarks-throughput.md, "Sparse inputs"); a bound below that crossover keeps dense streams (MNIST's
+     * pixels are 19% non-zero) on the gemm and on the plain, non-lazy optimiser step.
      */
     static final double EMBEDDING_BAG_MAX_DENSITY = 1.0 / 16;
 
