@@ -64,7 +64,7 @@ public final class HyperplaneGenerator {
 
     /**
      * Reads {@code hyperplane:dims=10,drift-features=2,magnitude=0.001,sigma=0.1,noise=0.05,mode=gradual|abrupt,
-     * length=5000,concepts=4}.
+     * length=5000,concepts=4,shift-every=0}.
      */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
         int dims = p.integer("dims", 10, 1);
@@ -75,6 +75,7 @@ public final class HyperplaneGenerator {
         boolean abrupt = p.choice("mode", "gradual", "gradual", "abrupt").equals("abrupt");
         int conceptLength = p.integer("length", 5000, 1);
         int concepts = p.integer("concepts", 4, 1);
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         if (driftFeatures > dims) {
             throw new IllegalArgumentException("--source " + source + ": drift-features=" + driftFeatures
@@ -82,11 +83,16 @@ public final class HyperplaneGenerator {
         }
         int length = spec.trainPerTask() > 0 ? spec.trainPerTask() : concepts * conceptLength;
         return SeaGenerator.rename(new HyperplaneGenerator(dims, driftFeatures, magnitude, sigma, noise, abrupt,
-                conceptLength, length, spec.testPerTask()).generate(spec.seed()), source);
+                conceptLength, length, spec.testPerTask()).generate(spec.seed(), shift), source);
     }
 
     /** Generates the stream. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /** Generates the stream, its inputs drawn under {@code shift}. */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         double[] w = new double[dims];
         double[] direction = new double[dims];
@@ -103,7 +109,7 @@ public final class HyperplaneGenerator {
                 }
                 cps.add(new Scenario.ChangePoint(TASK, t, 1));
             }
-            train.add(example(rnd, w, t));
+            train.add(example(rnd, shift, w, t));
             if (!abrupt) {
                 for (int i = 0; i < driftFeatures; i++) {
                     w[i] += direction[i] * magnitude;
@@ -115,10 +121,10 @@ public final class HyperplaneGenerator {
         }
         List<Instance> test = new ArrayList<>(testSize);
         for (int i = 0; i < testSize; i++) {
-            test.add(example(rnd, w, length + i));
+            test.add(example(rnd, shift, w, length + i));
         }
         return new Scenario("hyperplane", Generators.classification(dims, 2),
-                List.of(new Scenario.TaskData(TASK, train, test)), cps);
+                List.of(new Scenario.TaskData(TASK, train, test)), cps).withShiftPoints(shift.points(TASK, length));
     }
 
     /** The noise-free label of {@code x} under weights {@code w}. */
@@ -132,10 +138,10 @@ public final class HyperplaneGenerator {
         return sum >= sumW * 0.5 ? 1 : 0;
     }
 
-    private Instance example(Random rnd, double[] w, long t) {
+    private Instance example(Random rnd, InputShift shift, double[] w, long t) {
         float[] x = new float[dims];
         for (int i = 0; i < dims; i++) {
-            x[i] = (float) rnd.nextDouble();
+            x[i] = (float) shift.uniform(rnd, i, t);
         }
         int y = label(x, w);
         if (rnd.nextDouble() < noise) {

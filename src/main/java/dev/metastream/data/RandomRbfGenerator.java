@@ -64,7 +64,7 @@ public final class RandomRbfGenerator {
 
     /**
      * Reads {@code rbf:dims=10,classes=2,centroids=50,drifting=50,speed=0.001,mode=gradual|abrupt,length=5000,
-     * concepts=4}.
+     * concepts=4,shift-every=0}.
      */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
         int dims = p.integer("dims", 10, 1);
@@ -75,6 +75,7 @@ public final class RandomRbfGenerator {
         boolean abrupt = p.choice("mode", "gradual", "gradual", "abrupt").equals("abrupt");
         int conceptLength = p.integer("length", 5000, 1);
         int concepts = p.integer("concepts", 4, 1);
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         if (drifting > centroids) {
             throw new IllegalArgumentException("--source " + source + ": drifting=" + drifting + " exceeds centroids="
@@ -82,11 +83,19 @@ public final class RandomRbfGenerator {
         }
         int length = spec.trainPerTask() > 0 ? spec.trainPerTask() : concepts * conceptLength;
         return SeaGenerator.rename(new RandomRbfGenerator(dims, classes, centroids, drifting, speed, abrupt,
-                conceptLength, length, spec.testPerTask()).generate(spec.seed()), source);
+                conceptLength, length, spec.testPerTask()).generate(spec.seed(), shift), source);
     }
 
     /** Generates the stream. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /**
+     * Generates the stream, its inputs drawn under {@code shift}: the shift tilts which centroid an example comes from
+     * (the centroids' sampling weights move, each centroid keeps its label).
+     */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         double[][] centre = new double[centroids][dims];
         int[] label = new int[centroids];
@@ -112,7 +121,7 @@ public final class RandomRbfGenerator {
                 }
                 cps.add(new Scenario.ChangePoint(TASK, t, 1));
             }
-            train.add(example(rnd, centre, label, std, cumWeight, t));
+            train.add(example(rnd, shift, centre, label, std, cumWeight, t));
             if (!abrupt && speed > 0) {
                 for (int c = 0; c < drifting; c++) {
                     for (int j = 0; j < dims; j++) {
@@ -127,10 +136,10 @@ public final class RandomRbfGenerator {
         }
         List<Instance> test = new ArrayList<>(testSize);
         for (int i = 0; i < testSize; i++) {
-            test.add(example(rnd, centre, label, std, cumWeight, length + i));
+            test.add(example(rnd, shift, centre, label, std, cumWeight, length + i));
         }
         return new Scenario("rbf", Generators.classification(dims, classes),
-                List.of(new Scenario.TaskData(TASK, train, test)), cps);
+                List.of(new Scenario.TaskData(TASK, train, test)), cps).withShiftPoints(shift.points(TASK, length));
     }
 
     private void drawCentroid(Random rnd, double[] centre, int[] label, int c) {
@@ -157,8 +166,9 @@ public final class RandomRbfGenerator {
         return v;
     }
 
-    private Instance example(Random rnd, double[][] centre, int[] label, double[] std, double[] cumWeight, long t) {
-        double u = rnd.nextDouble() * cumWeight[centroids - 1];
+    private Instance example(Random rnd, InputShift shift, double[][] centre, int[] label, double[] std,
+            double[] cumWeight, long t) {
+        double u = shift.uniform(rnd, 0, t) * cumWeight[centroids - 1];
         int c = 0;
         while (c < centroids - 1 && cumWeight[c] <= u) {
             c++;

@@ -104,7 +104,7 @@ public final class RecommendationGenerator {
 
     /**
      * Reads {@code recsys:users=200,items=1000,factors=8,genres=12,zipf=1,noise=0.5,drift=0.2,genre-share=0.5,
-     * arrival=0.8,kind=ratings|clicks}; {@code --tasks} sets users, {@code --train-per-task} events per user (default
+     * arrival=0.8,kind=ratings|clicks,shift-every=0}; {@code --tasks} sets users, {@code --train-per-task} events per user (default
      * 50), {@code --input-dim} the hashed width (default 1024), {@code --test-per-task} held-out events per user.
      */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
@@ -118,16 +118,25 @@ public final class RecommendationGenerator {
         double genreShare = p.number("genre-share", 0.5, 0, 1);
         double arrival = p.number("arrival", 0.8, 0, 1);
         boolean clicks = p.choice("kind", "ratings", "ratings", "clicks").equals("clicks");
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         int events = spec.trainPerTask() > 0 ? spec.trainPerTask() : 50;
         int dim = spec.inputDim() > 0 ? spec.inputDim() : 1024;
         Scenario s = new RecommendationGenerator(users, events, items, factors, genres, zipf, noise, drift, genreShare,
-                arrival, clicks, dim, spec.testPerTask()).generate(spec.seed());
-        return new Scenario(source, s.learnerConfig(), s.tasks(), s.changePoints(), s.order(), s.items());
+                arrival, clicks, dim, spec.testPerTask()).generate(spec.seed(), shift);
+        return s.named(source);
     }
 
     /** Generates the stream. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /**
+     * Generates the stream, each user's items drawn under {@code shift} (by the user's event number): the tilt moves
+     * the draws towards the popular items or towards the tail, and a user's taste stays what it was.
+     */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         // Catalogue: genre vectors, then each item's genres, factors, bias and hashed features.
         double[][] genreVectors = new double[genres][];
@@ -193,14 +202,14 @@ public final class RecommendationGenerator {
                 if (k == changeAt[u]) {
                     pu = gaussian(rnd, factors, PREFERENCE_SD);
                 }
-                int i = item(rnd, popularity);
+                int i = item(rnd, shift, popularity, k);
                 train.add(new Instance(task, features[i], target(rnd, bu, itemBias[i], pu, q[i]), null, 0));
                 ks.add(itemKeys[i]);
                 stream.add(new Event(u, k, times[k]));
             }
             List<Instance> test = new ArrayList<>(testPerUser);
             for (int k = 0; k < testPerUser; k++) {
-                int i = item(rnd, popularity);
+                int i = item(rnd, shift, popularity, events + k);
                 test.add(new Instance(task, features[i], target(rnd, bu, itemBias[i], pu, q[i]), null, 0));
             }
             trains.add(train);
@@ -222,6 +231,7 @@ public final class RecommendationGenerator {
         Scenario.TaskData[] data = new Scenario.TaskData[users];
         Map<String, List<String>> items = new LinkedHashMap<>();
         List<Scenario.ChangePoint> cps = new ArrayList<>();
+        List<Scenario.ChangePoint> shifts = new ArrayList<>();
         List<Scenario.Position> order = new ArrayList<>(stream.size());
         List<List<Instance>> stamped = new ArrayList<>();
         for (int u = 0; u < users; u++) {
@@ -240,10 +250,11 @@ public final class RecommendationGenerator {
             if (changeAt[u] >= 0) {
                 cps.add(new Scenario.ChangePoint(task, changeAt[u], 1));
             }
+            shifts.addAll(shift.points(task, events));
         }
         Map<String, String> config = Map.of("input.dim", Integer.toString(inputDim), "task.kind",
                 clicks ? "binary" : "regression");
-        return new Scenario("recsys", config, List.of(data), cps, order, items);
+        return new Scenario("recsys", config, List.of(data), cps, order, items, shifts);
     }
 
     /** An event of the stream: user (arrival index), its event number, its time in [0, 1). */
@@ -302,8 +313,8 @@ public final class RecommendationGenerator {
         x[Math.floorMod(h, x.length)] += (h & 0x80000000) != 0 ? -1f : 1f;
     }
 
-    private static int item(Random rnd, double[] cumulative) {
-        double v = rnd.nextDouble() * cumulative[cumulative.length - 1];
+    private static int item(Random rnd, InputShift shift, double[] cumulative, long t) {
+        double v = shift.uniform(rnd, 0, t) * cumulative[cumulative.length - 1];
         int i = Arrays.binarySearch(cumulative, v);
         return Math.min(cumulative.length - 1, i >= 0 ? i + 1 : -i - 1);
     }

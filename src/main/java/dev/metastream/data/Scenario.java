@@ -24,9 +24,13 @@ import java.util.Map;
  *                      in the order their last example comes (so the task-end checkpoints follow the task order)
  * @param items         per task id, the item key of each training example (parallel to {@code train}), for
  *                      baselines that model items (recommendation streams); empty when the stream has none
+ * @param shiftPoints   where the inputs' distribution moves while the concept stays (a generator's
+ *                      {@code shift-every}), in training-stream order; what a label-free monitor should find (empty when
+ *                      the stream has none)
  */
 public record Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
-        List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items) {
+        List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items,
+        List<ChangePoint> shiftPoints) {
 
     public Scenario {
         learnerConfig = Map.copyOf(learnerConfig);
@@ -34,6 +38,7 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
         changePoints = List.copyOf(changePoints);
         order = List.copyOf(order);
         items = Map.copyOf(items);
+        shiftPoints = List.copyOf(shiftPoints);
         checkOrder(tasks, order);
         for (TaskData t : tasks) {
             List<String> it = items.get(t.task());
@@ -42,6 +47,22 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
                         + " training examples but " + it.size() + " item keys");
             }
         }
+    }
+
+    /** A scenario without input shifts. */
+    public Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
+            List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items) {
+        this(name, learnerConfig, tasks, changePoints, order, items, List.of());
+    }
+
+    /** This scenario under another name (a generator names it by its whole {@code --source}). */
+    public Scenario named(String newName) {
+        return new Scenario(newName, learnerConfig, tasks, changePoints, order, items, shiftPoints);
+    }
+
+    /** This scenario with the given input shift points. */
+    public Scenario withShiftPoints(List<ChangePoint> points) {
+        return new Scenario(name, learnerConfig, tasks, changePoints, order, items, points);
     }
 
     /** A scenario trained task after task, without item keys. */

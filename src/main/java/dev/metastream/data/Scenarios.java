@@ -277,7 +277,8 @@ public final class Scenarios {
         Set<String> kept = new LinkedHashSet<>();
         tasks.forEach(t -> kept.add(t.task()));
         List<Scenario.ChangePoint> cps = s.changePoints().stream().filter(c -> kept.contains(c.task())).toList();
-        return new Scenario(s.name(), s.learnerConfig(), tasks, cps);
+        List<Scenario.ChangePoint> shifts = s.shiftPoints().stream().filter(c -> kept.contains(c.task())).toList();
+        return new Scenario(s.name(), s.learnerConfig(), tasks, cps).withShiftPoints(shifts);
     }
 
     private static int[] range(int n) {

@@ -55,21 +55,22 @@ public final class SeaGenerator {
         this.testSize = testSize;
     }
 
-    /** Reads {@code sea:concepts=4,length=5000,noise=0.1,drift=abrupt|gradual,width=1000}. */
+    /** Reads {@code sea:concepts=4,length=5000,noise=0.1,drift=abrupt|gradual,width=1000,shift-every=0}. */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
         int concepts = p.integer("concepts", 4, 1);
         int conceptLength = p.integer("length", 5000, 1);
         double noise = p.number("noise", 0.1, 0, 1);
         boolean gradual = p.choice("drift", "abrupt", "abrupt", "gradual").equals("gradual");
         int width = p.integer("width", 1000, 1);
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         int length = spec.trainPerTask() > 0 ? spec.trainPerTask() : concepts * conceptLength;
         return rename(new SeaGenerator(length, conceptLength, noise, gradual, width, spec.testPerTask())
-                .generate(spec.seed()), source);
+                .generate(spec.seed(), shift), source);
     }
 
     static Scenario rename(Scenario s, String name) {
-        return new Scenario(name, s.learnerConfig(), s.tasks(), s.changePoints());
+        return s.named(name);
     }
 
     /** The label of {@code (f1, f2)} under concept {@code concept}, before noise. */
@@ -79,6 +80,11 @@ public final class SeaGenerator {
 
     /** Generates the stream. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /** Generates the stream, its inputs drawn under {@code shift}. */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         List<Integer> switches = new ArrayList<>();
         for (long s = conceptLength; s < length; s += conceptLength) {
@@ -100,12 +106,12 @@ public final class SeaGenerator {
             } else {
                 concept = t / conceptLength;
             }
-            train.add(example(rnd, concept, t));
+            train.add(example(rnd, shift, concept, t));
         }
         int last = switches.size();
         List<Instance> test = new ArrayList<>(testSize);
         for (int i = 0; i < testSize; i++) {
-            test.add(example(rnd, last, length + i));
+            test.add(example(rnd, shift, last, length + i));
         }
         List<Scenario.ChangePoint> cps = new ArrayList<>();
         for (int p : switches) {
@@ -113,11 +119,12 @@ public final class SeaGenerator {
                     : new Scenario.ChangePoint(TASK, p, 1));
         }
         return new Scenario("sea", Generators.classification(3, 2),
-                List.of(new Scenario.TaskData(TASK, train, test)), cps);
+                List.of(new Scenario.TaskData(TASK, train, test)), cps).withShiftPoints(shift.points(TASK, length));
     }
 
-    private Instance example(Random rnd, int concept, long t) {
-        float[] x = {(float) (10 * rnd.nextDouble()), (float) (10 * rnd.nextDouble()), (float) (10 * rnd.nextDouble())};
+    private Instance example(Random rnd, InputShift shift, int concept, long t) {
+        float[] x = {(float) (10 * shift.uniform(rnd, 0, t)), (float) (10 * shift.uniform(rnd, 1, t)),
+            (float) (10 * shift.uniform(rnd, 2, t))};
         int y = label(x[0], x[1], concept);
         if (rnd.nextDouble() < noise) {
             y = 1 - y;

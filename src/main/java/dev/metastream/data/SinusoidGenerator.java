@@ -42,34 +42,44 @@ public final class SinusoidGenerator {
         this.testPerTask = testPerTask;
     }
 
-    /** Reads {@code sinusoid:tasks=10}; {@code --tasks} and {@code --train-per-task} also apply (defaults 10, 10). */
+    /** Reads {@code sinusoid:tasks=10,shift-every=0}; {@code --tasks} and {@code --train-per-task} also apply (defaults 10, 10). */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
         int tasks = p.integer("tasks", spec.tasks() > 0 ? spec.tasks() : 10, 1);
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         int train = spec.trainPerTask() > 0 ? spec.trainPerTask() : 10;
-        return SeaGenerator.rename(new SinusoidGenerator(tasks, train, spec.testPerTask()).generate(spec.seed()),
-                source);
+        return SeaGenerator.rename(new SinusoidGenerator(tasks, train, spec.testPerTask()).generate(spec.seed(),
+                shift), source);
     }
 
     /** Generates the tasks. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /** Generates the tasks, each task's points drawn under {@code shift} (a task's own examples move). */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         String fmt = "sin-%0" + Math.max(2, Integer.toString(tasks - 1).length()) + "d";
         List<Scenario.TaskData> data = new ArrayList<>();
+        List<Scenario.ChangePoint> shifts = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
             String task = String.format(fmt, i);
             double amplitude = MIN_AMPLITUDE + (MAX_AMPLITUDE - MIN_AMPLITUDE) * rnd.nextDouble();
             double phase = Math.PI * rnd.nextDouble();
-            data.add(new Scenario.TaskData(task, points(rnd, task, amplitude, phase, trainPerTask),
-                    points(rnd, task, amplitude, phase, testPerTask)));
+            data.add(new Scenario.TaskData(task, points(rnd, shift, task, amplitude, phase, 0, trainPerTask),
+                    points(rnd, shift, task, amplitude, phase, trainPerTask, testPerTask)));
+            shifts.addAll(shift.points(task, trainPerTask));
         }
-        return new Scenario("sinusoid", Map.of("input.dim", "1", "task.kind", "regression"), data, List.of());
+        return new Scenario("sinusoid", Map.of("input.dim", "1", "task.kind", "regression"), data, List.of())
+                .withShiftPoints(shifts);
     }
 
-    private static List<Instance> points(Random rnd, String task, double amplitude, double phase, int n) {
+    private static List<Instance> points(Random rnd, InputShift shift, String task, double amplitude, double phase,
+            int first, int n) {
         List<Instance> out = new ArrayList<>(n);
         for (int j = 0; j < n; j++) {
-            double x = -X_RANGE + 2 * X_RANGE * rnd.nextDouble();
+            double x = -X_RANGE + 2 * X_RANGE * shift.uniform(rnd, 0, first + j);
             float y = (float) (amplitude * Math.sin(x - phase));
             out.add(new Instance(task, new float[] {(float) x}, new float[] {y}, null, j));
         }

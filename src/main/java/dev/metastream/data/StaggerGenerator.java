@@ -42,15 +42,16 @@ public final class StaggerGenerator {
         this.testSize = testSize;
     }
 
-    /** Reads {@code stagger:concepts=3,length=1000,noise=0}. */
+    /** Reads {@code stagger:concepts=3,length=1000,noise=0,shift-every=0}. */
     static Scenario fromSpec(String source, SourceParams p, ScenarioSpec spec) {
         int concepts = p.integer("concepts", 3, 1);
         int conceptLength = p.integer("length", 1000, 1);
         double noise = p.number("noise", 0, 0, 1);
+        InputShift shift = InputShift.from(p);
         p.rejectUnknown();
         int length = spec.trainPerTask() > 0 ? spec.trainPerTask() : concepts * conceptLength;
         return SeaGenerator.rename(new StaggerGenerator(length, conceptLength, noise, spec.testPerTask())
-                .generate(spec.seed()), source);
+                .generate(spec.seed(), shift), source);
     }
 
     /** The noise-free label of (size, colour, shape), each in 0..2, under concept {@code concept mod 3}. */
@@ -65,6 +66,11 @@ public final class StaggerGenerator {
 
     /** Generates the stream. */
     public Scenario generate(long seed) {
+        return generate(seed, InputShift.NONE);
+    }
+
+    /** Generates the stream, its attributes drawn under {@code shift}. */
+    Scenario generate(long seed, InputShift shift) {
         Random rnd = new Random(seed);
         List<Instance> train = new ArrayList<>(length);
         List<Scenario.ChangePoint> cps = new ArrayList<>();
@@ -72,21 +78,21 @@ public final class StaggerGenerator {
             if (t > 0 && t % conceptLength == 0) {
                 cps.add(new Scenario.ChangePoint(TASK, t, 1));
             }
-            train.add(example(rnd, t / conceptLength, t));
+            train.add(example(rnd, shift, t / conceptLength, t));
         }
         int last = (length - 1) / conceptLength;
         List<Instance> test = new ArrayList<>(testSize);
         for (int i = 0; i < testSize; i++) {
-            test.add(example(rnd, last, length + i));
+            test.add(example(rnd, shift, last, length + i));
         }
         return new Scenario("stagger", Generators.classification(9, 2),
-                List.of(new Scenario.TaskData(TASK, train, test)), cps);
+                List.of(new Scenario.TaskData(TASK, train, test)), cps).withShiftPoints(shift.points(TASK, length));
     }
 
-    private Instance example(Random rnd, int concept, long t) {
-        int size = rnd.nextInt(3);
-        int colour = rnd.nextInt(3);
-        int shape = rnd.nextInt(3);
+    private Instance example(Random rnd, InputShift shift, int concept, long t) {
+        int size = shift.uniformInt(rnd, 3, 0, t);
+        int colour = shift.uniformInt(rnd, 3, 1, t);
+        int shape = shift.uniformInt(rnd, 3, 2, t);
         float[] x = new float[9];
         x[size] = 1f;
         x[3 + colour] = 1f;

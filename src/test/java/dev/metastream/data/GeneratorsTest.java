@@ -40,6 +40,55 @@ class GeneratorsTest {
     }
 
     @Test
+    void shiftEveryMovesTheInputsButNotTheConcept() {
+        Scenario s = build("sea:noise=0,length=100000,shift-every=2000", 8000, 0, 5);
+        assertThat(s.changePoints()).isEmpty();
+        assertThat(s.shiftPoints()).containsExactly(new Scenario.ChangePoint("sea", 2000, 1),
+                new Scenario.ChangePoint("sea", 4000, 1), new Scenario.ChangePoint("sea", 6000, 1));
+        List<Instance> train = s.tasks().get(0).train();
+        double[][] means = new double[4][3];
+        for (int t = 0; t < train.size(); t++) {
+            Instance in = train.get(t);
+            // One concept throughout: the first threshold's rule labels every example.
+            assertThat(label(in)).as("example %d", t).isEqualTo(SeaGenerator.label(in.x()[0], in.x()[1], 0));
+            for (int j = 0; j < 3; j++) {
+                assertThat(in.x()[j]).isBetween(0f, 10f);
+                means[t / 2000][j] += in.x()[j] / 2000;
+            }
+        }
+        // Segment 0 uniform (mean 5); then each feature's mass moves to one end and back, odd and even features
+        // opposite (means 10/3 and 20/3).
+        for (int j = 0; j < 3; j++) {
+            assertThat(means[0][j]).isCloseTo(5, org.assertj.core.data.Offset.offset(0.3));
+            for (int seg = 1; seg < 4; seg++) {
+                double expected = (seg + j) % 2 == 1 ? 10 / 3.0 : 20 / 3.0;
+                assertThat(means[seg][j]).as("segment %d feature %d", seg, j)
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(0.3));
+            }
+        }
+    }
+
+    @Test
+    void everyGeneratorTakesShiftEveryAndDrawsAsBeforeWithoutIt() {
+        for (String g : List.of("hyperplane", "sea", "rbf", "stagger", "sinusoid", "recsys")) {
+            Scenario plain = build(g, 40, 5, 7);
+            Scenario zero = build(g + ":shift-every=0", 40, 5, 7);
+            Scenario shifted = build(g + ":shift-every=10", 40, 5, 7);
+            assertThat(zero.shiftPoints()).as(g).isEmpty();
+            assertThat(shifted.shiftPoints()).as(g).isNotEmpty()
+                    .allSatisfy(p -> assertThat(p.position() % 10).isZero());
+            for (int t = 0; t < plain.tasks().size(); t++) {
+                List<Instance> a = plain.tasks().get(t).train();
+                List<Instance> b = zero.tasks().get(t).train();
+                for (int i = 0; i < a.size(); i++) {
+                    assertThat(b.get(i).x()).as(g).containsExactly(a.get(i).x());
+                    assertThat(b.get(i).target()).as(g).containsExactly(a.get(i).target());
+                }
+            }
+        }
+    }
+
+    @Test
     void seaNoiseFlipsAboutTenPercent() {
         List<Instance> train = build("sea", 0, 0, 9).tasks().get(0).train();
         assertThat(train).hasSize(20_000);
