@@ -343,7 +343,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * Why a drift generator's stream has no change point (so no drift report), or null: the gradual modes of
+     * Why a drift generator's stream has no change point (so the drift report has none to match), or null: the gradual modes of
      * {@code hyperplane} and {@code rbf} have none, and a stream no longer than one concept has none either.
      */
     static String driftNote(String source, Scenario scenario) {
@@ -352,11 +352,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             return null;
         }
         if ((name.equals("hyperplane") || name.equals("rbf")) && !source.replace(" ", "").contains("mode=abrupt")) {
-            return name + " drifts gradually (mode=gradual, the default) and has no change points, so there is no "
-                    + "drift report; --source " + name + ":mode=abrupt changes the concept every length= examples";
+            return name + " drifts gradually (mode=gradual, the default) and has no change points, so every "
+                    + "drift detection counts as a false alarm; --source " + name + ":mode=abrupt changes the concept every length= examples";
         }
         return "the stream has no change point (the first concept lasts length= examples, and --train-per-task "
-                + "sets the stream's length), so there is no drift report; make --train-per-task longer than a concept "
+                + "sets the stream's length), so every drift detection counts as a false alarm; make --train-per-task longer than a concept "
                 + "or the concepts shorter, e.g. --source " + name + ":length=1000";
     }
 
@@ -397,6 +397,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "drift: %d change points, %d found (mean delay %s), %d missed,"
                     + " %d false alarms%n", r.drift().changePoints(), r.drift().found().size(),
                     f(r.drift().meanDelay()), r.drift().missed(), r.drift().falseAlarms()));
+            EvaluationResult.DriftReport in = r.drift().input();
+            if (in != null) {
+                sb.append(String.format(Locale.ROOT, "input shift: %d shift points, %d found (mean delay %s), %d missed,"
+                        + " %d false alarms%n", in.changePoints(), in.found().size(), f(in.meanDelay()), in.missed(),
+                        in.falseAlarms()));
+            }
         }
         sb.append(BaselinesTable.format(r));
         sb.append(String.format(Locale.ROOT, "%n%-16s %8s %8s %8s %10s %12s %8s%n", "task", "final", "after",

@@ -12,6 +12,7 @@ import dev.metastream.evaluation.Protocol;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.TaskSpec;
+import dev.metastream.topology.OutputRecords;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,8 +247,17 @@ final class KafkaEvaluation {
                     }
                 }
             }
+            Set<String> shiftChecks = new HashSet<>();
             for (JsonNode d : drifts) {
-                out.detections.add(new Outcomes.Detection(d.path("task").asText(), d.path("position").asLong()));
+                Outcomes.Detection det = new Outcomes.Detection(d.path("task").asText(), d.path("position").asLong());
+                if (d.path("detector").asText().equals(OutputRecords.SHIFT_DETECTOR)) {
+                    // One record per signal that moved: one check, one detection.
+                    if (shiftChecks.add(det.task() + '\u0000' + det.position())) {
+                        out.shiftDetections.add(det);
+                    }
+                } else {
+                    out.detections.add(det);
+                }
             }
         }
     }

@@ -256,7 +256,10 @@ public record EvaluationResult(String strategy, String scenario, String mode, lo
      * @param missed      change points not found
      * @param falseAlarms detections matched to no change point
      * @param meanDelay   mean delay of the found ones (null when none)
+     * @param input       the label-free domain-shift monitor's detections against the points where the inputs move
+     *                    (a generator's {@code shift-every}), matched by the same rule; null in itself and when the
+     *                    monitor is off ({@code shift.monitor=false})
      */
     public record DriftReport(long maxDelay, int changePoints, List<Outcomes.Detection> detections,
-            List<DriftMatching.Found> found, int missed, int falseAlarms, Double meanDelay) {}
+            List<DriftMatching.Found> found, int missed, int falseAlarms, Double meanDelay, DriftReport input) {}
 }

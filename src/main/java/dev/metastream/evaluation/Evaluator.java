@@ -404,6 +404,11 @@ public final class Evaluator {
                 }
 
                 @Override
+                public void domainShift(ShiftEvent e) {
+                    out.shiftDetections.add(new Outcomes.Detection(e.task(), e.report().position()));
+                }
+
+                @Override
                 public void metrics(TaskMetrics m) {}
 
                 @Override

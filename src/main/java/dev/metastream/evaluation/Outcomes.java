@@ -17,6 +17,8 @@ public final class Outcomes {
     public final float[][][][] tests;
     /** Drift detections in the order they were reported. */
     public final List<Detection> detections = new ArrayList<>();
+    /** Domain shifts the label-free monitor found, one per check, in the order they were reported. */
+    public final List<Detection> shiftDetections = new ArrayList<>();
     /** Wall-clock seconds of the run. */
     public double seconds;
 
@@ -24,7 +26,8 @@ public final class Outcomes {
      * A drift detection.
      *
      * @param task     the learner's task id
-     * @param position the task's labelled-example count at detection (1-based: the example at index position-1)
+     * @param position the task's labelled-example count at detection (1-based: the example at index position-1); for
+     *                 a domain shift, the task's example count (labelled or not)
      */
     public record Detection(String task, long position) {}
 

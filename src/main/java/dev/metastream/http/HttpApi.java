@@ -12,6 +12,8 @@ import dev.metastream.learn.Prediction;
 import dev.metastream.learn.SharedState;
 import dev.metastream.learn.StreamingLearner;
 import dev.metastream.learn.TaskState;
+import dev.metastream.shift.ShiftMonitor;
+import dev.metastream.shift.ShiftReport;
 import dev.metastream.topology.MetastreamTopology;
 import dev.metastream.topology.OutputRecords;
 import dev.metastream.topology.StateRestoreMonitor;
@@ -62,6 +64,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /models/meta}</td><td>the newest shared-model snapshot (the snapshot topic's JSON)</td></tr>
  *   <tr><td>{@code GET /models/{task}}</td><td>the task's latest published snapshot (the snapshot topic's JSON),
  *       from its owner, or one made from its current state when none is published yet; 404 for an unknown task</td></tr>
+ *   <tr><td>{@code GET /drift/{task}}</td><td>the latest check of the task's label-free domain-shift monitor (windows
+ *       compared, every signal's test, score and threshold, the features that moved), from its owner; 404 for a task
+ *       with no monitor</td></tr>
  *   <tr><td>{@code GET /tasks}</td><td>the tasks of every instance with their counts and figures, paged
  *       ({@link TaskEndpoints})</td></tr>
  *   <tr><td>{@code DELETE /tasks/{task}}</td><td>202: a delete command goes to the control topic, applied by the
@@ -256,8 +261,11 @@ public final class HttpApi implements AutoCloseable {
         if (path.startsWith("/models/") && path.length() > "/models/".length()) {
             return requireGet(ex, method) ? taskModel(ex, path.substring("/models/".length())) : 405;
         }
-        return error(ex, 404, "no such endpoint: " + path
-                + " (try /health/live, /health/ready, /metrics, POST /predict, /models/meta, /models/{task}, /tasks)");
+        if (path.startsWith("/drift/") && path.length() > "/drift/".length()) {
+            return requireGet(ex, method) ? driftReport(ex, path.substring("/drift/".length())) : 405;
+        }
+        return error(ex, 404, "no such endpoint: " + path + " (try /health/live, /health/ready, /metrics, POST /predict,"
+                + " /models/meta, /models/{task}, /drift/{task}, /tasks)");
     }
 
     boolean requireGet(HttpExchange ex, String method) throws IOException {
@@ -341,6 +349,35 @@ public final class HttpApi implements AutoCloseable {
             // one made from its current state; only an unknown task is a 404.
             return published != null ? published : tasks.currentSnapshot(s, partition, task);
         }, unknownTask(task));
+    }
+
+    /**
+     * {@code GET /drift/{task}}: the latest check of the task's domain-shift monitor (windows compared, every signal's
+     * test, score and threshold, the features that moved), from the instance that owns the task.
+     */
+    private int driftReport(HttpExchange ex, String task) throws IOException {
+        return owned(ex, task, null, (s, partition) -> {
+            byte[] monitor = partitionStore(s, MetastreamTopology.SHIFT_MONITOR_STORE, partition).get(task);
+            if (monitor == null) {
+                return null;
+            }
+            ShiftMonitor m = ShiftMonitor.fromBytes(monitor);
+            ObjectNode n = mapper.createObjectNode();
+            n.put("task", task);
+            n.put("examples_monitored", m.position());
+            ShiftReport latest = m.latest();
+            if (latest == null) {
+                n.putNull("latest");
+            } else {
+                n.set("latest", records.shiftReport(latest));
+            }
+            try {
+                return mapper.writeValueAsBytes(n);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "no domain-shift monitor for task " + task + ": the task has sent no record (or it was deleted), or "
+                + "shift.monitor=false; GET /tasks lists the tasks");
     }
 
     /** The 404 message for a task no instance holds. */

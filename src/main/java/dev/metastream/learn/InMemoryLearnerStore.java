@@ -17,6 +17,7 @@ public final class InMemoryLearnerStore implements LearnerStore {
     private final List<byte[]> pending = new ArrayList<>();
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
     private final Map<String, byte[]> references = new HashMap<>();
+    private final Map<String, byte[]> shiftMonitors = new HashMap<>();
 
     @Override
     public TaskState task(String task) {
@@ -86,8 +87,19 @@ public final class InMemoryLearnerStore implements LearnerStore {
     }
 
     @Override
+    public byte[] shiftMonitor(String task) {
+        return shiftMonitors.get(task);
+    }
+
+    @Override
+    public void putShiftMonitor(String task, byte[] state) {
+        shiftMonitors.put(task, state);
+    }
+
+    @Override
     public void deleteTask(String task) {
         tasks.remove(task);
+        shiftMonitors.remove(task);
         memory.remove(task);
         references.remove(task);
     }

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * Immutable learner configuration: model shape, batching and publishing, and one part per concern, each a record that
  * owns its keys and reads them: {@link OptimizerConfig optimisation}, {@link MetaConfig meta-learning},
- * {@link MemoryConfig gradient memory}, {@link DriftConfig drift} and the {@link ModelConfig per-task model}.
+ * {@link MemoryConfig gradient memory}, {@link DriftConfig drift}, the {@link ModelConfig per-task model} and
+ * {@link ShiftConfig domain-shift monitoring}.
  *
  * <p>Built from {@link Properties} with {@link #from(Properties)}; every key, its default and its meaning is listed in
  * {@link #KEYS} (and mirrored, with the same defaults, in {@code config/application.properties}, which a test keeps in
@@ -38,6 +39,7 @@ import java.util.TreeMap;
  * @param memory          the gradient memory that protects other tasks when the trunk learns
  * @param drift           drift detection per task and the learner's reaction to a drift
  * @param model           the per-task model's settings (input scaling, wide part, label lag, head step)
+ * @param shift           label-free domain-shift monitoring (not part of the digest: it changes no model)
  */
 public record LearnerConfig(
         int inputDim,
@@ -56,7 +58,8 @@ public record LearnerConfig(
         MetaConfig meta,
         MemoryConfig memory,
         DriftConfig drift,
-        ModelConfig model) {
+        ModelConfig model,
+        ShiftConfig shift) {
 
     /** One documented configuration key. */
     public record Key(String name, String defaultValue, String doc) {}
@@ -91,7 +94,8 @@ public record LearnerConfig(
      * {@code input.max.abs.value}).
      */
     public static final List<Key> KEYS = concat(SHAPE_KEYS, OptimizerConfig.LEADING_KEYS, BATCH_KEYS, MetaConfig.KEYS,
-            MemoryConfig.KEYS, DriftConfig.KEYS, OUTPUT_KEYS, List.of(OptimizerConfig.CLIP_NORM_KEY), ModelConfig.KEYS);
+            MemoryConfig.KEYS, DriftConfig.KEYS, OUTPUT_KEYS, List.of(OptimizerConfig.CLIP_NORM_KEY), ModelConfig.KEYS,
+            ShiftConfig.KEYS);
 
     private static final Map<String, String> DEFAULTS;
 
@@ -159,7 +163,7 @@ public record LearnerConfig(
                 r.positiveInt("metrics.window"), r.positiveInt("metrics.every.examples"),
                 r.positiveInt("snapshot.every.examples"), r.positiveInt("learner.task.cache.size"),
                 r.doubleValue("input.max.abs.value"), optimizer, MetaConfig.from(r), MemoryConfig.from(r), drift,
-                ModelConfig.from(r));
+                ModelConfig.from(r), ShiftConfig.from(r));
     }
 
     /** The head shape of a task. */

@@ -16,6 +16,15 @@ public interface LearnerEvents {
     /** A task's head changed enough to publish (every {@code snapshot.every.examples}). */
     void taskSnapshot(TaskSnapshot snapshot);
 
+    /**
+     * A task's domain-shift monitor found its inputs, predictions or labels moved (label-free, so unlabelled records
+     * count too). Ignored unless overridden: users of the learner written before monitoring existed see nothing new.
+     */
+    default void domainShift(ShiftEvent event) {}
+
+    /** A task's domain-shift monitor completed a check, shifted or not (for gauges); ignored unless overridden. */
+    default void shiftChecked(String task, dev.metastream.shift.ShiftReport report) {}
+
     /** Ignores everything. */
     LearnerEvents NONE = new LearnerEvents() {
         @Override
@@ -41,6 +50,16 @@ public interface LearnerEvents {
      */
     record DriftEvent(String task, String detector, String signal, long position, Map<String, Double> statistics,
                                         String reaction, long timestamp) {}
+
+    /**
+     * A domain shift found by a task's {@link dev.metastream.shift.ShiftMonitor}.
+     *
+     * @param task      task id
+     * @param report    the check that found it: the windows compared, every signal with its test, score and
+     *                  threshold, and the features that moved
+     * @param timestamp event time of the example whose check found it
+     */
+    record ShiftEvent(String task, dev.metastream.shift.ShiftReport report, long timestamp) {}
 
     /**
      * Prequential metrics of one task.

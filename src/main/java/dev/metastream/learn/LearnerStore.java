@@ -45,8 +45,17 @@ public interface LearnerStore {
     /** Stores a task's reference gradient. */
     void putReferenceGradient(String task, ReferenceGradient gradient);
 
+    /** A task's domain-shift monitor ({@link dev.metastream.shift.ShiftMonitor#toBytes()}), or null. */
+    byte[] shiftMonitor(String task);
+
     /**
-     * Forgets a task: its state, its episodic-memory samples and its reference gradient. The default refuses, for
+     * Stores a task's domain-shift monitor after every record it observed (labelled or not): unlike a task's state,
+     * it is not rebuilt from the buffered micro-batch after a restart, so it is written at once.
+     */
+    void putShiftMonitor(String task, byte[] state);
+
+    /**
+     * Forgets a task: its state, its episodic-memory samples, its reference gradient and its shift monitor. The default refuses, for
      * stores written before tasks could be deleted; both stores of this project implement it.
      */
     default void deleteTask(String task) {

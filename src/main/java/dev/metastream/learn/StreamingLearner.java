@@ -48,6 +48,8 @@ public final class StreamingLearner {
     private final Map<String, TaskState> taskCache;
     /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
     private final Map<String, TaskState> dirty = new LinkedHashMap<>();
+    /** Label-free monitors of every task's inputs, predictions and labels. */
+    private final ShiftMonitoring shiftMonitoring;
     private SharedState shared;
     private final List<PendingRow> pending = new ArrayList<>();
     /** True while the pending examples are re-learned after a restart: their events were published before it. */
@@ -84,6 +86,7 @@ public final class StreamingLearner {
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
         this.snapshotEvery = config.snapshotEveryExamples();
+        this.shiftMonitoring = new ShiftMonitoring(config, store, events);
         int cacheSize = config.taskCacheSize();
         this.taskCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -219,15 +222,19 @@ public final class StreamingLearner {
     /**
      * Test-then-train: scores the example with the model as it is, then, when it is labelled, learns it at once into
      * its task's part (head, scaler, previous label: the next prediction of the task uses it) and buffers it for the
-     * shared trunk's micro-batch, which is learned when the buffer is full.
+     * shared trunk's micro-batch, which is learned when the buffer is full. Labelled or not, the example and its
+     * prediction feed the task's domain-shift monitor ({@code shift.*}), which publishes a shift when it finds one.
      *
      * @return the prediction made before learning
      */
     public Prediction observe(Instance in) {
         if (!in.labelled()) {
-            return score(in);
+            Prediction p = score(in);
+            shiftMonitoring.observe(in, p.spec(), p.output());
+            return p;
         }
         Learned l = learnOne(in);
+        shiftMonitoring.observe(in, l.prediction().spec(), l.prediction().output());
         PendingExample pe = new PendingExample(in, l.prediction().output());
         store.putPending(pending.size(), pe);
         pending.add(l.row(pe));
@@ -618,11 +625,17 @@ public final class StreamingLearner {
         boolean existed = taskOrNull(task) != null;
         taskCache.remove(task);
         dirty.remove(task);
+        shiftMonitoring.forget(task);
         store.deleteTask(task);
         if (shared.memoryTasks.remove(task)) {
             store.putShared(shared);
         }
         return existed;
+    }
+
+    /** The latest check of a task's domain-shift monitor, or null before its first check (or with monitoring off). */
+    public dev.metastream.shift.ShiftReport latestShift(String task) {
+        return shiftMonitoring.latest(task);
     }
 
     /**

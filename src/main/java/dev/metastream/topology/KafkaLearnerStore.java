@@ -25,15 +25,17 @@ final class KafkaLearnerStore implements LearnerStore {
     private final KeyValueStore<String, byte[]> pending;
     private final KeyValueStore<String, byte[]> memory;
     private final KeyValueStore<String, byte[]> references;
+    private final KeyValueStore<String, byte[]> shiftMonitors;
 
     KafkaLearnerStore(KeyValueStore<String, byte[]> tasks, KeyValueStore<String, byte[]> shared,
                       KeyValueStore<String, byte[]> pending, KeyValueStore<String, byte[]> memory,
-                      KeyValueStore<String, byte[]> references) {
+                      KeyValueStore<String, byte[]> references, KeyValueStore<String, byte[]> shiftMonitors) {
         this.tasks = tasks;
         this.shared = shared;
         this.pending = pending;
         this.memory = memory;
         this.references = references;
+        this.shiftMonitors = shiftMonitors;
     }
 
     @Override
@@ -119,8 +121,19 @@ final class KafkaLearnerStore implements LearnerStore {
     }
 
     @Override
+    public byte[] shiftMonitor(String task) {
+        return shiftMonitors.get(task);
+    }
+
+    @Override
+    public void putShiftMonitor(String task, byte[] state) {
+        shiftMonitors.put(task, state);
+    }
+
+    @Override
     public void deleteTask(String task) {
         tasks.delete(task);
+        shiftMonitors.delete(task);
         references.delete(task);
         List<String> slots = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = memory.prefixScan(task + '\u0000', new StringSerializer())) {

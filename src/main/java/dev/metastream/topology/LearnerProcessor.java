@@ -71,7 +71,8 @@ public final class LearnerProcessor implements Processor<String, Object, String,
                 context.getStateStore(MetastreamTopology.SHARED_STATE_STORE),
                 context.getStateStore(MetastreamTopology.PENDING_STORE),
                 context.getStateStore(MetastreamTopology.MEMORY_STORE),
-                context.getStateStore(MetastreamTopology.REFERENCE_GRADIENT_STORE));
+                context.getStateStore(MetastreamTopology.REFERENCE_GRADIENT_STORE),
+                context.getStateStore(MetastreamTopology.SHIFT_MONITOR_STORE));
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
         snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
         store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
@@ -125,7 +126,8 @@ public final class LearnerProcessor implements Processor<String, Object, String,
                 learned(before + 1, System.nanoTime() - start);
             }
         } else {
-            p = learner.score(in);
+            // Scored, never learned; its inputs and prediction still reach the task's domain-shift monitor.
+            p = learner.observe(in);
         }
         metrics.scored(kind);
         context.forward(new Record<>(in.task(), new Output(topics.predictionsTopic(), records.prediction(p)),
@@ -265,6 +267,19 @@ public final class LearnerProcessor implements Processor<String, Object, String,
             metrics.drift(event.task());
             context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), records.drift(event)),
                     event.timestamp()));
+        }
+
+        @Override
+        public void domainShift(ShiftEvent event) {
+            metrics.domainShift(event.task());
+            for (byte[] json : records.domainShift(event)) {
+                context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), json), event.timestamp()));
+            }
+        }
+
+        @Override
+        public void shiftChecked(String task, dev.metastream.shift.ShiftReport report) {
+            metrics.shiftChecked(task, report);
         }
 
         @Override

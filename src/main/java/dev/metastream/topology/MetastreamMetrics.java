@@ -22,6 +22,7 @@ public final class MetastreamMetrics {
     private final Map<TaskKind, Counter> scored = new EnumMap<>(TaskKind.class);
     private final Map<TaskKind, Counter> learned = new EnumMap<>(TaskKind.class);
     private final AtomicLong drifts = new AtomicLong();
+    private final AtomicLong shifts = new AtomicLong();
     private final Counter metaUpdates;
     private final Timer batchLatency;
     private final AtomicLong metaVersion = new AtomicLong();
@@ -129,6 +130,20 @@ public final class MetastreamMetrics {
     void drift(String task) {
         drifts.incrementAndGet();
         topTasks.drift(task);
+    }
+
+    void domainShift(String task) {
+        shifts.incrementAndGet();
+        topTasks.domainShift(task);
+    }
+
+    void shiftChecked(String task, dev.metastream.shift.ShiftReport report) {
+        topTasks.shiftChecked(task, report);
+    }
+
+    /** Domain shifts found so far (every task). */
+    public double shiftCount() {
+        return shifts.get();
     }
 
     /** Drift events so far (every task, whether or not it has a series of its own). */

@@ -45,6 +45,8 @@ public final class MetastreamTopology {
     public static final String MEMORY_STORE = "episodic-memory";
     /** Per-task reference gradients of the gradient memory. */
     public static final String REFERENCE_GRADIENT_STORE = "reference-gradients";
+    /** Per-task domain-shift monitors (reference and recent histograms), written after every record. */
+    public static final String SHIFT_MONITOR_STORE = "shift-monitors";
     /** Per-task latest snapshot JSON, exactly as published on the snapshots topic (served by {@code GET /models}). */
     public static final String TASK_SNAPSHOT_STORE = "task-snapshots";
     /** Key of a partition's shared state in {@value #SHARED_STATE_STORE}. */
@@ -69,7 +71,7 @@ public final class MetastreamTopology {
                 topics.metaModelTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("meta-model-source"),
                 MetaModelUpdater::new);
         for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE,
-                REFERENCE_GRADIENT_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
+                REFERENCE_GRADIENT_STORE, SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
             builder.addStateStore(store(name));
         }
 
@@ -102,7 +104,7 @@ public final class MetastreamTopology {
         examples.merge(control, Named.as("learner-input"))
                 .process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
                         TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE,
-                        TASK_SNAPSHOT_STORE)
+                        SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE)
                 .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())
                         .withName("learner-outputs"));
 

@@ -9,6 +9,12 @@ import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.MetaSnapshot;
 import dev.metastream.learn.Prediction;
 import dev.metastream.learn.TaskSpec;
+import dev.metastream.shift.FeatureShift;
+import dev.metastream.shift.ShiftReport;
+import dev.metastream.shift.Signal;
+import dev.metastream.shift.Window;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +22,9 @@ import java.util.Map;
  * topic contract and the code cannot drift apart unnoticed.
  */
 public final class OutputRecords {
+    /** The {@code detector} of a domain-shift record on the drift-events topic. */
+    public static final String SHIFT_DETECTOR = "shift-monitor";
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final LearnerConfig config;
 
@@ -111,6 +120,73 @@ public final class OutputRecords {
         n.put("reaction", e.reaction());
         n.put("ts", e.timestamp());
         return bytes(n);
+    }
+
+    /**
+     * The drift-events records of a domain shift: one per signal that moved ({@code signal} = {@code inputs},
+     * {@code inputs-mmd}, {@code prediction} or {@code label}), each with the check's windows and every signal's
+     * figures, so a consumer filtering on {@code signal} sees the whole check.
+     */
+    public List<byte[]> domainShift(LearnerEvents.ShiftEvent e) {
+        List<byte[]> out = new ArrayList<>();
+        for (Signal s : e.report().signals()) {
+            if (!s.drift()) {
+                continue;
+            }
+            ObjectNode n = mapper.createObjectNode();
+            n.put("task", e.task());
+            n.put("detector", SHIFT_DETECTOR);
+            n.put("signal", s.name());
+            n.put("position", e.report().position());
+            n.put("test", s.test());
+            finite(n, "score", s.score());
+            finite(n, "threshold", s.threshold());
+            features(n.putArray("features"), s.features());
+            n.set("report", shiftReport(e.report()));
+            n.put("reaction", "none");
+            n.put("ts", e.timestamp());
+            out.add(bytes(n));
+        }
+        return out;
+    }
+
+    /** A monitor's check as JSON (the {@code report} of a domain-shift record, and {@code GET /drift/{task}}). */
+    public ObjectNode shiftReport(ShiftReport r) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("position", r.position());
+        n.put("drift", r.drift());
+        window(n.putObject("reference"), r.reference());
+        window(n.putObject("recent"), r.recent());
+        ArrayNode signals = n.putArray("signals");
+        for (Signal s : r.signals()) {
+            ObjectNode sn = signals.addObject();
+            sn.put("signal", s.name());
+            sn.put("test", s.test());
+            finite(sn, "score", s.score());
+            finite(sn, "threshold", s.threshold());
+            sn.put("drift", s.drift());
+            features(sn.putArray("features"), s.features());
+        }
+        return n;
+    }
+
+    private static void window(ObjectNode n, Window w) {
+        n.put("from", w.from());
+        n.put("to", w.to());
+    }
+
+    private static void features(ArrayNode a, List<FeatureShift> features) {
+        for (FeatureShift f : features) {
+            ObjectNode fn = a.addObject();
+            fn.put("feature", f.feature());
+            fn.put("test", f.test());
+            finite(fn, "statistic", f.statistic());
+            finite(fn, "p_value", f.pValue());
+            finite(fn, "wasserstein", f.wasserstein());
+            finite(fn, "psi", f.psi());
+            finite(fn, "jensen_shannon", f.jensenShannon());
+            fn.put("drift", f.drift());
+        }
     }
 
     private static void finite(ObjectNode n, String key, Double v) {

@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Per-task accuracy and loss gauges and drift counters for the {@code metrics.top.tasks} busiest tasks of this
  * instance, plus per-kind aggregates over every task it tracks. The number of series stays bounded however many tasks
- * there are: at most N × 4 per-task series, 4 × 2 + 1 aggregate ones and the drift counter of all other tasks.
+ * there are: at most N × 9 per-task series (accuracy, loss, examples, drift counter, a domain-shift score per signal
+ * and a domain-shift counter), 4 × 2 + 1 aggregate ones and the drift and shift counters of all other tasks.
  *
  * <p><b>Aggregates only for kinds present.</b> {@code metastream.tasks.accuracy} / {@code .loss} of a kind is
  * registered when a tracked task of that kind first reports a finite value, and removed at the ranking that finds no
@@ -56,6 +57,7 @@ final class TopTaskGauges {
     private final Map<String, List<Meter>> shown = new LinkedHashMap<>();
     private final Map<String, Meter> aggregates = new HashMap<>();
     private final io.micrometer.core.instrument.Counter otherDrifts;
+    private final io.micrometer.core.instrument.Counter otherShifts;
     private long lastRank;
     private boolean ranked;
 
@@ -67,6 +69,8 @@ final class TopTaskGauges {
         double volume;
         double accuracy = Double.NaN;
         double loss = Double.NaN;
+        /** The latest shift check's score per signal (as {@link dev.metastream.shift.ShiftReport} reports it). */
+        final Map<String, Double> shiftScores = new HashMap<>();
         boolean reportedSinceRank;
 
         Entry(String task) {
@@ -81,6 +85,7 @@ final class TopTaskGauges {
         this.registry = registry;
         this.topN = topN;
         otherDrifts = driftCounter(OTHER_TASKS);
+        otherShifts = shiftCounter(OTHER_TASKS);
         Gauge.builder("metastream.tasks.tracked", this, TopTaskGauges::trackedCount)
                 .description("Tasks this instance holds recent metrics for").register(registry);
     }
@@ -120,6 +125,28 @@ final class TopTaskGauges {
         });
     }
 
+    /** Counts one domain shift: on the task's own counter when it is one of the busiest, else on the others'. */
+    synchronized void domainShift(String task) {
+        List<Meter> meters = shown.get(task);
+        if (meters == null) {
+            otherShifts.increment();
+            return;
+        }
+        for (Meter m : meters) {
+            if (m instanceof io.micrometer.core.instrument.Counter c && m.getId().getName().equals(SHIFT_EVENTS)) {
+                c.increment();
+            }
+        }
+    }
+
+    /** Takes a tracked task's latest shift check (tasks without metrics records have no gauges to show it on). */
+    synchronized void shiftChecked(String task, dev.metastream.shift.ShiftReport report) {
+        Entry e = tracked.get(task);
+        if (e != null) {
+            report.signals().forEach(s -> e.shiftScores.put(s.name(), s.score()));
+        }
+    }
+
     /** Counts one drift event: on the task's own counter when it is one of the busiest, else on the others'. */
     synchronized void drift(String task) {
         List<Meter> meters = shown.get(task);
@@ -128,15 +155,27 @@ final class TopTaskGauges {
             return;
         }
         for (Meter m : meters) {
-            if (m instanceof io.micrometer.core.instrument.Counter c) {
+            if (m instanceof io.micrometer.core.instrument.Counter c && m.getId().getName().equals(DRIFT_EVENTS)) {
                 c.increment();
                 return;
             }
         }
     }
 
+    /** The signals a shift monitor reports, one gauge each per shown task. */
+    static final List<String> SHIFT_SIGNALS = List.of("inputs", "inputs-mmd", "prediction", "label");
+    static final String SHIFT_EVENTS = "metastream.domain.shift.events";
+    static final String DRIFT_EVENTS = "metastream.drift.events";
+
+    private io.micrometer.core.instrument.Counter shiftCounter(String task) {
+        return io.micrometer.core.instrument.Counter.builder(SHIFT_EVENTS).tag("task", task)
+                .description("Domain shifts found by the label-free monitor: per task for the busiest tasks, task="
+                        + OTHER_TASKS + " for the rest")
+                .register(registry);
+    }
+
     private io.micrometer.core.instrument.Counter driftCounter(String task) {
-        return io.micrometer.core.instrument.Counter.builder("metastream.drift.events").tag("task", task)
+        return io.micrometer.core.instrument.Counter.builder(DRIFT_EVENTS).tag("task", task)
                 .description("Drift detections that triggered a reaction: per task for the busiest tasks, task="
                         + OTHER_TASKS + " for the others").register(registry);
     }
@@ -206,6 +245,16 @@ final class TopTaskGauges {
                 .tags("task", task, "kind", kind).description("Labelled examples scored by one of the busiest tasks")
                 .strongReference(true).register(registry));
         meters.add(driftCounter(task));
+        for (String signal : SHIFT_SIGNALS) {
+            meters.add(Gauge.builder("metastream.task.shift.score", this,
+                            g -> g.field(task, x -> x.shiftScores.getOrDefault(signal, Double.NaN)))
+                    .tags("task", task, "kind", kind, "signal", signal)
+                    .description("One of the busiest tasks' latest domain-shift check: the signal's score (inputs: "
+                            + "share of drifted features; inputs-mmd: statistic over threshold; prediction, label: "
+                            + "the test's statistic)")
+                    .strongReference(true).register(registry));
+        }
+        meters.add(shiftCounter(task));
         return meters;
     }
 

@@ -241,7 +241,7 @@ class LearnerConfigTest {
     @Test
     void theKeysAreTheParts() {
         List<List<LearnerConfig.Key>> parts = List.of(OptimizerConfig.KEYS, MetaConfig.KEYS, MemoryConfig.KEYS,
-                DriftConfig.KEYS, ModelConfig.KEYS);
+                DriftConfig.KEYS, ModelConfig.KEYS, ShiftConfig.KEYS);
         Set<String> names = new HashSet<>();
         LearnerConfig.KEYS.forEach(k -> assertThat(names.add(k.name())).as(k.name()).isTrue());
         int partKeys = 0;
@@ -254,6 +254,7 @@ class LearnerConfigTest {
         assertThat(MetaConfig.KEYS).allMatch(k -> k.name().startsWith("meta."));
         assertThat(MemoryConfig.KEYS).allMatch(k -> k.name().startsWith("memory."));
         assertThat(DriftConfig.KEYS).allMatch(k -> k.name().startsWith("drift."));
+        assertThat(ShiftConfig.KEYS).allMatch(k -> k.name().startsWith("shift."));
         assertThat(OptimizerConfig.KEYS).allMatch(k -> k.name().startsWith("optimizer"));
     }
 }

@@ -178,6 +178,23 @@ public abstract class LearnerStoreContract {
     }
 
     @Test
+    void shiftMonitorsRoundTripPerTaskAndGoWithTheirTask() {
+        LearnerStore s = newStore();
+        byte[] a = {1, 2, 3};
+        byte[] ab = {4, 5};
+        s.putShiftMonitor("a", a);
+        s.putShiftMonitor("ab", ab);
+        assertThat(s.shiftMonitor("a")).isEqualTo(a);
+        assertThat(s.shiftMonitor("ab")).isEqualTo(ab);
+        assertThat(s.shiftMonitor("b")).isNull();
+        s.putShiftMonitor("a", new byte[] {9});
+        assertThat(s.shiftMonitor("a")).containsExactly(9);
+        s.deleteTask("a");
+        assertThat(s.shiftMonitor("a")).isNull();
+        assertThat(s.shiftMonitor("ab")).isEqualTo(ab);
+    }
+
+    @Test
     void aLearnerResumesFromTheStoreAsIfUninterrupted() {
         // The store is all a learner keeps: one dropped and rebuilt on the same store mid-batch learns the same.
         Properties p = new Properties();

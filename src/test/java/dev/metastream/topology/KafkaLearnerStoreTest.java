@@ -30,14 +30,15 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
         List<KeyValueStore<String, byte[]>> stores = new ArrayList<>();
         for (String name : List.of(MetastreamTopology.TASK_STATE_STORE, MetastreamTopology.SHARED_STATE_STORE,
                 MetastreamTopology.PENDING_STORE, MetastreamTopology.MEMORY_STORE,
-                MetastreamTopology.REFERENCE_GRADIENT_STORE)) {
+                MetastreamTopology.REFERENCE_GRADIENT_STORE, MetastreamTopology.SHIFT_MONITOR_STORE)) {
             KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(supplier(name), Serdes.String(),
                     Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
             store.init(context.getStateStoreContext(), store);
             stores.add(store);
         }
         opened.addAll(stores);
-        return new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3), stores.get(4));
+        return new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3), stores.get(4),
+                stores.get(5));
     }
 
     @Override
