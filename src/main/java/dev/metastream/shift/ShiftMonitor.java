@@ -257,7 +257,9 @@ public final class ShiftMonitor {
     private float[] mmdScale;
     private double[] mmdOffset;
 
-    private double[] cov; // packed; sums of products while the reference fills, then the covariance
+    // Packed sums of products while the reference fills; once it is complete only the threshold and
+    // the first `dim` entries, the variances, are needed (the rest is dropped from the state).
+    private double[] cov;
     private boolean covFrozen;
     private int covN;
     private double mmdThreshold; // NaN when the MMD test is off for this epoch
@@ -328,7 +330,6 @@ public final class ShiftMonitor {
                 refRing[i] = new Block(cells, dim);
             }
         }
-        this.cov = dim > 0 ? new double[dim * (dim + 1) / 2] : null;
         startEpoch();
     }
 
@@ -657,6 +658,7 @@ public final class ShiftMonitor {
         covN = n;
         mmdThreshold = Double.NaN;
         if (n < 2) {
+            cov = new double[dim];
             return;
         }
         double[] mean = new double[dim];
@@ -671,6 +673,11 @@ public final class ShiftMonitor {
             }
         }
         mmdThreshold = FourierMmd.threshold(cov, dim, alphaSignal);
+        double[] variance = new double[dim];
+        for (int k = 0; k < dim; k++) {
+            variance[k] = cov[k * (k + 1) / 2 + k];
+        }
+        cov = variance;
     }
 
     private void startEpoch() {
@@ -693,8 +700,8 @@ public final class ShiftMonitor {
         labelBinning = null;
         mmdScale = null;
         mmdOffset = null;
-        if (cov != null) {
-            Arrays.fill(cov, 0);
+        if (dim > 0) {
+            cov = new double[dim * (dim + 1) / 2];
         }
         covFrozen = false;
         covN = 0;
@@ -796,7 +803,7 @@ public final class ShiftMonitor {
         for (int k = 0; k < dim; k++) {
             refMean[k] = refSum.zsum[k] / n;
             curMean[k] = rec.zsum[k] / m;
-            variance[k] = cov[k * (k + 1) / 2 + k];
+            variance[k] = cov[k];
         }
         double t = FourierMmd.statistic(refMean, curMean, variance, n, m);
         return new Signal(Signal.INPUTS_MMD, "mmd", t, mmdThreshold, t > mmdThreshold, List.of());
@@ -1170,6 +1177,9 @@ public final class ShiftMonitor {
                 throw new IllegalArgumentException("shift monitor: bad covariance flag");
             }
             m.covFrozen = frozen == 1;
+            if (m.covFrozen) {
+                m.cov = new double[m.dim];
+            }
             m.covN = buf.getInt();
             m.mmdThreshold = buf.getDouble();
             if (m.covN < 0 || m.covN > referenceSize || (!m.covFrozen && m.covN != 0)
@@ -1178,7 +1188,7 @@ public final class ShiftMonitor {
             }
             for (int i = 0; i < m.cov.length; i++) {
                 m.cov[i] = buf.getDouble();
-                if (!Double.isFinite(m.cov[i])) {
+                if (!Double.isFinite(m.cov[i]) || (m.covFrozen && m.cov[i] < 0)) {
                     throw new IllegalArgumentException("shift monitor: bad covariance");
                 }
             }
