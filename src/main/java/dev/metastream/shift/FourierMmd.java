@@ -46,7 +46,7 @@ public final class FourierMmd {
 
     private static final int TABLE_BITS = 12;
     /** Standard normal quantiles at (i + 0.5) / 4096: a discretised N(0, 1) for the weights. */
-    private static final double[] NORMAL = new double[1 << TABLE_BITS];
+    private static final float[] NORMAL = new float[1 << TABLE_BITS]; // floats: 16 kB, stays in L1
 
     static {
         int half = NORMAL.length / 2;
@@ -63,8 +63,8 @@ public final class FourierMmd {
                 }
             }
             double q = 0.5 * (lo + hi);
-            NORMAL[i] = q;
-            NORMAL[NORMAL.length - 1 - i] = -q;
+            NORMAL[i] = (float) q;
+            NORMAL[NORMAL.length - 1 - i] = (float) -q;
         }
     }
 
@@ -86,9 +86,19 @@ public final class FourierMmd {
      * @return a draw from a 4096-point discretisation of N(0, 1)
      */
     public static double weight(long seed, int k, int j) {
-        long key = (((long) k) << 32) | (j & 0xffffffffL);
-        long h = mix(seed + 0x9E3779B97F4A7C15L * (key + 1));
-        return NORMAL[(int) (h >>> (64 - TABLE_BITS))];
+        return NORMAL[index(hash(seed, k / PER_HASH, j), k % PER_HASH)];
+    }
+
+    /** Table indices per 64-bit hash: five 12-bit fields, so one hash serves five projections. */
+    private static final int PER_HASH = 64 / TABLE_BITS;
+
+    private static long hash(long seed, int group, int j) {
+        long key = (((long) group) << 32) | (j & 0xffffffffL);
+        return mix(seed + 0x9E3779B97F4A7C15L * (key + 1));
+    }
+
+    private static int index(long hash, int field) {
+        return (int) (hash >>> (TABLE_BITS * field)) & ((1 << TABLE_BITS) - 1);
     }
 
     /**
@@ -150,8 +160,12 @@ public final class FourierMmd {
                 continue;
             }
             double s = (double) v * scale[j];
-            for (int k = 0; k < dim; k++) {
-                out[k] += weight(seed, k, j) * s;
+            for (int k0 = 0, group = 0; k0 < dim; k0 += PER_HASH, group++) {
+                long h = hash(seed, group, j);
+                int end = Math.min(dim, k0 + PER_HASH);
+                for (int k = k0, field = 0; k < end; k++, field++) {
+                    out[k] += NORMAL[index(h, field)] * s;
+                }
             }
         }
         for (int k = 0; k < dim; k++) {

@@ -74,7 +74,8 @@ class ShiftMonitorTest {
                 ShiftReport r = alarms.get(k);
                 assertThat(r.position()).as("seed %d shift %d", seed, k).isGreaterThan(change).isLessThanOrEqualTo(change + 1000);
                 assertThat(r.recent()).isEqualTo(new Window(r.position() - 500, r.position()));
-                assertThat(drifted(r)).contains(Signal.INPUTS_MMD).doesNotContain(Signal.PREDICTION, Signal.LABEL);
+                // Either input signal may cross first; the outputs did not move.
+                assertThat(drifted(r)).isNotEmpty().isSubsetOf(Signal.INPUTS, Signal.INPUTS_MMD);
             }
             // FIRST: after a shift the reference is re-learned from the examples that follow it.
             assertThat(alarms.get(0).reference()).isEqualTo(new Window(0, 500));
