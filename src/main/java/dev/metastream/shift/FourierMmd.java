@@ -23,9 +23,9 @@ package dev.metastream.shift;
  * on low-dimensional inputs neighbouring cosines are strongly correlated. The threshold is
  * therefore Pearson's three-moment approximation ({@link #threshold}), which needs no matrix inverse.
  * Measured share of checks above the threshold at nominal α = 0.001, 20,000 simulated pairs of a
- * 436-example reference and a 500-example window each (D = 32): 0.0013–0.0020 on one Gaussian
+ * 436-example reference and a 500-example window each (D = 32): 0.0011–0.0017 on one Gaussian
  * input, ten uniform inputs and ten correlated Gaussian inputs; a two-moment (Satterthwaite) match
- * gave 0.0019–0.0042 and the plain {@code χ²_D} threshold 0.025–0.14. (Hotelling's T² with the
+ * gave 0.0019–0.0042 and the plain {@code χ²_D} threshold 0.026–0.14. (Hotelling's T² with the
  * inverse covariance was tried first: its directions of tiny variance are high-order, heavy-tailed
  * functions of the inputs whose means are far from normal in windows of a few hundred examples, and
  * it alarmed constantly on one-dimensional input.)

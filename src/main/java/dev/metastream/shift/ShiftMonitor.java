@@ -97,15 +97,15 @@ import java.util.Objects;
  *
  * <p>Measured with the defaults (20,000-example stationary streams, 100 seeds each, classification
  * outputs; the budget is two false alarms per 2,000,000 examples): with {@link Reference#FIRST} no
- * false alarm on ten independent uniform features, one (MMD) on one Gaussian feature, two on six
- * integer features, eight (in six streams) on ten Gaussian features sharing a common factor
- * (correlation 0.5) — correlated features drift together, which the binomial calibration of the
- * share rule does not model (six of the eight came from the {@value Signal#INPUTS} rule); none on
- * 784 sparse integer inputs (10 seeds). With {@link Reference#SLIDING}, whose checks share less, three
- * on the uniform features and eleven on the correlated ones. A location, spread and return shift of
- * ten uniform features every 5,000 examples was found 100–200 examples after each change (20
- * seeds); a correlation-only change of three uniform features (one becomes a copy of another) after
- * 300–500 examples in 17 of 20 seeds, 800–4,000 in the other three.
+ * false alarm on ten independent uniform features, none on one Gaussian feature, two on six integer
+ * features, nine (in eight streams) on ten Gaussian features sharing a common factor (correlation
+ * 0.5) — correlated features drift together, which the binomial calibration of the share rule does
+ * not model (six of the nine came from the {@value Signal#INPUTS} rule); none on 784 sparse integer
+ * inputs (10 seeds). With {@link Reference#SLIDING} two on the uniform features and nine on the
+ * correlated ones (eight from the share rule). A location, spread and return shift of ten uniform
+ * features every 5,000 examples was found 100–200 examples after each change (20 seeds); a
+ * correlation-only change of three uniform features (one becomes a copy of another) after 300–500
+ * examples in 18 of 20 seeds, 1,300 and 2,800 in the other two.
  *
  * <p>Caveats: predictions also move when the model learns, so early in a task, with
  * {@link Reference#FIRST}, a prediction drift may mean the model improved rather than the inputs

@@ -80,7 +80,7 @@ class FourierMmdTest {
     void falseAlarmRateIsNearNominalWhereChiSquareWithDDegreesIsFarAbove() {
         // One standard normal input (the most correlated features), D = 32, a 436-example
         // reference and a 500-example window per trial, alpha = 0.01. Measured over 20,000 trials
-        // at alpha = 0.001: 0.0013 with this threshold, 0.14 with chi2_32's.
+        // at alpha = 0.001: 0.0011 with this threshold, 0.14 with chi2_32's.
         int dim = 32;
         int trials = 1500;
         int above = 0;
