@@ -2,8 +2,8 @@ package dev.metastream.shift;
 
 /**
  * Special functions and the distribution functions the shift tests need: the log-gamma function,
- * the regularized incomplete gamma and beta functions, the chi-square, F and Kolmogorov
- * distributions and the chi-square and F quantiles.
+ * the regularized incomplete gamma and beta functions, the chi-square and Kolmogorov
+ * distributions and the chi-square quantile.
  *
  * <p>References: W. H. Press et al., <i>Numerical Recipes</i>, 3rd ed., §6.1 (Lanczos log-gamma),
  * §6.2 (incomplete gamma: series for {@code x < a + 1}, Lentz continued fraction otherwise), §6.4
@@ -253,39 +253,6 @@ public final class Distributions {
             hi *= 2;
         }
         return bisect(x -> chiSquareSurvival(x, dof) > q, 0, hi);
-    }
-
-    /**
-     * F distribution survival function.
-     *
-     * @param x value
-     * @param d1 numerator degrees of freedom, {@code > 0}
-     * @param d2 denominator degrees of freedom, {@code > 0}
-     * @return {@code P(X > x)}
-     */
-    public static double fSurvival(double x, double d1, double d2) {
-        if (x <= 0) {
-            return 1;
-        }
-        return regularizedBeta(d2 / (d2 + d1 * x), d2 / 2, d1 / 2);
-    }
-
-    /**
-     * F distribution quantile.
-     *
-     * @param p probability in (0, 1)
-     * @param d1 numerator degrees of freedom, {@code > 0}
-     * @param d2 denominator degrees of freedom, {@code > 0}
-     * @return {@code x} with {@code P(X <= x) = p}
-     */
-    public static double fQuantile(double p, double d1, double d2) {
-        checkProbability(p);
-        double q = 1 - p;
-        double hi = 1;
-        while (fSurvival(hi, d1, d2) > q) {
-            hi *= 2;
-        }
-        return bisect(x -> fSurvival(x, d1, d2) > q, 0, hi);
     }
 
     /**

@@ -6,10 +6,13 @@ package dev.metastream.shift;
  *
  * @param feature index of the feature (of the folded category for wide inputs; 0 for the
  *     prediction and the label)
- * @param test the test that decided {@code drift}: {@code "ks"}, {@code "chi2"} or {@code "wasserstein"}
- * @param statistic that test's statistic (for {@code "wasserstein"} the normalised distance)
- * @param pValue that test's p-value; NaN for {@code "wasserstein"}, which has none
- * @param wasserstein normalised Wasserstein-1 distance of the binned distributions
+ * @param test the test that decided {@code drift}: {@code "ks"}, {@code "chi2"}, or with a reference
+ *     larger than {@value ShiftMonitor#LARGE_REFERENCE} examples {@code "wasserstein"} (numeric) or
+ *     {@code "jensenshannon"} (categorical)
+ * @param statistic that test's statistic (for the two distances, the distance)
+ * @param pValue that test's p-value; NaN for the distances, which have none
+ * @param wasserstein normalised Wasserstein-1 distance of the binned distributions (see
+ *     {@link Wasserstein}); NaN for class outputs, whose indices are nominal
  * @param psi population stability index
  * @param jensenShannon Jensen-Shannon distance (base 2)
  * @param drift whether the test called this variable drifted

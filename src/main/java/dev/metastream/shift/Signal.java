@@ -9,7 +9,7 @@ import java.util.List;
  *   <li>{@value #INPUTS}: per-feature tests combined by the dataset rule; {@code score} is the share
  *       of drifted features, drift when {@code score >= threshold}; {@code features} lists the most
  *       drifted ones (at most {@link ShiftMonitor#REPORTED_FEATURES}).
- *   <li>{@value #INPUTS_MMD}: multivariate test; {@code score} is Hotelling's T² of the random
+ *   <li>{@value #INPUTS_MMD}: multivariate test; {@code score} is the standardised MMD statistic of the random
  *       Fourier features, drift when {@code score > threshold}; no features.
  *   <li>{@value #PREDICTION}, {@value #LABEL}: one test on the predicted values or the labels;
  *       {@code score} is its p-value, drift when {@code score < threshold}; {@code features} holds
