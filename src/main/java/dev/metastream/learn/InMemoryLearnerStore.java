@@ -18,6 +18,7 @@ public final class InMemoryLearnerStore implements LearnerStore {
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
     private final Map<String, byte[]> references = new HashMap<>();
     private final Map<String, byte[]> shiftMonitors = new HashMap<>();
+    private final Map<String, Map<Integer, byte[]>> shiftObservations = new HashMap<>();
 
     @Override
     public TaskState task(String task) {
@@ -97,9 +98,34 @@ public final class InMemoryLearnerStore implements LearnerStore {
     }
 
     @Override
+    public void putShiftObservation(String task, int index, byte[] observation) {
+        shiftObservations.computeIfAbsent(task, t -> new TreeMap<>()).put(index, observation);
+    }
+
+    @Override
+    public List<byte[]> shiftObservations(String task) {
+        Map<Integer, byte[]> m = shiftObservations.get(task);
+        return m == null ? List.of() : List.copyOf(m.values());
+    }
+
+    @Override
+    public void clearShiftObservations(String task, int count) {
+        Map<Integer, byte[]> m = shiftObservations.get(task);
+        if (m != null) {
+            for (int i = 0; i < count; i++) {
+                m.remove(i);
+            }
+            if (m.isEmpty()) {
+                shiftObservations.remove(task);
+            }
+        }
+    }
+
+    @Override
     public void deleteTask(String task) {
         tasks.remove(task);
         shiftMonitors.remove(task);
+        shiftObservations.remove(task);
         memory.remove(task);
         references.remove(task);
     }

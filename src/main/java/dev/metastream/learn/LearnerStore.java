@@ -48,11 +48,22 @@ public interface LearnerStore {
     /** A task's domain-shift monitor ({@link dev.metastream.shift.ShiftMonitor#toBytes()}), or null. */
     byte[] shiftMonitor(String task);
 
-    /**
-     * Stores a task's domain-shift monitor after every record it observed (labelled or not): unlike a task's state,
-     * it is not rebuilt from the buffered micro-batch after a restart, so it is written at once.
-     */
+    /** Stores a task's domain-shift monitor (every {@code shift.block.size} of its records). */
     void putShiftMonitor(String task, byte[] state);
+
+    /**
+     * Logs one record a task's monitor observed since it was last stored (its features, prediction and label): unlike
+     * a task's state, the monitor is not rebuilt from the buffered micro-batch after a restart (an unlabelled record
+     * never enters it), so what it saw is written at once, a few bytes per record, and replayed onto the stored
+     * monitor when it is read again.
+     */
+    void putShiftObservation(String task, int index, byte[] observation);
+
+    /** A task's logged monitor observations, in index order (empty when none). */
+    List<byte[]> shiftObservations(String task);
+
+    /** Drops a task's logged observations {@code 0 .. count-1} (after the monitor that holds them is stored). */
+    void clearShiftObservations(String task, int count);
 
     /**
      * Forgets a task: its state, its episodic-memory samples, its reference gradient and its shift monitor. The default refuses, for

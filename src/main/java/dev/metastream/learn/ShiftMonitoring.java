@@ -2,7 +2,9 @@ package dev.metastream.learn;
 
 import dev.metastream.shift.ShiftMonitor;
 import dev.metastream.shift.ShiftReport;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,16 +12,29 @@ import java.util.Map;
  * prediction made for it and its label when it has one. A check that finds a shift becomes a
  * {@link LearnerEvents.ShiftEvent}.
  *
- * <p>A monitor is written to the {@link LearnerStore} after every record. Unlike a task's state it is not rebuilt by
- * re-learning the buffered micro-batch after a restart (an unlabelled record never enters that buffer), so holding it
- * until the batch is learned would lose what it saw. The deserialised monitors of recent tasks stay on heap, as
- * many as {@code learner.task.cache.size}.
+ * <p>What a monitor saw must survive a restart, and it is not rebuilt by re-learning the buffered micro-batch (an
+ * unlabelled record never enters it). Writing the whole monitor (several KB) after every record would cost as much as
+ * learning the record, so each record is logged on its own (its features, prediction and label: a few bytes) and the
+ * monitor itself is stored once per {@code shift.block.size} of the task's records, when its log is dropped. Reading a
+ * monitor back replays its log onto it; the deserialised monitors of recent tasks stay on heap, as many as
+ * {@code learner.task.cache.size}.
  */
 final class ShiftMonitoring {
     private final LearnerConfig config;
     private final LearnerStore store;
     private final LearnerEvents events;
-    private final Map<String, ShiftMonitor> cache;
+    private final Map<String, Entry> cache;
+
+    /** A task's monitor and how many of its records are logged since it was last stored. */
+    private static final class Entry {
+        final ShiftMonitor monitor;
+        int logged;
+
+        Entry(ShiftMonitor monitor, int logged) {
+            this.monitor = monitor;
+            this.logged = logged;
+        }
+    }
 
     ShiftMonitoring(LearnerConfig config, LearnerStore store, LearnerEvents events) {
         this.config = config;
@@ -28,7 +43,7 @@ final class ShiftMonitoring {
         int cacheSize = config.taskCacheSize();
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ShiftMonitor> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
                 return size() > cacheSize;
             }
         };
@@ -39,10 +54,18 @@ final class ShiftMonitoring {
         if (!config.shift().enabled()) {
             return;
         }
-        ShiftMonitor m = monitor(in.task(), spec);
-        ShiftReport report = m.observe(in.x(), predicted(spec, output), in.labelled() ? label(spec, in.target())
-                : Double.NaN);
-        store.putShiftMonitor(in.task(), m.toBytes());
+        Entry e = entry(in.task(), spec);
+        double predicted = predicted(spec, output);
+        double label = in.labelled() ? label(spec, in.target()) : Double.NaN;
+        ShiftMonitor m = e.monitor;
+        ShiftReport report = m.observe(in.x(), predicted, label);
+        if (e.logged + 1 >= m.settings().blockSize()) {
+            store.putShiftMonitor(in.task(), m.toBytes());
+            store.clearShiftObservations(in.task(), e.logged);
+            e.logged = 0;
+        } else {
+            store.putShiftObservation(in.task(), e.logged++, encode(in.x(), predicted, label));
+        }
         ShiftReport latest = m.latest();
         if (latest != null && latest.position() == m.position()) {
             events.shiftChecked(in.task(), latest);
@@ -54,36 +77,99 @@ final class ShiftMonitoring {
 
     /** The latest check of a task's monitor, or null when it has none yet. */
     ShiftReport latest(String task) {
-        ShiftMonitor m = cache.get(task);
-        if (m == null) {
-            byte[] b = store.shiftMonitor(task);
-            m = b == null ? null : ShiftMonitor.fromBytes(b);
-        }
+        Entry e = cache.get(task);
+        ShiftMonitor m = e != null ? e.monitor : read(task);
         return m == null ? null : m.latest();
     }
 
-    /** Forgets a deleted task's monitor (the store forgets it with the task). */
+    /** Forgets a deleted task's monitor (the store forgets it, and its log, with the task). */
     void forget(String task) {
         cache.remove(task);
     }
 
-    private ShiftMonitor monitor(String task, TaskSpec spec) {
-        ShiftMonitor m = cache.get(task);
-        if (m != null) {
-            return m;
+    private Entry entry(String task, TaskSpec spec) {
+        Entry e = cache.get(task);
+        if (e != null) {
+            return e;
         }
-        byte[] b = store.shiftMonitor(task);
         int categories = categories(spec);
-        if (b != null) {
-            m = ShiftMonitor.fromBytes(b);
-        }
+        ShiftMonitor m = read(task);
+        int logged = store.shiftObservations(task).size();
         if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
             // A new task, or one whose kind or width was reconfigured: its old reference says nothing about the new.
-            m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories,
-                    Seeds.of(task, config.seed()));
+            m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories, config.seed());
+            store.clearShiftObservations(task, logged);
+            logged = 0;
         }
-        cache.put(task, m);
+        e = new Entry(m, logged);
+        cache.put(task, e);
+        return e;
+    }
+
+    /** The stored monitor with its logged observations replayed (their checks were published when they ran), or null. */
+    private ShiftMonitor read(String task) {
+        byte[] b = store.shiftMonitor(task);
+        List<byte[]> log = store.shiftObservations(task);
+        ShiftMonitor m = b != null ? ShiftMonitor.fromBytes(b) : null;
+        if (m == null && !log.isEmpty()) {
+            // The first records of a task: logged, and no monitor stored yet.
+            TaskSpec spec = config.taskSpec(task);
+            m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories(spec), config.seed());
+        }
+        if (m != null) {
+            for (byte[] row : log) {
+                replay(m, row);
+            }
+        }
         return m;
+    }
+
+    /**
+     * One observation as logged: the features (dense, or the non-zeros when they are fewer than a quarter), the
+     * prediction and the label.
+     */
+    static byte[] encode(float[] x, double predicted, double label) {
+        int nonZero = 0;
+        for (float v : x) {
+            if (v != 0f) {
+                nonZero++;
+            }
+        }
+        boolean sparse = nonZero * 4 < x.length;
+        ByteBuffer buf = ByteBuffer.allocate(1 + Integer.BYTES + (sparse ? nonZero * 8 : x.length * 4) + 16);
+        buf.put((byte) (sparse ? 1 : 0)).putInt(sparse ? nonZero : x.length);
+        for (int j = 0; j < x.length; j++) {
+            if (!sparse) {
+                buf.putFloat(x[j]);
+            } else if (x[j] != 0f) {
+                buf.putInt(j).putFloat(x[j]);
+            }
+        }
+        buf.putDouble(predicted).putDouble(label);
+        return buf.array();
+    }
+
+    private void replay(ShiftMonitor m, byte[] row) {
+        ByteBuffer buf = ByteBuffer.wrap(row);
+        boolean sparse = buf.get() == 1;
+        int n = buf.getInt();
+        float[] x = new float[m.inputDim()];
+        if (!sparse && n != x.length) {
+            return; // logged before input.dim changed: it says nothing about the inputs of this width
+        }
+        for (int k = 0; k < n; k++) {
+            if (sparse) {
+                int j = buf.getInt();
+                float v = buf.getFloat();
+                if (j >= x.length) {
+                    return;
+                }
+                x[j] = v;
+            } else {
+                x[k] = buf.getFloat();
+            }
+        }
+        m.observe(x, buf.getDouble(), buf.getDouble());
     }
 
     /** Categories of the task's predictions and labels as the monitor counts them: 0 for real values. */

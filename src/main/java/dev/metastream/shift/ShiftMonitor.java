@@ -292,6 +292,15 @@ public final class ShiftMonitor {
     private int recentFilled;
     private ShiftReport latest;
 
+    // Encoding cache (transient): stateVersion moves whenever anything but the positions and the current block
+    // changes; toBytes re-encodes those parts only then.
+    private long stateVersion;
+    private long encodedVersion = -1;
+    private byte[] beforeCurrent;
+    private byte[] afterCurrent;
+    private byte[] latestBytes;
+    private ShiftReport latestEncoded;
+
     // Transient, derived or scratch.
     private double featureSignificance = Double.NaN;
     private final double[] z;
@@ -443,6 +452,7 @@ public final class ShiftMonitor {
         }
         int predClass = classIndex(prediction, "prediction");
         int labelClass = classIndex(label, "label");
+        boolean steady = epochCount >= calibrationSize && (dim == 0 || covFrozen);
         if (epochCount < calibrationSize) {
             calibrate(x, prediction, label, predClass, labelClass);
         } else {
@@ -454,7 +464,11 @@ public final class ShiftMonitor {
         if (epochCount == calibrationSize) {
             freezeCalibration();
         }
-        return epochCount % settings.blockSize() == 0 ? completeBlock() : null;
+        boolean boundary = epochCount % settings.blockSize() == 0;
+        if (!steady || boundary) {
+            stateVersion++;
+        }
+        return boundary ? completeBlock() : null;
     }
 
     /** The class cell of a categorical output, -1 when absent (NaN) or the output is numeric. */
@@ -962,10 +976,47 @@ public final class ShiftMonitor {
      * @return type byte, version byte, payload
      */
     public byte[] toBytes() {
-        boolean calibrating = epochCount < calibrationSize;
-        int size = 2 + 4 * Integer.BYTES + 3 * Double.BYTES + 2 * Integer.BYTES + 1 // settings
+        // The monitor is written after every record it sees, so only what a record changes is encoded each time: the
+        // positions and the current block. The rest (calibration or bins, projections, reference and recent blocks,
+        // the latest report) changes at block boundaries, or on every record only while the epoch calibrates and its
+        // reference fills; its encoding is kept and copied until then.
+        if (encodedVersion != stateVersion) {
+            boolean calibrating = epochCount < calibrationSize;
+            beforeCurrent = encode(sizeBeforeCurrent(calibrating), buf -> writeBeforeCurrent(buf, calibrating));
+            afterCurrent = encode(sizeAfterCurrent(), this::writeAfterCurrent);
+            encodedVersion = stateVersion;
+        }
+        int head = 2 + 4 * Integer.BYTES + 3 * Double.BYTES + 2 * Integer.BYTES + 1 // settings
                 + 2 * Integer.BYTES + Long.BYTES // dimensions, seed
-                + 3 * Long.BYTES + 1;
+                + 3 * Long.BYTES;
+        ByteBuffer buf = ByteBuffer.allocate(head + beforeCurrent.length + current.byteSize() + afterCurrent.length);
+        buf.put(TYPE).put(VERSION);
+        Settings s = settings;
+        buf.putInt(s.referenceSize()).putInt(s.blockSize()).putInt(s.recentBlocks()).putInt(s.bins());
+        buf.putDouble(s.featureShare()).putDouble(s.significance()).putDouble(s.expectedRunTime());
+        buf.putInt(s.maxFeatures()).putInt(s.projections()).put((byte) s.reference().ordinal());
+        buf.putInt(inputDim).putInt(outputCategories).putLong(seed);
+        buf.putLong(position).putLong(epochStart).putLong(epochCount);
+        buf.put(beforeCurrent);
+        current.write(buf);
+        buf.put(afterCurrent);
+        if (buf.hasRemaining()) {
+            throw new IllegalStateException("shift monitor: size mismatch, " + buf.remaining() + " bytes left");
+        }
+        return buf.array();
+    }
+
+    private static byte[] encode(int size, java.util.function.Consumer<ByteBuffer> writer) {
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        writer.accept(buf);
+        if (buf.hasRemaining()) {
+            throw new IllegalStateException("shift monitor: size mismatch, " + buf.remaining() + " bytes left");
+        }
+        return buf.array();
+    }
+
+    private int sizeBeforeCurrent(boolean calibrating) {
+        int size = 1;
         if (calibrating) {
             size += (wide ? 0 : calibrationSize * inputDim * Float.BYTES)
                     + inputDim * (Integer.BYTES + 2 * Double.BYTES)
@@ -986,19 +1037,10 @@ public final class ShiftMonitor {
         if (dim > 0) {
             size += 1 + Integer.BYTES + Double.BYTES + cov.length * Double.BYTES;
         }
-        int blockBytes = current.byteSize();
-        size += blockBytes * (2 + recent.length + (refRing == null ? 0 : refRing.length)) + 3 * Integer.BYTES;
-        byte[] report = latest == null ? null : ReportCodec.encode(latest);
-        size += 1 + (report == null ? 0 : Integer.BYTES + report.length);
+        return size;
+    }
 
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.put(TYPE).put(VERSION);
-        Settings s = settings;
-        buf.putInt(s.referenceSize()).putInt(s.blockSize()).putInt(s.recentBlocks()).putInt(s.bins());
-        buf.putDouble(s.featureShare()).putDouble(s.significance()).putDouble(s.expectedRunTime());
-        buf.putInt(s.maxFeatures()).putInt(s.projections()).put((byte) s.reference().ordinal());
-        buf.putInt(inputDim).putInt(outputCategories).putLong(seed);
-        buf.putLong(position).putLong(epochStart).putLong(epochCount);
+    private void writeBeforeCurrent(ByteBuffer buf, boolean calibrating) {
         buf.put((byte) (calibrating ? 0 : 1));
         if (calibrating) {
             if (!wide) {
@@ -1044,7 +1086,18 @@ public final class ShiftMonitor {
                 buf.putDouble(v);
             }
         }
-        current.write(buf);
+    }
+
+    private int sizeAfterCurrent() {
+        int blockBytes = current.byteSize();
+        int size = blockBytes * (1 + recent.length + (refRing == null ? 0 : refRing.length)) + 3 * Integer.BYTES;
+        latestBytes = latest == null ? null : latestBytes != null && latestEncoded == latest ? latestBytes
+                : ReportCodec.encode(latest);
+        latestEncoded = latest;
+        return size + 1 + (latestBytes == null ? 0 : Integer.BYTES + latestBytes.length);
+    }
+
+    private void writeAfterCurrent(ByteBuffer buf) {
         refSum.write(buf);
         if (refRing != null) {
             for (Block b : refRing) {
@@ -1055,14 +1108,10 @@ public final class ShiftMonitor {
             b.write(buf);
         }
         buf.putInt(refHead).putInt(recentHead).putInt(recentFilled);
-        buf.put((byte) (report == null ? 0 : 1));
-        if (report != null) {
-            buf.putInt(report.length).put(report);
+        buf.put((byte) (latestBytes == null ? 0 : 1));
+        if (latestBytes != null) {
+            buf.putInt(latestBytes.length).put(latestBytes);
         }
-        if (buf.hasRemaining()) {
-            throw new IllegalStateException("shift monitor: size mismatch, " + buf.remaining() + " bytes left");
-        }
-        return buf.array();
     }
 
     /**

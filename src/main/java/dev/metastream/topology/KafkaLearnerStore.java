@@ -131,9 +131,46 @@ final class KafkaLearnerStore implements LearnerStore {
     }
 
     @Override
+    public void putShiftObservation(String task, int index, byte[] observation) {
+        shiftMonitors.put(observationKey(task, index), observation);
+    }
+
+    @Override
+    public List<byte[]> shiftObservations(String task) {
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = shiftMonitors.prefixScan(task + '\u0000',
+                new StringSerializer())) {
+            while (it.hasNext()) {
+                out.add(it.next().value);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void clearShiftObservations(String task, int count) {
+        for (int i = 0; i < count; i++) {
+            shiftMonitors.delete(observationKey(task, i));
+        }
+    }
+
+    /** {@code task NUL index}, zero-padded: a task's log is one prefix scan, in order, beside its monitor's key. */
+    static String observationKey(String task, int index) {
+        return task + '\u0000' + String.format("%06d", index);
+    }
+
+    @Override
     public void deleteTask(String task) {
         tasks.delete(task);
         shiftMonitors.delete(task);
+        List<String> logged = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = shiftMonitors.prefixScan(task + '\u0000',
+                new StringSerializer())) {
+            while (it.hasNext()) {
+                logged.add(it.next().key);
+            }
+        }
+        logged.forEach(shiftMonitors::delete);
         references.delete(task);
         List<String> slots = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = memory.prefixScan(task + '\u0000', new StringSerializer())) {

@@ -189,8 +189,17 @@ public abstract class LearnerStoreContract {
         assertThat(s.shiftMonitor("b")).isNull();
         s.putShiftMonitor("a", new byte[] {9});
         assertThat(s.shiftMonitor("a")).containsExactly(9);
+        s.putShiftObservation("a", 0, new byte[] {10});
+        s.putShiftObservation("a", 1, new byte[] {11});
+        s.putShiftObservation("ab", 0, new byte[] {20});
+        assertThat(s.shiftObservations("a")).containsExactly(new byte[] {10}, new byte[] {11});
+        assertThat(s.shiftObservations("ab")).containsExactly(new byte[] {20});
+        assertThat(s.shiftObservations("b")).isEmpty();
+        s.clearShiftObservations("ab", 1);
+        assertThat(s.shiftObservations("ab")).isEmpty();
         s.deleteTask("a");
         assertThat(s.shiftMonitor("a")).isNull();
+        assertThat(s.shiftObservations("a")).isEmpty();
         assertThat(s.shiftMonitor("ab")).isEqualTo(ab);
     }
 
