@@ -11,6 +11,7 @@ import dev.metastream.evaluation.Outcomes;
 import dev.metastream.evaluation.Protocol;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
+import dev.metastream.learn.ShiftConfig;
 import dev.metastream.learn.TaskSpec;
 import dev.metastream.topology.OutputRecords;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -250,6 +251,9 @@ final class KafkaEvaluation {
             Set<String> shiftChecks = new HashSet<>();
             for (JsonNode d : drifts) {
                 Outcomes.Detection det = new Outcomes.Detection(d.path("task").asText(), d.path("position").asLong());
+                if (det.task().equals(ShiftConfig.ALL_TASKS)) {
+                    continue; // the monitor over all tasks has no shift points of its own
+                }
                 if (d.path("detector").asText().equals(OutputRecords.SHIFT_DETECTOR)) {
                     // One record per signal that moved: one check, one detection.
                     if (shiftChecks.add(det.task() + '\u0000' + det.position())) {

@@ -153,6 +153,11 @@ public final class InputRecordParser {
             // Key "meta" on the compacted snapshots topic is the shared model's.
             return Result.reject(Reason.BAD_FIELD, "task id \"meta\" is reserved for the shared model: rename the task");
         }
+        if (task.equals("*")) {
+            // Key "*" names the domain-shift monitor over all of a partition's tasks (shift.all.tasks).
+            return Result.reject(Reason.BAD_FIELD, "task id \"*\" is reserved for the monitor over all tasks: rename "
+                    + "the task");
+        }
         if (task.chars().anyMatch(Character::isISOControl)) {
             // Store keys are "task NUL slot"; a control character in the id could alias another task's keys.
             return Result.reject(Reason.BAD_FIELD, "the task id contains a control character: use printable characters");

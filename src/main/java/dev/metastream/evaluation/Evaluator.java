@@ -7,6 +7,7 @@ import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.Seeds;
+import dev.metastream.learn.ShiftConfig;
 import dev.metastream.learn.StreamingLearner;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -405,7 +406,10 @@ public final class Evaluator {
 
                 @Override
                 public void domainShift(ShiftEvent e) {
-                    out.shiftDetections.add(new Outcomes.Detection(e.task(), e.report().position()));
+                    // The monitor over all tasks has no shift points of its own to be matched against.
+                    if (!e.task().equals(ShiftConfig.ALL_TASKS)) {
+                        out.shiftDetections.add(new Outcomes.Detection(e.task(), e.report().position()));
+                    }
                 }
 
                 @Override

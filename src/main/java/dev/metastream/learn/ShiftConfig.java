@@ -11,15 +11,24 @@ import java.util.List;
  * configuration digest.
  *
  * @param enabled  whether tasks are monitored ({@code shift.monitor})
+ * @param allTasks whether a monitor also watches the inputs of all of a partition's tasks together, as task {@code *}
+ *                 ({@code shift.all.tasks})
  * @param settings the monitor's settings (the other {@code shift.*} keys)
  */
-public record ShiftConfig(boolean enabled, ShiftMonitor.Settings settings) {
+public record ShiftConfig(boolean enabled, boolean allTasks, ShiftMonitor.Settings settings) {
+
+    /**
+     * The task id under which the monitor over all of a partition's tasks ({@code shift.all.tasks}) is stored and
+     * published; input records may not use it.
+     */
+    public static final String ALL_TASKS = "*";
 
     private static final ShiftMonitor.Settings DEFAULTS = ShiftMonitor.Settings.defaults();
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
     public static final List<Key> KEYS = List.of(
             new Key("shift.monitor", "true", "Label-free domain-shift monitoring of every task's inputs, predictions and labels (labelled and unlabelled records alike); a shift is published on the drift-events topic with signal inputs, inputs-mmd, prediction or label."),
+            new Key("shift.all.tasks", "true", "Also monitor the inputs of all of a partition's tasks together, published as task * (the only monitor that completes a reference when tasks are many and short, e.g. users of a recommender)."),
             new Key("shift.reference", DEFAULTS.reference().name().toLowerCase(), "What the recent window is compared with: first (the task's first shift.reference.size examples, re-learned after each detected shift) or sliding (the shift.reference.size examples just before the recent window)."),
             new Key("shift.reference.size", Integer.toString(DEFAULTS.referenceSize()), "Examples in the reference window. Up to 1000, per-feature drift is a statistical test (binned Kolmogorov-Smirnov, p below shift.significance); above, a normalised Wasserstein distance above 0.1 (Evidently's rule)."),
             new Key("shift.block.size", Integer.toString(DEFAULTS.blockSize()), "Examples per block of the recent window; a check runs at the end of every block."),
@@ -56,7 +65,7 @@ public record ShiftConfig(boolean enabled, ShiftMonitor.Settings settings) {
         if (bins < 2) {
             throw new IllegalArgumentException("shift.bins=" + bins + " must be at least 2");
         }
-        return new ShiftConfig(r.bool("shift.monitor"), new ShiftMonitor.Settings(r.positiveInt("shift.reference.size"),
+        return new ShiftConfig(r.bool("shift.monitor"), r.bool("shift.all.tasks"), new ShiftMonitor.Settings(r.positiveInt("shift.reference.size"),
                 r.positiveInt("shift.block.size"), r.positiveInt("shift.recent.blocks"), bins, share, significance, ert,
                 r.positiveInt("shift.max.features"), r.nonNegativeInt("shift.projections"), ref));
     }

@@ -49,29 +49,38 @@ final class ShiftMonitoring {
         };
     }
 
+    /** The monitor over all of a partition's tasks watches their inputs only: tasks' outputs differ in kind. */
+    private static final String ALL_TASKS = ShiftConfig.ALL_TASKS;
+
     /** Observes one record and its prediction; publishes a shift when the check at this record finds one. */
     void observe(Instance in, TaskSpec spec, float[] output) {
         if (!config.shift().enabled()) {
             return;
         }
-        Entry e = entry(in.task(), spec);
-        double predicted = predicted(spec, output);
         double label = in.labelled() ? label(spec, in.target()) : Double.NaN;
+        observe(in.task(), categories(spec), in.x(), predicted(spec, output), label, in.timestamp());
+        if (config.shift().allTasks()) {
+            observe(ALL_TASKS, 0, in.x(), Double.NaN, Double.NaN, in.timestamp());
+        }
+    }
+
+    private void observe(String key, int categories, float[] x, double predicted, double label, long timestamp) {
+        Entry e = entry(key, categories);
         ShiftMonitor m = e.monitor;
-        ShiftReport report = m.observe(in.x(), predicted, label);
+        ShiftReport report = m.observe(x, predicted, label);
         if (e.logged + 1 >= m.settings().blockSize()) {
-            store.putShiftMonitor(in.task(), m.toBytes());
-            store.clearShiftObservations(in.task(), e.logged);
+            store.putShiftMonitor(key, m.toBytes());
+            store.clearShiftObservations(key, e.logged);
             e.logged = 0;
         } else {
-            store.putShiftObservation(in.task(), e.logged++, encode(in.x(), predicted, label));
+            store.putShiftObservation(key, e.logged++, encode(x, predicted, label));
         }
         ShiftReport latest = m.latest();
         if (latest != null && latest.position() == m.position()) {
-            events.shiftChecked(in.task(), latest);
+            events.shiftChecked(key, latest);
         }
         if (report != null) {
-            events.domainShift(new LearnerEvents.ShiftEvent(in.task(), report, in.timestamp()));
+            events.domainShift(new LearnerEvents.ShiftEvent(key, report, timestamp));
         }
     }
 
@@ -87,12 +96,11 @@ final class ShiftMonitoring {
         cache.remove(task);
     }
 
-    private Entry entry(String task, TaskSpec spec) {
+    private Entry entry(String task, int categories) {
         Entry e = cache.get(task);
         if (e != null) {
             return e;
         }
-        int categories = categories(spec);
         ShiftMonitor m = read(task);
         int logged = store.shiftObservations(task).size();
         if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
@@ -113,8 +121,8 @@ final class ShiftMonitoring {
         ShiftMonitor m = b != null ? ShiftMonitor.fromBytes(b) : null;
         if (m == null && !log.isEmpty()) {
             // The first records of a task: logged, and no monitor stored yet.
-            TaskSpec spec = config.taskSpec(task);
-            m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories(spec), config.seed());
+            int categories = task.equals(ALL_TASKS) ? 0 : categories(config.taskSpec(task));
+            m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories, config.seed());
         }
         if (m != null) {
             for (byte[] row : log) {

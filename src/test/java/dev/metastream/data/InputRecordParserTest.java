@@ -370,6 +370,8 @@ class InputRecordParserTest {
             rejected("{\"task\":\"meta\",\"x\":[0,0,0,0]}", Reason.BAD_FIELD, "reserved", "rename the task");
             rejected(parse("meta", "{\"x\":[0,0,0,0]}"), Reason.BAD_FIELD, "reserved");
             ok("{\"task\":\"meta2\",\"x\":[0,0,0,0]}");
+            rejected("{\"task\":\"*\",\"x\":[0,0,0,0]}", Reason.BAD_FIELD, "reserved", "all tasks");
+            ok("{\"task\":\"**\",\"x\":[0,0,0,0]}");
         }
 
         @Test
