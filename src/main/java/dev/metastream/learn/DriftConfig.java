@@ -1,6 +1,7 @@
 package dev.metastream.learn;
 
 import dev.metastream.drift.DriftDetector;
+import dev.metastream.drift.DriftDetectors;
 import dev.metastream.learn.LearnerConfig.Key;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.TreeMap;
  * Settings of drift detection and of the learner's reaction to a drift, the part of {@link LearnerConfig} that owns
  * the {@code drift.*} keys. The detectors themselves live in {@code dev.metastream.drift}.
  *
- * @param detector        adwin, page-hinkley or none ({@code drift.detector})
+ * @param detector        a detector name of {@link DriftDetectors#ALL} ({@code drift.detector})
  * @param params          detector parameters ({@code drift.<detector>.<param>}, dots in the parameter's name
  *                        written as underscores)
  * @param reaction        what the learner does after a drift ({@code drift.reaction})
@@ -55,8 +56,11 @@ public record DriftConfig(String detector, Map<String, String> params, Reaction 
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
     public static final List<Key> KEYS = List.of(
-            new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
+            new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: "
+                    + DriftDetectors.allowedNames() + " (their parameters are listed at the end of this file)."),
             new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
+            new Key("drift.adwin.clock", "1", "ADWIN checks for a cut every this many of a task's examples (River's "
+                    + "default is 32, which adds up to 32 examples of delay on a task's low-rate error stream)."),
             new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),
             new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
             new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
