@@ -94,10 +94,11 @@ class LearnerConfigTest {
         p.setProperty("model.fm.factors", "0");
         // drift.adwin.clock (River's 32 before the key existed, 1 since) is a detector parameter, and those are all in
         // the digest: this configuration's digest changed with it (was 3a4b5c7a924985e4 with clock 32 implied).
+        p.setProperty("drift.detector", "adwin");
         p.setProperty("drift.adwin.clock", "32");
         assertThat(LearnerConfig.from(p).digest()).isEqualTo("303aa7a17306c080");
         // Today's defaults: a new default is a new configuration, and its digest says so.
-        assertThat(LearnerConfig.defaults().digest()).isEqualTo("4bb211ff5c79b488");
+        assertThat(LearnerConfig.defaults().digest()).isEqualTo("8d299f64f8c82efe");
         assertThat(LearnerConfig.defaults().digestText()).endsWith(", fmFactors=8, fmLearningRate=0.1]]");
     }
 
@@ -198,7 +199,7 @@ class LearnerConfigTest {
         assertThat(c.memory().perTask()).isEqualTo(8);
         assertThat(c.memory().tasksPerStep()).isEqualTo(4);
         assertThat(c.drift().detector()).isEqualTo("page-hinkley");
-        assertThat(c.drift().params()).isEqualTo(Map.of("threshold", "50", "delta", "0.005", "min_instances", "7"));
+        assertThat(c.drift().params()).isEqualTo(Map.of("threshold", "20", "delta", "0.005", "min_instances", "7"));
         assertThat(c.drift().reaction()).isEqualTo(DriftConfig.Reaction.BACKGROUND_HEAD);
         assertThat(c.drift().cooldownExamples()).isEqualTo(9L);
         assertThat(c.drift().newDetector()).isNotNull();
