@@ -57,16 +57,18 @@ final class BackgroundHead {
 
     /**
      * At a drift: a running background that has learned at least {@link #MIN_EXAMPLES} examples (it was started at the
-     * detector's warning) replaces the task's head now, whatever its error, since the drift says the head's past no
-     * longer applies.
+     * detector's warning) will replace the task's head whatever its error, since the drift says the head's past no
+     * longer applies. The swap itself happens in {@link #observe}, at the end of the same example, after both heads
+     * learned it (the example's steps were computed for the heads as they were): the foreground's error is set to
+     * infinity so the background wins there.
      *
-     * @return whether the background replaced the task's head
+     * @return whether the background will replace the task's head
      */
     static boolean promote(TaskState st) {
-        if (st.background == null || st.backgroundSeen < MIN_EXAMPLES) {
+        if (st.background == null || st.backgroundSeen + 1 < MIN_EXAMPLES) {
             return false;
         }
-        swap(st);
+        st.foregroundError = Double.POSITIVE_INFINITY;
         return true;
     }
 
