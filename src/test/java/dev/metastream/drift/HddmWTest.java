@@ -26,7 +26,7 @@ class HddmWTest extends DriftDetectorContract {
     @Test
     void publishedExampleDetectsAbout11AfterTheChange() {
         // p 0.3 -> 0.7 at example 501; the reference sheet gives HDDM_W detecting at about 511, the fastest of the
-        // three. Observed over seeds 1..20: delays 5..37, mean 16.3, median 14.5; no alarm before the change.
+        // three. Observed over seeds 1..20: delays 5..37, mean 16.3, median 14; no alarm before the change.
         int sum = 0;
         for (long seed = 1; seed <= 20; seed++) {
             BernoulliRuns.Change c = BernoulliRuns.published(HddmW::new, seed);
