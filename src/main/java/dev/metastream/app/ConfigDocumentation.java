@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.drift.DriftDetectors;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.topology.TopologyConfig;
 import java.util.ArrayList;
@@ -103,18 +104,6 @@ final class ConfigDocumentation {
             # tasks.tags.kind=multi-label
             # tasks.tags.labels=8
             #
-            @RULE@
-            # Further drift detector parameters
-            @RULE@
-            # drift.<detector>.<param> sets any parameter of the chosen detector; absent ones take the detector's default.
-            # adwin: delta (0.002), clock (32), max_buckets (5), grace_period (10), min_window_length (5).
-            # page-hinkley: min_instances (30), delta (0.005), threshold (50), alpha (0.9999), mode (up, down or both; up).
-            # Words in a parameter name may be written with dots or underscores (drift.page-hinkley.min.instances reaches
-            # the detector as min_instances). Names and values are checked at start-up: an unknown one stops the start with
-            # a message naming the key.
-            #
-            # drift.adwin.clock=32
-            # drift.page-hinkley.mode=up
             """;
 
     private ConfigDocumentation() {}
@@ -176,7 +165,24 @@ final class ConfigDocumentation {
             throw new IllegalStateException("a section starts at a key that is not in the key lists: " + SECTIONS);
         }
         b.append('\n').append(PASS_THROUGH.replace("@RULE@", rule()));
+        driftParameters(b);
         return b.toString();
+    }
+
+    /** The closing section on detector parameters, from the detectors' registry. */
+    private static void driftParameters(StringBuilder b) {
+        b.append(rule()).append('\n').append("# Further drift detector parameters\n").append(rule()).append('\n');
+        wrap(b, "drift.<detector>.<param> sets any parameter of the chosen detector; absent ones take the detector's "
+                + "default (shown in brackets). The detectors and their parameters:");
+        for (String line : DriftDetectors.documentation()) {
+            wrap(b, line);
+        }
+        wrap(b, "Words in a parameter name may be written with dots or underscores (drift.page-hinkley.min.instances "
+                + "reaches the detector as min_instances). Names and values are checked at start-up: an unknown one "
+                + "stops the start with a message naming the key.");
+        b.append("#\n");
+        b.append("# drift.hddm-a.two_sided=false\n");
+        b.append("# drift.page-hinkley.mode=up\n");
     }
 
     private static String rule() {

@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.drift.DriftDetectors;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.topology.TopologyConfig;
 import java.lang.reflect.Field;
@@ -44,12 +45,12 @@ public final class ConfigKeys {
     public static final List<String> TASK_KEYS = List.of("kind", "classes", "class.names", "labels");
 
     /**
-     * Parameters of each drift detector ({@code drift.<detector>.<param>}), as the detectors accept them; words may be
-     * written with dots or underscores. A test keeps this list equal to what {@code LearnerConfig.from} accepts.
+     * Parameters of each drift detector ({@code drift.<detector>.<param>}), from the detectors' registry
+     * ({@link DriftDetectors#ALL}); words may be written with dots or underscores.
      */
-    static final Map<String, List<String>> DRIFT_PARAMS = Map.of(
-            "adwin", List.of("delta", "clock", "max_buckets", "grace_period", "min_window_length"),
-            "page-hinkley", List.of("min_instances", "delta", "threshold", "alpha", "mode"));
+    static final Map<String, List<String>> DRIFT_PARAMS = DriftDetectors.ALL.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(DriftDetectors.Entry::name,
+                    DriftDetectors.Entry::paramNames));
 
     /** Kafka Streams' prefixes that address one client (or the topics it creates), and what that client knows. */
     private static final Map<String, Set<String>> PREFIXES;

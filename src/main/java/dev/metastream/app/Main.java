@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             ConsumeCommand.class,
             BenchCommand.class,
             EvaluateCommand.class,
+            DetectorsCommand.class,
             SoakCommand.class,
         })
 public final class Main implements Callable<Integer> {

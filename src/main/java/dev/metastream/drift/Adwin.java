@@ -31,8 +31,14 @@ import java.util.Map;
  * hold at least {@code minWindowLength} values. On a cut the oldest bucket is removed and the test
  * repeated until no cut remains.
  *
+ * <p>Warning: at every cut check that finds no cut, ADWIN also tests whether a cut would exist at
+ * the looser confidence {@code min(1, 10·δ)}; if so it is in its warning zone until the next check
+ * (the paper defines no warning; this is the same test at a lower bar, as DDM's 2σ against 3σ).
+ *
  * <p>Defaults follow River: δ = 0.002, clock = 32, M = 5, grace period = 10, minimum sub-window
- * length = 5.
+ * length = 5. River checks every 32 updates to save time on long windows; metastream's learner
+ * sets {@code drift.adwin.clock=1} because on a task's low-rate error stream 32 values of delay
+ * matter more than the cost of a check (O(log W)).
  *
  * <pre>{@code
  * Adwin adwin = new Adwin();                 // or new Adwin(0.002, 32, 5, 10, 5)
@@ -48,7 +54,10 @@ public final class Adwin implements DriftDetector {
 
     static final String NAME = "adwin";
     static final byte TYPE = 1;
-    static final byte VERSION = 1;
+    /** Version 2 added the warning flag; version 1 states are read with no warning. */
+    static final byte VERSION = 2;
+    /** How much looser than δ the warning's confidence is (see the class comment). */
+    static final double WARNING_FACTOR = 10.0;
 
     /** Default confidence parameter δ. */
     public static final double DEFAULT_DELTA = 0.002;
@@ -79,6 +88,7 @@ public final class Adwin implements DriftDetector {
     private double variance; // sum of squared deviations from the window mean (not divided by width)
     private long tick;
     private boolean detected;
+    private boolean warning;
     private long detections;
 
     /** Creates ADWIN with River's defaults (δ = 0.002, clock 32, M = 5, grace 10, min length 5). */
@@ -129,16 +139,6 @@ public final class Adwin implements DriftDetector {
         reset();
     }
 
-    static Adwin fromParams(Map<String, String> p) {
-        Params.checkKeys(NAME, p, "delta", "clock", "max_buckets", "grace_period", "min_window_length");
-        return new Adwin(
-                Params.getDouble(NAME, p, "delta", DEFAULT_DELTA),
-                Params.getInt(NAME, p, "clock", DEFAULT_CLOCK),
-                Params.getInt(NAME, p, "max_buckets", DEFAULT_MAX_BUCKETS),
-                Params.getInt(NAME, p, "grace_period", DEFAULT_GRACE_PERIOD),
-                Params.getInt(NAME, p, "min_window_length", DEFAULT_MIN_WINDOW_LENGTH));
-    }
-
     @Override
     public void update(double value) {
         Params.requireFinite(value);
@@ -146,19 +146,26 @@ public final class Adwin implements DriftDetector {
         insert(value);
         tick++;
         if (tick % clock == 0 && width > gracePeriod) {
-            while (cutExists()) {
+            while (cutExists(delta)) {
                 removeOldestBucket();
                 detected = true;
             }
             if (detected) {
                 detections++;
             }
+            // The warning is decided at the checks only and holds until the next one.
+            warning = !detected && cutExists(Math.min(1.0, WARNING_FACTOR * delta));
         }
     }
 
     @Override
     public boolean driftDetected() {
         return detected;
+    }
+
+    @Override
+    public boolean warningDetected() {
+        return warning;
     }
 
     @Override
@@ -219,6 +226,7 @@ public final class Adwin implements DriftDetector {
         variance = 0;
         tick = 0;
         detected = false;
+        warning = false;
         detections = 0;
     }
 
@@ -315,7 +323,7 @@ public final class Adwin implements DriftDetector {
     }
 
     /** Tests every bucket boundary as a split W0 (older) · W1 (newer). */
-    private boolean cutExists() {
+    private boolean cutExists(double delta) {
         if (width <= gracePeriod || rows == 0) {
             return false;
         }
@@ -354,13 +362,13 @@ public final class Adwin implements DriftDetector {
     public byte[] toBytes() {
         int buckets = bucketCount();
         int size = 2 + Double.BYTES + 4 * Integer.BYTES // config
-                + Long.BYTES + 2 * Double.BYTES + Long.BYTES + 1 + Long.BYTES // scalars
+                + Long.BYTES + 2 * Double.BYTES + Long.BYTES + 2 + Long.BYTES // scalars
                 + Integer.BYTES + rows * Integer.BYTES + buckets * 2 * Double.BYTES; // histogram
         ByteBuffer buf = ByteBuffer.allocate(size);
         buf.put(TYPE).put(VERSION);
         buf.putDouble(delta).putInt(clock).putInt(maxBuckets).putInt(gracePeriod).putInt(minWindowLength);
         buf.putLong(width).putDouble(total).putDouble(variance).putLong(tick);
-        buf.put((byte) (detected ? 1 : 0)).putLong(detections);
+        buf.put(Params.flag(detected)).put(Params.flag(warning)).putLong(detections);
         buf.putInt(rows);
         for (int r = 0; r < rows; r++) {
             buf.putInt(rowSize[r]);
@@ -372,13 +380,14 @@ public final class Adwin implements DriftDetector {
     }
 
     static Adwin read(byte version, ByteBuffer buf) {
-        Params.checkVersion(NAME, version, VERSION);
+        Params.checkVersion(NAME, version, (byte) 1, VERSION);
         Adwin a = new Adwin(buf.getDouble(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt());
         a.width = buf.getLong();
         a.total = buf.getDouble();
         a.variance = buf.getDouble();
         a.tick = buf.getLong();
         a.detected = buf.get() != 0;
+        a.warning = version >= 2 && buf.get() != 0;
         a.detections = buf.getLong();
         int rows = buf.getInt();
         if (rows < 0 || rows > 63) {

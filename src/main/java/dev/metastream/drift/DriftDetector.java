@@ -1,8 +1,6 @@
 package dev.metastream.drift;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,6 +22,8 @@ import java.util.Map;
  *     detector.update(error);
  *     if (detector.driftDetected()) {
  *         System.out.println("drift: " + detector.statistics());
+ *     } else if (detector.warningDetected()) {
+ *         System.out.println("may be drifting");
  *     }
  * }
  * byte[] state = detector.toBytes();              // persist
@@ -50,6 +50,16 @@ public interface DriftDetector {
     boolean driftDetected();
 
     /**
+     * Whether the detector is in its warning zone after the most recent update: the data look like they may be
+     * changing, at a looser confidence than a drift needs. A learner can start preparing (e.g. a background model) at
+     * the warning and switch at the drift. {@code false} on the update that detects a drift, after {@link #reset()},
+     * and always for detectors without a warning zone.
+     *
+     * @return {@code true} while warning
+     */
+    boolean warningDetected();
+
+    /**
      * The detector's name as accepted by {@link #create(String, Map)}.
      *
      * @return e.g. {@code "adwin"}
@@ -74,79 +84,32 @@ public interface DriftDetector {
      */
     byte[] toBytes();
 
-    /** Allowed names for {@link #create(String, Map)}. */
-    String ALLOWED_NAMES = "adwin, page-hinkley, none";
+    /** Allowed names for {@link #create(String, Map)}, from {@link DriftDetectors#ALL}. */
+    String ALLOWED_NAMES = DriftDetectors.allowedNames();
 
     /**
-     * Restores a detector serialised with {@link #toBytes()}, dispatching on the type byte.
+     * Restores a detector serialised with {@link #toBytes()}, dispatching on the type byte through
+     * {@link DriftDetectors}.
      *
      * @param bytes serialised state
      * @return a detector that behaves exactly as the one serialised
      * @throws IllegalArgumentException on an unknown type or version, or a malformed payload
      */
     static DriftDetector fromBytes(byte[] bytes) {
-        if (bytes == null || bytes.length < 2) {
-            throw new IllegalArgumentException("drift detector state too short");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        byte type = buf.get();
-        byte version = buf.get();
-        try {
-            DriftDetector d;
-            switch (type) {
-                case NoDrift.TYPE:
-                    d = NoDrift.read(version, buf);
-                    break;
-                case Adwin.TYPE:
-                    d = Adwin.read(version, buf);
-                    break;
-                case PageHinkley.TYPE:
-                    d = PageHinkley.read(version, buf);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown drift detector type byte " + type);
-            }
-            if (buf.hasRemaining()) {
-                throw new IllegalArgumentException(
-                        "trailing " + buf.remaining() + " bytes in drift detector state");
-            }
-            return d;
-        } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("truncated drift detector state", e);
-        }
+        return DriftDetectors.fromBytes(bytes);
     }
 
     /**
-     * Builds a detector by name.
-     *
-     * <ul>
-     *   <li>{@code adwin}: {@code delta} (0.002), {@code clock} (32), {@code max_buckets} (5),
-     *       {@code grace_period} (10), {@code min_window_length} (5)
-     *   <li>{@code page-hinkley}: {@code min_instances} (30), {@code delta} (0.005),
-     *       {@code threshold} (50), {@code alpha} (0.9999), {@code mode} ({@code up} | {@code down}
-     *       | {@code both}, default {@code up})
-     *   <li>{@code none}: no parameters; never fires
-     * </ul>
+     * Builds a detector by name. The names, parameters and defaults are those of {@link DriftDetectors#ALL}
+     * ({@link DriftDetectors#documentation()} lists them), e.g. {@code adwin} with {@code delta} (0.002) and
+     * {@code clock} (32), {@code hddm-w} with {@code lambda} (0.05), {@code none} without parameters.
      *
      * @param name detector name (case-insensitive)
-     * @param params parameters as strings; absent keys take the defaults above; may be null
+     * @param params parameters as strings; absent keys take the defaults; may be null
      * @return a fresh detector
      * @throws IllegalArgumentException on an unknown name, unknown parameter or invalid value
      */
     static DriftDetector create(String name, Map<String, String> params) {
-        Map<String, String> p = params == null ? Map.of() : params;
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        switch (n) {
-            case Adwin.NAME:
-                return Adwin.fromParams(p);
-            case PageHinkley.NAME:
-                return PageHinkley.fromParams(p);
-            case NoDrift.NAME:
-                Params.checkKeys(NoDrift.NAME, p);
-                return new NoDrift();
-            default:
-                throw new IllegalArgumentException(
-                        "unknown drift detector '" + name + "'; allowed: " + ALLOWED_NAMES);
-        }
+        return DriftDetectors.create(name, params);
     }
 }

@@ -37,6 +37,11 @@ public final class NoDrift implements DriftDetector {
     }
 
     @Override
+    public boolean warningDetected() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -35,7 +35,12 @@ import java.util.Map;
  * unit-variance Gaussian noise about 30 per 100,000. For a raw 0/1 error stream raise λ (λ = 100
  * gave none at p = 0.3, at roughly 2.5× the detection delay) or prefer {@link Adwin}.
  *
- * <p>Defaults follow River: min instances 30, δ = 0.005, λ = 50, α = 0.9999, mode "up".
+ * <p>Warning: the test is in its warning zone while (after {@code minInstances} values) the
+ * monitored statistic exceeds {@code warning · λ} without reaching λ; the test itself defines no
+ * warning, and half the threshold (the default) warns roughly halfway to a detection.
+ *
+ * <p>Defaults follow River: min instances 30, δ = 0.005, λ = 50, α = 0.9999, mode "up"; warning
+ * fraction 0.5 (ours).
  *
  * <pre>{@code
  * PageHinkley ph = new PageHinkley();             // or new PageHinkley(30, 0.005, 50, 0.9999, Mode.UP)
@@ -51,7 +56,8 @@ public final class PageHinkley implements DriftDetector {
 
     static final String NAME = "page-hinkley";
     static final byte TYPE = 2;
-    static final byte VERSION = 1;
+    /** Version 2 added the warning fraction and flag; version 1 states are read with the default fraction. */
+    static final byte VERSION = 2;
 
     /** Default minimum number of values before a drift can be signalled. */
     public static final int DEFAULT_MIN_INSTANCES = 30;
@@ -61,6 +67,8 @@ public final class PageHinkley implements DriftDetector {
     public static final double DEFAULT_THRESHOLD = 50.0;
     /** Default fading factor α applied to the cumulative sums. */
     public static final double DEFAULT_ALPHA = 0.9999;
+    /** Default fraction of λ above which the test is in its warning zone. */
+    public static final double DEFAULT_WARNING = 0.5;
 
     /** Which direction of change in the mean is monitored. */
     public enum Mode {
@@ -117,12 +125,14 @@ public final class PageHinkley implements DriftDetector {
     private final double threshold;
     private final double alpha;
     private final Mode mode;
+    private final double warningFraction;
 
     private long n;
     private double mean;
     private double sumUp;
     private double sumDown;
     private boolean detected;
+    private boolean warning;
     private long detections; // survives the self-reset after a detection; cleared by reset()
 
     /** Creates the test with River's defaults (30, δ = 0.005, λ = 50, α = 0.9999, "up"). */
@@ -140,6 +150,23 @@ public final class PageHinkley implements DriftDetector {
      * @param mode direction(s) of change to detect
      */
     public PageHinkley(int minInstances, double delta, double threshold, double alpha, Mode mode) {
+        this(minInstances, delta, threshold, alpha, mode, DEFAULT_WARNING);
+    }
+
+    /**
+     * Creates the test with a warning fraction.
+     *
+     * @param minInstances values needed since the last reset before a drift can be signalled (≥ 1)
+     * @param delta tolerated magnitude of change δ (≥ 0)
+     * @param threshold detection threshold λ (&gt; 0)
+     * @param alpha fading factor α in (0, 1] applied to the cumulative sums
+     * @param mode direction(s) of change to detect
+     * @param warning fraction of λ in (0, 1] above which the test warns
+     */
+    public PageHinkley(int minInstances, double delta, double threshold, double alpha, Mode mode, double warning) {
+        if (!(warning > 0 && warning <= 1)) {
+            throw new IllegalArgumentException("page-hinkley: warning must be in (0, 1], got " + warning);
+        }
         if (minInstances < 1) {
             throw new IllegalArgumentException("page-hinkley: min_instances must be >= 1, got " + minInstances);
         }
@@ -160,16 +187,7 @@ public final class PageHinkley implements DriftDetector {
         this.threshold = threshold;
         this.alpha = alpha;
         this.mode = mode;
-    }
-
-    static PageHinkley fromParams(Map<String, String> p) {
-        Params.checkKeys(NAME, p, "min_instances", "delta", "threshold", "alpha", "mode");
-        return new PageHinkley(
-                Params.getInt(NAME, p, "min_instances", DEFAULT_MIN_INSTANCES),
-                Params.getDouble(NAME, p, "delta", DEFAULT_DELTA),
-                Params.getDouble(NAME, p, "threshold", DEFAULT_THRESHOLD),
-                Params.getDouble(NAME, p, "alpha", DEFAULT_ALPHA),
-                p.containsKey("mode") ? Mode.parse(p.get("mode")) : Mode.UP);
+        this.warningFraction = warning;
     }
 
     @Override
@@ -190,7 +208,14 @@ public final class PageHinkley implements DriftDetector {
             if (detected) {
                 detections++;
             }
+            double bar = warningFraction * threshold;
+            warning = !detected && ((mode != Mode.DOWN && sumUp > bar) || (mode != Mode.UP && sumDown > bar));
         }
+    }
+
+    @Override
+    public boolean warningDetected() {
+        return warning;
     }
 
     @Override
@@ -230,6 +255,7 @@ public final class PageHinkley implements DriftDetector {
         sumUp = 0;
         sumDown = 0;
         detected = false;
+        warning = false;
     }
 
     @Override
@@ -240,24 +266,26 @@ public final class PageHinkley implements DriftDetector {
 
     @Override
     public byte[] toBytes() {
-        ByteBuffer buf = ByteBuffer.allocate(2 + Integer.BYTES + 3 * Double.BYTES + 1
-                + Long.BYTES + 3 * Double.BYTES + 1 + Long.BYTES);
+        ByteBuffer buf = ByteBuffer.allocate(2 + Integer.BYTES + 4 * Double.BYTES + 1
+                + Long.BYTES + 3 * Double.BYTES + 2 + Long.BYTES);
         buf.put(TYPE).put(VERSION);
-        buf.putInt(minInstances).putDouble(delta).putDouble(threshold).putDouble(alpha).put(mode.code);
+        buf.putInt(minInstances).putDouble(delta).putDouble(threshold).putDouble(alpha).put(mode.code)
+                .putDouble(warningFraction);
         buf.putLong(n).putDouble(mean).putDouble(sumUp).putDouble(sumDown);
-        buf.put((byte) (detected ? 1 : 0)).putLong(detections);
+        buf.put(Params.flag(detected)).put(Params.flag(warning)).putLong(detections);
         return buf.array();
     }
 
     static PageHinkley read(byte version, ByteBuffer buf) {
-        Params.checkVersion(NAME, version, VERSION);
+        Params.checkVersion(NAME, version, (byte) 1, VERSION);
         PageHinkley p = new PageHinkley(buf.getInt(), buf.getDouble(), buf.getDouble(), buf.getDouble(),
-                Mode.ofCode(buf.get()));
+                Mode.ofCode(buf.get()), version >= 2 ? buf.getDouble() : DEFAULT_WARNING);
         p.n = buf.getLong();
         p.mean = buf.getDouble();
         p.sumUp = buf.getDouble();
         p.sumDown = buf.getDouble();
         p.detected = buf.get() != 0;
+        p.warning = version >= 2 && buf.get() != 0;
         p.detections = buf.getLong();
         return p;
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Parsing helpers for {@link DriftDetector#create(String, Map)} parameters. */
+/** Checks shared by the detectors: parameter names, finite input, state versions. */
 final class Params {
 
     private Params() {}
@@ -21,32 +21,6 @@ final class Params {
         }
     }
 
-    static double getDouble(String detector, Map<String, String> params, String key, double def) {
-        String v = params.get(key);
-        if (v == null) {
-            return def;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    detector + ": parameter '" + key + "' is not a number: '" + v + "'", e);
-        }
-    }
-
-    static int getInt(String detector, Map<String, String> params, String key, int def) {
-        String v = params.get(key);
-        if (v == null) {
-            return def;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    detector + ": parameter '" + key + "' is not an integer: '" + v + "'", e);
-        }
-    }
-
     static void requireFinite(double value) {
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("drift detector input must be finite, got " + value);
@@ -58,5 +32,22 @@ final class Params {
             throw new IllegalArgumentException("unsupported " + detector + " state version " + version
                     + " (expected " + expected + ")");
         }
+    }
+
+    /** Accepts any version from {@code oldest} to {@code newest}; older ones are read with defaults for new fields. */
+    static void checkVersion(String detector, byte version, byte oldest, byte newest) {
+        if (version < oldest || version > newest) {
+            throw new IllegalArgumentException("unsupported " + detector + " state version " + version
+                    + " (expected " + oldest + ".." + newest + ")");
+        }
+    }
+
+    /** Clamps a value into [0, 1] for detectors whose bounds assume it (a squared error above 1 counts as 1). */
+    static double unit(double value) {
+        return value < 0 ? 0 : Math.min(value, 1.0);
+    }
+
+    static byte flag(boolean b) {
+        return (byte) (b ? 1 : 0);
     }
 }

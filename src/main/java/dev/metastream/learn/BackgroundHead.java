@@ -1,15 +1,17 @@
 package dev.metastream.learn;
 
 /**
- * The {@code background-head} drift reaction: a detection starts a second head for the task from a fresh
- * initialisation, which learns every example beside the task's head; it replaces the task's head once its recent
- * error is lower, and is dropped when it has not won within {@link #PATIENCE} examples. A false alarm costs the
+ * The {@code background-head} drift reaction: the detector's warning (or, without one, the detection) starts a second
+ * head for the task from a fresh initialisation, which learns every example beside the task's head; it replaces the
+ * task's head once its recent error is lower, or at the drift when it has learned {@link #MIN_EXAMPLES} examples
+ * ({@link #promote}), and is dropped when it has not won within {@link #PATIENCE} examples. A false alarm costs the
  * background's steps and nothing else, and after a real change the task is served by a head that learned only the
  * new concept. The same idea as the background learners of Adaptive Random Forests (Gomes et al., Machine Learning
  * 2017) and Hoeffding Adaptive Trees (Bifet &amp; Gavaldà, IDA 2009), for a linear head.
  *
  * <pre>{@code
- * BackgroundHead.start(state, freshHead, optimizerStateSize);   // on a detection
+ * BackgroundHead.start(state, freshHead, optimizerStateSize);   // at a warning (or a detection)
+ * BackgroundHead.promote(state);                                  // at the detection
  * BackgroundHead.observe(state, foregroundError, backgroundError); // each example, then step both heads
  * }</pre>
  */
@@ -44,17 +46,38 @@ final class BackgroundHead {
         st.foregroundError += foregroundError;
         st.backgroundError += backgroundError;
         if (st.backgroundSeen >= MIN_EXAMPLES && st.backgroundError < st.foregroundError) {
-            st.head = st.background;
-            st.optimizerState = st.backgroundOptimizerState;
-            st.optimizerStep = st.backgroundStep;
-            st.swaps++;
-            clear(st);
+            swap(st);
             return true;
         }
         if (st.backgroundSeen >= PATIENCE) {
             clear(st);
         }
         return false;
+    }
+
+    /**
+     * At a drift: a running background that has learned at least {@link #MIN_EXAMPLES} examples (it was started at the
+     * detector's warning) will replace the task's head whatever its error, since the drift says the head's past no
+     * longer applies. The swap itself happens in {@link #observe}, at the end of the same example, after both heads
+     * learned it (the example's steps were computed for the heads as they were): the foreground's error is set to
+     * infinity so the background wins there.
+     *
+     * @return whether the background will replace the task's head
+     */
+    static boolean promote(TaskState st) {
+        if (st.background == null || st.backgroundSeen + 1 < MIN_EXAMPLES) {
+            return false;
+        }
+        st.foregroundError = Double.POSITIVE_INFINITY;
+        return true;
+    }
+
+    private static void swap(TaskState st) {
+        st.head = st.background;
+        st.optimizerState = st.backgroundOptimizerState;
+        st.optimizerStep = st.backgroundStep;
+        st.swaps++;
+        clear(st);
     }
 
     private static void clear(TaskState st) {

@@ -1,6 +1,7 @@
 package dev.metastream.learn;
 
 import dev.metastream.drift.DriftDetector;
+import dev.metastream.drift.DriftDetectors;
 import dev.metastream.learn.LearnerConfig.Key;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.TreeMap;
  * Settings of drift detection and of the learner's reaction to a drift, the part of {@link LearnerConfig} that owns
  * the {@code drift.*} keys. The detectors themselves live in {@code dev.metastream.drift}.
  *
- * @param detector        adwin, page-hinkley or none ({@code drift.detector})
+ * @param detector        a detector name of {@link DriftDetectors#ALL} ({@code drift.detector})
  * @param params          detector parameters ({@code drift.<detector>.<param>}, dots in the parameter's name
  *                        written as underscores)
  * @param reaction        what the learner does after a drift ({@code drift.reaction})
@@ -55,12 +56,18 @@ public record DriftConfig(String detector, Map<String, String> params, Reaction 
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
     public static final List<Key> KEYS = List.of(
-            new Key("drift.detector", "adwin", "Drift detector run per task on the prequential error: adwin, page-hinkley or none."),
+            new Key("drift.detector", "page-hinkley", "Drift detector run per task on the prequential error: "
+                    + DriftDetectors.allowedNames() + " (their parameters are listed at the end of this file). "
+                    + "page-hinkley with threshold 20 found the most of the known changes of the abrupt drift streams "
+                    + "with the fewest false alarms (docs/benchmarks.md)."),
             new Key("drift.adwin.delta", "0.002", "ADWIN confidence."),
-            new Key("drift.page-hinkley.threshold", "50", "Page-Hinkley alarm threshold (lambda)."),
+            new Key("drift.adwin.clock", "1", "ADWIN checks for a cut every this many of a task's examples (River's "
+                    + "default is 32, which adds up to 32 examples of delay on a task's low-rate error stream)."),
+            new Key("drift.page-hinkley.threshold", "20", "Page-Hinkley alarm threshold (lambda); the detector's own "
+                    + "default is River's 50, which found fewer of the drift streams' changes (docs/benchmarks.md)."),
             new Key("drift.page-hinkley.delta", "0.005", "Page-Hinkley tolerated change (delta)."),
             new Key("drift.page-hinkley.min.instances", "30", "Page-Hinkley examples before it may fire."),
-            new Key("drift.reaction", "boost-lr", "What follows a detection: none, reset-head (the head back to the meta initialisation), boost-lr (the task's head and linear learner learn drift.boost.factor times faster for drift.boost.examples; the default: the one reaction measured to help on streams with known changes, docs/benchmarks.md), background-head (a fresh head learns beside the task's and replaces it once it errs less) or restart-task (every per-task learner restarts from what the partition knows: head at the meta initialisation, linear learner at zero, label frequencies at the partition's, mixture weights equal)."),
+            new Key("drift.reaction", "boost-lr", "What follows a detection: none, reset-head (the head back to the meta initialisation), boost-lr (the task's head and linear learner learn drift.boost.factor times faster for drift.boost.examples; the default: the one reaction measured to help on streams with known changes, docs/benchmarks.md), background-head (a fresh head starts at the detector's warning, learns beside the task's and replaces it once it errs less, or at the drift once it has learned 30 examples) or restart-task (every per-task learner restarts from what the partition knows: head at the meta initialisation, linear learner at zero, label frequencies at the partition's, mixture weights equal)."),
             new Key("drift.min.rise", "0.25", "A detection is a drift only when the detector's recent error is this fraction above the task's slow error average (a learning task's error moves both ways)."),
             new Key("drift.cooldown.examples", "200", "Detections within this many of a task's examples after a drift reaction are ignored (one change, one event)."),
             new Key("drift.boost.factor", "3", "Learning-rate multiplier after a drift (boost-lr)."),

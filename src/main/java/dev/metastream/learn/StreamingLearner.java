@@ -278,6 +278,8 @@ public final class StreamingLearner {
         st.detector.update(error);
         if (st.detector.driftDetected() && errorRose(st)) {
             react(st, in.timestamp());
+        } else if (st.detector.warningDetected()) {
+            warn(st);
         }
         // Slow average of the error (a running mean over the first ERROR_HORIZON examples, then an EWMA), and a fast
         // one over about RECENT_HORIZON examples, the recent level a detection must show for detectors that do not
@@ -781,14 +783,35 @@ public final class StreamingLearner {
                 yield "boost-lr";
             }
             case BACKGROUND_HEAD -> {
-                TaskSpec spec = config.taskSpec(st.task);
-                BackgroundHead.start(st, Head.initialParameters(config.model().headInputs(config.trunk(), spec),
-                        spec.outputs(), Seeds.of(st.task, config.seed() ^ st.drifts)), optimizer.stateSize(st.head.length));
+                // A background started at the warning takes over now if it has learned enough (as MOA's
+                // DriftDetectionMethodClassifier switches at the drift); otherwise one starts, or keeps learning.
+                if (!BackgroundHead.promote(st)) {
+                    startBackground(st, st.drifts);
+                }
                 yield "background-head";
             }
         };
         events.drift(new LearnerEvents.DriftEvent(st.task, st.detector.name(), "prequential-error", st.observed,
                 st.detector.statistics(), reaction, timestamp));
+    }
+
+    /**
+     * The detector's warning zone: with {@code drift.reaction=background-head} a fresh head starts learning beside the
+     * task's now, so that at the drift (or as soon as it errs less) it has already learned the new concept's first
+     * examples. The other reactions wait for the drift.
+     */
+    private void warn(TaskState st) {
+        if (config.drift().reaction() == DriftConfig.Reaction.BACKGROUND_HEAD && st.background == null) {
+            // Seeded apart from the drift's candidate (drifts + 1 is the next drift's number, never used by a drift
+            // whose background is still running, since a running background is kept).
+            startBackground(st, st.drifts + 1);
+        }
+    }
+
+    private void startBackground(TaskState st, long number) {
+        TaskSpec spec = config.taskSpec(st.task);
+        BackgroundHead.start(st, Head.initialParameters(config.model().headInputs(config.trunk(), spec),
+                spec.outputs(), Seeds.of(st.task, config.seed() ^ number)), optimizer.stateSize(st.head.length));
     }
 
     /** The task's head (and its optimiser state, and its factorisation-machine factor) back to the initialisation. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metastream.drift.DriftDetectors;
 import dev.metastream.learn.LearnerConfig;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +69,21 @@ class ConfigKeysTest {
         assertThat(ConfigKeys.problem("drift.adwin.max.buckets")).isNull();
     }
 
-    /** The drift parameter list is ours; the detectors are the authority, so each listed one must be accepted. */
+    /**
+     * The known drift keys come from the detectors' registry; each must reach its detector through the learner's
+     * configuration (words written with dots), with the registry's default as value.
+     */
     @Test
     void theDriftParameterListMatchesWhatTheDetectorsAccept() {
+        assertThat(ConfigKeys.DRIFT_PARAMS.keySet()).containsExactlyInAnyOrderElementsOf(DriftDetectors.names());
+        assertThat(ConfigKeys.problem("drift.hddm-w.warning.confidence")).isNull();
+        assertThat(ConfigKeys.problem("drift.kswin.window_size")).isNull();
+        assertThat(ConfigKeys.problem("drift.kswin.window.sise")).contains("did you mean 'drift.kswin.window.size'?");
         for (Map.Entry<String, List<String>> e : ConfigKeys.DRIFT_PARAMS.entrySet()) {
             for (String param : e.getValue()) {
                 String key = "drift." + e.getKey() + "." + param.replace('_', '.');
-                String value = param.equals("mode") ? "up" : param.equals("delta") || param.equals("alpha")
-                        ? "0.01" : "7";
+                String value = DriftDetectors.entry(e.getKey()).params().stream()
+                        .filter(p -> p.name().equals(param)).findFirst().orElseThrow().defaultValue();
                 assertThatCode(() -> LearnerConfig.from(props("drift.detector", e.getKey(), key, value)))
                         .as(key).doesNotThrowAnyException();
             }

@@ -15,13 +15,50 @@ class DriftDetectorFactoryTest {
         assertThat(DriftDetector.create(" ADWIN ", null)).isInstanceOf(Adwin.class);
         assertThat(DriftDetector.create("Page-Hinkley", Map.of())).isInstanceOf(PageHinkley.class);
         assertThat(DriftDetector.create("none", Map.of())).isInstanceOf(NoDrift.class);
+        assertThat(DriftDetector.create("DDM", Map.of())).isInstanceOf(Ddm.class);
+        assertThat(DriftDetector.create("hddm-a", Map.of())).isInstanceOf(HddmA.class);
+        assertThat(DriftDetector.create("hddm-w", null)).isInstanceOf(HddmW.class);
+        assertThat(DriftDetector.create("kswin", null)).isInstanceOf(Kswin.class);
+    }
+
+    @Test
+    void everyRegisteredDetectorIsBuiltWithItsDocumentedDefaults() {
+        // The registry's defaults are what the detectors' own no-argument constructors use, and each entry's name
+        // and type byte are the detector's.
+        Map<String, DriftDetector> plain = Map.of("adwin", new Adwin(), "page-hinkley", new PageHinkley(),
+                "ddm", new Ddm(), "hddm-a", new HddmA(), "hddm-w", new HddmW(), "kswin", new Kswin(),
+                "none", new NoDrift());
+        assertThat(DriftDetectors.names()).containsExactlyInAnyOrderElementsOf(plain.keySet());
+        for (DriftDetectors.Entry e : DriftDetectors.ALL) {
+            DriftDetector d = e.create(Map.of());
+            assertThat(d.name()).isEqualTo(e.name());
+            assertThat(d.toBytes()).as(e.name()).isEqualTo(plain.get(e.name()).toBytes());
+            assertThat(d.toBytes()[0]).isEqualTo(e.type());
+            // every declared default, given explicitly, is accepted and changes nothing
+            Map<String, String> explicit = new java.util.HashMap<>();
+            e.params().forEach(p -> explicit.put(p.name(), p.defaultValue()));
+            assertThat(e.create(explicit).toBytes()).as(e.name()).isEqualTo(d.toBytes());
+        }
+        assertThat(DriftDetector.ALLOWED_NAMES).isEqualTo("adwin, page-hinkley, ddm, hddm-a, hddm-w, kswin, none");
+    }
+
+    @Test
+    void documentationNamesEveryParameterWithItsDefault() {
+        assertThat(DriftDetectors.documentation()).hasSize(DriftDetectors.ALL.size());
+        assertThat(DriftDetectors.documentation().get(0)).startsWith("adwin: ").contains("delta (0.002)")
+                .contains("clock (32)");
+        assertThat(String.join("\n", DriftDetectors.documentation())).contains("ddm: ").contains("warm_start (30)")
+                .contains("hddm-w: ").contains("lambda (0.05)").contains("kswin: ").contains("window_size (100)")
+                .contains("page-hinkley: ").contains("warning (0.5)");
     }
 
     @Test
     void unknownNameListsAllowedNames() {
-        assertThatThrownBy(() -> DriftDetector.create("ddm", Map.of()))
+        assertThatThrownBy(() -> DriftDetector.create("eddm", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ddm")
+                .hasMessageContaining("'eddm'")
+                .hasMessageContaining("hddm-w")
+                .hasMessageContaining("kswin")
                 .hasMessageContaining("adwin")
                 .hasMessageContaining("page-hinkley")
                 .hasMessageContaining("none");
@@ -75,5 +112,48 @@ class DriftDetectorFactoryTest {
         assertThat(new NoDrift().toBytes()[0]).isEqualTo((byte) 0);
         assertThat(new Adwin().toBytes()[0]).isEqualTo((byte) 1);
         assertThat(new PageHinkley().toBytes()[0]).isEqualTo((byte) 2);
+        assertThat(new Ddm().toBytes()[0]).isEqualTo((byte) 3);
+        assertThat(new HddmA().toBytes()[0]).isEqualTo((byte) 4);
+        assertThat(new HddmW().toBytes()[0]).isEqualTo((byte) 5);
+        assertThat(new Kswin().toBytes()[0]).isEqualTo((byte) 6);
+    }
+
+    @Test
+    void readsVersionOneStatesOfAdwinAndPageHinkley() {
+        // States persisted before the warning flag (version 1) still load, with no warning.
+        Adwin adwin = new Adwin();
+        PageHinkley ph = new PageHinkley();
+        for (double x : DriftDetectorContract.switchingBernoulli(2, 700)) {
+            adwin.update(x);
+            ph.update(x);
+        }
+        byte[] a2 = adwin.toBytes();
+        // version 1 = version 2 without the warning byte, which follows the detection flag
+        int warningAt = 2 + 8 + 4 * 4 + 8 + 2 * 8 + 8 + 1;
+        byte[] a1 = new byte[a2.length - 1];
+        System.arraycopy(a2, 0, a1, 0, warningAt);
+        System.arraycopy(a2, warningAt + 1, a1, warningAt, a2.length - warningAt - 1);
+        a1[1] = 1;
+        DriftDetector oldAdwin = DriftDetector.fromBytes(a1);
+        assertThat(oldAdwin.statistics()).isEqualTo(adwin.statistics());
+        assertThat(oldAdwin.warningDetected()).isFalse();
+
+        byte[] p2 = ph.toBytes();
+        // version 1 lacks the warning fraction (after the mode byte) and the warning flag (after the detection flag)
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p2.length - 9);
+        b.put(p2, 0, 2 + 4 + 3 * 8 + 1);
+        b.put(p2, 2 + 4 + 4 * 8 + 1, 8 + 3 * 8 + 1);
+        b.put(p2, p2.length - 8, 8);
+        byte[] p1 = b.array();
+        p1[1] = 1;
+        DriftDetector oldPh = DriftDetector.fromBytes(p1);
+        assertThat(oldPh.statistics()).isEqualTo(ph.statistics());
+        assertThat(oldPh.warningDetected()).isFalse();
+        // both continue as the version 2 originals would
+        double[] more = DriftDetectorContract.switchingBernoulli(4, 3000);
+        assertThat(DriftDetectorContract.detections(oldAdwin, more, 0, more.length))
+                .isEqualTo(DriftDetectorContract.detections(adwin, more, 0, more.length));
+        assertThat(DriftDetectorContract.detections(oldPh, more, 0, more.length))
+                .isEqualTo(DriftDetectorContract.detections(ph, more, 0, more.length));
     }
 }

@@ -22,10 +22,16 @@ class NoDriftTest extends DriftDetectorContract {
         return "none";
     }
 
+    @Override
+    protected boolean warns() {
+        return false;
+    }
+
     @Test
     void neverFires() {
         DriftDetector d = new NoDrift();
         assertThat(detections(d, switchingBernoulli(1, 10_000), 0, 10_000)).isEmpty();
+        assertThat(warnings(new NoDrift(), switchingBernoulli(1, 10_000), 0, 10_000)).doesNotContain(true);
         assertThat(d.statistics()).containsEntry("count", 10_000.0);
     }
 }

@@ -92,9 +92,13 @@ class LearnerConfigTest {
     void theDigestOfTheDefaultsIsPinned() {
         Properties p = new Properties();
         p.setProperty("model.fm.factors", "0");
-        assertThat(LearnerConfig.from(p).digest()).isEqualTo("3a4b5c7a924985e4");
+        // drift.adwin.clock (River's 32 before the key existed, 1 since) is a detector parameter, and those are all in
+        // the digest: this configuration's digest changed with it (was 3a4b5c7a924985e4 with clock 32 implied).
+        p.setProperty("drift.detector", "adwin");
+        p.setProperty("drift.adwin.clock", "32");
+        assertThat(LearnerConfig.from(p).digest()).isEqualTo("303aa7a17306c080");
         // Today's defaults: a new default is a new configuration, and its digest says so.
-        assertThat(LearnerConfig.defaults().digest()).isEqualTo("c3534bf450caac60");
+        assertThat(LearnerConfig.defaults().digest()).isEqualTo("8d299f64f8c82efe");
         assertThat(LearnerConfig.defaults().digestText()).endsWith(", fmFactors=8, fmLearningRate=0.1]]");
     }
 
@@ -124,7 +128,9 @@ class LearnerConfigTest {
         p.setProperty("memory.tasks.per.step", "2");
         p.setProperty("memory.samples.per.task", "8");
         p.setProperty("memory.refresh.batches", "3");
+        p.setProperty("drift.detector", "adwin");
         p.setProperty("drift.adwin.delta", "0.01");
+        p.setProperty("drift.adwin.clock", "32");
         p.setProperty("drift.reaction", "reset-head");
         p.setProperty("drift.min.rise", "0.5");
         p.setProperty("drift.cooldown.examples", "100");
@@ -135,14 +141,14 @@ class LearnerConfigTest {
         p.setProperty("model.mixture.share", "0.01");
         p.setProperty("model.fm.factors", "0");
         LearnerConfig c = LearnerConfig.from(p);
-        assertThat(c.digest()).isEqualTo("5927974f440527b0");
+        assertThat(c.digest()).isEqualTo("7f3c9ba1700bab27");
         assertThat(c.digestText()).isEqualTo("LearnerConfig[inputDim=20, defaultTask=TaskSpec[kind=CLASSIFICATION, "
                 + "classes=10, classNames=[], labels=5], taskOverrides={a=TaskSpec[kind=CLASSIFICATION, classes=3, "
                 + "classNames=[], labels=5]}, trunk=TrunkSpec[inputDim=20, hidden=[32, 16], activation=RELU], seed=7, "
                 + "optimizer=adam, headLearningRate=0.05, trunkLearningRate=0.02, momentum=0.9, adamBeta1=0.8, "
                 + "adamBeta2=0.99, adamEpsilon=1.0E-6, batchSize=16, batchMaxWaitMs=200, metaEnabled=false, "
                 + "metaStepSize=0.3, proximal=0.01, memoryStrategy=GEM, memoryPerTask=32, memoryTasksPerStep=2, "
-                + "memorySamplesPerTask=8, memoryRefreshBatches=3, driftDetector=adwin, driftParams={delta=0.01}, "
+                + "memorySamplesPerTask=8, memoryRefreshBatches=3, driftDetector=adwin, driftParams={clock=32, delta=0.01}, "
                 + "driftReaction=RESET_HEAD, driftBoostFactor=2.0, driftBoostExamples=50, metricsWindow=100, "
                 + "metricsEveryExamples=1000, snapshotEveryExamples=1000, taskCacheSize=10000, "
                 + "maxAbsFeature=1000000.0, clipNorm=5.0, metaAverage=false, driftMinRise=0.5, "
@@ -193,7 +199,7 @@ class LearnerConfigTest {
         assertThat(c.memory().perTask()).isEqualTo(8);
         assertThat(c.memory().tasksPerStep()).isEqualTo(4);
         assertThat(c.drift().detector()).isEqualTo("page-hinkley");
-        assertThat(c.drift().params()).isEqualTo(Map.of("threshold", "50", "delta", "0.005", "min_instances", "7"));
+        assertThat(c.drift().params()).isEqualTo(Map.of("threshold", "20", "delta", "0.005", "min_instances", "7"));
         assertThat(c.drift().reaction()).isEqualTo(DriftConfig.Reaction.BACKGROUND_HEAD);
         assertThat(c.drift().cooldownExamples()).isEqualTo(9L);
         assertThat(c.drift().newDetector()).isNotNull();
@@ -211,7 +217,8 @@ class LearnerConfigTest {
                 "memory.per.task=1000000", "memory.per.task=1000000 is above 999999, the most samples a task's "
                         + "episodic memory holds; lower it",
                 "memory.tasks.per.step=-1", "memory.tasks.per.step=-1 must be zero or a positive whole number",
-                "drift.detector=ddm", "drift.ddm.*: unknown drift detector 'ddm'; allowed: adwin, page-hinkley, none",
+                "drift.detector=eddm", "drift.eddm.*: unknown drift detector 'eddm'; allowed: adwin, page-hinkley, ddm, "
+                        + "hddm-a, hddm-w, kswin, none",
                 "drift.reaction=panic", "drift.reaction=panic is not known: use one of none, reset-head, boost-lr, "
                         + "background-head, restart-task",
                 "drift.cooldown.examples=-5", "drift.cooldown.examples=-5 must be zero or a positive whole number",

@@ -181,10 +181,71 @@ class StreamingLearnerTest {
         assertThat(drifts.get(0).reaction()).isEqualTo("reset-head");
     }
 
+    /**
+     * With {@code drift.reaction=background-head} the detector's warning starts the background head, before the drift
+     * is detected; at the drift the background (having learned since the warning) takes the head's place.
+     */
+    @Test
+    void theBackgroundHeadStartsAtTheWarningBeforeTheDrift() {
+        Properties p = props();
+        p.setProperty("learner.batch.size", "1"); // learn each example as it is observed, so the order can be seen
+        p.setProperty("drift.reaction", "background-head");
+        List<LearnerEvents.DriftEvent> drifts = new ArrayList<>();
+        LearnerEvents events = new LearnerEvents() {
+            @Override
+            public void drift(DriftEvent event) {
+                drifts.add(event);
+            }
+
+            @Override
+            public void metrics(TaskMetrics metrics) {}
+
+            @Override
+            public void taskSnapshot(TaskSnapshot snapshot) {}
+        };
+        LearnerConfig config = LearnerConfig.from(p);
+        assertThat(config.drift().newDetector().name()).isEqualTo("page-hinkley"); // the default, which warns
+        StreamingLearner learner = new StreamingLearner(config, new InMemoryLearnerStore(), "t", events);
+        SplittableRandom r = new SplittableRandom(4);
+        int startedAt = -1;
+        long seenAtDrift = -1;
+        for (int i = 0; i < 3000; i++) {
+            float[] x = new float[DIM];
+            for (int j = 0; j < DIM; j++) {
+                x[j] = (float) r.nextGaussian();
+            }
+            int y = x[0] > 0 ? 0 : (x[1] > 0 ? 1 : 2);
+            if (i >= 2000) {
+                y = (y + 1) % 3; // an abrupt change at 2,000
+            }
+            float[] t = new float[3];
+            t[y] = 1;
+            boolean driftedBefore = !drifts.isEmpty();
+            learner.observe(new Instance("d", x, t, null, i));
+            TaskState st = learner.task("d");
+            if (startedAt < 0 && st.background != null && drifts.isEmpty()) {
+                startedAt = i;
+            }
+            if (!driftedBefore && !drifts.isEmpty()) {
+                seenAtDrift = st.background == null ? -1 : st.backgroundSeen;
+            }
+        }
+        assertThat(drifts).as("the change is detected").isNotEmpty();
+        long driftAt = drifts.get(0).position(); // the task's examples observed, counting the detecting one
+        assertThat(startedAt).as("a background started at a warning after the change").isGreaterThanOrEqualTo(2000);
+        assertThat((long) startedAt + 1).as("before the drift").isLessThan(driftAt);
+        assertThat(drifts.get(0).reaction()).isEqualTo("background-head");
+        // Observed: warning at example 2,010, drift at 2,026. The background the drift finds is the warning's (it has
+        // learned every example since), not a new one; having learned fewer than MIN_EXAMPLES it keeps learning ...
+        assertThat(seenAtDrift).isEqualTo(driftAt - (startedAt + 1));
+        // ... and replaces the head once it errs less.
+        assertThat(learner.task("d").swaps).isPositive();
+    }
+
     /** Every detector the configuration offers runs inside the learner with its documented default parameters. */
     @Test
     void everyConfiguredDetectorRuns() {
-        for (String detector : List.of("adwin", "page-hinkley", "none")) {
+        for (String detector : dev.metastream.drift.DriftDetectors.names()) {
             Properties p = props();
             p.setProperty("drift.detector", detector);
             StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "t",
