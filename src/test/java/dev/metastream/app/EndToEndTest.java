@@ -122,7 +122,13 @@ class EndToEndTest {
             assertThat(out.metaVersion).isGreaterThan(0);
             // Metrics per task, and the drift the stream contains (task-0 changes concept at example 5,000).
             assertThat(out.metricsTasks).containsAll(List.of("task-0", "task-1", "task-2", "task-3"));
-            assertThat(out.driftTasks).contains("task-0");
+            // An error-detector event (not a domain-shift record, which shares the topic) for task-0, after its change:
+            // a quarter of the stream is task-0's, so its change comes near its 1,250th example.
+            assertThat(out.driftEvents).as("error-detector drift events").anySatisfy(n -> {
+                assertThat(n.path("task").asText()).isEqualTo("task-0");
+                assertThat(n.path("signal").asText()).isEqualTo("prequential-error");
+                assertThat(n.path("position").asLong()).isGreaterThan(DRIFT_AT * 9 / 10 / TASKS);
+            });
             System.out.printf("e2e: drift events %s, meta version %d, dead letters %d%n", out.driftTasks,
                     out.metaVersion, out.deadLetterReasons.size());
         }
@@ -144,6 +150,7 @@ class EndToEndTest {
         final Set<String> taskSnapshotKeys = new HashSet<>();
         final Set<String> metricsTasks = new HashSet<>();
         final List<String> driftTasks = new ArrayList<>();
+        final List<JsonNode> driftEvents = new ArrayList<>();
         long metaVersion;
     }
 
@@ -182,6 +189,7 @@ class EndToEndTest {
                         out.metricsTasks.add(n.path("task").asText());
                     } else if (r.topic().equals(t.driftTopic())) {
                         out.driftTasks.add(n.path("task").asText());
+                        out.driftEvents.add(n);
                     }
                 }
                 boolean complete = out.predictions.size() >= predictions && out.deadLetterReasons.size() >= deadLetters
