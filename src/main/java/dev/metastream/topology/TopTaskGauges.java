@@ -250,8 +250,8 @@ final class TopTaskGauges {
                             g -> g.field(task, x -> x.shiftScores.getOrDefault(signal, Double.NaN)))
                     .tags("task", task, "kind", kind, "signal", signal)
                     .description("One of the busiest tasks' latest domain-shift check: the signal's score (inputs: "
-                            + "share of drifted features; inputs-mmd: statistic over threshold; prediction, label: "
-                            + "the test's statistic)")
+                            + "share of drifted features; inputs-mmd: the MMD statistic; prediction, label: the test's "
+                            + "p-value)")
                     .strongReference(true).register(registry));
         }
         meters.add(shiftCounter(task));
