@@ -162,6 +162,8 @@ public final class DashboardHistory {
         e.put("position", record.path("position").asLong());
         e.put("ts", record.path("ts").asLong());
         e.put("detector", record.path("detector").asText(""));
+        // prequential-error for an error detector; inputs, inputs-mmd, prediction or label for a domain shift.
+        e.put("signal", record.path("signal").asText(""));
         e.put("reaction", record.path("reaction").asText(""));
         t.events.addLast(e);
         while (t.events.size() > EVENTS_PER_TASK) {
