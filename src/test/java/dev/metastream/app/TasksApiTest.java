@@ -117,7 +117,10 @@ class TasksApiTest {
 
             // No per-kind aggregate for kinds without tasks (NaN before); drifts are tagged by task.
             String metrics = await(() -> get(port, "/metrics").body(),
-                    body -> body.contains("metastream_tasks_accuracy{kind=\"classification\"}"));
+                    // The aggregate registers on a task's first report, a task's own series at the next ranking
+                    // (metrics punctuator): wait for both, whatever the machine's load made of their order.
+                    body -> body.contains("metastream_tasks_accuracy{kind=\"classification\"}")
+                            && body.contains("metastream_drift_events_total{task=\"alpha\"}"));
             List<String> aggregates = metrics.lines().filter(l -> l.startsWith("metastream_tasks_accuracy")
                     || l.startsWith("metastream_tasks_loss")).toList();
             assertThat(aggregates).as("series only for kinds with tasks, none NaN").hasSize(3)
