@@ -437,7 +437,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<DemoReport.Detection> out = new ArrayList<>();
         for (JsonNode d : w.drifts()) {
             out.add(new DemoReport.Detection(d.path("task").asText(), d.path("position").asLong(),
-                    d.path("detector").asText(), d.path("reaction").asText()));
+                    d.path("detector").asText(), d.path("reaction").asText(), d.path("signal").asText()));
         }
         return out;
     }
@@ -477,7 +477,8 @@ public final class DemoCommand implements Callable<Integer> {
                     m.path("metrics").path("log_loss").asDouble(), m.path("drifts").asLong());
         }
         out.println();
-        out.println("drift detections: " + detections.size());
+        out.println("drift detections: " + detections.stream().filter(d -> !d.domainShift()).count()
+                + ", domain-shift records: " + detections.stream().filter(DemoReport.Detection::domainShift).count());
         for (String line : DemoReport.driftLines(detections, change)) {
             out.println("  " + line);
         }

@@ -1,5 +1,6 @@
 package dev.metastream.app;
 
+import dev.metastream.topology.OutputRecords;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,10 +22,22 @@ public final class DemoReport {
      *
      * @param task     the task
      * @param position the task's scored labelled examples at detection
-     * @param detector the detector's name
+     * @param detector the detector's name ({@code shift-monitor} for a domain shift)
      * @param reaction what the learner did
+     * @param signal   what was watched: {@code prequential-error}, or a domain shift's signal ({@code inputs},
+     *                 {@code inputs-mmd}, {@code prediction}, {@code label})
      */
-    public record Detection(String task, long position, String detector, String reaction) { }
+    public record Detection(String task, long position, String detector, String reaction, String signal) {
+        /** An error detector's detection. */
+        public Detection(String task, long position, String detector, String reaction) {
+            this(task, position, detector, reaction, "prequential-error");
+        }
+
+        /** Whether the label-free monitor found it (a domain shift), not an error detector. */
+        public boolean domainShift() {
+            return detector.equals(OutputRecords.SHIFT_DETECTOR);
+        }
+    }
 
     /**
      * The concept change the demo injected.
@@ -166,11 +179,15 @@ public final class DemoReport {
         sorted.sort(Comparator.comparing(Detection::task).thenComparingLong(Detection::position));
         Detection caught = null;
         if (change != null) {
-            caught = sorted.stream().filter(d -> d.task().equals(change.task()) && d.position() > change.position())
-                    .findFirst().orElse(null);
+            // The injected change is a concept change: only an error detector can catch it.
+            caught = sorted.stream().filter(d -> !d.domainShift() && d.task().equals(change.task())
+                    && d.position() > change.position()).findFirst().orElse(null);
         }
         List<String> out = new ArrayList<>();
         for (Detection d : sorted) {
+            if (d.domainShift()) {
+                continue;
+            }
             String what = String.format(Locale.ROOT, "%s at its example %,d (%s, reaction %s): ", d.task(),
                     d.position(), d.detector(), d.reaction());
             String label;
@@ -187,6 +204,12 @@ public final class DemoReport {
                 label = "another detection: after the injected change was already detected";
             }
             out.add(what + label);
+        }
+        for (Detection d : sorted) {
+            if (d.domainShift()) {
+                out.add(String.format(Locale.ROOT, "%s at its example %,d (domain shift, signal %s): the label-free "
+                        + "monitor's finding, not a drift detection", d.task(), d.position(), d.signal()));
+            }
         }
         if (change != null && caught == null) {
             out.add(String.format(Locale.ROOT, "the injected change (%s after its example %,d, stream example %,d)"
@@ -206,7 +229,8 @@ public final class DemoReport {
         if (change == null) {
             return -1;
         }
-        return detections.stream().filter(d -> d.task().equals(change.task()) && d.position() > change.position())
+        return detections.stream().filter(d -> !d.domainShift() && d.task().equals(change.task())
+                        && d.position() > change.position())
                 .mapToLong(d -> d.position() - change.position()).min().orElse(-1);
     }
 

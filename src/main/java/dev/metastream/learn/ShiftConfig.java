@@ -38,6 +38,7 @@ public record ShiftConfig(boolean enabled, boolean allTasks, ShiftMonitor.Settin
             new Key("shift.significance", Double.toString(DEFAULTS.significance()), "p-value below which a feature's (or the prediction's or label's) statistical test says drift."),
             new Key("shift.expected.run.time", Long.toString((long) DEFAULTS.expectedRunTime()), "Expected examples between false alarms of the multivariate (MMD) signal; its threshold is calibrated from it."),
             new Key("shift.max.features", Integer.toString(DEFAULTS.maxFeatures()), "Features tested one by one; wider inputs (hashed, sparse) are monitored as one categorical distribution of which features are non-zero."),
+            new Key("shift.prediction.alarm", "false", "Whether the predictions' drift alone is a shift. Off by default: a model that keeps learning moves its predictions as it learns, with inputs and labels unchanged; the prediction signal is still tested and reported with every check."),
             new Key("shift.projections", Integer.toString(DEFAULTS.projections()), "Random Fourier features of the multivariate (MMD) signal; 0 turns it off."));
 
     /** Reads this part's keys; absent ones take their defaults. */
@@ -65,8 +66,16 @@ public record ShiftConfig(boolean enabled, boolean allTasks, ShiftMonitor.Settin
         if (bins < 2) {
             throw new IllegalArgumentException("shift.bins=" + bins + " must be at least 2");
         }
-        return new ShiftConfig(r.bool("shift.monitor"), r.bool("shift.all.tasks"), new ShiftMonitor.Settings(r.positiveInt("shift.reference.size"),
-                r.positiveInt("shift.block.size"), r.positiveInt("shift.recent.blocks"), bins, share, significance, ert,
-                r.positiveInt("shift.max.features"), r.nonNegativeInt("shift.projections"), ref));
+        try {
+            return new ShiftConfig(r.bool("shift.monitor"), r.bool("shift.all.tasks"), new ShiftMonitor.Settings(
+                    r.positiveInt("shift.reference.size"), r.positiveInt("shift.block.size"),
+                    r.positiveInt("shift.recent.blocks"), bins, share, significance, ert,
+                    r.positiveInt("shift.max.features"), r.nonNegativeInt("shift.projections"), ref,
+                    r.bool("shift.prediction.alarm")));
+        } catch (IllegalArgumentException e) {
+            // The monitor's own checks (a reference that is not a whole number of blocks, say) name its fields.
+            throw new IllegalArgumentException("shift.*: " + e.getMessage()
+                    + " (shift.reference.size, shift.block.size, shift.expected.run.time)", e);
+        }
     }
 }

@@ -143,9 +143,21 @@ public final class ShiftMonitor {
      * @param maxFeatures wider inputs are monitored as this many groups of non-zero indicators
      * @param projections random Fourier features of the MMD test; 0 turns it off
      * @param reference how the reference window moves
+     * @param predictionAlarm whether the predictions' drift alone makes a check a shift. A model that keeps
+     *     learning moves its predictions as it learns (and as a shared model is merged in), with inputs and
+     *     labels unchanged: measured on the demo's stream, every alarm of the prediction signal was that. Off, the
+     *     prediction signal is still tested and reported with every check.
      */
     public record Settings(int referenceSize, int blockSize, int recentBlocks, int bins, double featureShare,
-            double significance, double expectedRunTime, int maxFeatures, int projections, Reference reference) {
+            double significance, double expectedRunTime, int maxFeatures, int projections, Reference reference,
+            boolean predictionAlarm) {
+
+        /** Settings whose prediction signal does not raise a shift on its own. */
+        public Settings(int referenceSize, int blockSize, int recentBlocks, int bins, double featureShare,
+                double significance, double expectedRunTime, int maxFeatures, int projections, Reference reference) {
+            this(referenceSize, blockSize, recentBlocks, bins, featureShare, significance, expectedRunTime,
+                    maxFeatures, projections, reference, false);
+        }
 
         /** Validates the settings. */
         public Settings {
@@ -194,28 +206,34 @@ public final class ShiftMonitor {
             return new Settings(500, 100, 5, 10, 0.5, 0.05, 1_000_000, 100, 32, Reference.FIRST);
         }
 
+        /** @param alarm whether prediction drift alone is a shift @return a copy with it */
+        public Settings withPredictionAlarm(boolean alarm) {
+            return new Settings(referenceSize, blockSize, recentBlocks, bins, featureShare, significance,
+                    expectedRunTime, maxFeatures, projections, reference, alarm);
+        }
+
         /** @param r the reference policy @return a copy with it */
         public Settings withReference(Reference r) {
             return new Settings(referenceSize, blockSize, recentBlocks, bins, featureShare, significance,
-                    expectedRunTime, maxFeatures, projections, r);
+                    expectedRunTime, maxFeatures, projections, r, predictionAlarm);
         }
 
         /** @param share the dataset rule's share @return a copy with it */
         public Settings withFeatureShare(double share) {
             return new Settings(referenceSize, blockSize, recentBlocks, bins, share, significance,
-                    expectedRunTime, maxFeatures, projections, reference);
+                    expectedRunTime, maxFeatures, projections, reference, predictionAlarm);
         }
 
         /** @param ert expected run time @return a copy with it */
         public Settings withExpectedRunTime(double ert) {
             return new Settings(referenceSize, blockSize, recentBlocks, bins, featureShare, significance, ert,
-                    maxFeatures, projections, reference);
+                    maxFeatures, projections, reference, predictionAlarm);
         }
 
         /** @param d number of projections @return a copy with it */
         public Settings withProjections(int d) {
             return new Settings(referenceSize, blockSize, recentBlocks, bins, featureShare, significance,
-                    expectedRunTime, maxFeatures, d, reference);
+                    expectedRunTime, maxFeatures, d, reference, predictionAlarm);
         }
 
         /** @return examples in the recent window */
@@ -777,7 +795,7 @@ public final class ShiftMonitor {
         }
         boolean drift = false;
         for (Signal s : signals) {
-            drift |= s.drift();
+            drift |= s.drift() && (settings.predictionAlarm() || !s.name().equals(Signal.PREDICTION));
         }
         int recentSize = settings.recentSize();
         Window ref = settings.reference() == Reference.FIRST
@@ -986,7 +1004,7 @@ public final class ShiftMonitor {
             afterCurrent = encode(sizeAfterCurrent(), this::writeAfterCurrent);
             encodedVersion = stateVersion;
         }
-        int head = 2 + 4 * Integer.BYTES + 3 * Double.BYTES + 2 * Integer.BYTES + 1 // settings
+        int head = 2 + 4 * Integer.BYTES + 3 * Double.BYTES + 2 * Integer.BYTES + 2 // settings
                 + 2 * Integer.BYTES + Long.BYTES // dimensions, seed
                 + 3 * Long.BYTES;
         ByteBuffer buf = ByteBuffer.allocate(head + beforeCurrent.length + current.byteSize() + afterCurrent.length);
@@ -995,6 +1013,7 @@ public final class ShiftMonitor {
         buf.putInt(s.referenceSize()).putInt(s.blockSize()).putInt(s.recentBlocks()).putInt(s.bins());
         buf.putDouble(s.featureShare()).putDouble(s.significance()).putDouble(s.expectedRunTime());
         buf.putInt(s.maxFeatures()).putInt(s.projections()).put((byte) s.reference().ordinal());
+        buf.put((byte) (s.predictionAlarm() ? 1 : 0));
         buf.putInt(inputDim).putInt(outputCategories).putLong(seed);
         buf.putLong(position).putLong(epochStart).putLong(epochCount);
         buf.put(beforeCurrent);
@@ -1158,8 +1177,12 @@ public final class ShiftMonitor {
         if (ref < 0 || ref >= Reference.values().length) {
             throw new IllegalArgumentException("shift monitor: bad reference policy " + ref);
         }
+        byte predictionAlarm = buf.get();
+        if (predictionAlarm < 0 || predictionAlarm > 1) {
+            throw new IllegalArgumentException("shift monitor: bad prediction-alarm flag " + predictionAlarm);
+        }
         Settings s = new Settings(referenceSize, blockSize, recentBlocks, bins, share, significance, ert, maxFeatures,
-                projections, Reference.values()[ref]);
+                projections, Reference.values()[ref], predictionAlarm == 1);
         int inputDim = buf.getInt();
         int outputCategories = buf.getInt();
         long seed = buf.getLong();

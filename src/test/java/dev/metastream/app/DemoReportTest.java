@@ -83,4 +83,18 @@ class DemoReportTest {
         assertThat(DemoReport.detectionDelay(ds, change)).isEqualTo(-1);
         assertThat(DemoReport.driftLines(List.of(), null)).isEmpty();
     }
+
+    @Test
+    void aDomainShiftIsListedApartAndNeverCountsAsCatchingTheConceptChange() {
+        InjectedChange change = new InjectedChange("task-0", 4_012, 24_000);
+        List<Detection> ds = List.of(new Detection("task-0", 4_100, "shift-monitor", "none", "label"),
+                new Detection("task-0", 4_300, "page-hinkley", "boost-lr"));
+        assertThat(DemoReport.driftLines(ds, change)).containsExactly(
+                "task-0 at its example 4,300 (page-hinkley, reaction boost-lr): THE INJECTED CHANGE (task-0 changed"
+                        + " after its example 4,012, stream example 24,000), detected 288 of its examples later",
+                "task-0 at its example 4,100 (domain shift, signal label): the label-free monitor's finding, not a"
+                        + " drift detection");
+        assertThat(DemoReport.detectionDelay(ds, change)).isEqualTo(288);
+        assertThat(DemoReport.detectionDelay(ds.subList(0, 1), change)).isEqualTo(-1);
+    }
 }

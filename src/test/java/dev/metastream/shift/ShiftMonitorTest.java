@@ -138,7 +138,7 @@ class ShiftMonitorTest {
 
     /** First report of a stream whose P(y = 1) goes from 0.3 to 0.7 at 5,000 (inputs unchanged). */
     private static ShiftReport firstAfterPriorChange(long seed, boolean predictions, boolean labels) {
-        ShiftMonitor m = new ShiftMonitor(DEFAULTS, 5, 2, seed);
+        ShiftMonitor m = new ShiftMonitor(DEFAULTS.withPredictionAlarm(true), 5, 2, seed);
         Random r = new Random(seed);
         for (int i = 0; i < 7000; i++) {
             double y = r.nextDouble() < (i < 5000 ? 0.3 : 0.7) ? 1 : 0;
@@ -177,8 +177,26 @@ class ShiftMonitorTest {
     }
 
     @Test
+    void byDefaultPredictionDriftAloneIsReportedButIsNotAShift() {
+        // A learning model's predictions move with nothing else moving: the default reports it and raises nothing.
+        ShiftMonitor m = new ShiftMonitor(DEFAULTS, 5, 2, 3);
+        Random r = new Random(3);
+        boolean reported = false;
+        for (int i = 0; i < 7000; i++) {
+            double y = r.nextDouble() < (i < 5000 ? 0.3 : 0.7) ? 1 : 0;
+            assertThat(m.observe(ShiftStreams.uniform(5).next(r, i), y, Double.NaN)).as("example %d", i).isNull();
+            ShiftReport latest = m.latest();
+            if (latest != null && latest.position() == m.position() && latest.signal(Signal.PREDICTION).drift()) {
+                reported = true;
+                assertThat(latest.drift()).isFalse();
+            }
+        }
+        assertThat(reported).as("the prediction signal's drift is in the checks' reports").isTrue();
+    }
+
+    @Test
     void realValuedPredictionDriftIsTestedLikeANumericFeature() {
-        ShiftMonitor m = new ShiftMonitor(DEFAULTS, 2, 0, 11);
+        ShiftMonitor m = new ShiftMonitor(DEFAULTS.withPredictionAlarm(true), 2, 0, 11);
         Random r = new Random(11);
         ShiftReport first = null;
         for (int i = 0; i < 8000 && first == null; i++) {
