@@ -9,6 +9,7 @@ import dev.metastream.data.Scenarios;
 import dev.metastream.evaluation.EvaluationResult;
 import dev.metastream.evaluation.Evaluator;
 import dev.metastream.evaluation.HtmlReport;
+import dev.metastream.evaluation.Protocol;
 import dev.metastream.evaluation.Strategy;
 import dev.metastream.learn.LearnerConfig;
 import java.io.IOException;
@@ -67,7 +68,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "points come from sea, stagger, and hyperplane/rbf with mode=abrupt; see docs/sources.md).")
     String source;
 
-    @Option(names = "--transform", description = "permute:K, rotate:K or split:G (default: none).")
+    @Option(names = "--transform", description = "permute:K, rotate:K, split:G, or ways:N (--tasks N-way tasks, "
+            + "default 1000: each draws N classes at random and relabels them 0..N-1, so only the features transfer; "
+            + "--train-per-task spread evenly over the N classes, 0 = 20 per class) (default: none).")
     String transform;
 
     @Option(names = "--train-per-task", defaultValue = "0",
@@ -83,7 +86,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "train task after task, also for files whose tasks interleave).")
     String taskOrder;
 
-    @Option(names = "--tasks", defaultValue = "0", description = "Tasks a generator makes (0 = its default).")
+    @Option(names = "--tasks", defaultValue = "0",
+            description = "Tasks a generator or --transform ways:N makes (0 = its default; ways: 1000).")
     int tasks;
 
     @Option(names = "--input-dim", defaultValue = "0",
@@ -130,7 +134,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     long evalEvery;
 
     @Option(names = "--shots", defaultValue = "-1",
-            description = "Few-shot figure after N examples of each new task (-1 = 10 for regression, else off).")
+            description = "Few-shot figure after N examples of each new task, summarised over the fresh tasks (the "
+                    + "last tenth to arrive) against learning them without meta-learning (-1 = 10 for regression, "
+                    + "else off).")
     int shots;
 
     @Option(names = "--exact-scoring",
@@ -384,10 +390,16 @@ public final class EvaluateCommand implements Callable<Integer> {
                                     "%s (%s vs %s, %+.4f)", t.task(), f(t.model()), f(t.independent()), t.delta()))
                                     .collect(java.util.stream.Collectors.joining(", "))));
         }
-        if (r.adaptation() != null) {
-            sb.append(String.format(Locale.ROOT, "few-shot (%d examples) test %s: %s meta-learned, %s from scratch,"
-                    + " ratio %s%n", r.adaptation().shots(), m, f(r.adaptation().meta()), f(r.adaptation().scratch()),
-                    f(r.adaptation().ratio())));
+        if (r.matrixRows() != null && r.matrixRows().length > 1) {
+            sb.append(String.format(Locale.ROOT, "matrix: %d of %d rows scored in full (more than %d tasks: the other"
+                    + " task ends score R[i][i] and R[i][i+1]; forgetting over the rows measured)%n",
+                    r.matrixRows().length, r.tasks().size(), Protocol.FULL_MATRIX_TASKS));
+        }
+        EvaluationResult.Adaptation a = r.adaptation();
+        if (a != null) {
+            sb.append(String.format(Locale.ROOT, "few-shot on %d fresh task%s (the last of %d to arrive), test %s after"
+                    + " %d examples: %s meta-learned, %s from scratch, ratio %s%n", a.tasks(), a.tasks() == 1 ? ""
+                    : "s", r.tasks().size(), a.metric(), a.shots(), f(a.meta()), f(a.scratch()), f(a.ratio())));
         }
         if (r.prequential() != null) {
             sb.append(String.format(Locale.ROOT, "prequential %s %s%n", r.prequential().metric(),

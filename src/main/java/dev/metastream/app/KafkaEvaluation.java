@@ -101,7 +101,7 @@ final class KafkaEvaluation {
                 options.overrides());
         LearnerConfig learner = Evaluator.config(settings);
         Protocol protocol = Evaluator.protocol(scenario, options, 0);
-        Outcomes out = new Outcomes(scenario, protocol);
+        Outcomes out = new Outcomes(scenario, protocol, learner, options.strategy());
         Path stateDir = Files.createTempDirectory("metastream-evaluate-state");
         Properties p = new Properties();
         p.putAll(settings);
@@ -279,7 +279,7 @@ final class KafkaEvaluation {
         if (id[0].equals("train")) {
             out.train[Integer.parseInt(id[1])][Integer.parseInt(id[2])] = output;
         } else if (id[0].equals("test")) {
-            out.tests[Integer.parseInt(id[1])][Integer.parseInt(id[2])][Integer.parseInt(id[3])] = output;
+            out.testOutput(Integer.parseInt(id[1]), Integer.parseInt(id[2]), Integer.parseInt(id[3]), output);
         }
     }
 

@@ -9,13 +9,13 @@ import java.util.List;
  * @param source         {@code idx:DIR}, {@code csv:FILE}, {@code json:FILE}, {@code jsonl:FILE}, or a generator:
  *                       {@code hyperplane}, {@code sea}, {@code rbf}, {@code stagger}, {@code sinusoid} (generators
  *                       may take {@code :key=value,...} parameters)
- * @param transform      {@code permute:K}, {@code rotate:K}, {@code split:G}, or null for none
+ * @param transform      {@code permute:K}, {@code rotate:K}, {@code split:G}, {@code ways:N}, or null for none
  * @param trainPerTask   training examples per task (0 = the source's natural size)
  * @param testPerTask    held-out test examples per task (0 = none)
  * @param taskOrder      {@code natural}, {@code random} (shuffled with the seed) or a comma-separated list of task ids
  * @param seed           seed of every random choice (permutations, sampling, generators)
  * @param inputDim       feature width for hashed sources (CSV hash columns, JSONL named features); 0 = from the data
- * @param tasks          number of tasks a generator makes (0 = its default)
+ * @param tasks          number of tasks a generator or {@code ways:N} makes (0 = its default; ways: 1000)
  * @param taskColumn     CSV and JSON: column holding the task id (null = one task)
  * @param labelColumn    CSV and JSON: column holding the label
  * @param featureColumns CSV and JSON: numeric feature columns (empty = every column not otherwise named)

@@ -181,9 +181,12 @@ public final class Scenarios {
         } catch (NumberFormatException e) {
             k = -1;
         }
-        if (!List.of("permute", "rotate", "split").contains(name) || k < 1) {
-            throw new IllegalArgumentException(flag + " is not a transform; use permute:K, rotate:K (K tasks) or"
-                    + " split:G (G classes per task), with a whole number >= 1");
+        if (!List.of("permute", "rotate", "split", "ways").contains(name) || k < 1) {
+            throw new IllegalArgumentException(flag + " is not a transform; use permute:K, rotate:K (K tasks),"
+                    + " split:G (G classes per task) or ways:N (N-way tasks), with a whole number >= 1");
+        }
+        if (name.equals("ways")) {
+            return ways(pool, k, spec, flag, transform);
         }
         // Pool every task of the source (a CSV task column, several generator tasks) into one training pool and one
         // held-out pool.
@@ -229,6 +232,39 @@ public final class Scenarios {
             }
         }
         return new Scenario(pool.name() + " + " + transform, pool.learnerConfig(), tasks, List.of());
+    }
+
+    /**
+     * {@code ways:N} ({@link WaysTransform}): {@code --tasks} N-way tasks ({@link WaysTransform#DEFAULT_TASKS} when
+     * 0), each with N outputs, so the learner's {@code task.classes} is N and the source's class names no longer apply.
+     */
+    private static Scenario ways(LabelledPool pool, int ways, ScenarioSpec spec, String flag, String transform) {
+        if (!pool.kind().equals("classification")) {
+            throw new IllegalArgumentException(flag + " needs a classification source; " + pool.name()
+                    + " has task.kind=" + pool.kind());
+        }
+        int classes = Integer.parseInt(pool.learnerConfig().get("task.classes"));
+        if (ways < 2 || ways > classes) {
+            throw new IllegalArgumentException(flag + ": N must be between 2 and the source's " + classes
+                    + " classes");
+        }
+        if (spec.tasks() < 0) {
+            throw new IllegalArgumentException("--tasks " + spec.tasks() + " is negative; give the number of "
+                    + transform + " tasks (0 = " + WaysTransform.DEFAULT_TASKS + ")");
+        }
+        int tasks = spec.tasks() > 0 ? spec.tasks() : WaysTransform.DEFAULT_TASKS;
+        // A source's own held-out pool (MNIST's t10k files) when every source task has one; else WaysTransform holds
+        // out the tail of each class, so every class keeps test examples (a tail of the whole pool may hold few).
+        boolean ownTests = pool.tasks().stream().allMatch(t -> t.test() != null);
+        LabelledPool.Examples train = LabelledPool.concat(pool.tasks().stream().map(LabelledPool.Task::train).toList());
+        LabelledPool.Examples test = ownTests
+                ? LabelledPool.concat(pool.tasks().stream().map(LabelledPool.Task::test).toList()) : null;
+        Map<String, String> config = new LinkedHashMap<>(pool.learnerConfig());
+        config.put("task.classes", String.valueOf(ways));
+        config.remove("task.class.names");
+        config.remove("task.labels");
+        return new Scenario(pool.name() + " + " + transform, config, WaysTransform.tasks(ways, tasks, classes, train,
+                test, spec.trainPerTask(), spec.testPerTask(), spec.seed(), flag), List.of());
     }
 
     /** One transformed task: its seeded training and test draws with the features mapped by {@code f}. */

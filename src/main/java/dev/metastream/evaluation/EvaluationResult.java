@@ -22,8 +22,14 @@ import java.util.Map;
  * @param acc               mean final test figure over all tasks
  * @param bwt               backward transfer
  * @param fwt               forward transfer
- * @param forgetting        mean forgetting
- * @param matrix            {@code R[i][j]}: test figure on task j after training task i
+ * @param forgetting        mean forgetting (beyond {@link Protocol#FULL_MATRIX_TASKS} tasks over the rows measured,
+ *                          a lower bound: {@link SampledMatrix})
+ * @param matrix            {@code R[i][j]}: test figure on task j after training task i; only the rows measured in
+ *                          full when {@code matrixRows} is not null
+ * @param matrixRows        the task each row of {@code matrix} follows, or null when {@code matrix} is the whole R
+ *                          (row i after task i); joint training's one row, and beyond
+ *                          {@link Protocol#FULL_MATRIX_TASKS} tasks the {@link Protocol#MATRIX_ROWS} rows
+ *                          scored in full
  * @param baseline          {@code b[j]}: test figure of the untrained model
  * @param perTask           per-task figures
  * @param anytime           the anytime-accuracy curve
@@ -42,40 +48,40 @@ import java.util.Map;
  */
 public record EvaluationResult(String strategy, String scenario, String mode, long seed, String metric,
         ConfigInfo config, List<String> tasks, Double acc, Double bwt, Double fwt, Double forgetting,
-        double[][] matrix, double[] baseline, List<TaskFigures> perTask, Anytime anytime, Adaptation adaptation,
-        Transfer transfer, Prequential prequential, DriftReport drift, long examples, long testScorings,
-        double seconds, double examplesPerSecond, Baselines baselines, ColdStart coldStart) {
+        double[][] matrix, int[] matrixRows, double[] baseline, List<TaskFigures> perTask, Anytime anytime,
+        Adaptation adaptation, Transfer transfer, Prequential prequential, DriftReport drift, long examples,
+        long testScorings, double seconds, double examplesPerSecond, Baselines baselines, ColdStart coldStart) {
 
-    /** Without baselines. */
+    /** Without baselines, with the whole matrix (or none). */
     public EvaluationResult(String strategy, String scenario, String mode, long seed, String metric,
             ConfigInfo config, List<String> tasks, Double acc, Double bwt, Double fwt, Double forgetting,
             double[][] matrix, double[] baseline, List<TaskFigures> perTask, Anytime anytime, Adaptation adaptation,
             Transfer transfer, Prequential prequential, DriftReport drift, long examples, long testScorings,
             double seconds, double examplesPerSecond) {
-        this(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting, matrix, baseline,
-                perTask, anytime, adaptation, transfer, prequential, drift, examples, testScorings, seconds,
+        this(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting, matrix, null,
+                baseline, perTask, anytime, adaptation, transfer, prequential, drift, examples, testScorings, seconds,
                 examplesPerSecond, null, null);
     }
 
     /** A copy with the transfer figures set. */
     public EvaluationResult withTransfer(Transfer t) {
         return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
-                matrix, baseline, perTask, anytime, adaptation, t, prequential, drift, examples, testScorings, seconds,
-                examplesPerSecond, baselines, coldStart);
+                matrix, matrixRows, baseline, perTask, anytime, adaptation, t, prequential, drift, examples,
+                testScorings, seconds, examplesPerSecond, baselines, coldStart);
     }
 
     /** A copy with the adaptation figures set. */
     public EvaluationResult withAdaptation(Adaptation a) {
         return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
-                matrix, baseline, perTask, anytime, a, transfer, prequential, drift, examples, testScorings, seconds,
-                examplesPerSecond, baselines, coldStart);
+                matrix, matrixRows, baseline, perTask, anytime, a, transfer, prequential, drift, examples,
+                testScorings, seconds, examplesPerSecond, baselines, coldStart);
     }
 
     /** A copy with the baseline and cold-start figures set. */
     public EvaluationResult withBaselines(Baselines b, ColdStart c) {
         return new EvaluationResult(strategy, scenario, mode, seed, metric, config, tasks, acc, bwt, fwt, forgetting,
-                matrix, baseline, perTask, anytime, adaptation, transfer, prequential, drift, examples, testScorings,
-                seconds, examplesPerSecond, b, c);
+                matrix, matrixRows, baseline, perTask, anytime, adaptation, transfer, prequential, drift, examples,
+                testScorings, seconds, examplesPerSecond, b, c);
     }
 
     /**
@@ -195,15 +201,20 @@ public record EvaluationResult(String strategy, String scenario, String mode, lo
     public record Point(long examples, double value) {}
 
     /**
-     * Few-shot adaptation: test figure after the first {@code shots} examples of each new task, with the meta-learned
-     * initialisation and from scratch ({@code meta.enabled=false}, same stream), averaged over tasks 1..T-1.
+     * Few-shot adaptation on fresh tasks: the test figure after the first {@code shots} examples of each of the tasks
+     * that arrive last (a tenth of the tasks in arrival order, at least one: {@link Evaluator#freshTasks}), once
+     * with the run's settings (after the model has learned every earlier task) and once from scratch
+     * ({@code meta.enabled=false}, same stream), averaged over those tasks.
      *
      * @param shots   examples per task before the figure is taken
+     * @param metric  the figure: {@code accuracy} or {@code mse}
+     * @param tasks   fresh tasks averaged (those with a few-shot figure: a test set and more than {@code shots}
+     *                training examples; the stream's first task never has one)
      * @param meta    the mean figure with meta-learning as configured
-     * @param scratch the mean figure with {@code meta.enabled=false}
+     * @param scratch the mean figure with {@code meta.enabled=false} (null when not run)
      * @param ratio   meta / scratch (for MSE, below 1 means the meta-learned start helps)
      */
-    public record Adaptation(int shots, Double meta, Double scratch, Double ratio) {}
+    public record Adaptation(int shots, String metric, int tasks, Double meta, Double scratch, Double ratio) {}
 
     /**
      * Multi-task gain against independent per-task models on the same stream, on the final test figures

@@ -12,11 +12,13 @@ import dev.metastream.learn.StreamingLearner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -26,7 +28,8 @@ import java.util.TreeMap;
  *
  * <p>By default it also runs {@link Strategy#INDEPENDENT} on the same scenario as the reference of multi-task gain and
  * negative transfer, and, when the scenario measures few-shot adaptation (regression by default) and the strategy
- * meta-learns, the same strategy with {@code meta.enabled=false} as the from-scratch reference.
+ * meta-learns, the same strategy with {@code meta.enabled=false} as the from-scratch reference of the fresh tasks'
+ * few-shot figures ({@link #freshTasks}).
  *
  * <pre>{@code
  * EvaluationResult r = new Evaluator().run(scenario, Evaluator.Options.of(Strategy.AGEM, 7), Evaluator.Progress.NONE);
@@ -38,6 +41,11 @@ public final class Evaluator {
     public static final int JOINT_EPOCHS = 5;
     /** Few-shot figure of regression scenarios: examples of a new task before its test MSE is taken. */
     public static final int REGRESSION_SHOTS = 10;
+    /**
+     * The fresh tasks whose few-shot figures make {@code adaptation}: this many in ten of the stream's tasks, the
+     * last to arrive (at least one).
+     */
+    public static final int FRESH_TASKS_PER_TEN = 1;
 
     /** How test sets are scored. */
     public enum Scoring {
@@ -151,16 +159,82 @@ public final class Evaluator {
         EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress, baselines);
 
         result = withReference(scenario, options, result);
-        if (shots > 0 && config.meta().enabled() && options.strategy().singleStream()) {
-            Map<String, String> scratchSettings = new TreeMap<>(settings);
-            scratchSettings.put("meta.enabled", "false");
-            EvaluationResult scratch = runOnce(scenario, options.withReference(false), scratchSettings,
-                    config(scratchSettings), shots, Progress.NONE, null);
-            result = result.withAdaptation(adaptation(shots, result, scratch));
-        } else if (shots > 0) {
-            result = result.withAdaptation(adaptation(shots, result, null));
+        if (shots > 0) {
+            result = result.withAdaptation(adaptation(scenario, options, settings, config, shots, result));
         }
         return result;
+    }
+
+    /**
+     * The fresh tasks: the last {@link #FRESH_TASKS_PER_TEN} in ten of the scenario's tasks (rounded down, at least
+     * one) in the order their first example arrives, so the model has seen every earlier task when they start.
+     */
+    public static List<Integer> freshTasks(Scenario scenario) {
+        int n = scenario.tasks().size();
+        int k = Math.max(1, n * FRESH_TASKS_PER_TEN / 10);
+        List<Integer> arrival = new ArrayList<>(n);
+        if (!scenario.interleaved()) {
+            for (int t = 0; t < n; t++) {
+                arrival.add(t);
+            }
+        } else {
+            // Interleaved tasks are listed by where they end; they arrive where their first example comes.
+            boolean[] started = new boolean[n];
+            for (Scenario.Position p : scenario.order()) {
+                if (!started[p.task()]) {
+                    started[p.task()] = true;
+                    arrival.add(p.task());
+                }
+            }
+        }
+        return List.copyOf(arrival.subList(Math.max(0, arrival.size() - k), arrival.size()));
+    }
+
+    /**
+     * Few-shot adaptation on the fresh tasks: their mean few-shot figure in this run, and, when the strategy
+     * meta-learns on one stream, in the same stream learned with {@code meta.enabled=false}. That reference run trains
+     * exactly as a whole run would (same steps, same flushes) but scores only the fresh tasks' few-shot test sets.
+     */
+    private EvaluationResult.Adaptation adaptation(Scenario scenario, Options options, Map<String, String> settings,
+            LearnerConfig config, int shots, EvaluationResult result) {
+        List<Integer> fresh = freshTasks(scenario);
+        List<Double> meta = new ArrayList<>();
+        for (int t : fresh) {
+            meta.add(result.perTask().get(t).fewShot());
+        }
+        Double scratch = null;
+        if (config.meta().enabled() && options.strategy().singleStream()) {
+            Map<String, String> scratchSettings = new TreeMap<>(settings);
+            scratchSettings.put("meta.enabled", "false");
+            Set<Integer> freshSet = new HashSet<>(fresh);
+            Protocol protocol = Protocol.of(scenario, shots, options.evalEvery())
+                    .scoringOnly((c, t) -> c.kind() == Protocol.Kind.SHOT && freshSet.contains(t));
+            Outcomes out = runStream(scenario, options, config(scratchSettings), protocol, Progress.NONE, null);
+            List<Double> figures = new ArrayList<>();
+            for (Protocol.Checkpoint c : protocol.checkpoints()) {
+                if (!c.scored().isEmpty()) {
+                    figures.add(out.figure(c.id(), c.task()));
+                }
+            }
+            scratch = mean(figures);
+        }
+        Double m = mean(meta);
+        int tasks = (int) meta.stream().filter(v -> v != null && !v.isNaN()).count();
+        Double ratio = m == null || scratch == null || scratch == 0 ? null : m / scratch;
+        return new EvaluationResult.Adaptation(shots, result.metric(), tasks, m, scratch, ratio);
+    }
+
+    /** The mean of the figures that exist (not null, not NaN), or null when none does. */
+    private static Double mean(List<Double> figures) {
+        double sum = 0;
+        int k = 0;
+        for (Double f : figures) {
+            if (f != null && !f.isNaN()) {
+                sum += f;
+                k++;
+            }
+        }
+        return k == 0 ? null : sum / k;
     }
 
     /**
@@ -225,7 +299,7 @@ public final class Evaluator {
      */
     private Outcomes runStream(Scenario scenario, Options options, LearnerConfig config, Protocol protocol,
             Progress progress, BaselineFigures baselines) {
-        Outcomes out = new Outcomes(scenario, protocol);
+        Outcomes out = new Outcomes(scenario, protocol, config, options.strategy());
         Learners learners = new Learners(config, options.strategy(), out);
         Strategy strategy = options.strategy();
         List<Scenario.TaskData> tasks = scenario.tasks();
@@ -249,7 +323,7 @@ public final class Evaluator {
                 }
                 for (int t : c.scored()) {
                     List<Instance> test = relabel(tasks.get(t).test(), strategy);
-                    out.tests[c.id()][t] = score(learners.of(t), test, options.scoring());
+                    out.testSet(c.id(), t, score(learners.of(t), test, options.scoring()));
                     done += test.size();
                 }
             }
@@ -268,7 +342,7 @@ public final class Evaluator {
     /** Offline joint training: every task's examples shuffled together, {@link #JOINT_EPOCHS} epochs. */
     private Outcomes runJoint(Scenario scenario, Options options, LearnerConfig config, Protocol protocol,
             Progress progress) {
-        Outcomes out = new Outcomes(scenario, protocol);
+        Outcomes out = new Outcomes(scenario, protocol, config, Strategy.JOINT);
         Learners learners = new Learners(config, Strategy.JOINT, out);
         List<Scenario.TaskData> tasks = scenario.tasks();
         long total = scenario.trainSize() * JOINT_EPOCHS + protocol.testScorings(scenario);
@@ -276,7 +350,7 @@ public final class Evaluator {
         long start = System.nanoTime();
         Protocol.Checkpoint baseline = protocol.checkpoints().get(0);
         for (int t : baseline.scored()) {
-            out.tests[0][t] = score(learners.of(t), tasks.get(t).test(), options.scoring());
+            out.testSet(0, t, score(learners.of(t), tasks.get(t).test(), options.scoring()));
             done += tasks.get(t).test().size();
         }
         List<Instance> all = new ArrayList<>();
@@ -295,7 +369,7 @@ public final class Evaluator {
         learners.flush(ts);
         Protocol.Checkpoint last = protocol.checkpoints().get(1);
         for (int t : last.scored()) {
-            out.tests[1][t] = score(learners.of(t), tasks.get(t).test(), options.scoring());
+            out.testSet(1, t, score(learners.of(t), tasks.get(t).test(), options.scoring()));
         }
         out.seconds = (System.nanoTime() - start) / 1e9;
         progress.update(total, total);
@@ -366,25 +440,6 @@ public final class Evaluator {
                         t.delta()))
                 .toList();
         return new EvaluationResult.Transfer(Strategy.INDEPENDENT.cliName(), r.clone(), c.gain(), negative);
-    }
-
-    private static EvaluationResult.Adaptation adaptation(int shots, EvaluationResult meta, EvaluationResult scratch) {
-        Double m = meanFewShot(meta);
-        Double s = scratch == null ? null : meanFewShot(scratch);
-        Double ratio = m == null || s == null || s == 0 ? null : m / s;
-        return new EvaluationResult.Adaptation(shots, m, s, ratio);
-    }
-
-    private static Double meanFewShot(EvaluationResult r) {
-        double sum = 0;
-        int k = 0;
-        for (EvaluationResult.TaskFigures t : r.perTask()) {
-            if (t.fewShot() != null && !t.fewShot().isNaN()) {
-                sum += t.fewShot();
-                k++;
-            }
-        }
-        return k == 0 ? null : sum / k;
     }
 
     /** The learner(s) of a run: one, or one per task for {@link Strategy#INDEPENDENT}. */

@@ -49,60 +49,50 @@ public final class Figures {
         boolean regression = spec.kind().realValued();
         List<String> ids = tasks.stream().map(Scenario.TaskData::task).toList();
 
-        // Test figures per checkpoint and task.
-        Double[][] figure = new Double[run.protocol().checkpoints().size()][n];
-        for (Protocol.Checkpoint c : run.protocol().checkpoints()) {
-            for (int t : c.scored()) {
-                figure[c.id()][t] = mean(scores(run, tasks.get(t).task(), tasks.get(t).test(), out.tests[c.id()][t]));
-            }
-        }
+        // The test figures the task ends measured: every one on a full row (every row up to
+        // Protocol.FULL_MATRIX_TASKS tasks), else R[i][i] and R[i][i+1] (Protocol#fullRow).
         boolean allTested = tasks.stream().noneMatch(t -> t.test().isEmpty());
+        long tested = tasks.stream().filter(t -> !t.test().isEmpty()).count();
         double[] baseline = null;
         List<double[]> rows = new ArrayList<>();
+        List<Integer> rowTasks = new ArrayList<>();
+        double[] diagonal = new double[n];
+        double[] before = new double[n];
+        Arrays.fill(diagonal, Double.NaN);
+        Arrays.fill(before, Double.NaN);
         AnytimeAccuracy anytime = new AnytimeAccuracy();
         Double[] fewShot = new Double[n];
         int finalCheckpoint = -1;
         for (Protocol.Checkpoint c : run.protocol().checkpoints()) {
             switch (c.kind()) {
-                case BASELINE -> baseline = allTested ? row(figure[c.id()]) : null;
+                case BASELINE -> baseline = allTested ? row(out, c.id(), n) : null;
                 case TASK_END -> {
+                    boolean full = c.scored().size() == tested;
                     if (allTested) {
-                        rows.add(row(figure[c.id()]));
+                        diagonal[c.task()] = value(out.figure(c.id(), c.task()));
+                        if (c.task() + 1 < n) {
+                            before[c.task() + 1] = value(out.figure(c.id(), c.task() + 1));
+                        }
+                        if (full) {
+                            rows.add(row(out, c.id(), n));
+                            rowTasks.add(c.task());
+                        }
                     }
-                    recordAnytime(anytime, c, figure[c.id()]);
+                    // A partial row's mean would be one task's figure, not the mean over the tasks seen so far.
+                    if (full) {
+                        recordAnytime(anytime, c, out);
+                    }
                     finalCheckpoint = c.id();
                 }
-                case ANYTIME -> recordAnytime(anytime, c, figure[c.id()]);
-                case SHOT -> fewShot[c.task()] = figure[c.id()][c.task()];
+                case ANYTIME -> recordAnytime(anytime, c, out);
+                case SHOT -> fewShot[c.task()] = out.figure(c.id(), c.task());
             }
         }
 
-        Double acc = null;
-        Double bwt = null;
-        Double fwt = null;
-        Double forgetting = null;
-        double[][] matrix = null;
-        double[] forgettingPerTask = null;
         boolean joint = run.strategy() == Strategy.JOINT;
-        if (allTested && baseline != null && !rows.isEmpty()) {
-            matrix = rows.toArray(new double[0][]);
-            if (joint) {
-                acc = Arrays.stream(matrix[matrix.length - 1]).average().orElse(Double.NaN);
-            } else {
-                // For MSE the transfer figures are read off -MSE, so their signs mean what they mean for accuracy
-                // (BWT < 0 and forgetting > 0: earlier tasks got worse).
-                double sign = regression ? -1 : 1;
-                AccuracyMatrix r = new AccuracyMatrix(scaled(baseline, sign));
-                for (int i = 0; i < matrix.length; i++) {
-                    r.recordRow(i, scaled(matrix[i], sign));
-                }
-                acc = sign * r.acc();
-                bwt = r.bwt();
-                fwt = r.fwt();
-                forgetting = r.forgetting();
-                forgettingPerTask = r.forgettingPerTask();
-            }
-        }
+        MatrixFigures mf = allTested && baseline != null && !rows.isEmpty()
+                ? matrixFigures(regression, joint, baseline, rows, rowTasks, diagonal, before) : MatrixFigures.NONE;
+        double[][] matrix = mf.matrix();
 
         // Prequential figures over the training stream (not defined for offline joint training): the whole stream's
         // curve, and per task the detailed metrics and the early learning curve.
@@ -151,7 +141,8 @@ public final class Figures {
         for (int t = 0; t < n; t++) {
             Scenario.TaskData td = tasks.get(t);
             Double fin = matrix == null ? null : matrix[matrix.length - 1][t];
-            Double after = matrix == null || joint ? null : matrix[t][t];
+            Double after = mf.justAfter() == null ? null : mf.justAfter()[t];
+            double[] forgettingPerTask = mf.forgettingPerTask();
             Double forg = forgettingPerTask != null && t < forgettingPerTask.length ? forgettingPerTask[t] : null;
             Double preq = null;
             Map<String, Double> preqMetrics = null;
@@ -169,8 +160,8 @@ public final class Figures {
                 }
             }
             EvaluationResult.TestFigures test = td.test().isEmpty() || finalCheckpoint < 0
-                    || out.tests[finalCheckpoint][t] == null ? null
-                    : testFigures(taskSpec(run, td.task()), td.test(), out.tests[finalCheckpoint][t]);
+                    || out.finalOutputs(t) == null ? null
+                    : testFigures(taskSpec(run, td.task()), td.test(), out.finalOutputs(t));
             perTask.add(new EvaluationResult.TaskFigures(td.task(), td.train().size(), td.test().size(), fin, after,
                     forg, preq, adapt, eff, fewShot[t], test, preqMetrics));
         }
@@ -197,9 +188,56 @@ public final class Figures {
                 .map(p -> new EvaluationResult.Point(p.examplesSeen(), p.mean())).toList();
         long examples = sc.trainSize() * (joint ? Evaluator.JOINT_EPOCHS : 1);
         return new EvaluationResult(run.strategy().cliName(), sc.name(), run.mode(), run.seed(),
-                regression ? "mse" : "accuracy", run.configInfo(), ids, acc, bwt, fwt, forgetting, matrix, baseline,
-                perTask, new EvaluationResult.Anytime(anytimeMean, anytimeCurve), null, null, prequential, drift, examples,
-                run.protocol().testScorings(sc), out.seconds, out.seconds > 0 ? examples / out.seconds : 0);
+                regression ? "mse" : "accuracy", run.configInfo(), ids, mf.acc(), mf.bwt(), mf.fwt(), mf.forgetting(),
+                matrix, mf.rows(), baseline, perTask, new EvaluationResult.Anytime(anytimeMean, anytimeCurve), null, null, prequential, drift,
+                examples, run.protocol().testScorings(sc), out.seconds, out.seconds > 0 ? examples / out.seconds : 0,
+                null, null);
+    }
+
+    /**
+     * The accuracy-matrix figures.
+     *
+     * @param rows              the rows of {@code matrix}'s tasks, null when it is the whole R
+     * @param justAfter         {@code R[j][j]} (null for joint training)
+     * @param forgettingPerTask per task but the last
+     */
+    private record MatrixFigures(Double acc, Double bwt, Double fwt, Double forgetting, double[][] matrix, int[] rows,
+            double[] justAfter, double[] forgettingPerTask) {
+        static final MatrixFigures NONE = new MatrixFigures(null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * ACC, BWT, FWT and forgetting: from the whole matrix ({@link AccuracyMatrix}) when every task end scored every
+     * task, else from the entries measured ({@link SampledMatrix}); joint training has only ACC. For MSE the transfer
+     * figures are read off -MSE, so their signs mean what they mean for accuracy (BWT < 0 and forgetting > 0: earlier
+     * tasks got worse).
+     */
+    private static MatrixFigures matrixFigures(boolean regression, boolean joint, double[] baseline,
+            List<double[]> rows, List<Integer> rowTasks, double[] diagonal, double[] before) {
+        double[][] matrix = rows.toArray(new double[0][]);
+        int n = baseline.length;
+        if (joint) {
+            return new MatrixFigures(Arrays.stream(matrix[matrix.length - 1]).average().orElse(Double.NaN), null,
+                    null, null, matrix, new int[] {n - 1}, null, null);
+        }
+        double sign = regression ? -1 : 1;
+        if (matrix.length == n) {
+            AccuracyMatrix r = new AccuracyMatrix(scaled(baseline, sign));
+            for (int i = 0; i < matrix.length; i++) {
+                r.recordRow(i, scaled(matrix[i], sign));
+            }
+            return new MatrixFigures(sign * r.acc(), r.bwt(), r.fwt(), r.forgetting(), matrix, null, diagonal,
+                    r.forgettingPerTask());
+        }
+        double[][] signed = new double[matrix.length][];
+        for (int i = 0; i < matrix.length; i++) {
+            signed[i] = scaled(matrix[i], sign);
+        }
+        int[] measured = rowTasks.stream().mapToInt(Integer::intValue).toArray();
+        SampledMatrix r = new SampledMatrix(scaled(baseline, sign), scaled(diagonal, sign), scaled(before, sign),
+                signed, measured);
+        return new MatrixFigures(sign * r.acc(), r.bwt(), r.fwt(), r.forgetting(), matrix, measured, diagonal,
+                r.forgettingPerTask());
     }
 
     private static EvaluationResult.DriftReport report(List<Scenario.ChangePoint> points,
@@ -213,16 +251,6 @@ public final class Figures {
         return run.config().taskSpec(run.strategy().learnerTask(task));
     }
 
-    /** Per-example scores of outputs against their examples' targets. */
-    static double[] scores(Run run, String task, List<dev.metastream.learn.Instance> examples, float[][] outputs) {
-        TaskSpec spec = run.config().taskSpec(run.strategy().learnerTask(task));
-        double[] s = new double[examples.size()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = spec.kind().score(examples.get(i).target(), outputs[i]);
-        }
-        return s;
-    }
-
     private static double[] scaled(double[] a, double k) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {
@@ -231,26 +259,27 @@ public final class Figures {
         return out;
     }
 
-    private static double mean(double[] s) {
-        return s.length == 0 ? Double.NaN : Arrays.stream(s).average().orElse(Double.NaN);
+    private static double value(Double figure) {
+        return figure == null ? Double.NaN : figure;
     }
 
-    private static double[] row(Double[] figures) {
-        double[] r = new double[figures.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = figures[i] == null ? Double.NaN : figures[i];
+    /** A checkpoint's test figure on every task (NaN where not scored). */
+    private static double[] row(Outcomes out, int checkpoint, int n) {
+        double[] r = new double[n];
+        for (int j = 0; j < n; j++) {
+            r[j] = value(out.figure(checkpoint, j));
         }
         return r;
     }
 
     /** An anytime-accuracy sample: the test figures of the tasks trained so far (0..task) that were scored. */
-    private static void recordAnytime(AnytimeAccuracy anytime, Protocol.Checkpoint c, Double[] figures) {
+    private static void recordAnytime(AnytimeAccuracy anytime, Protocol.Checkpoint c, Outcomes out) {
         List<Double> seen = new ArrayList<>();
         // An anytime checkpoint scores exactly the tasks seen so far; a task end scores all, of which 0..task count.
-        int upTo = c.kind() == Protocol.Kind.ANYTIME ? figures.length - 1 : c.task();
-        for (int j = 0; j <= upTo && j < figures.length; j++) {
-            if (figures[j] != null && !figures[j].isNaN()) {
-                seen.add(figures[j]);
+        for (int j : c.scored()) {
+            Double f = out.figure(c.id(), j);
+            if ((c.kind() == Protocol.Kind.ANYTIME || j <= c.task()) && f != null && !f.isNaN()) {
+                seen.add(f);
             }
         }
         if (!seen.isEmpty()) {

@@ -96,6 +96,7 @@ public final class HtmlReport {
         head.put("prequential", r.prequential() == null ? null : r.prequential().cumulative());
         d.set("tasks", m.valueToTree(r.tasks()));
         d.set("matrix", finite(m, r.matrix()));
+        d.set("matrix_rows", r.matrixRows() == null ? null : m.valueToTree(r.matrixRows()));
         ArrayNode baseline = d.putArray("baseline");
         if (r.baseline() != null) {
             for (double v : r.baseline()) {

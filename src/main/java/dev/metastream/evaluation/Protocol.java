@@ -2,7 +2,9 @@ package dev.metastream.evaluation;
 
 import dev.metastream.data.Scenario;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * The evaluation protocol as one ordered list of steps, followed step by step by the in-process runner
@@ -21,10 +23,20 @@ import java.util.List;
  *       whole task) and scores every test set: row i of the accuracy matrix.
  * </ol>
  *
+ * <p>Scoring every test set at every task end costs tasks x tasks test sets, in time and in the figures kept. Up to
+ * {@link #FULL_MATRIX_TASKS} tested tasks that is what happens (the GEM protocol). Beyond, a task end scores only
+ * what ACC, BWT and FWT read, the task just trained ({@code R[i][i]}) and the next one ({@code R[i][i+1]}), except on
+ * {@link #MATRIX_ROWS} task ends spread evenly over the stream, the last included ({@link #fullRow}), which score
+ * every test set: the cost is then linear in the number of tasks.
+ *
  * @param steps the steps in order
  * @param checkpoints the checkpoints, indexed by {@link Checkpoint#id()}
  */
 public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
+    /** Tested tasks up to which every task end scores every test set (the whole accuracy matrix). */
+    public static final int FULL_MATRIX_TASKS = 100;
+    /** Task ends that score every test set when there are more than {@link #FULL_MATRIX_TASKS} tested tasks. */
+    public static final int MATRIX_ROWS = 20;
 
     /** What a checkpoint is for. */
     public enum Kind {
@@ -105,9 +117,36 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
                             withTests.stream().filter(j -> j <= current).toList());
                 }
             }
-            add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+            add(steps, cps, Kind.TASK_END, t, seen, true, taskEndScored(t, tasks.size(), withTests));
         }
         return new Protocol(List.copyOf(steps), List.copyOf(cps));
+    }
+
+    /**
+     * Whether the end of task {@code i} of {@code n} scores every test set: always up to {@link #FULL_MATRIX_TASKS}
+     * tasks; beyond, at {@link #MATRIX_ROWS} task ends spread evenly, the last task's included (the ends where
+     * {@code floor((i + 1) * MATRIX_ROWS / n)} steps up).
+     */
+    public static boolean fullRow(int i, int n) {
+        if (n <= FULL_MATRIX_TASKS) {
+            return true;
+        }
+        return (long) (i + 1) * MATRIX_ROWS / n != (long) i * MATRIX_ROWS / n;
+    }
+
+    /** The test sets the end of task {@code t} scores: all on a full row, else tasks t and t+1 (those tested). */
+    private static List<Integer> taskEndScored(int t, int n, List<Integer> withTests) {
+        if (withTests.size() <= FULL_MATRIX_TASKS || fullRow(t, n)) {
+            return withTests;
+        }
+        List<Integer> some = new ArrayList<>(2);
+        for (int j = t; j <= t + 1 && j < n; j++) {
+            // withTests is sorted: a binary search keeps this linear in the tasks overall.
+            if (Collections.binarySearch(withTests, j) >= 0) {
+                some.add(j);
+            }
+        }
+        return some;
     }
 
     /**
@@ -127,7 +166,7 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
             seen++;
             fed[t]++;
             if (fed[t] == tasks.get(t).train().size()) {
-                add(steps, cps, Kind.TASK_END, t, seen, true, withTests);
+                add(steps, cps, Kind.TASK_END, t, seen, true, taskEndScored(t, tasks.size(), withTests));
                 continue;
             }
             if (shots > 0 && t > 0 && !tasks.get(t).test().isEmpty() && fed[t] == shots) {
@@ -144,6 +183,37 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
         Checkpoint c = new Checkpoint(cps.size(), kind, task, seen, flush, List.copyOf(scored));
         cps.add(c);
         steps.add(c);
+    }
+
+    /**
+     * The same steps, in the same order and with the same flushes (so the learner trains exactly as under this
+     * protocol), scoring only the test sets {@code keep} accepts: a reference run that needs a few figures need not
+     * pay for every test set.
+     */
+    public Protocol scoringOnly(BiPredicate<Checkpoint, Integer> keep) {
+        List<Step> newSteps = new ArrayList<>(steps.size());
+        List<Checkpoint> newCps = new ArrayList<>(checkpoints.size());
+        for (Step s : steps) {
+            if (s instanceof Checkpoint c) {
+                Checkpoint kept = new Checkpoint(c.id(), c.kind(), c.task(), c.examples(), c.flush(),
+                        c.scored().stream().filter(t -> keep.test(c, t)).toList());
+                newCps.add(kept);
+                newSteps.add(kept);
+            } else {
+                newSteps.add(s);
+            }
+        }
+        return new Protocol(List.copyOf(newSteps), List.copyOf(newCps));
+    }
+
+    /** The id of the last task-end checkpoint (whose outputs give the final test figures), or -1 when none. */
+    public int finalCheckpoint() {
+        for (int i = checkpoints.size() - 1; i >= 0; i--) {
+            if (checkpoints.get(i).kind() == Kind.TASK_END) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Test examples scored over the whole protocol. */

@@ -44,6 +44,28 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void fewShotAdaptationOnFreshTasksInTheTableAndTheJson() throws Exception {
+        Path f = dir.resolve("sin.json");
+        String[] r = run("evaluate", "--source", "sinusoid", "--tasks", "20", "--train-per-task", "15",
+                "--test-per-task", "10", "--shots", "5", "--no-reference", "--quiet", "--json", f.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        JsonNode a = new ObjectMapper().readTree(Files.readString(f)).path("adaptation");
+        assertThat(a.path("shots").asInt()).isEqualTo(5);
+        assertThat(a.path("metric").asText()).isEqualTo("mse");
+        assertThat(a.path("tasks").asInt()).isEqualTo(2);
+        assertThat(a.path("meta").isNumber() && a.path("scratch").isNumber() && a.path("ratio").isNumber()).isTrue();
+        assertThat(r[1]).contains("few-shot on 2 fresh tasks (the last of 20 to arrive), test mse after 5 examples: ");
+        assertThat(new ObjectMapper().readTree(Files.readString(f)).path("matrix_rows").isNull()).isTrue();
+    }
+
+    @Test
+    void aWaysTransformThatCannotBeBuiltNamesWhatToChange() {
+        String[] r = run("evaluate", "--source", "stagger", "--transform", "ways:3", "--train-per-task", "10");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("--transform ways:3: N must be between 2 and the source's 2 classes");
+    }
+
+    @Test
     void jsonHasEveryTopLevelFigure() throws Exception {
         EvaluationResult r = new Evaluator().run(EvaluateAgreementTest.scenario(3),
                 Evaluator.Options.of(Strategy.AGEM, 3).withOverrides(Map.of("task.classes", "3")),

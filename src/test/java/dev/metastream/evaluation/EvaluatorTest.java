@@ -110,6 +110,83 @@ class EvaluatorTest {
         assertThat(r.perTask().get(1).fewShot()).isNotNull();
     }
 
+    /** Regression tasks of sine waves, each with its own amplitude and phase. */
+    private static Scenario sines(int n, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        List<Scenario.TaskData> tasks = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            double a = 1 + rnd.nextDouble();
+            double phase = rnd.nextDouble() * Math.PI;
+            String id = "s" + k;
+            tasks.add(new Scenario.TaskData(id, sine(rnd, id, a, phase, 24), sine(rnd, id, a, phase, 20)));
+        }
+        return new Scenario("test:sines", Map.of("input.dim", "1", "task.kind", "regression"), tasks, List.of());
+    }
+
+    @Test
+    void fewShotAdaptationAveragesTheFreshTasksAgainstTheSameStreamWithoutMetaLearning() {
+        Scenario sc = sines(20, 8);
+        Evaluator.Options meta = Evaluator.Options.of(Strategy.METASTREAM, 8).withReference(false);
+        EvaluationResult r = new Evaluator().run(sc, meta, Evaluator.Progress.NONE);
+        EvaluationResult.Adaptation a = r.adaptation();
+        // The last tenth of 20 tasks: 18 and 19.
+        assertThat(Evaluator.freshTasks(sc)).containsExactly(18, 19);
+        assertThat(a.tasks()).isEqualTo(2);
+        assertThat(a.metric()).isEqualTo("mse");
+        assertThat(a.meta()).isEqualTo((r.perTask().get(18).fewShot() + r.perTask().get(19).fewShot()) / 2);
+        // The reference scores only the fresh tasks' few-shot sets, yet trains exactly as a whole run without
+        // meta-learning: its figures are that run's, bit for bit.
+        EvaluationResult scratch = new Evaluator().run(sc, meta.withOverrides(Map.of("meta.enabled", "false")),
+                Evaluator.Progress.NONE);
+        assertThat(scratch.adaptation().scratch()).isNull();
+        assertThat(a.scratch()).isEqualTo(scratch.adaptation().meta());
+        assertThat(a.ratio()).isEqualTo(a.meta() / a.scratch());
+    }
+
+    @Test
+    void freshTasksAreTheLastTenthToArriveAndAtLeastOne() {
+        assertThat(Evaluator.freshTasks(sines(9, 1))).containsExactly(8);
+        assertThat(Evaluator.freshTasks(sines(35, 1))).containsExactly(32, 33, 34);
+        assertThat(Evaluator.freshTasks(sines(1, 1))).containsExactly(0);
+        // Interleaved: task 1 starts first though it ends last, so task 0 is the one that arrives last.
+        Scenario two = sines(2, 1);
+        List<Scenario.Position> order = new ArrayList<>();
+        order.add(new Scenario.Position(1, 0));
+        for (int i = 0; i < 24; i++) {
+            order.add(new Scenario.Position(0, i));
+        }
+        for (int i = 1; i < 24; i++) {
+            order.add(new Scenario.Position(1, i));
+        }
+        Scenario late = new Scenario("test:late", two.learnerConfig(), two.tasks(), List.of(), order);
+        assertThat(Evaluator.freshTasks(late)).containsExactly(0);
+    }
+
+    @Test
+    void manyTasksMeasureTwentyWholeRowsAndTheEntriesAccBwtAndFwtRead() {
+        int n = 120;
+        Scenario sc = TestScenarios.linear(n, 6, 4, 3, 6, false);
+        EvaluationResult r = new Evaluator().run(sc, Evaluator.Options.of(Strategy.MULTIHEAD, 6).withReference(false),
+                Evaluator.Progress.NONE);
+        assertThat(r.matrixRows()).hasSize(Protocol.MATRIX_ROWS).endsWith(n - 1);
+        assertThat(r.matrix()).hasDimensions(Protocol.MATRIX_ROWS, n);
+        // Test sets: the baseline, 20 whole rows, and tasks i and i+1 at the other 100 task ends.
+        assertThat(r.testScorings()).isEqualTo(4L * (n + 20L * n + 2L * 100));
+        double[] last = r.matrix()[Protocol.MATRIX_ROWS - 1];
+        assertThat(r.acc()).isEqualTo(java.util.Arrays.stream(last).average().orElseThrow());
+        double bwt = 0;
+        for (int j = 0; j < n - 1; j++) {
+            assertThat(r.perTask().get(j).justAfter()).isNotNull();
+            assertThat(r.perTask().get(j).finalValue()).isEqualTo(last[j]);
+            bwt += last[j] - r.perTask().get(j).justAfter();
+        }
+        assertThat(r.bwt()).isEqualTo(bwt / (n - 1));
+        assertThat(r.fwt()).isNotNull();
+        assertThat(r.forgetting()).isNotNull();
+        // Anytime samples only at the whole rows (a partial row has no mean over the tasks seen).
+        assertThat(r.anytime().curve()).hasSize(Protocol.MATRIX_ROWS);
+    }
+
     @Test
     void driftStreamReportsDetectionsAgainstChangePoints() {
         // One task whose rule flips half way: a drift stream with one change point and no test set.

@@ -41,10 +41,9 @@ class FiguresTest {
             for (int i = 0; i < trainY.length; i++) {
                 out.train[0][i] = probs(trainHat[i], 3);
             }
-            out.tests[0][0] = new float[testY.length][];
             for (int i = 0; i < testY.length; i++) {
-                out.tests[0][0][i] = probs(0, 3);
-                out.tests[1][0][i] = probs(testHat[i], 3);
+                out.testOutput(0, 0, i, probs(0, 3));
+                out.testOutput(1, 0, i, probs(testHat[i], 3));
             }
         });
         EvaluationResult.TaskFigures t = r.perTask().get(0);
@@ -105,8 +104,8 @@ class FiguresTest {
         EvaluationResult r = compute(sc, 10, out -> {
             for (int i = 0; i < 4; i++) {
                 out.train[0][i] = new float[] {p[i]};
-                out.tests[0][0][i] = new float[] {0.5f};
-                out.tests[1][0][i] = new float[] {p[i]};
+                out.testOutput(0, 0, i, new float[] {0.5f});
+                out.testOutput(1, 0, i, new float[] {p[i]});
             }
         });
         Map<String, Double> m = r.perTask().get(0).test().metrics();
@@ -132,8 +131,8 @@ class FiguresTest {
         EvaluationResult r = compute(sc, 10, out -> {
             for (int i = 0; i < 4; i++) {
                 out.train[0][i] = new float[] {yHat[i]};
-                out.tests[0][0][i] = new float[] {0};
-                out.tests[1][0][i] = new float[] {yHat[i]};
+                out.testOutput(0, 0, i, new float[] {0});
+                out.testOutput(1, 0, i, new float[] {yHat[i]});
             }
         });
         Map<String, Double> m = r.perTask().get(0).test().metrics();
@@ -187,7 +186,7 @@ class FiguresTest {
         Map<String, String> settings = Evaluator.settings(sc, s, 1, Map.of());
         LearnerConfig config = Evaluator.config(settings);
         Protocol protocol = Protocol.of(sc, 0, 0);
-        Outcomes out = new Outcomes(sc, protocol);
+        Outcomes out = new Outcomes(sc, protocol, config, s);
         fill.fill(out);
         out.seconds = 1;
         return Figures.compute(new Figures.Run(sc, s, "in-process", 1, config,
