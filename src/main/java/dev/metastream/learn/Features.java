@@ -195,6 +195,16 @@ final class Features {
         }
     }
 
+    /** Regression: a raw output's unit in target units (the partition's target standard deviation); else 1. */
+    float targetScale() {
+        return scale;
+    }
+
+    /** The factorisation machine's term of output {@code o} (0 when it is off). */
+    float factorizationTerm(int o) {
+        return fm == null ? 0f : fm[o];
+    }
+
     /** {@code s = sum_i x_i v_i} of the factorisation machine for this example, or null when it is off. */
     float[] factorizationSum() {
         return fmSum;

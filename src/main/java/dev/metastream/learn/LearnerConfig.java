@@ -223,7 +223,12 @@ public record LearnerConfig(
                 + ", snapshotEveryExamples=" + snapshotEveryExamples + ", taskCacheSize=" + taskCacheSize
                 + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
                 + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
-                + ", model=" + model + "]";
+                + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "") + "]";
+    }
+
+    /** Whether any task has a Bayesian head: only then does {@code meta.head.regression} change the model. */
+    private boolean bayesianHeads() {
+        return headShapes().stream().anyMatch(shape -> BayesianHead.appliesTo(this, shape));
     }
 
     private static int taskInt(Properties p, String key, int fallback) {

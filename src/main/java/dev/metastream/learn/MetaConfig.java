@@ -14,22 +14,39 @@ import java.util.List;
  *                 ({@code meta.aggregation})
  * @param proximal strength of the pull of a task's head toward the meta initialisation (0 = hard sharing only)
  *                 ({@code meta.proximal})
+ * @param bayesianRegression whether regression heads are Bayesian linear regressions with a meta-learned prior
+ *                 ({@code meta.head.regression=bayes}) rather than SGD heads ({@code sgd})
  */
-public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal) {
+public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression) {
+
+    /** The settings of releases before {@code meta.head.regression}: SGD heads. */
+    public MetaConfig(boolean enabled, float stepSize, boolean average, float proximal) {
+        this(enabled, stepSize, average, proximal, false);
+    }
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
     public static final List<Key> KEYS = List.of(
             new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
-            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."));
+            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
+            new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."));
 
     /** Reads this part's keys; absent ones take their defaults. */
     static MetaConfig from(LearnerConfig.Reader r) {
         boolean enabled = r.bool("meta.enabled");
         float stepSize = r.nonNegativeFloat("meta.step.size");
         float proximal = r.nonNegativeFloat("meta.proximal");
-        return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal);
+        return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal,
+                parseRegressionHead(r.string("meta.head.regression")));
+    }
+
+    private static boolean parseRegressionHead(String s) {
+        return switch (s.toLowerCase()) {
+            case "bayes" -> true;
+            case "sgd" -> false;
+            default -> throw new IllegalArgumentException("meta.head.regression=" + s + " is not known: use bayes or sgd");
+        };
     }
 
     private static boolean parseAggregation(String s) {

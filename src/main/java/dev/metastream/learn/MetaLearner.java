@@ -31,6 +31,18 @@ interface MetaLearner {
 
     /** The meta-learner {@code meta.*} configures. */
     static MetaLearner of(MetaConfig config) {
-        return config.enabled() && config.stepSize() > 0 ? new Reptile(config.stepSize()) : NONE;
+        if (!config.enabled() || config.stepSize() <= 0) {
+            return NONE;
+        }
+        MetaLearner reptile = new Reptile(config.stepSize());
+        return config.bayesianRegression() ? chain(new BayesianPrior(config.stepSize()), reptile) : reptile;
+    }
+
+    /** Runs {@code first}, then {@code then}, on the same batch. */
+    static MetaLearner chain(MetaLearner first, MetaLearner then) {
+        return (states, headInit) -> {
+            first.afterBatch(states, headInit);
+            then.afterBatch(states, headInit);
+        };
     }
 }

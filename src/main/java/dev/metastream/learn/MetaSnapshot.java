@@ -28,6 +28,13 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
             inits.put(shape.shapeKey(), Head.initialParameters(config.model().headInputs(config.trunk(), shape),
                     shape.outputs(),
                     Seeds.of(shape.shapeKey(), config.seed())));
+            if (BayesianHead.appliesTo(config, shape)) {
+                BayesianHead.addInitialPrior(inits, shape.shapeKey(),
+                        config.model().headInputs(config.trunk(), shape));
+                if (config.model().mixture()) {
+                    BayesianHead.addInitialMixture(inits, shape.shapeKey(), StreamingLearner.EXPERTS);
+                }
+            }
             if (config.model().factorizationMachine()) {
                 // A task's factorisation-machine factor starts at zero (no taste known) until Reptile moves it.
                 inits.put(FactorizationMachine.initKey(shape.shapeKey()),

@@ -51,6 +51,7 @@ public final class StreamingLearner {
     /** Label-free monitors of every task's inputs, predictions and labels. */
     private final ShiftMonitoring shiftMonitoring;
     private SharedState shared;
+    private final BayesianHead bayesianHead;
     private final List<PendingRow> pending = new ArrayList<>();
     /** True while the pending examples are re-learned after a restart: their events were published before it. */
     private boolean recovering;
@@ -83,6 +84,7 @@ public final class StreamingLearner {
         this.optimizer = config.optimizer().create();
         this.memory = MemoryStrategy.of(config);
         this.metaLearner = MetaLearner.of(config.meta());
+        this.bayesianHead = new BayesianHead(config);
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
         this.snapshotEvery = config.snapshotEveryExamples();
@@ -151,8 +153,8 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(in.task());
         float[] head = state != null ? state.head : newHead(config, shared, in.task(), spec);
         Features f = Features.of(config, trunk, shared, state, spec, in.x());
-        return new Prediction(in, spec, predict(config, f, state, head, spec).y(), shared.baseVersion,
-                state != null ? state.updates : 0);
+        TaskOutput o = predict(config, f, state, head, spec);
+        return new Prediction(in, spec, o.y(), shared.baseVersion, state != null ? state.updates : 0, o.variance());
     }
 
     /** The experts a task's prediction mixes ({@code model.mixture}): the head, the linear expert, the prior. */
@@ -160,7 +162,7 @@ public final class StreamingLearner {
 
     /** A task's outputs for one example: the prediction, and each expert's output (and raw outputs where it has them). */
     private record TaskOutput(float[] y, float[] deep, float[] zDeep, float[] linear, float[] zLinear, float[] prior,
-                              float[] mixed, float[] partition) {}
+                              float[] mixed, float[] partition, double variance) {}
 
     /**
      * The task's prediction: the head's output, mixed with its {@link LinearExpert}'s and {@link PriorExpert}'s by the
@@ -170,24 +172,41 @@ public final class StreamingLearner {
     private static TaskOutput predict(LearnerConfig config, Features f, TaskState st, float[] head, TaskSpec spec) {
         float[] deep = f.output(head, spec);
         float[] zDeep = f.logits();
+        double headVariance = Double.NaN;
+        double noiseVariance = Double.NaN;
+        if (BayesianHead.appliesTo(config, spec)) {
+            double unit = (double) f.targetScale() * f.targetScale();
+            headVariance = unit * BayesianHead.variance(config, f.shared(), st, spec.shapeKey(), f.inputs());
+            noiseVariance = unit * BayesianHead.noise(config, f.shared(), st, spec.shapeKey());
+        }
         if (!config.model().mixture()) {
-            return new TaskOutput(deep, deep, zDeep, null, null, null, null, null);
+            return new TaskOutput(deep, deep, zDeep, null, null, null, null, null, headVariance);
         }
         float[] in = f.linearInputs();
         boolean known = st != null && st.linear != null && st.linear.length == Head.parameterCount(in.length,
                 spec.outputs()) && st.mixture != null && st.mixture.length == EXPERTS;
         float[] linear = known ? st.linear : LinearExpert.initial(in.length, spec.outputs());
-        double[] w = known ? st.mixture : FixedShareMixture.initial(EXPERTS);
+        double[] w = known ? st.mixture : BayesianHead.initialMixture(config, f.shared(), spec, EXPERTS);
         float[] zLinear = new float[spec.outputs()];
         float[] yLinear = f.outputOver(linear, in, spec, zLinear);
         float[] yPrior = PriorExpert.output(st, f.shared(), spec, config.model().targetPriorWeight());
         float[] mixed = FixedShareMixture.combine(w, deep, yLinear, yPrior);
         if (!config.model().partitionGate() || spec.kind().realValued()) {
-            return new TaskOutput(mixed, deep, zDeep, yLinear, zLinear, yPrior, mixed, null);
+            // The mixture's variance: each expert's own (the linear and prior experts' the task's noise) plus the
+            // spread of their means about the mixture's.
+            double variance = Double.isNaN(headVariance) ? Double.NaN
+                    : w[0] * (headVariance + square(deep[0] - mixed[0]))
+                    + w[1] * (noiseVariance + square(yLinear[0] - mixed[0]))
+                    + w[2] * (noiseVariance + square(yPrior[0] - mixed[0]));
+            return new TaskOutput(mixed, deep, zDeep, yLinear, zLinear, yPrior, mixed, null, variance);
         }
         float[] partition = PartitionPriorGate.partitionPrior(f.shared(), spec);
         return new TaskOutput(PartitionPriorGate.combine(f.shared(), spec, mixed, partition), deep, zDeep, yLinear,
-                zLinear, yPrior, mixed, partition);
+                zLinear, yPrior, mixed, partition, Double.NaN);
+    }
+
+    private static double square(double v) {
+        return v * v;
     }
 
     /**
@@ -271,7 +290,7 @@ public final class StreamingLearner {
         }
         TaskOutput o = predict(config, f, st, st.head, spec);
         float[] y = o.y();
-        Prediction p = new Prediction(in, spec, y, shared.baseVersion, st.updates);
+        Prediction p = new Prediction(in, spec, y, shared.baseVersion, st.updates, o.variance());
 
         double error = observeMetrics(st, spec, in.target(), y);
         st.observed++;
@@ -291,11 +310,9 @@ public final class StreamingLearner {
         float[] dz = new float[out];
         float[] target = f.modelTarget(in.target());
         spec.loss().gradient(o.zDeep(), target, dz);
-        float[] g = new float[st.head.length];
-        Head.backward(st.head, f.width(), out, f.inputs(), dz, g, null);
         float[] norms = f.partNorms();
         int[] widths = f.partWidths();
-        stepHead(st, g, norms, widths);
+        headLearner(spec).learn(shared, st, f, dz, target);
         if (f.factorizationSum() != null) {
             int k = model.fmFactors();
             if (st.fm == null || st.fm.length != out * k) {
@@ -339,7 +356,7 @@ public final class StreamingLearner {
         if (st.linear == null || st.linear.length != Head.parameterCount(linearIn.length, spec.outputs())
                 || st.mixture == null || st.mixture.length != EXPERTS) {
             st.linear = LinearExpert.initial(linearIn.length, spec.outputs());
-            st.mixture = FixedShareMixture.initial(EXPERTS);
+            st.mixture = BayesianHead.initialMixture(config, shared, spec, EXPERTS);
         }
         // Labels: each expert's 0/1 error, the figure users read (a log-loss weighting prefers the confident head even
         // where the calmer linear model is right more often). Regression: half the squared error in target standard
@@ -357,6 +374,26 @@ public final class StreamingLearner {
         LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate() * st.learningRateMultiplier,
                 config.optimizer().clipNorm());
     }
+
+    /** The part that learns a task's head ({@code meta.head.*}): SGD, or a Bayesian head for regression. */
+    private HeadLearner headLearner(TaskSpec spec) {
+        return BayesianHead.appliesTo(config, spec) ? bayesianHead : sgdHead;
+    }
+
+    /** A task's head by the optimiser's gradient steps ({@link #stepHead}). */
+    private final HeadLearner sgdHead = new HeadLearner() {
+        @Override
+        public void learn(SharedState s, TaskState st, Features f, float[] dz, float[] target) {
+            float[] g = new float[st.head.length];
+            Head.backward(st.head, f.width(), dz.length, f.inputs(), dz, g, null);
+            stepHead(st, g, f.partNorms(), f.partWidths());
+        }
+
+        @Override
+        public boolean learnsReplayed() {
+            return true;
+        }
+    };
 
     /**
      * One optimiser step of a task's head on gradient {@code g}, with the proximal pull, clipping and the head step's
@@ -482,8 +519,10 @@ public final class StreamingLearner {
         // (updates, learned) stay as they are.
         replayHeadGrads.forEach((task, g) -> {
             TaskState st = taskOrNull(task);
-            stepHead(st, g, replayNorms.get(task), replayWidths.get(task));
-            dirty.put(st.task, st);
+            if (headLearner(config.taskSpec(task)).learnsReplayed()) {
+                stepHead(st, g, replayNorms.get(task), replayWidths.get(task));
+                dirty.put(st.task, st);
+            }
         });
 
         // 4. Episodic memory: the memory strategy's remember hook (reservoir sampling per task).
@@ -821,6 +860,7 @@ public final class StreamingLearner {
                 : newHead(st.task, config.taskSpec(st.task));
         st.optimizerState = new float[optimizer.stateSize(st.head.length)];
         st.optimizerStep = 0;
+        headLearner(config.taskSpec(st.task)).reset(st);
         if (st.fm != null) {
             st.fm = newFactor(st.shapeKey, st.fm.length);
             st.fmSquares = new float[st.fm.length];

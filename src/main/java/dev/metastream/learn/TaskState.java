@@ -66,6 +66,15 @@ public final class TaskState {
     long labelCount;
     /** The task's own input scaler ({@code input.scaling.scope=task}), else null. */
     InputScaler scaler;
+    /**
+     * A Bayesian head's posterior covariance ({@link BayesianHead}; its mean is {@link #head}), or null for an SGD
+     * head or before its first example.
+     */
+    float[] headCovariance;
+    /** A Bayesian head's summed squared innovations beyond the weights' share: its noise variance's evidence. */
+    double noiseSum;
+    /** Examples whose innovations {@link #noiseSum} holds. */
+    long noiseCount;
 
     TaskState(String task, String shapeKey) {
         this.task = task;
@@ -122,7 +131,7 @@ public final class TaskState {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
         // the metrics' and detector's encodings (the metrics' window alone is several KB) and the scaler.
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
-                + length(backgroundOptimizerState) + 2 * length(fm);
+                + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance);
         byte[] metricsBytes = metrics.toBytes();
         byte[] detectorBytes = detector.toBytes();
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
@@ -155,6 +164,9 @@ public final class TaskState {
         }
         if (fm != null) {
             f.put("fm.task", w -> w.floats(fm).floats(fmSquares));
+        }
+        if (headCovariance != null) {
+            f.put("head.posterior", w -> w.floats(headCovariance).f64(noiseSum).i64(noiseCount));
         }
         return f.toBytes(FORMAT);
     }
@@ -239,6 +251,12 @@ public final class TaskState {
         f.get("fm.task", x -> {
             s.fm = x.floats();
             s.fmSquares = x.floats();
+            return null;
+        }, null);
+        f.get("head.posterior", x -> {
+            s.headCovariance = x.floats();
+            s.noiseSum = x.f64();
+            s.noiseCount = x.i64();
             return null;
         }, null);
         return s;

@@ -41,6 +41,9 @@ public final class OutputRecords {
         TaskSpec spec = p.spec();
         float[] out = p.output();
         spec.kind().writePrediction(n, spec, out);
+        if (Double.isFinite(p.variance())) {
+            n.put("variance", (float) p.variance());
+        }
         n.put("labelled", p.instance().labelled());
         n.put("model_version", p.metaVersion());
         n.put("task_version", p.taskVersion());

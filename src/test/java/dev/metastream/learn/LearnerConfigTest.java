@@ -170,7 +170,15 @@ class LearnerConfigTest {
         q.setProperty("input.scaling", "none");
         q.setProperty("optimizer.head.normalized", "per-part");
         q.setProperty("model.fm.factors", "0");
+        q.setProperty("meta.head.regression", "sgd");
         assertThat(LearnerConfig.from(q).digest()).isEqualTo("0a62535a2c86d617");
+        // Bayesian regression heads (the default since they exist) are another model, and the digest says so; for
+        // classification tasks the setting changes nothing and is not in the digest.
+        q.remove("meta.head.regression");
+        assertThat(LearnerConfig.from(q).digestText()).endsWith(", regressionHead=bayes]");
+        assertThat(LearnerConfig.from(q).digest()).isNotEqualTo("0a62535a2c86d617");
+        p.setProperty("meta.head.regression", "sgd");
+        assertThat(LearnerConfig.from(p).digest()).isEqualTo("7f3c9ba1700bab27");
     }
 
     /** Each part reads its own keys into its own components. */

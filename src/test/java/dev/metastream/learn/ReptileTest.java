@@ -61,7 +61,11 @@ class ReptileTest {
     @Test
     void metaConfigChoosesReptileOrNothing() {
         Properties on = new Properties();
+        on.setProperty("meta.head.regression", "sgd");
         assertThat(MetaLearner.of(LearnerConfig.from(on).meta())).isInstanceOf(Reptile.class);
+        // With Bayesian regression heads (the default) the prior's meta-learner runs before Reptile.
+        assertThat(MetaLearner.of(LearnerConfig.defaults().meta())).isNotInstanceOf(Reptile.class)
+                .isNotSameAs(MetaLearner.NONE);
         Properties off = new Properties();
         off.setProperty("meta.enabled", "false");
         assertThat(MetaLearner.of(LearnerConfig.from(off).meta())).isSameAs(MetaLearner.NONE);
