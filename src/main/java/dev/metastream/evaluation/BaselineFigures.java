@@ -20,12 +20,13 @@ import java.util.Map;
  * so the margins compare like with like.
  *
  * <p>Headline figures: classification and binary, accuracy (and Cohen's kappa); regression, RMSE (and MAE), over the
- * whole training stream. Cold start ({@link #COLD_START_EVENTS} first examples of each task, regression with several
- * tasks): the RMSE pooled over those examples.
+ * whole training stream. Cold start (the first {@code --shots} examples of each task, {@link #COLD_START_EVENTS} when
+ * none is given; regression with several tasks): the RMSE pooled over those examples.
  */
 final class BaselineFigures {
-    /** Examples at the start of each task that the cold-start figure pools. */
+    /** Examples at the start of each task that the cold-start figure pools when the run asks for no other number. */
     static final int COLD_START_EVENTS = 10;
+    private final int coldEvents;
 
     private final Scenario scenario;
     private final TaskKind kind;
@@ -37,8 +38,9 @@ final class BaselineFigures {
     private long coldCount;
     private long nanos;
 
-    private BaselineFigures(Scenario scenario, TaskKind kind, int outputs, int window) {
+    private BaselineFigures(Scenario scenario, TaskKind kind, int outputs, int window, int coldEvents) {
         this.scenario = scenario;
+        this.coldEvents = coldEvents;
         this.kind = kind;
         this.outputs = outputs;
         this.window = window;
@@ -54,7 +56,7 @@ final class BaselineFigures {
      * Baselines for a run, or null when there are none: joint training (no prequential stream), multi-label tasks, or
      * tasks of mixed kinds (their figures do not pool).
      */
-    static BaselineFigures of(Scenario scenario, LearnerConfig config, Strategy strategy, int window) {
+    static BaselineFigures of(Scenario scenario, LearnerConfig config, Strategy strategy, int window, int coldEvents) {
         if (strategy == Strategy.JOINT || scenario.tasks().isEmpty()) {
             return null;
         }
@@ -64,14 +66,14 @@ final class BaselineFigures {
         if (!oneKind || !Baselines.supports(spec.kind())) {
             return null;
         }
-        return new BaselineFigures(scenario, spec.kind(), spec.outputs(), window);
+        return new BaselineFigures(scenario, spec.kind(), spec.outputs(), window, coldEvents);
     }
 
     /** Every baseline predicts training example {@code index} of task {@code task}, then learns it. */
     void observe(int task, int index, Instance in) {
         long start = System.nanoTime();
         String item = scenario.item(task, index);
-        boolean cold = index < COLD_START_EVENTS;
+        boolean cold = index < coldEvents;
         for (int b = 0; b < baselines.size(); b++) {
             Baseline baseline = baselines.get(b);
             float[] p = baseline.predictOne(in, item);
@@ -131,7 +133,7 @@ final class BaselineFigures {
         long n = 0;
         for (int t = 0; t < scenario.tasks().size(); t++) {
             List<Instance> train = scenario.tasks().get(t).train();
-            for (int i = 0; i < Math.min(COLD_START_EVENTS, train.size()); i++) {
+            for (int i = 0; i < Math.min(coldEvents, train.size()); i++) {
                 double e = (double) out.train[t][i][0] - train.get(i).target()[0];
                 product += e * e;
                 n++;
@@ -141,7 +143,7 @@ final class BaselineFigures {
         for (int b = 0; b < baselines.size(); b++) {
             theirs.put(baselines.get(b).name(), Math.sqrt(coldSquares[b] / coldCount));
         }
-        return new EvaluationResult.ColdStart(COLD_START_EVENTS, n, Math.sqrt(product / n), theirs);
+        return new EvaluationResult.ColdStart(coldEvents, n, Math.sqrt(product / n), theirs);
     }
 
     private PrequentialMetrics newMetrics() {

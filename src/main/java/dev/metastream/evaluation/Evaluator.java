@@ -155,7 +155,9 @@ public final class Evaluator {
         Map<String, String> settings = settings(scenario, options.strategy(), options.seed(), options.overrides());
         LearnerConfig config = config(settings);
         int shots = options.shotsFor(scenario, config);
-        BaselineFigures baselines = BaselineFigures.of(scenario, config, options.strategy(), options.window());
+        // The cold-start figure pools the few-shot horizon the run asked for (--shots), else each task's first 10.
+        BaselineFigures baselines = BaselineFigures.of(scenario, config, options.strategy(), options.window(),
+                options.shots() > 0 ? options.shots() : BaselineFigures.COLD_START_EVENTS);
         EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress, baselines);
 
         result = withReference(scenario, options, result);
