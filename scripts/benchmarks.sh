@@ -40,10 +40,13 @@ if [[ $what == mnist || $what == all ]]; then
 fi
 
 if [[ $what == sinusoid || $what == all ]]; then
-    # MAML's sinusoid family (Finn et al. 2017): two hidden layers of 40 ReLU units, 10 shots.
+    # MAML's sinusoid family (Finn et al. 2017): two hidden layers of 40 ReLU units, 2,000 tasks streamed once, few-shot
+    # figures on the last 10% of the tasks after 10 and 5 examples.
     for seed in 1 2 3; do
-        run "sinusoid-metastream-seed$seed" --source sinusoid --tasks 200 --train-per-task 20 --test-per-task 50 \
-            --shots 10 --seed "$seed" --set model.trunk.layers=40,40 --no-reference
+        for shots in 10 5; do
+            run "sinusoid-${shots}shot-metastream-seed$seed" --source sinusoid --tasks 2000 --train-per-task 20 \
+                --test-per-task 50 --shots "$shots" --seed "$seed" --set model.trunk.layers=40,40 --no-reference
+        done
     done
 fi
 
