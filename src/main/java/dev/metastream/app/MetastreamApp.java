@@ -435,7 +435,15 @@ public final class MetastreamApp implements AutoCloseable {
             api.controlProducer(controlProducer);
             dashboardFeed = DashboardFeed.start(props, config.topology(), api.dashboard());
         }
-        s.start();
+        try {
+            s.start();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The global thread failed while start() was still scheduling its periodic tasks, and the client shut its
+            // executors down under it (SHUTDOWN_CLIENT, above): the same fatal error, seen earlier. Report it as the
+            // state listener would, so the process stops with the cause whichever thread got there first.
+            failure.complete(describe(lastFailure != null ? lastFailure : e));
+            return;
+        }
         LOG.info("metastream started: application.id={}, bootstrap.servers={}, processing.guarantee={}",
                 config.all().getProperty("application.id"), bootstrapServers,
                 config.all().getProperty("processing.guarantee"));
