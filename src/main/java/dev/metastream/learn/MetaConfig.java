@@ -29,7 +29,7 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
             new Key("meta.enabled", "true", "Meta-learn the head initialisation new tasks start from (Reptile)."),
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
-            new Key("meta.proximal", "0.0", "Pull of each task's head toward the meta initialisation (L2 proximal term; 0 = off)."),
+            new Key("meta.proximal", "0.0", "Pull of each SGD head toward the meta initialisation (an L2 proximal term added to its gradient; 0 = off). A Bayesian head (meta.head.regression=bayes) has its prior instead and ignores it."),
             new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."));
 
     /** Reads this part's keys; absent ones take their defaults. */
