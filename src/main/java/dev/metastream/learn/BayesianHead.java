@@ -46,34 +46,6 @@ final class BayesianHead implements HeadLearner {
                 && config.model().headInputs(config.trunk(), spec) <= MAX_INPUTS;
     }
 
-    /** The shared model's key of a head shape's initial mixture weights ({@code model.mixture}). */
-    static String mixtureKey(String shapeKey) {
-        return shapeKey + "#mixture";
-    }
-
-    /**
-     * The mixture weights a new task of this shape starts from: for a Bayesian head, the meta-learned mean of the
-     * tasks' weights (a few examples fit a task's head, so a new task should trust it as much as tasks came to), else
-     * equal weights.
-     */
-    static double[] initialMixture(LearnerConfig config, SharedState shared, TaskSpec spec, int experts) {
-        float[] w = appliesTo(config, spec) && config.meta().enabled()
-                ? shared.headInit.get(mixtureKey(spec.shapeKey())) : null;
-        if (w == null || w.length != experts) {
-            return FixedShareMixture.initial(experts);
-        }
-        double[] out = new double[experts];
-        double sum = 0;
-        for (int i = 0; i < experts; i++) {
-            out[i] = Math.max(w[i], 1e-6);
-            sum += out[i];
-        }
-        for (int i = 0; i < experts; i++) {
-            out[i] /= sum;
-        }
-        return out;
-    }
-
     /** The shared model's key of a head shape's prior covariance. */
     static String priorKey(String shapeKey) {
         return shapeKey + "#prior";
@@ -93,13 +65,6 @@ final class BayesianHead implements HeadLearner {
         int d = headInputs + 1;
         inits.put(priorKey(shapeKey), BayesianLinearRegression.isotropic(d, 1.0 / d));
         inits.put(noiseKey(shapeKey), new float[] {INITIAL_NOISE});
-    }
-
-    /** The initial mixture weights a partition starts from: equal. */
-    static void addInitialMixture(Map<String, float[]> inits, String shapeKey, int experts) {
-        float[] w = new float[experts];
-        java.util.Arrays.fill(w, 1f / experts);
-        inits.put(mixtureKey(shapeKey), w);
     }
 
     @Override

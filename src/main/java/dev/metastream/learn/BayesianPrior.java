@@ -71,27 +71,6 @@ final class BayesianPrior implements MetaLearner {
                 prior[i] += (float) (step * (target[i] / k - prior[i]));
             }
             noise[0] = (float) Math.max(BayesianHead.MIN_NOISE, noise[0] + step * (noiseTarget / k - noise[0]));
-            learnMixture(tasks, headInit.get(BayesianHead.mixtureKey(shape)), step);
         });
-    }
-
-    /** The initial mixture weights move toward the mean of the tasks' weights. */
-    private static void learnMixture(List<TaskState> tasks, float[] init, double step) {
-        if (init == null) {
-            return;
-        }
-        double[] mean = new double[init.length];
-        int k = 0;
-        for (TaskState st : tasks) {
-            if (st.mixture != null && st.mixture.length == init.length) {
-                for (int i = 0; i < mean.length; i++) {
-                    mean[i] += st.mixture[i];
-                }
-                k++;
-            }
-        }
-        for (int i = 0; k > 0 && i < init.length; i++) {
-            init[i] += (float) (step * (mean[i] / k - init[i]));
-        }
     }
 }

@@ -35,7 +35,12 @@ interface MetaLearner {
             return NONE;
         }
         MetaLearner reptile = new Reptile(config.stepSize());
-        return config.bayesianRegression() ? chain(new BayesianPrior(config.stepSize()), reptile) : reptile;
+        if (!config.bayesianRegression()) {
+            return reptile;
+        }
+        // The Bayesian heads' prior, then their tasks' mixture weights, then Reptile's initialisation (the prior reads
+        // the initialisation as it was before this batch).
+        return chain(new BayesianPrior(config.stepSize()), chain(new MixturePrior(config.stepSize()), reptile));
     }
 
     /** Runs {@code first}, then {@code then}, on the same batch. */

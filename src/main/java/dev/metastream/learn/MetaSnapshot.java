@@ -31,9 +31,9 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
             if (BayesianHead.appliesTo(config, shape)) {
                 BayesianHead.addInitialPrior(inits, shape.shapeKey(),
                         config.model().headInputs(config.trunk(), shape));
-                if (config.model().mixture()) {
-                    BayesianHead.addInitialMixture(inits, shape.shapeKey(), StreamingLearner.EXPERTS);
-                }
+            }
+            if (MixturePrior.appliesTo(config, shape)) {
+                MixturePrior.addInitial(inits, shape.shapeKey(), StreamingLearner.EXPERTS);
             }
             if (config.model().factorizationMachine()) {
                 // A task's factorisation-machine factor starts at zero (no taste known) until Reptile moves it.

@@ -186,7 +186,7 @@ public final class StreamingLearner {
         boolean known = st != null && st.linear != null && st.linear.length == Head.parameterCount(in.length,
                 spec.outputs()) && st.mixture != null && st.mixture.length == EXPERTS;
         float[] linear = known ? st.linear : LinearExpert.initial(in.length, spec.outputs());
-        double[] w = known ? st.mixture : BayesianHead.initialMixture(config, f.shared(), spec, EXPERTS);
+        double[] w = known ? st.mixture : MixturePrior.initial(config, f.shared(), spec, EXPERTS);
         float[] zLinear = new float[spec.outputs()];
         float[] yLinear = f.outputOver(linear, in, spec, zLinear);
         float[] yPrior = PriorExpert.output(st, f.shared(), spec, config.model().targetPriorWeight());
@@ -356,7 +356,7 @@ public final class StreamingLearner {
         if (st.linear == null || st.linear.length != Head.parameterCount(linearIn.length, spec.outputs())
                 || st.mixture == null || st.mixture.length != EXPERTS) {
             st.linear = LinearExpert.initial(linearIn.length, spec.outputs());
-            st.mixture = BayesianHead.initialMixture(config, shared, spec, EXPERTS);
+            st.mixture = MixturePrior.initial(config, shared, spec, EXPERTS);
         }
         // Labels: each expert's 0/1 error, the figure users read (a log-loss weighting prefers the confident head even
         // where the calmer linear model is right more often). Regression: half the squared error in target standard
