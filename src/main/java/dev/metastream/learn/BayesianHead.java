@@ -25,6 +25,12 @@ final class BayesianHead implements HeadLearner {
     static final double NOISE_PRIOR_WEIGHT = 5;
     /** The smallest noise variance, in target standard deviations squared: a fit is never trusted beyond it. */
     static final double MIN_NOISE = 1e-4;
+    /**
+     * Examples a task's noise estimate spans: older innovations fade, so the large ones of a head still learning its
+     * task (or of a trunk still learning its features) stop counting as noise once the head fits (on a noiseless task
+     * the estimate kept about 1/n of the first examples' errors: a variance a thousand times the error after 800).
+     */
+    static final long NOISE_HORIZON = 100;
     /** The noise variance a partition starts from: the targets' whole variance. */
     static final float INITIAL_NOISE = 1f;
 
@@ -83,6 +89,10 @@ final class BayesianHead implements HeadLearner {
             // never negative (subtracting the weights' share would be, and clipping it at 0 biases the estimate up).
             st.noiseSum += innovation * innovation * noise / (noise + weights);
             st.noiseCount++;
+            if (st.noiseCount > NOISE_HORIZON) {
+                st.noiseSum *= (double) NOISE_HORIZON / st.noiseCount;
+                st.noiseCount = NOISE_HORIZON;
+            }
         }
     }
 

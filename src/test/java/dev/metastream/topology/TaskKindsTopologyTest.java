@@ -127,6 +127,8 @@ class TaskKindsTopologyTest {
             assertThat(p.get("prediction").asDouble()).isFinite();
             assertThat(p.has("probabilities")).isFalse();
             assertThat(p.has("probability")).isFalse();
+            // A Bayesian head (the default for regression) publishes its predictive variance.
+            assertThat(p.get("variance").asDouble()).isPositive().isFinite();
         });
 
         List<JsonNode> ms = metrics("price");
@@ -163,6 +165,13 @@ class TaskKindsTopologyTest {
         }
         assertThat(last.get("r2_window").asDouble()).isCloseTo(1 - sse / sst, offset(1e-3));
         assertThat(last.get("rmse_window").asDouble()).isCloseTo(Math.sqrt(lastMse), offset(1e-12));
+        // The variance says how far off a prediction may be: about Var(y) before the head knows the task, far less
+        // once it does. (This task is noiseless, so the variance stays above the error: its floor is the noise the
+        // head assumes until examples say otherwise. Calibration on a noisy family is BayesianHeadTest's.)
+        double firstVariance = preds.get(0).get("variance").asDouble();
+        double lastVariance = preds.get(EXAMPLES - 1).get("variance").asDouble();
+        assertThat(firstVariance).isBetween(0.2 * varY, 5 * varY);
+        assertThat(lastVariance).isLessThan(firstVariance / 10).isGreaterThanOrEqualTo(lastMse);
     }
 
     // ----------------------------------------------------------------------------------------------- multi-label
