@@ -310,8 +310,6 @@ public final class StreamingLearner {
         float[] dz = new float[out];
         float[] target = f.modelTarget(in.target());
         spec.loss().gradient(o.zDeep(), target, dz);
-        float[] norms = f.partNorms();
-        int[] widths = f.partWidths();
         headLearner(spec).learn(shared, st, f, dz, target);
         if (f.factorizationSum() != null) {
             int k = model.fmFactors();
@@ -327,7 +325,8 @@ public final class StreamingLearner {
             float[] gb = new float[background.length];
             Head.backward(background, f.width(), out, f.inputs(), dzBackground, gb, null);
             if (clip(gb, config.optimizer().clipNorm())) {
-                model.headStep().apply(gb, norms, widths[0], widths[1], widths[2], out);
+                int[] widths = f.partWidths();
+                model.headStep().apply(gb, f.partNorms(), widths[0], widths[1], widths[2], out);
                 optimizer.step(background, gb, st.backgroundOptimizerState, config.optimizer().headLearningRate(),
                         ++st.backgroundStep);
             }
