@@ -16,12 +16,25 @@ import java.util.List;
  *                 ({@code meta.proximal})
  * @param bayesianRegression whether regression heads are Bayesian linear regressions with a meta-learned prior
  *                 ({@code meta.head.regression=bayes}) rather than SGD heads ({@code sgd})
+ * @param learnedRates whether SGD heads step with per-parameter learning rates meta-learned across tasks
+ *                 ({@code meta.learning.rates=meta-sgd}, {@link LearnedRates}) rather than the one fixed rate
+ *                 ({@code fixed})
+ * @param learnedRatesStep the meta step on the learned log-rates per head step ({@code meta.learning.rates.step})
  */
-public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression) {
+public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression,
+                         boolean learnedRates, float learnedRatesStep) {
+
+    /** The meta step on the learned log-rates when none is configured. */
+    static final float DEFAULT_RATES_STEP = 0.001f;
 
     /** The settings of releases before {@code meta.head.regression}: SGD heads. */
     public MetaConfig(boolean enabled, float stepSize, boolean average, float proximal) {
         this(enabled, stepSize, average, proximal, false);
+    }
+
+    /** The settings of releases before {@code meta.learning.rates}: one fixed head learning rate. */
+    public MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression) {
+        this(enabled, stepSize, average, proximal, bayesianRegression, false, DEFAULT_RATES_STEP);
     }
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
@@ -30,7 +43,9 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each SGD head toward the meta initialisation (an L2 proximal term added to its gradient; 0 = off). A Bayesian head (meta.head.regression=bayes) has its prior instead and ignores it."),
-            new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."));
+            new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."),
+            new Key("meta.learning.rates", "fixed", "Learning rates of the SGD heads: fixed (optimizer.head.learning.rate for every parameter) or meta-sgd (a rate per head parameter, meta-learned across tasks by hypergradient descent and kept in the shared model beside the head initialisation: Meta-SGD, Li et al. 2017; La-MAML, Gupta et al. 2020). Rates stay within 1/100 and 10 times optimizer.head.learning.rate; Bayesian heads and meta.enabled=false ignore it."),
+            new Key("meta.learning.rates.step", "0.001", "Meta step of the learned rates (meta.learning.rates=meta-sgd): how far a head step's hypergradient moves each log-rate (at most this much per step)."));
 
     /** Reads this part's keys; absent ones take their defaults. */
     static MetaConfig from(LearnerConfig.Reader r) {
@@ -38,7 +53,16 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
         float stepSize = r.nonNegativeFloat("meta.step.size");
         float proximal = r.nonNegativeFloat("meta.proximal");
         return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal,
-                parseRegressionHead(r.string("meta.head.regression")));
+                parseRegressionHead(r.string("meta.head.regression")), parseLearningRates(r.string("meta.learning.rates")),
+                r.positiveFloat("meta.learning.rates.step"));
+    }
+
+    private static boolean parseLearningRates(String s) {
+        return switch (s.toLowerCase()) {
+            case "meta-sgd" -> true;
+            case "fixed" -> false;
+            default -> throw new IllegalArgumentException("meta.learning.rates=" + s + " is not known: use fixed or meta-sgd");
+        };
     }
 
     private static boolean parseRegressionHead(String s) {

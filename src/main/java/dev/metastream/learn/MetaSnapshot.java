@@ -32,6 +32,8 @@ public record MetaSnapshot(long version, float[] trunk, Map<String, float[]> hea
                 BayesianHead.addInitialPrior(inits, shape.shapeKey(),
                         config.model().headInputs(config.trunk(), shape));
             }
+            LearnedRates.addInitial(config, inits, shape, Head.parameterCount(
+                    config.model().headInputs(config.trunk(), shape), shape.outputs()));
             if (MixturePrior.appliesTo(config, shape)) {
                 MixturePrior.addInitial(inits, shape.shapeKey(), StreamingLearner.EXPERTS);
             }

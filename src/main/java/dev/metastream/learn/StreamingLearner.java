@@ -52,6 +52,8 @@ public final class StreamingLearner {
     private final ShiftMonitoring shiftMonitoring;
     private SharedState shared;
     private final BayesianHead bayesianHead;
+    /** The SGD heads' per-parameter learning rates ({@code meta.learning.rates}), the head step's gradient transform. */
+    private final LearnedRates learnedRates;
     private final List<PendingRow> pending = new ArrayList<>();
     /** True while the pending examples are re-learned after a restart: their events were published before it. */
     private boolean recovering;
@@ -85,6 +87,7 @@ public final class StreamingLearner {
         this.memory = MemoryStrategy.of(config);
         this.metaLearner = MetaLearner.of(config.meta());
         this.bayesianHead = new BayesianHead(config);
+        this.learnedRates = new LearnedRates(config);
         this.hidden = config.trunk().outputDim();
         this.metricsEvery = config.metricsEveryExamples();
         this.snapshotEvery = config.snapshotEveryExamples();
@@ -392,11 +395,17 @@ public final class StreamingLearner {
         public boolean learnsReplayed() {
             return true;
         }
+
+        @Override
+        public void reset(TaskState st) {
+            HeadLearner.super.reset(st);
+            st.headRates = null;
+        }
     };
 
     /**
-     * One optimiser step of a task's head on gradient {@code g}, with the proximal pull, clipping and the head step's
-     * normalisation by its inputs' part norms.
+     * One optimiser step of a task's head on gradient {@code g}, with the proximal pull, clipping, the head step's
+     * normalisation by its inputs' part norms and the learned per-parameter rates ({@link LearnedRates}, when on).
      */
     private void stepHead(TaskState st, float[] g, float[] partNorms, int[] partWidths) {
         float[] init = shared.headInit.get(st.shapeKey);
@@ -408,6 +417,7 @@ public final class StreamingLearner {
         if (clip(g, config.optimizer().clipNorm())) {
             model.headStep().apply(g, partNorms, partWidths[0], partWidths[1], partWidths[2],
                     config.taskSpec(st.task).outputs());
+            learnedRates.apply(shared, st, g);
             optimizer.step(st.head, g, st.optimizerState,
                     config.optimizer().headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
         } else {

@@ -75,6 +75,11 @@ public final class TaskState {
     double noiseSum;
     /** Examples whose innovations {@link #noiseSum} holds. */
     long noiseCount;
+    /**
+     * The state of the head's learned rates ({@link LearnedRates}: the head's previous gradient, whose agreement with
+     * the next one teaches the rates), or null with fixed rates or before the first step.
+     */
+    float[] headRates;
 
     TaskState(String task, String shapeKey) {
         this.task = task;
@@ -131,7 +136,7 @@ public final class TaskState {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
         // the metrics' and detector's encodings (the metrics' window alone is several KB) and the scaler.
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
-                + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance);
+                + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance) + length(headRates);
         byte[] metricsBytes = metrics.toBytes();
         byte[] detectorBytes = detector.toBytes();
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
@@ -167,6 +172,9 @@ public final class TaskState {
         }
         if (headCovariance != null) {
             f.put("head.posterior", w -> w.floats(headCovariance).f64(noiseSum).i64(noiseCount));
+        }
+        if (headRates != null) {
+            f.put("head.rates", w -> w.floats(headRates));
         }
         return f.toBytes(FORMAT);
     }
@@ -259,6 +267,7 @@ public final class TaskState {
             s.noiseCount = x.i64();
             return null;
         }, null);
+        s.headRates = f.get("head.rates", Codec.Reader::floats, null);
         return s;
     }
 
