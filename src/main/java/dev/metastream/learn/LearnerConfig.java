@@ -223,7 +223,8 @@ public record LearnerConfig(
                 + ", snapshotEveryExamples=" + snapshotEveryExamples + ", taskCacheSize=" + taskCacheSize
                 + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
                 + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
-                + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "") + "]";
+                + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "")
+                + (meta.transfer() == MetaConfig.Transfer.OFF ? "" : ", transfer=" + meta.transfer()) + "]";
     }
 
     /** Whether any task has a Bayesian head: only then does {@code meta.head.regression} change the model. */

@@ -16,12 +16,39 @@ import java.util.List;
  *                 ({@code meta.proximal})
  * @param bayesianRegression whether regression heads are Bayesian linear regressions with a meta-learned prior
  *                 ({@code meta.head.regression=bayes}) rather than SGD heads ({@code sgd})
+ * @param transfer how the trunk's step reacts to negative transfer ({@code meta.transfer})
  */
-public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression) {
+public record MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression,
+                         Transfer transfer) {
 
     /** The settings of releases before {@code meta.head.regression}: SGD heads. */
     public MetaConfig(boolean enabled, float stepSize, boolean average, float proximal) {
-        this(enabled, stepSize, average, proximal, false);
+        this(enabled, stepSize, average, proximal, false, Transfer.OFF);
+    }
+
+    /** The settings of releases before {@code meta.transfer}: no reaction to negative transfer. */
+    public MetaConfig(boolean enabled, float stepSize, boolean average, float proximal, boolean bayesianRegression) {
+        this(enabled, stepSize, average, proximal, bayesianRegression, Transfer.OFF);
+    }
+
+    /** The reactions to negative transfer ({@code meta.transfer}); see {@link TransferReaction}. */
+    public enum Transfer {
+        /** Every task pulls on the trunk with its whole gradient (negative transfer is only detected and reported). */
+        OFF,
+        /** Each task's rows pull on the trunk with its trunk weight ({@link dev.metastream.meta.NegativeTransfer}). */
+        WEIGHT,
+        /** The batch's per-task trunk gradients are combined by gradient surgery ({@link dev.metastream.meta.PcGrad}). */
+        PCGRAD;
+
+        static Transfer parse(String s) {
+            return switch (s.toLowerCase()) {
+                case "off" -> OFF;
+                case "weight" -> WEIGHT;
+                case "pcgrad" -> PCGRAD;
+                default -> throw new IllegalArgumentException("meta.transfer=" + s
+                        + " is not known: use off, weight or pcgrad");
+            };
+        }
     }
 
     /** Every key this part owns, with its default, in the order {@code config/application.properties} lists them. */
@@ -30,7 +57,8 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
             new Key("meta.step.size", "0.1", "Reptile step size: how far the initialisation moves toward the adapted heads per batch."),
             new Key("meta.aggregation", "mean", "How the aggregator folds partition deltas into the shared model: mean (divide by the number of partitions contributing; stable) or sum (asynchronous SGD)."),
             new Key("meta.proximal", "0.0", "Pull of each SGD head toward the meta initialisation (an L2 proximal term added to its gradient; 0 = off). A Bayesian head (meta.head.regression=bayes) has its prior instead and ignores it."),
-            new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."));
+            new Key("meta.head.regression", "bayes", "How a regression task's head learns: bayes (a Bayesian linear regression over the trunk's features, updated in closed form by each example, from a prior whose mean and covariance are meta-learned across tasks: a new task is fitted as well as a few examples allow, and every prediction carries its variance; ALPaCA, Harrison et al. 2018) or sgd (gradient steps from the meta-learned initialisation)."),
+            new Key("meta.transfer", "off", "Reaction to negative transfer. Every task's shared head is compared, online, with its own shadow models (the mixture's linear and mean experts, model.mixture): a task whose shared head does no better after 50 examples shows negative transfer (reported in metastream.metrics either way). off: no reaction; weight: the task's pull on the shared trunk is scaled by its trunk weight (1 while the shared head's loss is under 0.95 of its better shadow's, falling to 0.1 at 1), and a task showing negative transfer is kept out of the meta-learned initialisation and prior new tasks start from; pcgrad: each batch's per-task trunk gradients are combined by gradient surgery (PCGrad, Yu et al. 2020; one trunk backward pass per task of the batch)."));
 
     /** Reads this part's keys; absent ones take their defaults. */
     static MetaConfig from(LearnerConfig.Reader r) {
@@ -38,7 +66,7 @@ public record MetaConfig(boolean enabled, float stepSize, boolean average, float
         float stepSize = r.nonNegativeFloat("meta.step.size");
         float proximal = r.nonNegativeFloat("meta.proximal");
         return new MetaConfig(enabled, stepSize, parseAggregation(r.string("meta.aggregation")), proximal,
-                parseRegressionHead(r.string("meta.head.regression")));
+                parseRegressionHead(r.string("meta.head.regression")), Transfer.parse(r.string("meta.transfer")));
     }
 
     private static boolean parseRegressionHead(String s) {
