@@ -224,7 +224,8 @@ public record LearnerConfig(
                 + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
                 + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
                 + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "")
-                + (meta.learnedRates() ? ", learningRates=meta-sgd(" + meta.learnedRatesStep() + ")" : "") + "]";
+                + (meta.learnedRates() ? ", learningRates=meta-sgd(" + meta.learnedRatesStep() + ")" : "")
+                + (meta.transfer() == MetaConfig.Transfer.OFF ? "" : ", transfer=" + meta.transfer()) + "]";
     }
 
     /** Whether any task has a Bayesian head: only then does {@code meta.head.regression} change the model. */

@@ -73,9 +73,21 @@ public interface LearnerEvents {
      * @param metaVersion  shared-model version in use
      * @param drifts       drift detections so far
      * @param timestamp    epoch milliseconds
+     * @param negativeTransfer whether the task shows negative transfer ({@link dev.metastream.meta.NegativeTransfer})
+     * @param transferRatio    its shared head's loss over its better shadow model's (NaN before evidence)
+     * @param trunkWeight      the weight of its pull on the shared trunk ({@code meta.transfer}; 1 = whole)
      */
     record TaskMetrics(String task, String kind, long observed, long learned, double learningRate,
-                                          Map<String, Double> values, long metaVersion, long drifts, long timestamp) {}
+                                          Map<String, Double> values, long metaVersion, long drifts, long timestamp,
+                                          boolean negativeTransfer, double transferRatio, double trunkWeight) {
+
+        /** A record without negative-transfer evidence. */
+        public TaskMetrics(String task, String kind, long observed, long learned, double learningRate,
+                           Map<String, Double> values, long metaVersion, long drifts, long timestamp) {
+            this(task, kind, observed, learned, learningRate, values, metaVersion, drifts, timestamp, false, Double.NaN,
+                    1);
+        }
+    }
 
     /**
      * A task's model part.

@@ -42,6 +42,7 @@ public final class StreamingLearner {
     private final Optimizer optimizer;
     private final MemoryStrategy memory;
     private final MetaLearner metaLearner;
+    private final TransferReaction transfer;
     private final int hidden;
     private final long metricsEvery;
     private final long snapshotEvery;
@@ -86,6 +87,7 @@ public final class StreamingLearner {
         this.optimizer = config.optimizer().create();
         this.memory = MemoryStrategy.of(config);
         this.metaLearner = MetaLearner.of(config.meta());
+        this.transfer = TransferReaction.of(config.meta());
         this.bayesianHead = new BayesianHead(config);
         this.learnedRates = new LearnedRates(config);
         this.hidden = config.trunk().outputDim();
@@ -368,6 +370,7 @@ public final class StreamingLearner {
                         spec.loss().value(f.modelTarget(o.prior()), target)}
                 : new double[] {errorOf(spec, rawTarget, o.deep()), errorOf(spec, rawTarget, o.linear()),
                         errorOf(spec, rawTarget, o.prior())};
+        st.observeTransfer(losses);
         FixedShareMixture.update(st.mixture, losses, model.mixtureShare());
         if (o.partition() != null) {
             PartitionPriorGate.learn(shared, spec, errorOf(spec, rawTarget, o.mixed()),
@@ -485,7 +488,9 @@ public final class StreamingLearner {
                 TaskState st = states.get(row.example().instance().task());
                 TaskSpec spec = config.taskSpec(st.task);
                 Features f = Features.of(config, shared, st, spec, row.scaledX(), hs[i]).withLag(row.lag());
-                dH[i] = f.inputGradient(st.head, spec, row.example().instance().target(), 1f / n, null);
+                // A task's pull on the trunk: its rows' share of the batch's loss, scaled by the transfer reaction.
+                dH[i] = f.inputGradient(st.head, spec, row.example().instance().target(), transfer.rowScale(st) / n,
+                        null);
             }
             // The replayed mean loss is added to the batch's mean loss (Chaudhry et al. 2019): a joint mean would
             // shrink the new examples' pull by n / total and the batch would hardly move the trunk.
@@ -497,7 +502,7 @@ public final class StreamingLearner {
                 Features f = Features.of(config, shared, st, spec, xs[n + i], hs[n + i]).withLag(null);
                 float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
                 dH[n + i] = f.inputGradient(st.head, spec, replay.get(i).sample().target(),
-                        1f / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
+                        transfer.rowScale(st) / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
                 float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
                 float[] sample = f.partNorms();
                 for (int k = 0; k < norms.length; k++) {
@@ -505,7 +510,11 @@ public final class StreamingLearner {
                 }
                 replayWidths.putIfAbsent(st.task, f.partWidths());
             }
-            trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
+            if (transfer.perTask()) {
+                trunkGradientPerTask(fwd, dH, batch, replay, gTrunk);
+            } else {
+                trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
+            }
 
             // 2. The memory strategy's constraint on the trunk step, then the step: clipped, and skipped (never
             // applied) when the gradient is not finite, so one pathological batch cannot poison the stored model.
@@ -540,7 +549,14 @@ public final class StreamingLearner {
         memory.remember(ctx, examples, states);
 
         // 5. The meta-learner (Reptile by default) moves each head shape's initialisation.
-        metaLearner.afterBatch(states.values(), shared.headInit);
+        // A task showing negative transfer may be kept out of it by the transfer reaction.
+        List<TaskState> metaStates = new ArrayList<>(states.size());
+        for (TaskState st : states.values()) {
+            if (transfer.sharesMeta(st)) {
+                metaStates.add(st);
+            }
+        }
+        metaLearner.afterBatch(metaStates, shared.headInit);
 
         // 6. Persist, publish snapshots, clear the buffer.
         for (TaskState st : dirty.values()) {
@@ -565,6 +581,42 @@ public final class StreamingLearner {
         store.clearPending(n);
         pending.clear();
         return n;
+    }
+
+    /**
+     * The trunk's gradient as the transfer reaction combines the per-task ones: one backward pass per task among the
+     * batch's and the replayed rows (each with the other rows' feature gradients zeroed), combined in task-id order
+     * with a seed from the batch count, so a replay after a restart computes the same floats.
+     */
+    private void trunkGradientPerTask(Trunk.Batch fwd, float[][] dH, List<PendingRow> batch,
+                                      List<MemoryStrategy.Replayed> replay, float[] gTrunk) {
+        int n = batch.size();
+        Map<String, List<Integer>> rows = new TreeMap<>();
+        for (int i = 0; i < dH.length; i++) {
+            String task = i < n ? batch.get(i).example().instance().task() : replay.get(i - n).state().task;
+            rows.computeIfAbsent(task, t -> new ArrayList<>()).add(i);
+        }
+        if (rows.size() < 2) {
+            trunk.backwardBatch(shared.trunk, fwd, dH, gTrunk);
+            return;
+        }
+        List<float[]> perTask = new ArrayList<>(rows.size());
+        for (List<Integer> own : rows.values()) {
+            float[][] masked = new float[dH.length][];
+            for (int i = 0; i < dH.length; i++) {
+                masked[i] = new float[dH[i].length];
+            }
+            for (int i : own) {
+                masked[i] = dH[i];
+            }
+            float[] g = new float[gTrunk.length];
+            trunk.backwardBatch(shared.trunk, fwd, masked, g);
+            perTask.add(g);
+        }
+        float[] combined = transfer.combine(perTask, Seeds.of("transfer", shared.batches ^ config.seed()));
+        for (int i = 0; i < gTrunk.length; i++) {
+            gTrunk[i] += combined[i];
+        }
     }
 
     /** Where {@link Features#inputGradient} adds a head's gradient, scaled. */
@@ -752,7 +804,7 @@ public final class StreamingLearner {
         events.metrics(new LearnerEvents.TaskMetrics(st.task, config.taskSpec(st.task).kind().name().toLowerCase(),
                 st.observed, st.learned, decimal(config.optimizer().headLearningRate() * st.learningRateMultiplier),
                 st.metrics.snapshot(),
-                shared.baseVersion, st.drifts, now));
+                shared.baseVersion, st.drifts, now, st.negativeTransfer(), st.transferRatio(), transfer.rowScale(st)));
     }
 
     /** A float as the decimal it was written as (0.05f is reported as 0.05, not 0.05000000074505806). */

@@ -2,6 +2,7 @@ package dev.metastream.learn;
 
 import dev.metastream.drift.DriftDetector;
 import dev.metastream.eval.PrequentialMetrics;
+import dev.metastream.meta.NegativeTransfer;
 
 /**
  * Everything one task needs to predict and learn: its head, its optimiser state, its prequential metrics and drift
@@ -80,6 +81,13 @@ public final class TaskState {
      * the next one teaches the rates), or null with fixed rates or before the first step.
      */
     float[] headRates;
+    /**
+     * Negative-transfer evidence ({@link dev.metastream.meta.NegativeTransfer}): slow averages of the losses of the
+     * shared head, the linear expert and the mean expert, or null before the task's first mixed prediction.
+     */
+    double[] transferLoss;
+    /** Examples {@link #transferLoss} folded. */
+    long transferCount;
 
     TaskState(String task, String shapeKey) {
         this.task = task;
@@ -131,6 +139,29 @@ public final class TaskState {
         return metrics;
     }
 
+    /** The shared head's loss over its better shadow model's ({@link NegativeTransfer#ratio}), NaN before evidence. */
+    public double transferRatio() {
+        return NegativeTransfer.ratio(transferLoss, transferCount);
+    }
+
+    /** Whether the task shows negative transfer ({@link NegativeTransfer#negative}). */
+    public boolean negativeTransfer() {
+        return transferLoss != null && NegativeTransfer.negative(transferLoss, transferCount);
+    }
+
+    /** The weight of the task's pull on the shared trunk under {@code meta.transfer=weight} (1 without evidence). */
+    public double trunkWeight() {
+        return transferLoss == null ? 1 : NegativeTransfer.trunkWeight(transferLoss, transferCount);
+    }
+
+    /** Folds one example's losses of the shared head, the linear expert and the mean expert into the evidence. */
+    void observeTransfer(double[] losses) {
+        if (transferLoss == null) {
+            transferLoss = new double[3];
+        }
+        transferCount = NegativeTransfer.observe(transferLoss, transferCount, losses);
+    }
+
     /** Binary form for the task-state store: named fields (format 2), so a state written before a field existed reads. */
     public byte[] toBytes() {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
@@ -175,6 +206,9 @@ public final class TaskState {
         }
         if (headRates != null) {
             f.put("head.rates", w -> w.floats(headRates));
+        }
+        if (transferLoss != null) {
+            f.put("transfer", w -> w.i64(transferCount).doubles(transferLoss));
         }
         return f.toBytes(FORMAT);
     }
@@ -268,6 +302,11 @@ public final class TaskState {
             return null;
         }, null);
         s.headRates = f.get("head.rates", Codec.Reader::floats, null);
+        f.get("transfer", x -> {
+            s.transferCount = x.i64();
+            s.transferLoss = x.doubles();
+            return null;
+        }, null);
         return s;
     }
 

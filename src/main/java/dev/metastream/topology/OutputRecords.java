@@ -107,6 +107,9 @@ public final class OutputRecords {
         }
         n.put("meta_version", m.metaVersion());
         n.put("drifts", m.drifts());
+        n.put("negative_transfer", m.negativeTransfer());
+        finite(n, "transfer_ratio", m.transferRatio());
+        n.put("trunk_weight", m.trunkWeight());
         n.put("ts", m.timestamp());
         return bytes(n);
     }

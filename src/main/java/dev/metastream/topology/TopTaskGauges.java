@@ -69,6 +69,7 @@ final class TopTaskGauges {
         double volume;
         double accuracy = Double.NaN;
         double loss = Double.NaN;
+        boolean negativeTransfer;
         /** The latest shift check's score per signal (as {@link dev.metastream.shift.ShiftReport} reports it). */
         final Map<String, Double> shiftScores = new HashMap<>();
         boolean reportedSinceRank;
@@ -88,6 +89,14 @@ final class TopTaskGauges {
         otherShifts = shiftCounter(OTHER_TASKS);
         Gauge.builder("metastream.tasks.tracked", this, TopTaskGauges::trackedCount)
                 .description("Tasks this instance holds recent metrics for").register(registry);
+        Gauge.builder("metastream.tasks.negative.transfer", this, TopTaskGauges::negativeTransferCount)
+                .description("Tasks this instance tracks whose latest metrics record shows negative transfer (their "
+                        + "shared head does no better than their own shadow models)").register(registry);
+    }
+
+    /** Tracked tasks whose latest record shows negative transfer. */
+    private synchronized double negativeTransferCount() {
+        return tracked.values().stream().filter(e -> e.negativeTransfer).count();
     }
 
     /** Takes a task's metrics record: its latest accuracy and loss, and the examples since its previous record. */
@@ -101,6 +110,7 @@ final class TopTaskGauges {
         e.volume += Math.max(0, m.observed() - e.observed);
         e.observed = m.observed();
         e.kind = m.kind();
+        e.negativeTransfer = m.negativeTransfer();
         e.accuracy = value(m.values(), "accuracy_window", "subset_accuracy_window");
         e.loss = value(m.values(), "log_loss_window", "mse_window");
         e.reportedSinceRank = true;
