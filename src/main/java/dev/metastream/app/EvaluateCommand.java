@@ -134,9 +134,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     long evalEvery;
 
     @Option(names = "--shots", defaultValue = "-1",
-            description = "Few-shot figure after N examples of each new task, summarised over the fresh tasks (the "
-                    + "last tenth to arrive) against learning them without meta-learning (-1 = 10 for regression, "
-                    + "else off).")
+            description = "Few-shot figure after N examples of each new task (N of each class for --transform ways "
+                    + "tasks: N-shot), summarised over the fresh tasks (the last tenth to arrive) against learning "
+                    + "them without meta-learning (-1 = 10 for regression, else off).")
     int shots;
 
     @Option(names = "--exact-scoring",
@@ -398,8 +398,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationResult.Adaptation a = r.adaptation();
         if (a != null) {
             sb.append(String.format(Locale.ROOT, "few-shot on %d fresh task%s (the last of %d to arrive), test %s after"
-                    + " %d examples: %s meta-learned, %s from scratch, ratio %s%n", a.tasks(), a.tasks() == 1 ? ""
-                    : "s", r.tasks().size(), a.metric(), a.shots(), f(a.meta()), f(a.scratch()), f(a.ratio())));
+                    + " %d examples%s: %s meta-learned, %s from scratch (alone, from a random initialisation), %s"
+                    + " with meta.enabled=false, ratio %s%n", a.tasks(), a.tasks() == 1 ? "" : "s", r.tasks().size(),
+                    a.metric(), a.examples(), a.examples() == a.shots() ? "" : " (" + a.shots() + " of each class)",
+                    f(a.meta()), f(a.scratch()), f(a.noMeta()), f(a.ratio())));
         }
         if (r.prequential() != null) {
             sb.append(String.format(Locale.ROOT, "prequential %s %s%n", r.prequential().metric(),

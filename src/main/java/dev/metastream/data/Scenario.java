@@ -27,10 +27,12 @@ import java.util.Map;
  * @param shiftPoints   where the inputs' distribution moves while the concept stays (a generator's
  *                      {@code shift-every}), in training-stream order; what a label-free monitor should find (empty when
  *                      the stream has none)
+ * @param shotSize      training examples per shot: N for {@code ways:N} tasks, whose K-shot figure is taken after K
+ *                      examples of each of the N classes ({@code --shots K}); 1 for every other stream
  */
 public record Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
         List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items,
-        List<ChangePoint> shiftPoints) {
+        List<ChangePoint> shiftPoints, int shotSize) {
 
     public Scenario {
         learnerConfig = Map.copyOf(learnerConfig);
@@ -39,6 +41,9 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
         order = List.copyOf(order);
         items = Map.copyOf(items);
         shiftPoints = List.copyOf(shiftPoints);
+        if (shotSize < 1) {
+            throw new IllegalArgumentException("shotSize must be at least 1, got " + shotSize);
+        }
         checkOrder(tasks, order);
         for (TaskData t : tasks) {
             List<String> it = items.get(t.task());
@@ -52,17 +57,29 @@ public record Scenario(String name, Map<String, String> learnerConfig, List<Task
     /** A scenario without input shifts. */
     public Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
             List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items) {
-        this(name, learnerConfig, tasks, changePoints, order, items, List.of());
+        this(name, learnerConfig, tasks, changePoints, order, items, List.of(), 1);
+    }
+
+    /** A scenario whose shots are single examples. */
+    public Scenario(String name, Map<String, String> learnerConfig, List<TaskData> tasks,
+            List<ChangePoint> changePoints, List<Position> order, Map<String, List<String>> items,
+            List<ChangePoint> shiftPoints) {
+        this(name, learnerConfig, tasks, changePoints, order, items, shiftPoints, 1);
+    }
+
+    /** This scenario with {@code examples} training examples per shot. */
+    public Scenario withShotSize(int examples) {
+        return new Scenario(name, learnerConfig, tasks, changePoints, order, items, shiftPoints, examples);
     }
 
     /** This scenario under another name (a generator names it by its whole {@code --source}). */
     public Scenario named(String newName) {
-        return new Scenario(newName, learnerConfig, tasks, changePoints, order, items, shiftPoints);
+        return new Scenario(newName, learnerConfig, tasks, changePoints, order, items, shiftPoints, shotSize);
     }
 
     /** This scenario with the given input shift points. */
     public Scenario withShiftPoints(List<ChangePoint> points) {
-        return new Scenario(name, learnerConfig, tasks, changePoints, order, items, points);
+        return new Scenario(name, learnerConfig, tasks, changePoints, order, items, points, shotSize);
     }
 
     /** A scenario trained task after task, without item keys. */

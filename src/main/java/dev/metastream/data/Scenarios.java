@@ -264,7 +264,7 @@ public final class Scenarios {
         config.remove("task.class.names");
         config.remove("task.labels");
         return new Scenario(pool.name() + " + " + transform, config, WaysTransform.tasks(ways, tasks, classes, train,
-                test, spec.trainPerTask(), spec.testPerTask(), spec.seed(), flag), List.of());
+                test, spec.trainPerTask(), spec.testPerTask(), spec.seed(), flag), List.of()).withShotSize(ways);
     }
 
     /** One transformed task: its seeded training and test draws with the features mapped by {@code f}. */

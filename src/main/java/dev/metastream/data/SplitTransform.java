@@ -100,7 +100,8 @@ public final class SplitTransform {
         };
     }
 
-    private static int argmax(float[] t) {
+    /** The index of the largest entry, the first on ties (a one-hot target's class). */
+    static int argmax(float[] t) {
         int best = 0;
         for (int i = 1; i < t.length; i++) {
             if (t[i] > t[best]) {

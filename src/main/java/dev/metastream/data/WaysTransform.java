@@ -17,7 +17,10 @@ import java.util.stream.IntStream;
  *
  * <p>Each task's training and test examples come from its classes' examples in the training and held-out pools, as
  * evenly spread over the N classes as the count allows (N-way K-shot: {@code --train-per-task} = N x K), without
- * replacement within a task, then shuffled so the classes interleave in the stream. Tasks draw independently, so they
+ * replacement within a task. The training examples arrive in rounds of one example of each class, in a random order
+ * within each round, as a few-shot episode's support set holds K of each class: after its first N x k examples a task
+ * has seen k of each class, the k-shot figure of {@code --shots k} ({@link Scenario#shotSize()} is N). The test
+ * examples are shuffled. Tasks draw independently, so they
  * reuse source examples; those share one feature array (the features are not transformed), which keeps a thousand
  * tasks drawn from MNIST within the size of MNIST itself.
  *
@@ -95,8 +98,9 @@ public final class WaysTransform {
         for (int i = 0; i < tasks; i++) {
             String id = TaskSampling.id("ways", i, tasks);
             int[] chosen = classes(present, ways, seed, i);
-            List<Instance> tr = draw(id, chosen, train, trainByClass, trainX, perTask,
-                    TaskSampling.random(seed, "train", i), "--train-per-task", "training", flag);
+            List<Instance> tr = inRounds(draw(id, chosen, train, trainByClass, trainX, perTask,
+                    TaskSampling.random(seed, "train", i), "--train-per-task", "training", flag), ways,
+                    TaskSampling.random(seed, "rounds", i));
             List<Instance> te = draw(id, chosen, testPool, testByClass, testX, testN,
                     TaskSampling.random(seed, "test", i), "--test-per-task", "held-out", flag);
             out.add(new Scenario.TaskData(id, tr, te));
@@ -134,12 +138,41 @@ public final class WaysTransform {
         return out;
     }
 
+    /**
+     * The examples in rounds: each round takes the next example of every class that has one left, in a random order,
+     * so any prefix of N x k examples holds k of each class.
+     */
+    static List<Instance> inRounds(List<Instance> examples, int ways, Random rnd) {
+        List<List<Instance>> byLabel = new ArrayList<>(ways);
+        for (int k = 0; k < ways; k++) {
+            byLabel.add(new ArrayList<>());
+        }
+        for (Instance in : examples) {
+            byLabel.get(SplitTransform.argmax(in.target())).add(in);
+        }
+        List<Instance> out = new ArrayList<>(examples.size());
+        List<Integer> labels = new ArrayList<>(ways);
+        for (int round = 0; out.size() < examples.size(); round++) {
+            labels.clear();
+            for (int k = 0; k < ways; k++) {
+                if (round < byLabel.get(k).size()) {
+                    labels.add(k);
+                }
+            }
+            Collections.shuffle(labels, rnd);
+            for (int k : labels) {
+                out.add(byLabel.get(k).get(round));
+            }
+        }
+        return out;
+    }
+
     /** The pool's example indices by class (the argmax of each one-hot target), in pool order. */
     static int[][] byClass(LabelledPool.Examples pool, int classes) {
         int[] count = new int[classes];
         int[] label = new int[pool.size()];
         for (int i = 0; i < pool.size(); i++) {
-            label[i] = argmax(pool.target(i));
+            label[i] = SplitTransform.argmax(pool.target(i));
             count[label[i]]++;
         }
         int[][] out = new int[classes][];
@@ -159,13 +192,4 @@ public final class WaysTransform {
         return t;
     }
 
-    private static int argmax(float[] t) {
-        int best = 0;
-        for (int i = 1; i < t.length; i++) {
-            if (t[i] > t[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }

@@ -201,20 +201,26 @@ public record EvaluationResult(String strategy, String scenario, String mode, lo
     public record Point(long examples, double value) {}
 
     /**
-     * Few-shot adaptation on fresh tasks: the test figure after the first {@code shots} examples of each of the tasks
+     * Few-shot adaptation on fresh tasks: the test figure after the first {@code examples} examples of each of the tasks
      * that arrive last (a tenth of the tasks in arrival order, at least one: {@link Evaluator#freshTasks}), once
-     * with the run's settings (after the model has learned every earlier task) and once from scratch
-     * ({@code meta.enabled=false}, same stream), averaged over those tasks.
+     * with the run's settings (after the model has learned every earlier task), once from scratch (each alone, from a
+     * random initialisation) and once with {@code meta.enabled=false} on the same stream, averaged over those tasks.
      *
-     * @param shots   examples per task before the figure is taken
+     * @param shots   shots per task before the figure is taken: examples, or examples of each class for N-way tasks
+     * @param examples training examples per task before the figure is taken ({@code shots} times
+     *                {@code Scenario#shotSize()})
      * @param metric  the figure: {@code accuracy} or {@code mse}
-     * @param tasks   fresh tasks averaged (those with a few-shot figure: a test set and more than {@code shots}
-     *                training examples; the stream's first task never has one)
+     * @param tasks   fresh tasks averaged (those with a few-shot figure: a test set and at least
+     *                {@code examples} training examples; the stream's first task never has one)
      * @param meta    the mean figure with meta-learning as configured
-     * @param scratch the mean figure with {@code meta.enabled=false} (null when not run)
-     * @param ratio   meta / scratch (for MSE, below 1 means the meta-learned start helps)
+     * @param scratch the mean figure of the same tasks each learned alone from a random initialisation (a new learner
+     *                that has seen no other task), from the same first examples (null when not run)
+     * @param noMeta  the mean figure with {@code meta.enabled=false} on the same stream: the trunk learned from every
+     *                earlier task, the heads from no meta-learned start (null when not run)
+     * @param ratio   meta / scratch (for MSE, below 1 means what was learned from other tasks helps)
      */
-    public record Adaptation(int shots, String metric, int tasks, Double meta, Double scratch, Double ratio) {}
+    public record Adaptation(int shots, int examples, String metric, int tasks, Double meta, Double scratch,
+                             Double noMeta, Double ratio) {}
 
     /**
      * Multi-task gain against independent per-task models on the same stream, on the final test figures

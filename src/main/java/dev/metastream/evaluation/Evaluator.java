@@ -155,14 +155,16 @@ public final class Evaluator {
         Map<String, String> settings = settings(scenario, options.strategy(), options.seed(), options.overrides());
         LearnerConfig config = config(settings);
         int shots = options.shotsFor(scenario, config);
+        // A shot is one example, or one of each class for N-way tasks (Scenario#shotSize).
+        int examples = shots * scenario.shotSize();
         // The cold-start figure pools the few-shot horizon the run asked for (--shots), else each task's first 10.
         BaselineFigures baselines = BaselineFigures.of(scenario, config, options.strategy(), options.window(),
-                options.shots() > 0 ? options.shots() : BaselineFigures.COLD_START_EVENTS);
-        EvaluationResult result = runOnce(scenario, options, settings, config, shots, progress, baselines);
+                options.shots() > 0 ? examples : BaselineFigures.COLD_START_EVENTS);
+        EvaluationResult result = runOnce(scenario, options, settings, config, examples, progress, baselines);
 
         result = withReference(scenario, options, result);
         if (shots > 0) {
-            result = result.withAdaptation(adaptation(scenario, options, settings, config, shots, result));
+            result = result.withAdaptation(adaptation(scenario, options, settings, config, shots, examples, result));
         }
         return result;
     }
@@ -193,12 +195,13 @@ public final class Evaluator {
     }
 
     /**
-     * Few-shot adaptation on the fresh tasks: their mean few-shot figure in this run, and, when the strategy
-     * meta-learns on one stream, in the same stream learned with {@code meta.enabled=false}. That reference run trains
+     * Few-shot adaptation on the fresh tasks: their mean few-shot figure in this run, the same tasks learned alone from
+     * a random initialisation, and, when the strategy meta-learns on one stream, the same stream learned with
+     * {@code meta.enabled=false}. That reference run trains
      * exactly as a whole run would (same steps, same flushes) but scores only the fresh tasks' few-shot test sets.
      */
     private EvaluationResult.Adaptation adaptation(Scenario scenario, Options options, Map<String, String> settings,
-            LearnerConfig config, int shots, EvaluationResult result) {
+            LearnerConfig config, int shots, int examples, EvaluationResult result) {
         List<Integer> fresh = freshTasks(scenario);
         List<Double> meta = new ArrayList<>();
         for (int t : fresh) {
@@ -209,7 +212,7 @@ public final class Evaluator {
             Map<String, String> scratchSettings = new TreeMap<>(settings);
             scratchSettings.put("meta.enabled", "false");
             Set<Integer> freshSet = new HashSet<>(fresh);
-            Protocol protocol = Protocol.of(scenario, shots, options.evalEvery())
+            Protocol protocol = Protocol.of(scenario, examples, options.evalEvery())
                     .scoringOnly((c, t) -> c.kind() == Protocol.Kind.SHOT && freshSet.contains(t));
             Outcomes out = runStream(scenario, options, config(scratchSettings), protocol, Progress.NONE, null);
             List<Double> figures = new ArrayList<>();
@@ -220,10 +223,37 @@ public final class Evaluator {
             }
             scratch = mean(figures);
         }
+        Double random = options.strategy().singleStream() ? mean(fromRandomInitialisation(scenario, options, config,
+                fresh, examples)) : null;
         Double m = mean(meta);
         int tasks = (int) meta.stream().filter(v -> v != null && !v.isNaN()).count();
-        Double ratio = m == null || scratch == null || scratch == 0 ? null : m / scratch;
-        return new EvaluationResult.Adaptation(shots, result.metric(), tasks, m, scratch, ratio);
+        Double ratio = m == null || random == null || random == 0 ? null : m / random;
+        return new EvaluationResult.Adaptation(shots, examples, result.metric(), tasks, m, random, scratch, ratio);
+    }
+
+    /**
+     * Each fresh task learned alone by a new learner (a random trunk, the initial heads: nothing learned from other
+     * tasks) from its first {@code examples} examples, then scored on its test set.
+     */
+    private List<Double> fromRandomInitialisation(Scenario scenario, Options options, LearnerConfig config,
+            List<Integer> fresh, int examples) {
+        List<Double> figures = new ArrayList<>();
+        for (int t : fresh) {
+            Scenario.TaskData task = scenario.tasks().get(t);
+            if (task.test().isEmpty() || task.train().size() < examples) {
+                continue;
+            }
+            Scenario alone = new Scenario(scenario.name(), scenario.learnerConfig(), List.of(new Scenario.TaskData(
+                    task.task(), task.train().subList(0, examples), task.test())), List.of());
+            Protocol protocol = Protocol.of(alone, 0, 0);
+            Outcomes out = runStream(alone, options, config, protocol, Progress.NONE, null);
+            for (Protocol.Checkpoint c : protocol.checkpoints()) {
+                if (c.kind() == Protocol.Kind.TASK_END) {
+                    figures.add(out.figure(c.id(), 0));
+                }
+            }
+        }
+        return figures;
     }
 
     /** The mean of the figures that exist (not null, not NaN), or null when none does. */

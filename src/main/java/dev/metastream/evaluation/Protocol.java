@@ -105,11 +105,12 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
             for (int i = 0; i < n; i++) {
                 steps.add(new Train(t, i));
                 seen++;
-                if (i + 1 == n) {
-                    break;
-                }
+                // A task of exactly `shots` examples takes its few-shot figure at its end, beside the task-end one.
                 if (shots > 0 && t > 0 && hasTest && i + 1 == shots) {
                     add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
+                }
+                if (i + 1 == n) {
+                    break;
                 }
                 if (evalEvery > 0 && tested && seen % evalEvery == 0) {
                     final int current = t;
@@ -165,12 +166,12 @@ public record Protocol(List<Step> steps, List<Checkpoint> checkpoints) {
             steps.add(new Train(t, p.index()));
             seen++;
             fed[t]++;
+            if (shots > 0 && t > 0 && !tasks.get(t).test().isEmpty() && fed[t] == shots) {
+                add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
+            }
             if (fed[t] == tasks.get(t).train().size()) {
                 add(steps, cps, Kind.TASK_END, t, seen, true, taskEndScored(t, tasks.size(), withTests));
                 continue;
-            }
-            if (shots > 0 && t > 0 && !tasks.get(t).test().isEmpty() && fed[t] == shots) {
-                add(steps, cps, Kind.SHOT, t, seen, true, List.of(t));
             }
             if (evalEvery > 0 && !withTests.isEmpty() && seen % evalEvery == 0) {
                 add(steps, cps, Kind.ANYTIME, t, seen, false, withTests.stream().filter(j -> fed[j] > 0).toList());

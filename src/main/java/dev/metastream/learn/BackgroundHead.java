@@ -76,8 +76,10 @@ final class BackgroundHead {
         st.head = st.background;
         st.optimizerState = st.backgroundOptimizerState;
         st.optimizerStep = st.backgroundStep;
-        // A Bayesian head's posterior described the head it replaces: the new one starts from the prior's covariance.
+        // A Bayesian head's posterior, or a prototype head's class means, described the head it replaces: the new one
+        // starts from the prior's covariance, or from no classes.
         st.headCovariance = null;
+        st.prototypes = null;
         st.noiseSum = 0;
         st.noiseCount = 0;
         st.swaps++;

@@ -62,7 +62,9 @@ final class Features {
         }
         System.arraycopy(lag, 0, inputs, hidden + wide, lag.length);
         int k = model.fmFactors();
-        if (k > 0 && shared.fmFactors != null) {
+        // A prototype head's class means are the task's whole model: an offset the means do not learn would move its
+        // distances (and, with MNIST's standardised pixels, overflowed them to NaN probabilities).
+        if (k > 0 && shared.fmFactors != null && !PrototypeHead.appliesTo(config, spec)) {
             fmSum = new float[k];
             float pairwise = FactorizationMachine.sum(shared.fmFactors, k, scaledX, fmSum);
             float[] task = FactorizationMachine.taskFactor(config, shared, st, spec);

@@ -24,6 +24,19 @@ interface HeadLearner {
      */
     boolean learnsReplayed();
 
+    /**
+     * The head the trunk's gradient on an example the head has already learned flows through: the head itself, or for
+     * a head fitted in closed form from its examples, the head fitted without this one (a prototype head's class mean
+     * without the example, as prototypical networks score a query against the other examples' means: the example's
+     * own share of its mean would hide how far it lies from it).
+     *
+     * @param f      the example as the head sees it under the trunk being learned
+     * @param target the example's target in the head's output space
+     */
+    default float[] trunkHead(SharedState shared, TaskState st, Features f, float[] target) {
+        return st.head;
+    }
+
     /** The head's resting state: its posterior (if any) back to the prior, with the head's parameters reset. */
     default void reset(TaskState st) {
         st.headCovariance = null;

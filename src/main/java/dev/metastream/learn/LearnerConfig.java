@@ -224,11 +224,16 @@ public record LearnerConfig(
                 + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
                 + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
                 + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "")
+                + (prototypeHeads() ? ", classificationHead=prototype" : "")
                 + (meta.learnedRates() ? ", learningRates=meta-sgd(" + meta.learnedRatesStep() + ")" : "")
                 + (meta.transfer() == MetaConfig.Transfer.OFF ? "" : ", transfer=" + meta.transfer()) + "]";
     }
 
-    /** Whether any task has a Bayesian head: only then does {@code meta.head.regression} change the model. */
+    /** Whether any task has a prototype head: only then does {@code meta.head.classification} change the model. */
+    private boolean prototypeHeads() {
+        return headShapes().stream().anyMatch(shape -> PrototypeHead.appliesTo(this, shape));
+    }
+
     private boolean bayesianHeads() {
         return headShapes().stream().anyMatch(shape -> BayesianHead.appliesTo(this, shape));
     }

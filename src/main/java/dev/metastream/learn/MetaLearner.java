@@ -35,12 +35,13 @@ interface MetaLearner {
             return NONE;
         }
         MetaLearner reptile = new Reptile(config.stepSize());
-        if (!config.bayesianRegression()) {
+        if (!config.bayesianRegression() && !config.prototypeClassification()) {
             return reptile;
         }
-        // The Bayesian heads' prior, then their tasks' mixture weights, then Reptile's initialisation (the prior reads
-        // the initialisation as it was before this batch).
-        return chain(new BayesianPrior(config.stepSize()), chain(new MixturePrior(config.stepSize()), reptile));
+        // The closed-form heads' tasks' mixture weights, then Reptile's initialisation; before them the Bayesian heads'
+        // prior (which reads the initialisation as it was before this batch).
+        MetaLearner closedForm = chain(new MixturePrior(config.stepSize()), reptile);
+        return config.bayesianRegression() ? chain(new BayesianPrior(config.stepSize()), closedForm) : closedForm;
     }
 
     /** Runs {@code first}, then {@code then}, on the same batch. */

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Meta-learns the mixture weights ({@code model.mixture}) a new task starts from, for head shapes whose heads are
- * fitted in closed form ({@link BayesianHead}): after each micro-batch the shape's initial
+ * fitted in closed form ({@link BayesianHead}, {@link PrototypeHead}): after each micro-batch the shape's initial
  * weights move {@code meta.step.size} of the way toward the mean weights of the tasks the batch touched. Such a head is
  * good after a few examples, and a new task that trusted its head, its slow linear learner and its running label mean
  * equally (Fixed-Share's start) would spend those examples learning whom to trust; it starts where tasks came to.
@@ -34,7 +34,8 @@ final class MixturePrior implements MetaLearner {
 
     /** Whether a shape's new tasks start from meta-learned mixture weights under {@code config}. */
     static boolean appliesTo(LearnerConfig config, TaskSpec spec) {
-        return config.model().mixture() && BayesianHead.appliesTo(config, spec);
+        return config.model().mixture()
+                && (BayesianHead.appliesTo(config, spec) || PrototypeHead.appliesTo(config, spec));
     }
 
     /** The weights a partition starts from: equal. */

@@ -380,10 +380,18 @@ public final class StreamingLearner {
                 config.optimizer().clipNorm());
     }
 
-    /** The part that learns a task's head ({@code meta.head.*}): SGD, or a Bayesian head for regression. */
+    /**
+     * The part that learns a task's head ({@code meta.head.*}): SGD, a Bayesian head for regression, or a prototype
+     * head for classification.
+     */
     private HeadLearner headLearner(TaskSpec spec) {
-        return BayesianHead.appliesTo(config, spec) ? bayesianHead : sgdHead;
+        if (BayesianHead.appliesTo(config, spec)) {
+            return bayesianHead;
+        }
+        return PrototypeHead.appliesTo(config, spec) ? prototypeHead : sgdHead;
     }
+
+    private final HeadLearner prototypeHead = new PrototypeHead();
 
     /** A task's head by the optimiser's gradient steps ({@link #stepHead}). */
     private final HeadLearner sgdHead = new HeadLearner() {
@@ -489,8 +497,9 @@ public final class StreamingLearner {
                 TaskSpec spec = config.taskSpec(st.task);
                 Features f = Features.of(config, shared, st, spec, row.scaledX(), hs[i]).withLag(row.lag());
                 // A task's pull on the trunk: its rows' share of the batch's loss, scaled by the transfer reaction.
-                dH[i] = f.inputGradient(st.head, spec, row.example().instance().target(), transfer.rowScale(st) / n,
-                        null);
+                float[] target = row.example().instance().target();
+                dH[i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
+                        target, transfer.rowScale(st) / n, null);
             }
             // The replayed mean loss is added to the batch's mean loss (Chaudhry et al. 2019): a joint mean would
             // shrink the new examples' pull by n / total and the batch would hardly move the trunk.
@@ -501,8 +510,9 @@ public final class StreamingLearner {
                 TaskSpec spec = config.taskSpec(st.task);
                 Features f = Features.of(config, shared, st, spec, xs[n + i], hs[n + i]).withLag(null);
                 float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
-                dH[n + i] = f.inputGradient(st.head, spec, replay.get(i).sample().target(),
-                        transfer.rowScale(st) / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
+                float[] target = replay.get(i).sample().target();
+                dH[n + i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
+                        target, transfer.rowScale(st) / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
                 float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
                 float[] sample = f.partNorms();
                 for (int k = 0; k < norms.length; k++) {

@@ -72,7 +72,15 @@ public final class TaskState {
      * head or before its first example.
      */
     float[] headCovariance;
-    /** A Bayesian head's summed squared innovations beyond the weights' share: its noise variance's evidence. */
+    /**
+     * A prototype head's statistics ({@link PrototypeHead}): each class's feature sum, then each class's count, or
+     * null for another head or before its first example.
+     */
+    float[] prototypes;
+    /**
+     * A Bayesian head's summed squared innovations beyond the weights' share (its noise variance's evidence), or a
+     * prototype head's summed within-class squared distances per feature (its spread's evidence).
+     */
     double noiseSum;
     /** Examples whose innovations {@link #noiseSum} holds. */
     long noiseCount;
@@ -167,7 +175,8 @@ public final class TaskState {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
         // the metrics' and detector's encodings (the metrics' window alone is several KB) and the scaler.
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
-                + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance) + length(headRates);
+                + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance) + length(headRates)
+                + length(prototypes);
         byte[] metricsBytes = metrics.toBytes();
         byte[] detectorBytes = detector.toBytes();
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
@@ -209,6 +218,9 @@ public final class TaskState {
         }
         if (transferLoss != null) {
             f.put("transfer", w -> w.i64(transferCount).doubles(transferLoss));
+        }
+        if (prototypes != null) {
+            f.put("head.prototypes", w -> w.floats(prototypes).f64(noiseSum).i64(noiseCount));
         }
         return f.toBytes(FORMAT);
     }
@@ -305,6 +317,12 @@ public final class TaskState {
         f.get("transfer", x -> {
             s.transferCount = x.i64();
             s.transferLoss = x.doubles();
+            return null;
+        }, null);
+        f.get("head.prototypes", x -> {
+            s.prototypes = x.floats();
+            s.noiseSum = x.f64();
+            s.noiseCount = x.i64();
             return null;
         }, null);
         return s;

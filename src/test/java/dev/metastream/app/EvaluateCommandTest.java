@@ -53,7 +53,9 @@ class EvaluateCommandTest {
         assertThat(a.path("shots").asInt()).isEqualTo(5);
         assertThat(a.path("metric").asText()).isEqualTo("mse");
         assertThat(a.path("tasks").asInt()).isEqualTo(2);
-        assertThat(a.path("meta").isNumber() && a.path("scratch").isNumber() && a.path("ratio").isNumber()).isTrue();
+        assertThat(a.path("examples").asInt()).isEqualTo(5);
+        assertThat(a.path("meta").isNumber() && a.path("scratch").isNumber() && a.path("no_meta").isNumber()
+                && a.path("ratio").isNumber()).isTrue();
         assertThat(r[1]).contains("few-shot on 2 fresh tasks (the last of 20 to arrive), test mse after 5 examples: ");
         assertThat(new ObjectMapper().readTree(Files.readString(f)).path("matrix_rows").isNull()).isTrue();
     }

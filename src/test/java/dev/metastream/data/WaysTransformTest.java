@@ -104,6 +104,32 @@ class WaysTransformTest {
     }
 
     @Test
+    void trainingExamplesComeInRoundsOfOneOfEachClassSoAShotIsOneOfEach(@TempDir Path tmp) throws IOException {
+        Path dir = pool(tmp.resolve("m"), 200, 10);
+        Scenario s = Scenarios.build(spec("idx:" + dir, "ways:5", 15, 5, 3, 20));
+        assertThat(s.shotSize()).as("examples per shot of a 5-way task").isEqualTo(5);
+        Set<String> firstRounds = new HashSet<>();
+        for (Scenario.TaskData t : s.tasks()) {
+            List<Instance> tr = t.train();
+            for (int round = 0; round < 3; round++) {
+                Set<Integer> labels = new HashSet<>();
+                StringBuilder order = new StringBuilder();
+                for (Instance in : tr.subList(round * 5, round * 5 + 5)) {
+                    labels.add(TransformsTest.argmax(in.target()));
+                    order.append(TransformsTest.argmax(in.target()));
+                }
+                assertThat(labels).as("round %d of %s", round, t.task()).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+                if (round == 0) {
+                    firstRounds.add(order.toString());
+                }
+            }
+        }
+        // The order within a round is random, not label order.
+        assertThat(firstRounds.size()).isGreaterThan(10);
+        assertThat(Scenarios.build(spec("idx:" + dir, "permute:2", 10, 5, 3, 0)).shotSize()).isEqualTo(1);
+    }
+
+    @Test
     void seededAndDefaultsToAThousandTasksOfTwentyShots(@TempDir Path tmp) throws IOException {
         Path dir = pool(tmp.resolve("m"), 120, 3);
         String a = TransformsTest.fingerprint(Scenarios.build(spec("idx:" + dir, "ways:2", 4, 2, 3, 5)));

@@ -124,7 +124,7 @@ class EvaluatorTest {
     }
 
     @Test
-    void fewShotAdaptationAveragesTheFreshTasksAgainstTheSameStreamWithoutMetaLearning() {
+    void fewShotAdaptationAveragesTheFreshTasksAgainstScratchAndTheSameStreamWithoutMetaLearning() {
         Scenario sc = sines(20, 8);
         Evaluator.Options meta = Evaluator.Options.of(Strategy.METASTREAM, 8).withReference(false);
         EvaluationResult r = new Evaluator().run(sc, meta, Evaluator.Progress.NONE);
@@ -138,8 +138,17 @@ class EvaluatorTest {
         // meta-learning: its figures are that run's, bit for bit.
         EvaluationResult scratch = new Evaluator().run(sc, meta.withOverrides(Map.of("meta.enabled", "false")),
                 Evaluator.Progress.NONE);
-        assertThat(scratch.adaptation().scratch()).isNull();
-        assertThat(a.scratch()).isEqualTo(scratch.adaptation().meta());
+        assertThat(scratch.adaptation().noMeta()).isNull();
+        assertThat(a.noMeta()).isEqualTo(scratch.adaptation().meta());
+        // From scratch: each fresh task alone, in a learner that has seen nothing else, from the same first examples.
+        double alone = 0;
+        for (int t : List.of(18, 19)) {
+            Scenario.TaskData task = sc.tasks().get(t);
+            Scenario single = new Scenario("alone", sc.learnerConfig(), List.of(new Scenario.TaskData(task.task(),
+                    task.train().subList(0, Evaluator.REGRESSION_SHOTS), task.test())), List.of());
+            alone += new Evaluator().run(single, meta.withShots(0), Evaluator.Progress.NONE).acc() / 2;
+        }
+        assertThat(a.scratch()).isCloseTo(alone, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(a.ratio()).isEqualTo(a.meta() / a.scratch());
     }
 
