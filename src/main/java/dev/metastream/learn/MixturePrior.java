@@ -11,7 +11,7 @@ import java.util.Map;
  * good after a few examples, and a new task that trusted its head, its slow linear learner and its running label mean
  * equally (Fixed-Share's start) would spend those examples learning whom to trust; it starts where tasks came to.
  * Measured on a regression family (BayesianHeadTest): fresh-task MSE after 4 examples 0.94 with equal weights, 0.32
- * with these.
+ * with these (before a Bayesian head's targets were centred on the partition's mean; 0.12 since).
  *
  * <pre>{@code
  * MetaLearner mixture = new MixturePrior(0.1f);
