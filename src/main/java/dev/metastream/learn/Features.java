@@ -4,8 +4,9 @@ package dev.metastream.learn;
  * One example as one task's head sees it: {@code [trunk features ; scaled inputs ; previous label]} (see
  * {@link ModelConfig}), with the mapping between the head's raw outputs and the task's targets. For regression the
  * head works in a centred and scaled space: a prediction is {@code centre + scale * z}, where the centre is the task's
- * running target mean shrunk toward the partition's ({@code task.target.prior.weight}) and the scale the partition's
- * target standard deviation, so raw target scales do not matter and a new task starts at the partition's mean.
+ * running target mean shrunk toward the partition's ({@code task.target.prior.weight}; for a {@link BayesianHead}, whose
+ * bias carries the task's offset, the partition's mean itself) and the scale the partition's target standard
+ * deviation, so raw target scales do not matter and a new task starts at the partition's mean.
  *
  * <p>Stateless apart from the example: every statistic it uses lives in {@link TaskState} and {@link SharedState}.
  */
