@@ -47,6 +47,13 @@ public final class StreamingLearner {
     private final long metricsEvery;
     private final long snapshotEvery;
     private final Map<String, TaskState> taskCache;
+    /** The task cache's share of the heap: at most maxMemory / this. */
+    private static final long TASK_CACHE_HEAP_SHARE = 8;
+    /**
+     * Heap bytes one cached task state is taken to hold: four times its binary form (measured on the first state a
+     * batch writes; a state's heap form, with object headers and the metrics' window, is about that), 0 before.
+     */
+    private long taskHeapEstimate;
     /** The partition's tasks that keep a memory: entries in the store, their count in {@link #shared}. */
     private final MemoryTasks memoryTasks;
     /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
@@ -97,10 +104,14 @@ public final class StreamingLearner {
         this.snapshotEvery = config.snapshotEveryExamples();
         this.shiftMonitoring = new ShiftMonitoring(config, store, events);
         int cacheSize = config.taskCacheSize();
+        long heapBudget = Runtime.getRuntime().maxMemory() / TASK_CACHE_HEAP_SHARE;
         this.taskCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
-                return size() > cacheSize;
+                // learner.task.cache.size, and no more than a share of the heap: a task state of a few-kilobyte
+                // head keeps far more on the heap (metrics window, optimiser, experts), so 10,000 of them alone can
+                // fill a 1 GB heap. Which states are cached changes only the speed, never the results.
+                return size() > cacheSize || size() > 16 && size() * taskHeapEstimate > heapBudget;
             }
         };
         SharedState s = store.shared();
@@ -599,6 +610,9 @@ public final class StreamingLearner {
                 events.taskSnapshot(snapshotOf(st, now));
             }
             store.putTask(st);
+            if (taskHeapEstimate == 0) {
+                taskHeapEstimate = 4L * st.toBytes().length;
+            }
             taskCache.put(st.task, st);
         }
         dirty.clear();

@@ -20,7 +20,7 @@ import org.rocksdb.RocksIterator;
 
 /**
  * The learner's {@link KafkaLearnerStore} over one plain RocksDB database outside a topology (each store a one-byte key
- * prefix, no changelog, no record cache): what {@code bench} uses to measure the learner with more tasks than the heap
+ * prefix, no write-ahead log as in Kafka Streams, no changelog, no record cache): what {@code bench} uses to measure the learner with more tasks than the heap
  * holds, through the same store code the application runs.
  */
 public final class RocksLearnerStores implements AutoCloseable {
@@ -30,6 +30,8 @@ public final class RocksLearnerStores implements AutoCloseable {
 
     private final RocksDB db;
     private final Options options;
+    /** As Kafka Streams' RocksDB stores write: no write-ahead log (the changelog topic is the log). */
+    private final org.rocksdb.WriteOptions writes = new org.rocksdb.WriteOptions().setDisableWAL(true);
     private final Path dir;
     private final LearnerStore store;
 
@@ -70,6 +72,7 @@ public final class RocksLearnerStores implements AutoCloseable {
     @Override
     public void close() {
         db.close();
+        writes.close();
         options.close();
     }
 
@@ -105,9 +108,9 @@ public final class RocksLearnerStores implements AutoCloseable {
         public void put(String k, byte[] v) {
             try {
                 if (v == null) {
-                    db.delete(key(k));
+                    db.delete(writes, key(k));
                 } else {
-                    db.put(key(k), v);
+                    db.put(writes, key(k), v);
                 }
             } catch (RocksDBException e) {
                 throw new IllegalStateException(e);
