@@ -24,6 +24,8 @@ final class ShiftMonitoring {
     private final LearnerStore store;
     private final LearnerEvents events;
     private final Map<String, Entry> cache;
+    /** Heap bytes one cached monitor is taken to hold: four times the binary form of the first one made, 0 before. */
+    private long monitorHeapEstimate;
 
     /** A task's monitor and how many of its records are logged since it was last stored. */
     private static final class Entry {
@@ -41,10 +43,12 @@ final class ShiftMonitoring {
         this.store = store;
         this.events = events;
         int cacheSize = config.taskCacheSize();
+        long heapBudget = Runtime.getRuntime().maxMemory() / 8;
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-                return size() > cacheSize;
+                // As the learner's task cache: learner.task.cache.size, and at most an eighth of the heap.
+                return size() > cacheSize || size() > 16 && size() * monitorHeapEstimate > heapBudget;
             }
         };
     }
@@ -110,6 +114,9 @@ final class ShiftMonitoring {
             logged = 0;
         }
         e = new Entry(m, logged);
+        if (monitorHeapEstimate == 0) {
+            monitorHeapEstimate = 4L * m.toBytes().length;
+        }
         cache.put(task, e);
         return e;
     }
