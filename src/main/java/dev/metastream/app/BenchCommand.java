@@ -79,6 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
             + "with -keyed for input keyed by task (default: ${DEFAULT-VALUE}).")
     List<String> e2eModes;
 
+    @Option(names = "--task-counts", split = ",", paramLabel = "N,N,...", description = "Also measure the learner "
+            + "alone with this many tasks each (a RocksDB store, so the heap holds only the task cache), e.g. "
+            + "100,1000000; task_scaling_ratio is the last count's examples/s over the first's.")
+    List<Integer> taskCounts = new ArrayList<>();
+
+    @Option(names = "--examples-per-task", defaultValue = "3", description = "With --task-counts: examples per task, "
+            + "drawn at random over the tasks (at least --learner-examples in all) (default: ${DEFAULT-VALUE}).")
+    int examplesPerTask;
+
     @Override
     public Integer call() throws Exception {
         if (jmh != null) {
@@ -94,6 +103,16 @@ public final class BenchCommand implements Callable<Integer> {
             learnerCpu.add(rate.cpu());
             System.out.printf("learner alone, run %d: %,.0f examples/s (%,.0f per CPU second)%n", r + 1, rate.wall(),
                     rate.cpu());
+        }
+        List<TaskScale> scaling = new ArrayList<>();
+        for (int tasks : taskCounts) {
+            TaskScale t = taskScaling(LearnerConfig.from(p), tasks, Math.max(learnerExamples,
+                    (long) tasks * examplesPerTask));
+            scaling.add(t);
+            System.out.printf("learner alone, %,d tasks, %,d examples: %,.0f examples/s (%,.0f per CPU second); heap "
+                    + "%,.0f MB after (%,.1f bytes per task), store %,.0f bytes per task%n", tasks, t.examples(),
+                    t.rate().wall(), t.rate().cpu(), t.heapBytes() / 1e6, t.heapBytes() / (double) tasks,
+                    t.storeBytes() / (double) tasks);
         }
         Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> e2eCpu = new java.util.LinkedHashMap<>();
@@ -151,6 +170,24 @@ public final class BenchCommand implements Callable<Integer> {
                 e2e.forEach(runsNode::putPOJO);
                 ObjectNode cpuNode = n.putObject("end_to_end_per_process_cpu_second_runs");
                 e2eCpu.forEach(cpuNode::putPOJO);
+            }
+            if (scaling.size() >= 2) {
+                n.put("task_scaling_ratio", scaling.get(scaling.size() - 1).rate().wall() / scaling.get(0).rate().wall());
+                n.put("task_scaling_cpu_ratio", scaling.get(scaling.size() - 1).rate().cpu() / scaling.get(0).rate().cpu());
+            }
+            if (!scaling.isEmpty()) {
+                var arr = n.putArray("task_scaling");
+                for (TaskScale t : scaling) {
+                    ObjectNode o = arr.addObject();
+                    o.put("tasks", t.tasks());
+                    o.put("examples", t.examples());
+                    o.put("examples_per_second", t.rate().wall());
+                    o.put("examples_per_cpu_second", t.rate().cpu());
+                    o.put("heap_bytes_after_gc", t.heapBytes());
+                    o.put("heap_bytes_per_task", t.heapBytes() / (double) t.tasks());
+                    o.put("store_bytes", t.storeBytes());
+                    o.put("store_bytes_per_task", t.storeBytes() / (double) t.tasks());
+                }
             }
             ObjectNode shape = n.putObject("workload");
             shape.put("input_dim", BenchStreams.DIM);
@@ -213,6 +250,83 @@ public final class BenchCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         return new Rate((examples - warm) / wall, (examples - warm) / cpu);
+    }
+
+    /** One --task-counts measurement: its rate, and the heap in use (after a GC) and the store's bytes on disk after it. */
+    record TaskScale(int tasks, long examples, Rate rate, long heapBytes, long storeBytes) {}
+
+    /**
+     * The learner alone over a RocksDB store with {@code tasks} tasks, examples drawn uniformly at random over them
+     * (labels from a per-task linear map derived from the task's index, so no table of every task is kept). Examples
+     * are generated untimed in chunks of 10,000; the first tenth is warm-up and not timed.
+     */
+    static TaskScale taskScaling(LearnerConfig config, int tasks, long examples) throws Exception {
+        Path dir = Files.createTempDirectory("metastream-bench-tasks");
+        try (dev.metastream.topology.RocksLearnerStores rocks = dev.metastream.topology.RocksLearnerStores.open(dir)) {
+            StreamingLearner learner = new StreamingLearner(config, rocks.store(), "bench", LearnerEvents.NONE);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long warm = examples / 10;
+            long wallNanos = 0;
+            long cpuNanos = 0;
+            Instance[] chunk = new Instance[10_000];
+            for (long done = 0; done < examples; ) {
+                int n = (int) Math.min(chunk.length, examples - done);
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = manyTaskExample(random, tasks, done + i);
+                }
+                long cpu0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    learner.observe(chunk[i]);
+                }
+                if (done + n >= examples) {
+                    learner.learnPending(0);
+                }
+                if (done >= warm) {
+                    wallNanos += System.nanoTime() - t0;
+                    cpuNanos += threads.getCurrentThreadCpuTime() - cpu0;
+                }
+                done += n;
+            }
+            long timed = examples - (warm + chunk.length - 1) / chunk.length * chunk.length;
+            Arrays.fill(chunk, null);
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            long heap = rt.totalMemory() - rt.freeMemory();
+            long store = rocks.bytesOnDisk();
+            java.lang.ref.Reference.reachabilityFence(learner);
+            return new TaskScale(tasks, examples, new Rate(timed / (wallNanos / 1e9), timed / (cpuNanos / 1e9)), heap,
+                    store);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static Instance manyTaskExample(java.util.SplittableRandom random, int tasks, long index) {
+        int t = random.nextInt(tasks);
+        float[] x = new float[BenchStreams.DIM];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        java.util.SplittableRandom map = new java.util.SplittableRandom(dev.metastream.learn.Seeds.mix(7, t));
+        int best = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < BenchStreams.CLASSES; c++) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+                s += (map.nextDouble() * 2 - 1) * x[i];
+            }
+            if (s > bestScore) {
+                bestScore = s;
+                best = c;
+            }
+        }
+        float[] target = new float[BenchStreams.CLASSES];
+        target[best] = 1f;
+        return new Instance("task-" + t, x, target, Long.toString(index), index);
     }
 
     /**

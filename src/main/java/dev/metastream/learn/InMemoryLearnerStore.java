@@ -15,6 +15,8 @@ public final class InMemoryLearnerStore implements LearnerStore {
     private final Map<String, byte[]> tasks = new TreeMap<>();
     private byte[] shared;
     private final List<byte[]> pending = new ArrayList<>();
+    private final List<String> memoryTasks = new ArrayList<>();
+    private final Map<String, Integer> memoryTaskIndex = new HashMap<>();
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
     private final Map<String, byte[]> references = new HashMap<>();
     private final Map<String, byte[]> shiftMonitors = new HashMap<>();
@@ -44,6 +46,30 @@ public final class InMemoryLearnerStore implements LearnerStore {
     @Override
     public void putShared(SharedState state) {
         shared = state.toBytes();
+    }
+
+    @Override
+    public String memoryTask(int index) {
+        return index < memoryTasks.size() ? memoryTasks.get(index) : null;
+    }
+
+    @Override
+    public int memoryTaskIndex(String task) {
+        return memoryTaskIndex.getOrDefault(task, -1);
+    }
+
+    @Override
+    public void putMemoryTask(int index, String task) {
+        while (memoryTasks.size() <= index) {
+            memoryTasks.add(null);
+        }
+        memoryTasks.set(index, task);
+        memoryTaskIndex.put(task, index);
+    }
+
+    @Override
+    public void deleteMemoryTask(String task) {
+        memoryTaskIndex.remove(task);
     }
 
     @Override

@@ -24,6 +24,18 @@ public interface LearnerStore {
     /** Saves the shared state. */
     void putShared(SharedState state);
 
+    /** The task at an index of the partition's {@link MemoryTasks} registry, or null when none was written there. */
+    String memoryTask(int index);
+
+    /** The index a task was last written at in the registry, or -1. */
+    int memoryTaskIndex(String task);
+
+    /** Writes a registry entry: the task at the index, and the index of the task (one task enrolling, or moving). */
+    void putMemoryTask(int index, String task);
+
+    /** Drops a task's index from the registry (the entry at its index is left to be overwritten). */
+    void deleteMemoryTask(String task);
+
     /** The buffered micro-batch, in arrival order. */
     List<PendingExample> pending();
 

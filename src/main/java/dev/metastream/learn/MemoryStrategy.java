@@ -56,6 +56,7 @@ interface MemoryStrategy {
                 ctx.store().putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
             }
             if (seen == 0 && !ctx.memoryTasks().contains(in.task())) {
+                // One look-up and, for a new task, one store entry: the registry is not read or rewritten whole.
                 ctx.memoryTasks().add(in.task());
             }
         }

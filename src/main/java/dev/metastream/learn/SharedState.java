@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * One partition's view of the shared model: its local trunk and meta-learned head initialisations, the global
  * version they were rebased on (and those base parameters, to compute the delta it publishes), the trunk's optimiser
- * state, and the tasks whose memories it keeps. Persisted to the {@code shared-state} store after every batch.
+ * state, and how many tasks keep a memory (the tasks themselves are {@link MemoryTasks} entries in the store, written
+ * when a task enrols, so this state's size does not grow with the number of tasks). Persisted to the
+ * {@code shared-state} store after every batch.
  */
 public final class SharedState {
     private static final int FORMAT = 2;
@@ -28,7 +30,13 @@ public final class SharedState {
     long publishedUpdates;
     /** Versions the global model was ahead of this partition's base when it last rebased. */
     long lastStaleness;
-    final List<String> memoryTasks = new ArrayList<>();
+    /** How many tasks are enrolled in the partition's {@link MemoryTasks} registry. */
+    int memoryTaskCount;
+    /**
+     * The enrolled tasks as states written before the registry listed them ({@code memory.tasks}, every task in the
+     * state); the learner moves them to the registry when it loads such a state, and this is empty after.
+     */
+    final List<String> legacyMemoryTasks = new ArrayList<>();
     /** Regression targets this partition has seen: count, running mean and sum of squared deviations (Welford). */
     long targetCount;
     double targetMean;
@@ -136,11 +144,14 @@ public final class SharedState {
                 .put("head.init", w -> w.floatMap(headInit)).put("head.init.base", w -> w.floatMap(headInitBase))
                 .put("counts", w -> w.i64(batches).i64(learned).i64(learnedSincePublish).i64(projections)
                         .i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness))
-                .put("memory.tasks", w -> {
-                    w.i32(memoryTasks.size());
-                    memoryTasks.forEach(w::str);
-                })
+                .put("memory.task.count", w -> w.i32(memoryTaskCount))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean).f64(targetM2));
+        if (!legacyMemoryTasks.isEmpty()) {
+            f.put("memory.tasks", w -> {
+                w.i32(legacyMemoryTasks.size());
+                legacyMemoryTasks.forEach(w::str);
+            });
+        }
         if (scaler != null) {
             f.put("scaler", scaler::write);
         }
@@ -194,6 +205,7 @@ public final class SharedState {
             readMemoryTasks(x, s);
             return null;
         }, null);
+        s.memoryTaskCount = f.get("memory.task.count", Codec.Reader::i32, 0);
         f.get("target.stats", x -> {
             s.targetCount = x.i64();
             s.targetMean = x.f64();
@@ -230,7 +242,7 @@ public final class SharedState {
     private static void readMemoryTasks(Codec.Reader r, SharedState s) {
         int n = r.i32();
         for (int i = 0; i < n; i++) {
-            s.memoryTasks.add(r.str());
+            s.legacyMemoryTasks.add(r.str());
         }
     }
 }

@@ -54,6 +54,8 @@ public final class StreamingLearner {
      * batch writes; a state's heap form, with object headers and the metrics' window, is about that), 0 before.
      */
     private long taskHeapEstimate;
+    /** The partition's tasks that keep a memory: entries in the store, their count in {@link #shared}. */
+    private final MemoryTasks memoryTasks;
     /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
     private final Map<String, TaskState> dirty = new LinkedHashMap<>();
     /** Label-free monitors of every task's inputs, predictions and labels. */
@@ -114,6 +116,17 @@ public final class StreamingLearner {
         };
         SharedState s = store.shared();
         this.shared = s != null ? s.withScaler(config) : SharedState.initial(config, optimizer);
+        this.memoryTasks = MemoryTasks.of(store, shared);
+        if (!shared.legacyMemoryTasks.isEmpty()) {
+            // A state written before the registry: its list of every enrolled task moves to the store, once.
+            for (String t : shared.legacyMemoryTasks) {
+                if (!memoryTasks.contains(t)) {
+                    memoryTasks.add(t);
+                }
+            }
+            shared.legacyMemoryTasks.clear();
+            store.putShared(shared);
+        }
         recovering = true;
         try {
             for (PendingExample pe : store.pending()) {
@@ -132,6 +145,11 @@ public final class StreamingLearner {
     /** This partition's shared state (read-only use). */
     public SharedState shared() {
         return shared;
+    }
+
+    /** The tasks that keep a memory, in registry order (reads every entry: for tests and tools). */
+    List<String> memoryTaskIds() {
+        return memoryTasks.toList();
     }
 
     /** Number of labelled examples buffered and not yet learned. */
@@ -480,7 +498,7 @@ public final class StreamingLearner {
             String task = row.example().instance().task();
             states.computeIfAbsent(task, this::taskOrCreate);
         }
-        MemoryContext ctx = new MemoryContext(config, store, states.keySet(), shared.memoryTasks, shared.batches,
+        MemoryContext ctx = new MemoryContext(config, store, states.keySet(), memoryTasks, shared.batches,
                 this::taskOrNull, this::referenceGradient);
 
         // 1. The trunk's gradient on the batch (and on what the memory strategy replays), through the current heads.
@@ -753,7 +771,7 @@ public final class StreamingLearner {
         dirty.remove(task);
         shiftMonitoring.forget(task);
         store.deleteTask(task);
-        if (shared.memoryTasks.remove(task)) {
+        if (memoryTasks.remove(task)) {
             store.putShared(shared);
         }
         return existed;

@@ -69,6 +69,41 @@ final class KafkaLearnerStore implements LearnerStore {
         shared.put(SHARED_KEY, state.toBytes());
     }
 
+    /**
+     * The memory-task registry shares the shared-state store: {@code memory.task NUL index} (zero-padded) holds a
+     * task id, {@code memory.task.index NUL task} its index; neither can be the shared state's own key.
+     */
+    static String memoryTaskKey(int index) {
+        return "memory.task\u0000" + String.format("%010d", index);
+    }
+
+    static String memoryTaskIndexKey(String task) {
+        return "memory.task.index\u0000" + task;
+    }
+
+    @Override
+    public String memoryTask(int index) {
+        byte[] b = shared.get(memoryTaskKey(index));
+        return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int memoryTaskIndex(String task) {
+        byte[] b = shared.get(memoryTaskIndexKey(task));
+        return b == null ? -1 : java.nio.ByteBuffer.wrap(b).getInt();
+    }
+
+    @Override
+    public void putMemoryTask(int index, String task) {
+        shared.put(memoryTaskKey(index), task.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        shared.put(memoryTaskIndexKey(task), java.nio.ByteBuffer.allocate(4).putInt(index).array());
+    }
+
+    @Override
+    public void deleteMemoryTask(String task) {
+        shared.delete(memoryTaskIndexKey(task));
+    }
+
     @Override
     public List<PendingExample> pending() {
         List<PendingExample> out = new ArrayList<>();

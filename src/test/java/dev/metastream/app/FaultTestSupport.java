@@ -103,7 +103,9 @@ final class FaultTestSupport {
             }
         });
         readToEnd(bootstrap, changelog(applicationId, MetastreamTopology.SHARED_STATE_STORE), r -> {
-            if (r.value() != null) {
+            // The store also holds the memory-task registry's entries, under other keys.
+            if (r.value() != null && MetastreamTopology.SHARED_STATE_KEY.equals(
+                    new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
                 shared.put(r.partition(), SharedState.fromBytes(r.value()));
             }
         });

@@ -72,6 +72,33 @@ public abstract class LearnerStoreContract {
         assertThat(seen).isEmpty();
     }
 
+    /** The memory-task registry: entries by index and indices by task, beside (not instead of) the shared state. */
+    @Test
+    void memoryTaskEntriesRoundTripBesideTheSharedState() {
+        LearnerStore s = newStore();
+        assertThat(s.memoryTask(0)).isNull();
+        assertThat(s.memoryTaskIndex("a")).isEqualTo(-1);
+        Fixture f = new Fixture(30);
+        s.putShared(f.shared);
+        s.putMemoryTask(0, "a");
+        s.putMemoryTask(1, "shared");
+        s.putMemoryTask(2, "a\u0000b");
+        assertThat(s.memoryTask(0)).isEqualTo("a");
+        assertThat(s.memoryTask(1)).isEqualTo("shared");
+        assertThat(s.memoryTask(2)).isEqualTo("a\u0000b");
+        assertThat(s.memoryTaskIndex("shared")).isEqualTo(1);
+        assertThat(s.memoryTaskIndex("a\u0000b")).isEqualTo(2);
+        assertThat(s.shared().toBytes()).isEqualTo(f.shared.toBytes());
+        s.putMemoryTask(0, "a\u0000b");
+        s.deleteMemoryTask("a");
+        assertThat(s.memoryTask(0)).isEqualTo("a\u0000b");
+        assertThat(s.memoryTaskIndex("a\u0000b")).isZero();
+        assertThat(s.memoryTaskIndex("a")).isEqualTo(-1);
+        List<TaskState> seen = new ArrayList<>();
+        s.forEachTask(seen::add);
+        assertThat(seen).isEmpty();
+    }
+
     @Test
     void taskAndSharedStatesRoundTripByteEqualAndMissingTasksAreNull() {
         Fixture early = new Fixture(30);

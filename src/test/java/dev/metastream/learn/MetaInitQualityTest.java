@@ -197,7 +197,11 @@ class MetaInitQualityTest {
         SharedState shared = source.shared();
         c.putShared(shared);
         source.forEachTask(c::putTask);
-        for (String t : shared.memoryTasks) {
+        List<String> memoryTasks = MemoryTasks.of(source, shared).toList();
+        for (int i = 0; i < memoryTasks.size(); i++) {
+            c.putMemoryTask(i, memoryTasks.get(i));
+        }
+        for (String t : memoryTasks) {
             List<MemorySample> mem = source.memory(t);
             for (int i = 0; i < mem.size(); i++) {
                 c.putMemorySample(t, i, mem.get(i));

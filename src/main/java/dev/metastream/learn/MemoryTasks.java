@@ -1,0 +1,130 @@
+package dev.metastream.learn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tasks of a partition that keep an episodic memory, in enrolment order, by index: what a {@link MemoryStrategy}
+ * samples the other tasks it replays or constrains with from. The learner's registry lives in its
+ * {@link LearnerStore} (one entry per task, written when the task enrols) with only its size in the
+ * {@link SharedState}, so a batch costs the same whatever the number of tasks: a membership test is one look-up and a
+ * sample draws indices instead of reading the list.
+ */
+interface MemoryTasks {
+    /** How many tasks are enrolled. */
+    int size();
+
+    /** The task at an index, {@code 0 <= index < size()}. */
+    String get(int index);
+
+    /** Whether a task is enrolled. */
+    boolean contains(String task);
+
+    /** Enrols a task that is not enrolled, at index {@code size()}. */
+    void add(String task);
+
+    /**
+     * Removes a task (the last task takes its index); returns whether it was enrolled.
+     */
+    boolean remove(String task);
+
+    /** Every enrolled task, in index order (reads them all: for tests and tools, not per batch). */
+    default List<String> toList() {
+        List<String> out = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            out.add(get(i));
+        }
+        return out;
+    }
+
+    /** A registry over a plain list (which it changes), for tests. */
+    static MemoryTasks of(List<String> list) {
+        return new MemoryTasks() {
+            @Override
+            public int size() {
+                return list.size();
+            }
+
+            @Override
+            public String get(int index) {
+                return list.get(index);
+            }
+
+            @Override
+            public boolean contains(String task) {
+                return list.contains(task);
+            }
+
+            @Override
+            public void add(String task) {
+                list.add(task);
+            }
+
+            @Override
+            public boolean remove(String task) {
+                int i = list.indexOf(task);
+                if (i < 0) {
+                    return false;
+                }
+                String last = list.remove(list.size() - 1);
+                if (i < list.size()) {
+                    list.set(i, last);
+                }
+                return true;
+            }
+        };
+    }
+
+    /**
+     * The learner's registry: entries in the store ({@link LearnerStore#putMemoryTask}), the count in
+     * {@code shared.memoryTaskCount}. An entry at or beyond the count (written by a batch that did not complete) is
+     * not enrolled, and is overwritten by the next enrolment.
+     */
+    static MemoryTasks of(LearnerStore store, SharedState shared) {
+        return new MemoryTasks() {
+            @Override
+            public int size() {
+                return shared.memoryTaskCount;
+            }
+
+            @Override
+            public String get(int index) {
+                if (index < 0 || index >= shared.memoryTaskCount) {
+                    throw new IndexOutOfBoundsException(index);
+                }
+                return store.memoryTask(index);
+            }
+
+            @Override
+            public boolean contains(String task) {
+                return indexOf(task) >= 0;
+            }
+
+            private int indexOf(String task) {
+                int i = store.memoryTaskIndex(task);
+                return i >= 0 && i < shared.memoryTaskCount && task.equals(store.memoryTask(i)) ? i : -1;
+            }
+
+            @Override
+            public void add(String task) {
+                store.putMemoryTask(shared.memoryTaskCount, task);
+                shared.memoryTaskCount++;
+            }
+
+            @Override
+            public boolean remove(String task) {
+                int i = indexOf(task);
+                if (i < 0) {
+                    return false;
+                }
+                int last = shared.memoryTaskCount - 1;
+                store.deleteMemoryTask(task);
+                if (i < last) {
+                    store.putMemoryTask(i, store.memoryTask(last));
+                }
+                shared.memoryTaskCount--;
+                return true;
+            }
+        };
+    }
+}

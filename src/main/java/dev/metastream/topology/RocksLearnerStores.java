@@ -1,0 +1,224 @@
+package dev.metastream.topology;
+
+import dev.metastream.learn.LearnerStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The learner's {@link KafkaLearnerStore} over one plain RocksDB database outside a topology (each store a one-byte key
+ * prefix, no write-ahead log as in Kafka Streams, no changelog, no record cache): what {@code bench} uses to measure the learner with more tasks than the heap
+ * holds, through the same store code the application runs.
+ */
+public final class RocksLearnerStores implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final Options options;
+    /** As Kafka Streams' RocksDB stores write: no write-ahead log (the changelog topic is the log). */
+    private final org.rocksdb.WriteOptions writes = new org.rocksdb.WriteOptions().setDisableWAL(true);
+    private final Path dir;
+    private final LearnerStore store;
+
+    private RocksLearnerStores(Path dir) throws RocksDBException {
+        this.dir = dir;
+        this.options = new Options().setCreateIfMissing(true);
+        this.db = RocksDB.open(options, dir.toString());
+        this.store = new KafkaLearnerStore(kv('t'), kv('s'), kv('p'), kv('m'), kv('r'), kv('x'));
+    }
+
+    /** A fresh database in {@code dir} (created when missing). */
+    public static RocksLearnerStores open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return new RocksLearnerStores(dir);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open RocksDB in " + dir, e);
+        }
+    }
+
+    /** The learner store over the database. */
+    public LearnerStore store() {
+        return store;
+    }
+
+    /** Flushes the memtables and returns the bytes of the database's files on disk. */
+    public long bytesOnDisk() {
+        try (org.rocksdb.FlushOptions f = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(f);
+            try (var files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        db.close();
+        writes.close();
+        options.close();
+    }
+
+    private KeyValueStore<String, byte[]> kv(char tag) {
+        return new Prefixed(tag);
+    }
+
+    private final class Prefixed implements KeyValueStore<String, byte[]> {
+        private final byte tag;
+
+        Prefixed(char tag) {
+            this.tag = (byte) tag;
+        }
+
+        private byte[] key(String k) {
+            byte[] b = k.getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[b.length + 1];
+            out[0] = tag;
+            System.arraycopy(b, 0, out, 1, b.length);
+            return out;
+        }
+
+        @Override
+        public byte[] get(String k) {
+            try {
+                return db.get(key(k));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void put(String k, byte[] v) {
+            try {
+                if (v == null) {
+                    db.delete(writes, key(k));
+                } else {
+                    db.put(writes, key(k), v);
+                }
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public byte[] putIfAbsent(String k, byte[] v) {
+            byte[] old = get(k);
+            if (old == null) {
+                put(k, v);
+            }
+            return old;
+        }
+
+        @Override
+        public void putAll(List<KeyValue<String, byte[]>> entries) {
+            entries.forEach(e -> put(e.key, e.value));
+        }
+
+        @Override
+        public byte[] delete(String k) {
+            byte[] old = get(k);
+            put(k, null);
+            return old;
+        }
+
+        @Override
+        public KeyValueIterator<String, byte[]> range(String from, String to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public KeyValueIterator<String, byte[]> all() {
+            return scan(new byte[] {tag});
+        }
+
+        @Override
+        public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS serializer) {
+            byte[] p = serializer.serialize(null, prefix);
+            byte[] full = new byte[p.length + 1];
+            full[0] = tag;
+            System.arraycopy(p, 0, full, 1, p.length);
+            return scan(full);
+        }
+
+        private KeyValueIterator<String, byte[]> scan(byte[] prefix) {
+            RocksIterator it = db.newIterator();
+            it.seek(prefix);
+            return new KeyValueIterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.isValid() && startsWith(it.key(), prefix);
+                }
+
+                @Override
+                public KeyValue<String, byte[]> next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    byte[] k = it.key();
+                    KeyValue<String, byte[]> kv = new KeyValue<>(
+                            new String(k, 1, k.length - 1, StandardCharsets.UTF_8), it.value());
+                    it.next();
+                    return kv;
+                }
+
+                @Override
+                public String peekNextKey() {
+                    byte[] k = it.key();
+                    return new String(k, 1, k.length - 1, StandardCharsets.UTF_8);
+                }
+
+                @Override
+                public void close() {
+                    it.close();
+                }
+            };
+        }
+
+        private static boolean startsWith(byte[] b, byte[] prefix) {
+            return b.length >= prefix.length && Arrays.equals(b, 0, prefix.length, prefix, 0, prefix.length);
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return 0;
+        }
+
+        @Override
+        public String name() {
+            return "rocks-" + (char) tag;
+        }
+
+        @Override
+        public void init(StateStoreContext context, StateStore root) {}
+
+        @Override
+        public void close() {}
+
+        @Override
+        public boolean persistent() {
+            return true;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The store-backed registry of memory tasks, its migration from the old list, and sampling among many tasks. */
+class MemoryTasksTest {
+
+    static LearnerConfig config() {
+        Properties p = new Properties();
+        p.setProperty("input.dim", "6");
+        p.setProperty("task.classes", "2");
+        p.setProperty("model.trunk.layers", "8");
+        p.setProperty("learner.batch.size", "8");
+        p.setProperty("memory.strategy", "replay");
+        p.setProperty("memory.tasks.per.step", "4");
+        p.setProperty("meta.enabled", "false");
+        return LearnerConfig.from(p);
+    }
+
+    static List<Instance> stream(int tasks, int n, long seed) {
+        Random r = new Random(seed);
+        List<Instance> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] t = new float[2];
+            t[r.nextInt(2)] = 1;
+            out.add(new Instance("t" + r.nextInt(tasks), GradCheck.gaussian(r, 6, 1), t, "id" + i, i));
+        }
+        return out;
+    }
+
+    @Test
+    void enrolsEachTaskOnceRemovesBySwappingTheLastAndKeepsOnlyTheCountInTheSharedState() {
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        SharedState shared = new StreamingLearner(config(), store, "t", LearnerEvents.NONE).shared();
+        MemoryTasks m = MemoryTasks.of(store, shared);
+        for (String t : List.of("a", "b", "c", "d")) {
+            assertThat(m.contains(t)).isFalse();
+            m.add(t);
+        }
+        assertThat(m.toList()).containsExactly("a", "b", "c", "d");
+        assertThat(m.remove("b")).isTrue();
+        assertThat(m.remove("b")).isFalse();
+        assertThat(m.toList()).containsExactly("a", "d", "c");
+        assertThat(m.remove("c")).isTrue();
+        assertThat(m.toList()).containsExactly("a", "d");
+        assertThat(m.contains("c")).isFalse();
+        m.add("c");
+        assertThat(m.toList()).containsExactly("a", "d", "c");
+        assertThat(shared.memoryTaskCount).isEqualTo(3);
+        assertThat(SharedState.fromBytes(shared.toBytes()).memoryTaskCount).isEqualTo(3);
+        // An entry past the count (a batch that did not complete) is not enrolled.
+        store.putMemoryTask(3, "e");
+        assertThat(m.contains("e")).isFalse();
+    }
+
+    @Test
+    void sharedStateSizeDoesNotGrowWithTheTasks() {
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        StreamingLearner l = new StreamingLearner(config(), store, "t", LearnerEvents.NONE);
+        stream(10, 80, 1).forEach(l::observe);
+        int few = store.shared().toBytes().length;
+        stream(2000, 4000, 2).forEach(l::observe);
+        assertThat(store.shared().memoryTaskCount).isGreaterThan(1000);
+        assertThat(store.shared().toBytes().length).isEqualTo(few);
+    }
+
+    /** A state written with the old list (every enrolled task in the shared state) still loads, into the registry. */
+    @Test
+    void aSharedStateWithTheOldListMigratesToTheRegistryAndLearnsAsBefore() {
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        StreamingLearner l = new StreamingLearner(config(), store, "t", LearnerEvents.NONE);
+        stream(30, 240, 3).forEach(l::observe);
+        List<String> enrolled = l.memoryTaskIds();
+        assertThat(enrolled).hasSize(30);
+        // Rewrite the state as earlier releases did: the list, no count, no registry entries.
+        InMemoryLearnerStore old = MetaInitQualityTest.copy(store);
+        SharedState legacy = store.shared();
+        legacy.memoryTaskCount = 0;
+        legacy.legacyMemoryTasks.addAll(enrolled);
+        InMemoryLearnerStore legacyStore = new InMemoryLearnerStore();
+        legacyStore.putShared(SharedState.fromBytes(legacy.toBytes()));
+        old.forEachTask(legacyStore::putTask);
+        for (String t : enrolled) {
+            List<MemorySample> mem = old.memory(t);
+            for (int i = 0; i < mem.size(); i++) {
+                legacyStore.putMemorySample(t, i, mem.get(i));
+            }
+        }
+        assertThat(legacyStore.memoryTask(0)).isNull();
+        StreamingLearner migrated = new StreamingLearner(config(), legacyStore, "t", LearnerEvents.NONE);
+        assertThat(migrated.memoryTaskIds()).containsExactlyElementsOf(enrolled);
+        assertThat(legacyStore.shared().legacyMemoryTasks).isEmpty();
+        assertThat(legacyStore.shared().memoryTaskCount).isEqualTo(30);
+        // The migrated learner and the original continue identically.
+        StreamingLearner original = new StreamingLearner(config(), old, "t", LearnerEvents.NONE);
+        List<Instance> more = stream(40, 160, 4);
+        more.forEach(original::observe);
+        more.forEach(migrated::observe);
+        assertThat(legacyStore.shared().trunk()).isEqualTo(old.shared().trunk());
+        assertThat(migrated.memoryTaskIds()).isEqualTo(original.memoryTaskIds());
+    }
+
+    /** With many tasks the sample draws indices: distinct tasks outside the batch, the same ones for the same batch. */
+    @Test
+    void samplingAmongManyTasksIsDistinctOutsideTheBatchAndSeeded() {
+        LearnerConfig config = config();
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        List<String> tasks = new ArrayList<>();
+        // More than MemoryContext.EXACT_SHUFFLE_TASKS, so indices are drawn.
+        for (int i = 0; i < MemoryContext.EXACT_SHUFFLE_TASKS + 500; i++) {
+            tasks.add("t" + i);
+        }
+        Set<String> batch = Set.of("t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8");
+        Set<List<String>> differentBatches = new HashSet<>();
+        for (long b = 0; b < 20; b++) {
+            MemoryContext ctx = new MemoryContext(config, store, batch, tasks, b, t -> null, t -> null);
+            List<String> s = ctx.sampleOtherTasks(5);
+            assertThat(s).hasSize(4).doesNotHaveDuplicates().noneMatch(batch::contains);
+            assertThat(new MemoryContext(config, store, batch, tasks, b, t -> null, t -> null).sampleOtherTasks(5))
+                    .isEqualTo(s);
+            differentBatches.add(s);
+        }
+        assertThat(differentBatches.size()).isGreaterThan(15);
+        // Nearly every task in the batch: the few others are found by the exact path.
+        Set<String> most = new HashSet<>(tasks.subList(0, 10));
+        MemoryContext ctx = new MemoryContext(config, store, most, tasks.subList(0, 12), 3, t -> null, t -> null);
+        assertThat(ctx.sampleOtherTasks(5)).containsExactlyInAnyOrder("t10", "t11");
+    }
+
+    /** A learner over many tasks, restarted from its store mid-stream, continues exactly as one that was not. */
+    @Test
+    void restartWithManyTasksReplaysIdentically() {
+        List<Instance> data = stream(400, 1200, 5);
+        InMemoryLearnerStore a = new InMemoryLearnerStore();
+        StreamingLearner one = new StreamingLearner(config(), a, "t", LearnerEvents.NONE);
+        data.forEach(one::observe);
+        InMemoryLearnerStore b = new InMemoryLearnerStore();
+        StreamingLearner first = new StreamingLearner(config(), b, "t", LearnerEvents.NONE);
+        data.subList(0, 603).forEach(first::observe);
+        StreamingLearner second = new StreamingLearner(config(), b, "t", LearnerEvents.NONE);
+        data.subList(603, data.size()).forEach(second::observe);
+        assertThat(b.shared().toBytes()).isEqualTo(a.shared().toBytes());
+        assertThat(second.memoryTaskIds()).isEqualTo(one.memoryTaskIds());
+    }
+}
