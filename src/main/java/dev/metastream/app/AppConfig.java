@@ -34,6 +34,14 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
     /** {@code statestore.cache.max.bytes} unless set: 64 MB of record cache for all stream threads together. */
     public static final long DEFAULT_RECORD_CACHE_BYTES = 64L << 20;
 
+    /**
+     * {@code commit.interval.ms} under exactly_once_v2 unless set. Each commit flushes the record cache, so every task
+     * touched since the last commit writes its whole state (about 28 KB on the bench workload) to RocksDB and its
+     * changelog inside the transaction: at Kafka Streams' 100 ms that is 9 KB of task state per example, against 1.7 KB
+     * at 1 s (docs/benchmarks-throughput.md, the exactly-once cliff).
+     */
+    public static final int EXACTLY_ONCE_COMMIT_INTERVAL_MS = 1000;
+
     /** Directory under {@code state.dir} where the embedded broker keeps its data, beside the stores. */
     public static final String EMBEDDED_BROKER_DIR = "embedded-kafka";
 
@@ -44,7 +52,7 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             new LearnerConfig.Key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 (nothing lost, nothing twice) or at_least_once (faster)."),
             new LearnerConfig.Key("num.stream.threads", "1", "Stream threads per instance; each runs its own ND4J work (set OMP_NUM_THREADS=1)."),
             new LearnerConfig.Key("state.dir", DEFAULT_STATE_DIR, "Directory of the local state: Kafka Streams keeps the RocksDB stores in <state.dir>/<application.id>, and the embedded broker (empty bootstrap.servers) its topics in <state.dir>/" + EMBEDDED_BROKER_DIR + ", so a restarted run resumes where it stopped. A relative path is relative to the working directory. Not under the OS temp directory, which the OS may clear while the stores are in use. Delete the directory to start from nothing."),
-            new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = Kafka Streams' default (100 ms with exactly_once_v2, 30 s otherwise)."),
+            new LearnerConfig.Key("commit.interval.ms", "", "Kafka Streams commit interval. Empty = " + EXACTLY_ONCE_COMMIT_INTERVAL_MS + " ms with exactly_once_v2 (Kafka Streams' own default there is 100 ms, at which every commit writes each task's whole state, tens of KB, to its changelog: 0.6x the examples per second of at_least_once; see docs/operations.md), Kafka Streams' default (30 s) otherwise. Under exactly_once_v2 read_committed consumers see predictions only after the commit that wrote them: lower it for latency (docs/operations.md, Latency)."),
             new LearnerConfig.Key("topics.create", "true", "Create the application's topics at start when they are missing."),
             new LearnerConfig.Key("application.server", "", "host:port at which other instances reach this instance's HTTP API (Kafka Streams routes interactive queries by it; /predict and /models forward there). Empty with http.port set = 127.0.0.1:<the bound HTTP port>, right only when every instance runs on one host: set it to an address the other instances can reach otherwise."),
             new LearnerConfig.Key("rocksdb.config.setter", BoundedRocksDbConfigSetter.class.getName(), "Kafka Streams' RocksDBConfigSetter. The default bounds the off-heap memory of all state stores in the process with one shared block cache that memtables are charged to (the rocksdb.memory.* and rocksdb.*write.buffer* keys below size it). Set another class to replace it, or an empty value for Kafka Streams' per-store defaults (unbounded: about 50 MB of cache and up to 48 MB of memtables per store)."),
@@ -223,6 +231,11 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         // overflows every write goes through to RocksDB and the changelog: 0.5x the examples per second end to end
         // (docs/benchmarks-throughput.md). It is heap, bounded, shared by all the stream threads of the process.
         s.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(DEFAULT_RECORD_CACHE_BYTES));
+        // Exactly-once commits flush that cache: at Kafka Streams' 100 ms a task's state went to its changelog about
+        // once per example it learned. A second keeps exactly-once within a few percent of at_least_once.
+        if (StreamsConfig.EXACTLY_ONCE_V2.equals(s.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            s.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(EXACTLY_ONCE_COMMIT_INTERVAL_MS));
+        }
         // Kafka 5.0's default, set now: the processing exception handler (LogAndFail unless the user names another)
         // also covers the global store's processor, and Kafka Streams stops warning at every start that it does not.
         s.putIfAbsent("processing.exception.handler.global.enabled", "true");

@@ -74,4 +74,16 @@ class AppConfigTest {
         assertThat(AppConfig.of(own).streamsProperties("h:1").getProperty("statestore.cache.max.bytes"))
                 .isEqualTo("1048576");
     }
+
+    @Test
+    void exactlyOnceCommitsEverySecondByDefaultAndAUsersIntervalOrAtLeastOnceKeepsKafkasOwn() {
+        assertThat(AppConfig.of(new Properties()).streamsProperties("h:1").getProperty("commit.interval.ms"))
+                .isEqualTo("1000");
+        Properties own = new Properties();
+        own.setProperty("commit.interval.ms", "50");
+        assertThat(AppConfig.of(own).streamsProperties("h:1").getProperty("commit.interval.ms")).isEqualTo("50");
+        Properties alos = new Properties();
+        alos.setProperty("processing.guarantee", "at_least_once");
+        assertThat(AppConfig.of(alos).streamsProperties("h:1")).doesNotContainKey("commit.interval.ms");
+    }
 }
