@@ -28,19 +28,12 @@ record MemoryContext(LearnerConfig config, LearnerStore store, Set<String> batch
     }
 
     /**
-     * Enrolled tasks up to which every one is read and shuffled as before the registry, so partitions of up to this
-     * many tasks replay exactly the samples they did (every figure in docs/benchmarks.md stays bit for bit); beyond it,
-     * indices are drawn.
-     */
-    static final int EXACT_SHUFFLE_TASKS = 10_000;
-
-    /**
      * Up to {@code memory.tasks.per.step} tasks outside the batch that keep a memory, drawn without replacement with
-     * bits derived from {@code salt} and the batch counter. With up to {@link #EXACT_SHUFFLE_TASKS} enrolled tasks (or
-     * at most twice the batch's tasks plus the draw) every one is read and a partial Fisher-Yates shuffle picks among
-     * those outside the batch; with more, indices are drawn at random and a task in the batch or already drawn is
-     * drawn again (at least half of the tasks qualify, so a draw is seldom repeated), reading only the drawn entries:
-     * the cost of a batch does not grow with the number of tasks.
+     * bits derived from {@code salt} and the batch counter: a partial Fisher-Yates shuffle of the enrolled tasks outside
+     * the batch, in registry order. The shuffle is run lazily: a candidate's position maps to its registry index past
+     * the batch's own enrolled indices, and the few swapped positions are kept in a map, so a batch reads the batch's
+     * tasks' indices and the drawn entries only, whatever the number of tasks, and draws exactly what shuffling the
+     * whole list did.
      */
     List<String> sampleOtherTasks(long salt) {
         int want = config.memory().tasksPerStep();
@@ -48,37 +41,43 @@ record MemoryContext(LearnerConfig config, LearnerStore store, Set<String> batch
         if (want == 0 || n == 0) {
             return List.of();
         }
-        if (n > Math.max(EXACT_SHUFFLE_TASKS, 2 * (batchTasks.size() + want))) {
-            java.util.LinkedHashSet<String> chosen = new java.util.LinkedHashSet<>();
-            long bits = Seeds.mix(config.seed() ^ salt ^ 0x7461_736bL, batchNumber);
-            for (int attempt = 0; chosen.size() < want && attempt < 16 * want + 64; attempt++) {
-                bits = Seeds.mix(bits, attempt);
-                String c = memoryTasks.get((int) Math.floorMod(bits, (long) n));
-                if (!batchTasks.contains(c)) {
-                    chosen.add(c);
-                }
-            }
-            return new ArrayList<>(chosen);
-        }
-        List<String> candidates = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String t = memoryTasks.get(i);
-            if (!batchTasks.contains(t)) {
-                candidates.add(t);
+        // Registry indices of the batch's enrolled tasks, ascending: the positions the candidate list skips.
+        int[] skipped = new int[batchTasks.size()];
+        int s = 0;
+        for (String t : batchTasks) {
+            int i = memoryTasks.indexOf(t);
+            if (i >= 0) {
+                skipped[s++] = i;
             }
         }
-        int k = Math.min(want, candidates.size());
+        skipped = java.util.Arrays.copyOf(skipped, s);
+        java.util.Arrays.sort(skipped);
+        int candidates = n - skipped.length;
+        int k = Math.min(want, candidates);
         List<String> chosen = new ArrayList<>(k);
+        java.util.Map<Integer, Integer> swapped = new java.util.HashMap<>();
         long bits = Seeds.mix(config.seed() ^ salt, batchNumber);
         for (int i = 0; i < k; i++) {
             bits = Seeds.mix(bits, i);
-            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
-            String c = candidates.get(j);
-            candidates.set(j, candidates.get(i));
-            candidates.set(i, c);
-            chosen.add(c);
+            int j = i + (int) Math.floorMod(bits, (long) (candidates - i));
+            int atJ = swapped.getOrDefault(j, j);
+            swapped.put(j, swapped.getOrDefault(i, i));
+            swapped.put(i, atJ);
+            chosen.add(memoryTasks.get(registryIndex(atJ, skipped)));
         }
         return chosen;
+    }
+
+    /** The registry index of the {@code position}-th enrolled task outside the batch ({@code skipped} ascending). */
+    private static int registryIndex(int position, int[] skipped) {
+        int r = position;
+        for (int e : skipped) {
+            if (e > r) {
+                break;
+            }
+            r++;
+        }
+        return r;
     }
 
     /** The bits the historic replay sampler derived for its i-th task (kept so replays stay reproducible). */

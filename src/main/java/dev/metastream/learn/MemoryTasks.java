@@ -18,7 +18,12 @@ interface MemoryTasks {
     String get(int index);
 
     /** Whether a task is enrolled. */
-    boolean contains(String task);
+    default boolean contains(String task) {
+        return indexOf(task) >= 0;
+    }
+
+    /** A task's index, or -1 when it is not enrolled. */
+    int indexOf(String task);
 
     /** Enrols a task that is not enrolled, at index {@code size()}. */
     void add(String task);
@@ -51,8 +56,8 @@ interface MemoryTasks {
             }
 
             @Override
-            public boolean contains(String task) {
-                return list.contains(task);
+            public int indexOf(String task) {
+                return list.indexOf(task);
             }
 
             @Override
@@ -96,11 +101,7 @@ interface MemoryTasks {
             }
 
             @Override
-            public boolean contains(String task) {
-                return indexOf(task) >= 0;
-            }
-
-            private int indexOf(String task) {
+            public int indexOf(String task) {
                 int i = store.memoryTaskIndex(task);
                 return i >= 0 && i < shared.memoryTaskCount && task.equals(store.memoryTask(i)) ? i : -1;
             }

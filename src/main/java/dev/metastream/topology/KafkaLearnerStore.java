@@ -73,8 +73,28 @@ final class KafkaLearnerStore implements LearnerStore {
      * The memory-task registry shares the shared-state store: {@code memory.task NUL index} (zero-padded) holds a
      * task id, {@code memory.task.index NUL task} its index; neither can be the shared state's own key.
      */
+    /**
+     * {@code value} in decimal, zero-padded to {@code width} digits: what {@code String.format("%0<width>d")} wrote for
+     * the keys of stores written by earlier releases, without its parsing and formatter on every key (it was a tenth
+     * of the learner's time with many tasks) or the default locale's digits.
+     */
+    static String zeroPadded(int value, int width) {
+        if (value < 0) {
+            throw new IllegalArgumentException("a key index must not be negative: " + value);
+        }
+        String digits = Integer.toString(value);
+        if (digits.length() >= width) {
+            return digits;
+        }
+        StringBuilder b = new StringBuilder(width);
+        for (int k = digits.length(); k < width; k++) {
+            b.append('0');
+        }
+        return b.append(digits).toString();
+    }
+
     static String memoryTaskKey(int index) {
-        return "memory.task\u0000" + String.format("%010d", index);
+        return "memory.task\u0000" + zeroPadded(index, 10);
     }
 
     static String memoryTaskIndexKey(String task) {
@@ -191,7 +211,7 @@ final class KafkaLearnerStore implements LearnerStore {
 
     /** {@code task NUL index}, zero-padded: a task's log is one prefix scan, in order, beside its monitor's key. */
     static String observationKey(String task, int index) {
-        return task + '\u0000' + String.format("%06d", index);
+        return task + '\u0000' + zeroPadded(index, 6);
     }
 
     @Override
@@ -218,11 +238,11 @@ final class KafkaLearnerStore implements LearnerStore {
 
     /** Zero-padded so the store's byte order is the buffer's arrival order. */
     private static String position(int i) {
-        return String.format("%010d", i);
+        return zeroPadded(i, 10);
     }
 
     /** {@code task NUL slot}: a task's samples are one prefix scan, in slot order. */
     static String memoryKey(String task, int slot) {
-        return task + '\u0000' + String.format("%06d", slot);
+        return task + '\u0000' + zeroPadded(slot, 6);
     }
 }

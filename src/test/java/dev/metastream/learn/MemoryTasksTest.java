@@ -108,14 +108,13 @@ class MemoryTasksTest {
         assertThat(migrated.memoryTaskIds()).isEqualTo(original.memoryTaskIds());
     }
 
-    /** With many tasks the sample draws indices: distinct tasks outside the batch, the same ones for the same batch. */
+    /** With many tasks the sample is distinct tasks outside the batch, the same ones for the same batch. */
     @Test
     void samplingAmongManyTasksIsDistinctOutsideTheBatchAndSeeded() {
         LearnerConfig config = config();
         InMemoryLearnerStore store = new InMemoryLearnerStore();
         List<String> tasks = new ArrayList<>();
-        // More than MemoryContext.EXACT_SHUFFLE_TASKS, so indices are drawn.
-        for (int i = 0; i < MemoryContext.EXACT_SHUFFLE_TASKS + 500; i++) {
+        for (int i = 0; i < 10_500; i++) {
             tasks.add("t" + i);
         }
         Set<String> batch = Set.of("t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8");
@@ -129,10 +128,95 @@ class MemoryTasksTest {
             differentBatches.add(s);
         }
         assertThat(differentBatches.size()).isGreaterThan(15);
-        // Nearly every task in the batch: the few others are found by the exact path.
+        // Nearly every task in the batch: the few others are found.
         Set<String> most = new HashSet<>(tasks.subList(0, 10));
         MemoryContext ctx = new MemoryContext(config, store, most, tasks.subList(0, 12), 3, t -> null, t -> null);
         assertThat(ctx.sampleOtherTasks(5)).containsExactlyInAnyOrder("t10", "t11");
+    }
+
+    /**
+     * The lazy shuffle draws exactly what shuffling the whole list of enrolled tasks outside the batch drew (the
+     * sampler every stored figure was measured with), and reads only the batch's and the drawn tasks' entries.
+     */
+    @Test
+    void samplingMatchesTheWholeListShuffleAndReadsOnlyWhatItDraws() {
+        LearnerConfig config = config();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 1 + random.nextInt(trial < 200 ? 40 : 5_000);
+            List<String> tasks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                tasks.add("t" + i);
+            }
+            Set<String> batch = new HashSet<>();
+            int inBatch = random.nextInt(Math.min(n, 33) + 1);
+            while (batch.size() < inBatch) {
+                batch.add("t" + random.nextInt(n));
+            }
+            batch.add("new-" + trial); // a batch task not enrolled yet
+            long batchNumber = random.nextLong(1_000_000);
+            long salt = random.nextLong();
+            int[] reads = new int[1];
+            MemoryTasks counted = countingReads(MemoryTasks.of(tasks), reads);
+            List<String> lazy = new MemoryContext(config, new InMemoryLearnerStore(), batch, counted, batchNumber,
+                    t -> null, t -> null).sampleOtherTasks(salt);
+            assertThat(lazy).as("trial %d, %d tasks, %d in the batch", trial, n, batch.size())
+                    .isEqualTo(wholeListShuffle(config, tasks, batch, batchNumber, salt));
+            assertThat(reads[0]).isLessThanOrEqualTo(config.memory().tasksPerStep());
+        }
+    }
+
+    /** The sampler before the registry: every enrolled task outside the batch listed, then a partial Fisher-Yates. */
+    private static List<String> wholeListShuffle(LearnerConfig config, List<String> tasks, Set<String> batch,
+                                                 long batchNumber, long salt) {
+        List<String> candidates = new ArrayList<>();
+        for (String t : tasks) {
+            if (!batch.contains(t)) {
+                candidates.add(t);
+            }
+        }
+        int k = Math.min(config.memory().tasksPerStep(), candidates.size());
+        List<String> chosen = new ArrayList<>();
+        long bits = Seeds.mix(config.seed() ^ salt, batchNumber);
+        for (int i = 0; i < k; i++) {
+            bits = Seeds.mix(bits, i);
+            int j = i + (int) Math.floorMod(bits, (long) (candidates.size() - i));
+            String c = candidates.get(j);
+            candidates.set(j, candidates.get(i));
+            candidates.set(i, c);
+            chosen.add(c);
+        }
+        return chosen;
+    }
+
+    private static MemoryTasks countingReads(MemoryTasks inner, int[] reads) {
+        return new MemoryTasks() {
+            @Override
+            public int size() {
+                return inner.size();
+            }
+
+            @Override
+            public String get(int index) {
+                reads[0]++;
+                return inner.get(index);
+            }
+
+            @Override
+            public int indexOf(String task) {
+                return inner.indexOf(task);
+            }
+
+            @Override
+            public void add(String task) {
+                inner.add(task);
+            }
+
+            @Override
+            public boolean remove(String task) {
+                return inner.remove(task);
+            }
+        };
     }
 
     /** A learner over many tasks, restarted from its store mid-stream, continues exactly as one that was not. */
