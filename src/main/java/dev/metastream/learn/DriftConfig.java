@@ -75,8 +75,12 @@ public record DriftConfig(String detector, Map<String, String> params, Reaction 
 
     /** A new detector of this kind and these parameters, for one task. */
     public DriftDetector newDetector() {
-        return DriftDetector.create(detector, params);
+        return FACTORIES.computeIfAbsent(this, c -> DriftDetectors.factory(c.detector, c.params)).get();
     }
+
+    /** Per configuration, its detectors' maker: the parameters are checked and parsed once, not per new task. */
+    private static final Map<DriftConfig, java.util.function.Supplier<DriftDetector>> FACTORIES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Reads this part's keys; absent ones take their defaults. */
     static DriftConfig from(LearnerConfig.Reader r) {

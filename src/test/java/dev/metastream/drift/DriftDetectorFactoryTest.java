@@ -156,4 +156,21 @@ class DriftDetectorFactoryTest {
         assertThat(DriftDetectorContract.detections(oldPh, more, 0, more.length))
                 .isEqualTo(DriftDetectorContract.detections(ph, more, 0, more.length));
     }
+
+    @Test
+    void aFactoryMakesWhatCreateMakesAndChecksItsParametersOnce() {
+        for (DriftDetectors.Entry e : DriftDetectors.ALL) {
+            java.util.function.Supplier<DriftDetector> factory = DriftDetectors.factory(e.name(), null);
+            DriftDetector a = factory.get();
+            DriftDetector b = factory.get();
+            assertThat(a).isNotSameAs(b);
+            assertThat(a.toBytes()).as(e.name()).isEqualTo(DriftDetector.create(e.name(), Map.of()).toBytes());
+        }
+        assertThat(DriftDetectors.factory("adwin", Map.of("delta", "0.1")).get().toBytes())
+                .isEqualTo(DriftDetector.create("adwin", Map.of("delta", "0.1")).toBytes());
+        assertThatThrownBy(() -> DriftDetectors.factory("adwin", Map.of("delt", "0.1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delt");
+        assertThatThrownBy(() -> DriftDetectors.factory("adwin", Map.of("delta", "x")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
