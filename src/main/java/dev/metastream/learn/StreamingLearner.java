@@ -58,6 +58,8 @@ public final class StreamingLearner {
     private final MemoryTasks memoryTasks;
     /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
     private final Map<String, TaskState> dirty = new LinkedHashMap<>();
+    /** {@link LearnerConfig#digest()}, a SHA-256 of every setting: computed once, not for every task snapshot. */
+    private final String configDigest;
     /** Label-free monitors of every task's inputs, predictions and labels. */
     private final ShiftMonitoring shiftMonitoring;
     private SharedState shared;
@@ -88,6 +90,7 @@ public final class StreamingLearner {
      */
     public StreamingLearner(LearnerConfig config, LearnerStore store, String source, LearnerEvents events) {
         this.config = config;
+        this.configDigest = config.digest();
         this.model = config.model();
         this.store = store;
         this.source = source;
@@ -837,7 +840,7 @@ public final class StreamingLearner {
     }
 
     private LearnerEvents.TaskSnapshot snapshotOf(TaskState st, long now) {
-        return new LearnerEvents.TaskSnapshot(st.task, st.updates, shared.baseVersion, st.learned, config.digest(), now,
+        return new LearnerEvents.TaskSnapshot(st.task, st.updates, shared.baseVersion, st.learned, configDigest, now,
                 config.taskSpec(st.task), st.head.length / config.taskSpec(st.task).outputs() - 1, st.head.clone());
     }
 
