@@ -11,6 +11,8 @@ import dev.metastream.learn.Loss;
 import dev.metastream.learn.StreamingLearner;
 import dev.metastream.learn.Trunk;
 import dev.metastream.learn.TrunkSpec;
+import dev.metastream.shift.FourierMmd;
+import dev.metastream.shift.ShiftMonitor;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,13 @@ public class KernelBenchmarks {
     private float[] ref;
     private StreamingLearner learner;
     private BenchStreams stream;
+    private float[] mmdScale;
+    private double[] mmdOffset;
+    private double[] mmdTable;
+    private double[] mmdOut;
+    private ShiftMonitor monitor;
+    private float[][] monitorRows;
+    private int monitorRow;
 
     /** Fixed random inputs. */
     @Setup
@@ -91,6 +100,47 @@ public class KernelBenchmarks {
         p.setProperty("model.trunk.layers", "64");
         learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "jmh", LearnerEvents.NONE);
         stream = new BenchStreams(3);
+        // The domain-shift monitor at the benchmark shape: 32 projections of 100 inputs, frozen after calibration.
+        mmdScale = new float[BenchStreams.DIM];
+        double[] mean = new double[BenchStreams.DIM];
+        double[] std = new double[BenchStreams.DIM];
+        java.util.Arrays.fill(std, 1);
+        mmdOffset = new double[32];
+        FourierMmd.frame(mean, std, Math.sqrt(2.0 * BenchStreams.DIM), 42, mmdScale, mmdOffset);
+        mmdTable = FourierMmd.weights(42, 32, BenchStreams.DIM);
+        mmdOut = new double[32];
+        monitor = new ShiftMonitor(ShiftMonitor.Settings.defaults(), BenchStreams.DIM, BenchStreams.CLASSES, 42);
+        monitorRows = new float[4096][BenchStreams.DIM];
+        for (float[] row : monitorRows) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+        }
+        // Past calibration and the reference (whose covariance sums cost more): the monitor's steady state.
+        for (int i = 0; i < 700; i++) {
+            monitor.observe(monitorRows[i], i % BenchStreams.CLASSES, (i * 7) % BenchStreams.CLASSES);
+        }
+    }
+
+    /** A learner that has seen 20,000 examples of the workload (about 200 per task), for {@link #taskStateToBytes}. */
+    @State(Scope.Thread)
+    public static class TrainedLearner {
+        StreamingLearner learner;
+
+        /** Learns the examples. */
+        @Setup
+        public void setup() {
+            Properties p = new Properties();
+            p.setProperty("input.dim", String.valueOf(BenchStreams.DIM));
+            p.setProperty("task.classes", String.valueOf(BenchStreams.CLASSES));
+            p.setProperty("model.trunk.layers", "64");
+            learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "jmh", LearnerEvents.NONE);
+            BenchStreams stream = new BenchStreams(5);
+            for (int i = 0; i < 20_000; i++) {
+                learner.observe(stream.next());
+            }
+            learner.learnPending(0);
+        }
     }
 
     /** One example through the trunk with plain loops (the prediction path). */
@@ -130,6 +180,45 @@ public class KernelBenchmarks {
         float[] copy = g.clone();
         AGemProjection.project(copy, ref);
         return copy;
+    }
+
+    /** The MMD's random Fourier features of one example (d=100, 32 projections), weights hashed as they are read. */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public double[] fourierProjectHashed() {
+        FourierMmd.project(xs[monitorRow++ & 31], mmdScale, mmdOffset, 42L, mmdOut);
+        return mmdOut;
+    }
+
+    /** The same features with the weights read from the shared table (the same floats, bit for bit). */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public double[] fourierProjectTable() {
+        FourierMmd.project(xs[monitorRow++ & 31], mmdScale, mmdOffset, mmdTable, mmdOut);
+        return mmdOut;
+    }
+
+    /**
+     * One labelled example into a task's domain-shift monitor in its steady state (histograms of 100 features, the
+     * MMD's features, a check every 100 examples), as the learner feeds it twice per example (the task's and all
+     * tasks' monitors).
+     */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public Object shiftMonitorObserve() {
+        int i = monitorRow++;
+        return monitor.observe(monitorRows[i & 4095], i % BenchStreams.CLASSES, (i * 7) % BenchStreams.CLASSES);
+    }
+
+    /** A task's state as the learner writes it at the end of a micro-batch (about 26 KB at this shape). */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public byte[] taskStateToBytes(TrainedLearner trained) {
+        return trained.learner.task("task-7").toBytes();
     }
 
     /** One example through the whole learner (predict, buffer, and a 32-example batch every 32 calls). */

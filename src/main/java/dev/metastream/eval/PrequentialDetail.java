@@ -291,9 +291,8 @@ abstract class PrequentialDetail {
         @Override
         void write(ByteBuffer b, int filled) {
             b.putDouble(reg.sse()).putDouble(reg.sae()).putDouble(reg.meanTarget()).putDouble(reg.sst());
-            for (int i = 0; i < filled; i++) {
-                b.putDouble(ys[i]);
-            }
+            b.asDoubleBuffer().put(ys, 0, filled); // in bulk, as the metrics' window
+            b.position(b.position() + filled * Double.BYTES);
         }
 
         @Override

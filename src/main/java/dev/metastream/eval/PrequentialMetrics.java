@@ -457,12 +457,32 @@ public final class PrequentialMetrics implements StreamingMetric {
      * @return the state, restorable with {@link #fromBytes(byte[])}
      */
     public byte[] toBytes() {
+        ByteBuffer buf = ByteBuffer.allocate(maxBytes());
+        write(buf);
+        return buf.hasRemaining() ? Arrays.copyOf(buf.array(), buf.position()) : buf.array();
+    }
+
+    /**
+     * The most bytes {@link #write} writes now (exactly {@link #toBytes()}'s length without detail).
+     *
+     * @return an upper bound of the state's encoded length
+     */
+    public int maxBytes() {
         int size = 2 + Integer.BYTES + Long.BYTES + 2 * Integer.BYTES
                 + 2 * channels * Double.BYTES + channels * filled * Double.BYTES;
         if (detail != null) {
             size += Integer.BYTES + detail.maxBytes(filled);
         }
-        ByteBuffer buf = ByteBuffer.allocate(size);
+        return size;
+    }
+
+    /**
+     * Writes the bytes of {@link #toBytes()} at the buffer's position, for a caller that embeds them in a larger
+     * record without an array of their own.
+     *
+     * @param buf a big-endian buffer with at least {@link #maxBytes()} remaining
+     */
+    public void write(ByteBuffer buf) {
         buf.put(detail == null ? FORMAT_VERSION : DETAILED_FORMAT_VERSION).put(kind.code).putInt(window)
                 .putLong(count).putInt(head).putInt(filled);
         if (detail != null) {
@@ -472,15 +492,13 @@ public final class PrequentialMetrics implements StreamingMetric {
             buf.putDouble(cumSum[c]).putDouble(windowSum[c]);
         }
         for (int c = 0; c < channels; c++) {
-            for (int i = 0; i < filled; i++) {
-                buf.putDouble(ring[c][i]);
-            }
+            // One bulk copy per channel: the window (several KB) is most of a task state's bytes.
+            buf.asDoubleBuffer().put(ring[c], 0, filled);
+            buf.position(buf.position() + filled * Double.BYTES);
         }
         if (detail != null) {
             detail.write(buf, filled);
-            return Arrays.copyOf(buf.array(), buf.position());
         }
-        return buf.array();
     }
 
     /**

@@ -17,12 +17,53 @@ import java.util.TreeMap;
 final class Codec {
     private Codec() {}
 
-    /** A writer over a growable buffer. */
+    /** Largest write buffer kept for reuse (a bigger one, e.g. a large trunk's, is allocated per record). */
+    static final int SPARE_BYTES = 1 << 20;
+    /** Write buffers kept per thread: enough for a record written inside another (an instance in a pending one). */
+    private static final int SPARES = 4;
+
+    /**
+     * A thread's write buffers between uses. States are written at every micro-batch, and allocating (and zeroing) a
+     * buffer of a task state's size for each, only to copy it out, was a tenth of the cost of writing them.
+     */
+    private static final class Spares {
+        final ByteBuffer[] free = new ByteBuffer[SPARES];
+        int count;
+    }
+
+    private static final ThreadLocal<Spares> SPARE = ThreadLocal.withInitial(Spares::new);
+
+    /** A buffer of at least {@code size} bytes, position 0: a spare of this thread's when one is free. */
+    private static ByteBuffer borrow(int size) {
+        if (size <= SPARE_BYTES) {
+            Spares s = SPARE.get();
+            if (s.count > 0) {
+                ByteBuffer b = s.free[--s.count];
+                s.free[s.count] = null;
+                if (b.capacity() >= size) {
+                    b.clear();
+                    return b;
+                }
+            }
+        }
+        return ByteBuffer.allocate(size);
+    }
+
+    private static void giveBack(ByteBuffer b) {
+        if (b.capacity() <= SPARE_BYTES) {
+            Spares s = SPARE.get();
+            if (s.count < SPARES) {
+                s.free[s.count++] = b;
+            }
+        }
+    }
+
+    /** A writer over a growable buffer, borrowed from the thread's spares and given back by {@link #toBytes()}. */
     static final class Writer {
         private ByteBuffer buffer;
 
         Writer(int sizeHint) {
-            buffer = ByteBuffer.allocate(Math.max(64, sizeHint));
+            buffer = borrow(Math.max(64, sizeHint));
         }
 
         private void ensure(int more) {
@@ -101,6 +142,19 @@ final class Codec {
             return this;
         }
 
+        /**
+         * Writes what {@link #bytes(byte[])} writes for the {@code body}'s output, without it as an array first:
+         * {@code body} writes at most {@code maxBytes} into the buffer, and the length is filled in after.
+         */
+        Writer bytes(int maxBytes, java.util.function.Consumer<ByteBuffer> body) {
+            ensure(4 + maxBytes);
+            int lengthAt = buffer.position();
+            buffer.putInt(0);
+            body.accept(buffer);
+            buffer.putInt(lengthAt, buffer.position() - lengthAt - 4);
+            return this;
+        }
+
         Writer bytes(byte[] a) {
             if (a == null) {
                 return i32(-1);
@@ -135,8 +189,12 @@ final class Codec {
             buffer.putInt(at, v);
         }
 
+        /** The bytes written; the writer is done then (its buffer goes back to the thread's spares). */
         byte[] toBytes() {
-            return Arrays.copyOf(buffer.array(), buffer.position());
+            byte[] out = Arrays.copyOf(buffer.array(), buffer.position());
+            giveBack(buffer);
+            buffer = null;
+            return out;
         }
     }
 
@@ -267,6 +325,10 @@ final class Codec {
         private final Writer out;
         private int count;
 
+        /** Field names as written (the same few literals for every record), so they are not encoded each time. */
+        private static final Map<String, byte[]> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final int MAX_NAMES = 256;
+
         /** Starts a record to write, with room for about 256 bytes (it grows as needed). */
         Fields() {
             this(256);
@@ -290,7 +352,14 @@ final class Codec {
 
         /** Adds a field written by {@code body}; a name is written once per record. */
         Fields put(String name, java.util.function.Consumer<Writer> body) {
-            out.str(name);
+            byte[] encoded = NAMES.get(name);
+            if (encoded == null) {
+                encoded = name.getBytes(StandardCharsets.UTF_8);
+                if (NAMES.size() < MAX_NAMES) {
+                    NAMES.put(name, encoded);
+                }
+            }
+            out.bytes(encoded);
             int lengthAt = out.position();
             out.i32(0);
             body.accept(out);

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
  * binary form, as the Kafka stores keep them, so a round trip through the codec is always exercised.
  */
 public final class InMemoryLearnerStore implements LearnerStore {
-    private final Map<String, byte[]> tasks = new TreeMap<>();
+    /** Task states in id order (for {@link #forEachTask}), and the same slots by id for the per-batch writes. */
+    private final Map<String, Slot> tasks = new TreeMap<>();
+    private final Map<String, Slot> taskSlots = new HashMap<>();
     private byte[] shared;
     private final List<byte[]> pending = new ArrayList<>();
     private final List<String> memoryTasks = new ArrayList<>();
@@ -20,22 +22,72 @@ public final class InMemoryLearnerStore implements LearnerStore {
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
     private final Map<String, byte[]> references = new HashMap<>();
     private final Map<String, byte[]> shiftMonitors = new HashMap<>();
-    private final Map<String, Map<Integer, byte[]>> shiftObservations = new HashMap<>();
+    private final Map<String, Log> shiftObservations = new HashMap<>();
+
+    /** A task's stored state, replaced in place: a sorted map's search per write cost more than the write. */
+    private static final class Slot {
+        byte[] bytes;
+    }
+
+    /**
+     * A task's logged shift observations by index: an array, since they are logged at 0, 1, 2, ... and dropped from
+     * the front (a sorted map's entry per record, scattered over the heap, cost more than logging the record).
+     */
+    private static final class Log {
+        byte[][] rows = new byte[16][];
+        int size; // non-null rows
+
+        void put(int index, byte[] row) {
+            if (index >= rows.length) {
+                rows = java.util.Arrays.copyOf(rows, Math.max(index + 1, 2 * rows.length));
+            }
+            if (rows[index] == null) {
+                size++;
+            }
+            rows[index] = row;
+        }
+
+        List<byte[]> values() {
+            List<byte[]> out = new ArrayList<>(size);
+            for (byte[] row : rows) {
+                if (row != null) {
+                    out.add(row);
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        void clear(int count) {
+            for (int i = 0; i < Math.min(count, rows.length); i++) {
+                if (rows[i] != null) {
+                    rows[i] = null;
+                    size--;
+                }
+            }
+        }
+    }
 
     @Override
     public TaskState task(String task) {
-        byte[] b = tasks.get(task);
-        return b == null ? null : TaskState.fromBytes(b);
+        Slot slot = taskSlots.get(task);
+        return slot == null ? null : TaskState.fromBytes(slot.bytes);
     }
 
     @Override
     public void putTask(TaskState state) {
-        tasks.put(state.task(), state.toBytes());
+        byte[] bytes = state.toBytes();
+        Slot slot = taskSlots.get(state.task());
+        if (slot == null) {
+            slot = new Slot();
+            taskSlots.put(state.task(), slot);
+            tasks.put(state.task(), slot);
+        }
+        slot.bytes = bytes;
     }
 
     @Override
     public void forEachTask(Consumer<TaskState> visitor) {
-        tasks.values().forEach(b -> visitor.accept(TaskState.fromBytes(b)));
+        tasks.values().forEach(slot -> visitor.accept(TaskState.fromBytes(slot.bytes)));
     }
 
     @Override
@@ -125,23 +177,24 @@ public final class InMemoryLearnerStore implements LearnerStore {
 
     @Override
     public void putShiftObservation(String task, int index, byte[] observation) {
-        shiftObservations.computeIfAbsent(task, t -> new TreeMap<>()).put(index, observation);
+        if (index < 0) {
+            throw new IllegalArgumentException("negative observation index " + index);
+        }
+        shiftObservations.computeIfAbsent(task, t -> new Log()).put(index, observation);
     }
 
     @Override
     public List<byte[]> shiftObservations(String task) {
-        Map<Integer, byte[]> m = shiftObservations.get(task);
-        return m == null ? List.of() : List.copyOf(m.values());
+        Log log = shiftObservations.get(task);
+        return log == null ? List.of() : log.values();
     }
 
     @Override
     public void clearShiftObservations(String task, int count) {
-        Map<Integer, byte[]> m = shiftObservations.get(task);
-        if (m != null) {
-            for (int i = 0; i < count; i++) {
-                m.remove(i);
-            }
-            if (m.isEmpty()) {
+        Log log = shiftObservations.get(task);
+        if (log != null) {
+            log.clear(count);
+            if (log.size == 0) {
                 shiftObservations.remove(task);
             }
         }
@@ -150,6 +203,7 @@ public final class InMemoryLearnerStore implements LearnerStore {
     @Override
     public void deleteTask(String task) {
         tasks.remove(task);
+        taskSlots.remove(task);
         shiftMonitors.remove(task);
         shiftObservations.remove(task);
         memory.remove(task);

@@ -153,11 +153,14 @@ final class ShiftMonitoring {
         boolean sparse = nonZero * 4 < x.length;
         ByteBuffer buf = ByteBuffer.allocate(1 + Integer.BYTES + (sparse ? nonZero * 8 : x.length * 4) + 16);
         buf.put((byte) (sparse ? 1 : 0)).putInt(sparse ? nonZero : x.length);
-        for (int j = 0; j < x.length; j++) {
-            if (!sparse) {
-                buf.putFloat(x[j]);
-            } else if (x[j] != 0f) {
-                buf.putInt(j).putFloat(x[j]);
+        if (!sparse) {
+            buf.asFloatBuffer().put(x); // in bulk: every record is logged
+            buf.position(buf.position() + x.length * Float.BYTES);
+        } else {
+            for (int j = 0; j < x.length; j++) {
+                if (x[j] != 0f) {
+                    buf.putInt(j).putFloat(x[j]);
+                }
             }
         }
         buf.putDouble(predicted).putDouble(label);

@@ -177,10 +177,10 @@ public final class TaskState {
         int floats = length(head) + length(optimizerState) + length(linear) + length(background)
                 + length(backgroundOptimizerState) + 2 * length(fm) + length(headCovariance) + length(headRates)
                 + length(prototypes);
-        byte[] metricsBytes = metrics.toBytes();
+        int metricsBytes = metrics.maxBytes(); // written straight into the record, not copied from an array
         byte[] detectorBytes = detector.toBytes();
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
-        Codec.Fields f = new Codec.Fields(4 * floats + 8 * doubles + metricsBytes.length + detectorBytes.length
+        Codec.Fields f = new Codec.Fields(4 * floats + 8 * doubles + metricsBytes + detectorBytes.length
                 + (scaler == null ? 0 : scaler.encodedSizeBound()) + 4096)
                 .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put("head", w -> w.floats(head))
                 .put("optimizer", w -> w.floats(optimizerState).i64(optimizerStep))
@@ -190,7 +190,7 @@ public final class TaskState {
                 .put("drift", w -> w.i64(drifts).i64(lastDriftObserved).f64(errorAverage))
                 .put("recent.error", w -> w.f64(recentError))
                 .put("cadence", w -> w.i64(lastMetricsObserved).i64(lastSnapshotLearned).i64(initMetaVersion))
-                .put("metrics", w -> w.bytes(metricsBytes)).put("detector", w -> w.bytes(detectorBytes))
+                .put("metrics", w -> w.bytes(metricsBytes, metrics::write)).put("detector", w -> w.bytes(detectorBytes))
                 .put("last.target", w -> w.floats(lastTarget))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean));
         if (scaler != null) {

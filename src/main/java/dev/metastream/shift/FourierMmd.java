@@ -32,8 +32,11 @@ package dev.metastream.shift;
  *
  * <p>The weights {@code w_kj} are not stored: they are read from a fixed table of standard normal
  * quantiles at a position given by a hash of {@code (seed, k, j)}, so a monitor needs no
- * {@code D × d} matrix in memory or in its serialised state, and its cost per example is
- * {@code O(D × non-zeros)}.
+ * {@code D × d} matrix in its serialised state, and its cost per example is
+ * {@code O(D × non-zeros)}. Where {@code D × d} is small ({@link #MAX_TABLE_WEIGHTS}), the hashed
+ * weights are expanded once into a table shared by every monitor of the same seed and shape
+ * ({@link #weights}), and {@link #project(float[], float[], double[], double[], double[])} reads it:
+ * the same floats, added in the same order, so the same features bit for bit.
  *
  * <pre>{@code
  * double[] z = new double[dim];
@@ -138,6 +141,138 @@ public final class FourierMmd {
                 }
             }
             offset[k] = o;
+        }
+    }
+
+    /** Largest weight table {@link #weights} builds: 2^19 doubles, 4 MB; wider inputs keep hashing. */
+    public static final int MAX_TABLE_WEIGHTS = 1 << 19;
+    /** Tables kept for reuse (most processes use one seed and shape; tests use a few). */
+    private static final int CACHED_TABLES = 4;
+    private static final java.util.Map<TableKey, double[]> TABLES = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<TableKey, double[]> eldest) {
+            return size() > CACHED_TABLES;
+        }
+    };
+
+    private record TableKey(long seed, int dim, int inputs) {}
+
+    /**
+     * Every weight of a monitor's projections, {@code table[j·dim + k] = weight(seed, k, j)}, or null when the table
+     * would hold more than {@link #MAX_TABLE_WEIGHTS} (then {@link #project(float[], float[], double[], long,
+     * double[])} hashes them). Doubles, though each is a float of the quantile table, so that the multiply-add needs
+     * no conversion; the values, and so the products, are the same. Tables are shared by callers of the same
+     * arguments: treat the array as read-only.
+     *
+     * @param seed the monitor's seed
+     * @param dim number of projections D
+     * @param inputs input dimension
+     * @return the table, or null
+     */
+    public static double[] weights(long seed, int dim, int inputs) {
+        if ((long) dim * inputs > MAX_TABLE_WEIGHTS || dim < 1 || inputs < 1) {
+            return null;
+        }
+        TableKey key = new TableKey(seed, dim, inputs);
+        synchronized (TABLES) {
+            double[] t = TABLES.get(key);
+            if (t != null) {
+                return t;
+            }
+        }
+        // Built outside the lock; two threads building the same table at once build equal ones.
+        double[] t = new double[dim * inputs];
+        for (int j = 0; j < inputs; j++) {
+            for (int k0 = 0, group = 0; k0 < dim; k0 += PER_HASH, group++) {
+                long h = hash(seed, group, j);
+                int end = Math.min(dim, k0 + PER_HASH);
+                for (int k = k0, field = 0; k < end; k++, field++) {
+                    t[j * dim + k] = NORMAL[index(h, field)];
+                }
+            }
+        }
+        synchronized (TABLES) {
+            TABLES.putIfAbsent(key, t);
+            return TABLES.get(key);
+        }
+    }
+
+    /**
+     * {@link #project(float[], float[], double[], long, double[])} with the weights read from a table of
+     * {@link #weights} (same seed, {@code out.length} projections, {@code x.length} inputs): the same features, bit
+     * for bit, as dense multiply-adds instead of a hash per five weights. Four inputs are added per pass over the
+     * projections, each projection's sum still taken input by input in order, so the sums are those of one input per
+     * pass.
+     *
+     * @param x raw inputs
+     * @param scale per-input scale from {@link #frame}
+     * @param offset per-projection offset from {@link #frame}
+     * @param weights the table, length {@code x.length * out.length}
+     * @param out the D features (also used as scratch)
+     */
+    public static void project(float[] x, float[] scale, double[] offset, double[] weights, double[] out) {
+        int dim = out.length;
+        if (weights.length != dim * x.length) {
+            throw new IllegalArgumentException("weight table of " + weights.length + " for " + x.length + " inputs and "
+                    + dim + " projections");
+        }
+        System.arraycopy(offset, 0, out, 0, dim);
+        int held = 0; // inputs waiting for a pass, at rows r0..r2 with factors s0..s2
+        int r0 = 0;
+        int r1 = 0;
+        int r2 = 0;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        for (int j = 0; j < x.length; j++) {
+            float v = x[j];
+            if (v == 0f || scale[j] == 0f || !Float.isFinite(v)) {
+                continue;
+            }
+            double s = (double) v * scale[j];
+            int row = j * dim;
+            switch (held) {
+                case 0 -> {
+                    r0 = row;
+                    s0 = s;
+                    held = 1;
+                }
+                case 1 -> {
+                    r1 = row;
+                    s1 = s;
+                    held = 2;
+                }
+                case 2 -> {
+                    r2 = row;
+                    s2 = s;
+                    held = 3;
+                }
+                default -> {
+                    for (int k = 0; k < dim; k++) {
+                        out[k] = out[k] + weights[r0 + k] * s0 + weights[r1 + k] * s1 + weights[r2 + k] * s2
+                                + weights[row + k] * s;
+                    }
+                    held = 0;
+                }
+            }
+        }
+        if (held > 0) {
+            addRow(weights, r0, s0, out);
+        }
+        if (held > 1) {
+            addRow(weights, r1, s1, out);
+        }
+        if (held > 2) {
+            addRow(weights, r2, s2, out);
+        }
+        for (int k = 0; k < dim; k++) {
+            out[k] = Math.cos(out[k]);
+        }
+    }
+
+    private static void addRow(double[] weights, int row, double s, double[] out) {
+        for (int k = 0; k < out.length; k++) {
+            out[k] += weights[row + k] * s;
         }
     }
 

@@ -321,6 +321,8 @@ public final class ShiftMonitor {
 
     // Transient, derived or scratch.
     private double featureSignificance = Double.NaN;
+    /** The projections' weights as a shared table ({@link FourierMmd#weights}), or null: they are hashed then. */
+    private final double[] mmdWeights;
     private final double[] z;
     private final float[] column;
     private final boolean[] seen;
@@ -361,6 +363,7 @@ public final class ShiftMonitor {
         this.largeReference = settings.referenceSize() > LARGE_REFERENCE;
         this.minLabelled = Math.max(30, Math.min(settings.referenceSize(), settings.recentSize()) / 10);
         this.z = new double[dim];
+        this.mmdWeights = dim > 0 ? FourierMmd.weights(seed, dim, inputDim) : null;
         this.column = new float[calibrationSize];
         this.seen = wide ? new boolean[features] : null;
         this.touched = wide ? new int[features] : null;
@@ -554,7 +557,11 @@ public final class ShiftMonitor {
             }
         }
         if (dim > 0) {
-            FourierMmd.project(x, mmdScale, mmdOffset, seed, z);
+            if (mmdWeights != null) {
+                FourierMmd.project(x, mmdScale, mmdOffset, mmdWeights, z);
+            } else {
+                FourierMmd.project(x, mmdScale, mmdOffset, seed, z);
+            }
             double[] zs = current.zsum;
             for (int k = 0; k < dim; k++) {
                 zs[k] += z[k];

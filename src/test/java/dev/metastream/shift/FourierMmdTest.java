@@ -36,6 +36,47 @@ class FourierMmdTest {
     }
 
     @Test
+    void weightTableProjectsBitForBitAsTheHashedWeights() {
+        Random r = new Random(3);
+        for (int[] shape : new int[][] {{32, 100}, {7, 13}, {1, 1}, {256, 5}}) {
+            int dim = shape[0];
+            int inputs = shape[1];
+            double[] table = FourierMmd.weights(11, dim, inputs);
+            assertThat(FourierMmd.weights(11, dim, inputs)).isSameAs(table);
+            for (int j = 0; j < inputs; j++) {
+                for (int k = 0; k < dim; k++) {
+                    assertThat(table[j * dim + k]).isEqualTo(FourierMmd.weight(11, k, j));
+                }
+            }
+            float[] scale = new float[inputs];
+            double[] offset = new double[dim];
+            for (int j = 0; j < inputs; j++) {
+                scale[j] = j % 7 == 3 ? 0f : (float) (0.1 + r.nextDouble());
+            }
+            for (int k = 0; k < dim; k++) {
+                offset[k] = r.nextGaussian();
+            }
+            double[] hashed = new double[dim];
+            double[] tabled = new double[dim];
+            for (int row = 0; row < 200; row++) {
+                float[] x = new float[inputs];
+                for (int j = 0; j < inputs; j++) {
+                    double u = r.nextDouble();
+                    // zeros, missing and infinite values are skipped: any count of kept inputs, not only multiples of 4
+                    x[j] = u < 0.2 ? 0f : u < 0.25 ? Float.NaN : u < 0.27 ? Float.POSITIVE_INFINITY
+                            : (float) (r.nextGaussian() * 3);
+                }
+                FourierMmd.project(x, scale, offset, 11, hashed);
+                FourierMmd.project(x, scale, offset, table, tabled);
+                for (int k = 0; k < dim; k++) {
+                    assertThat(Double.doubleToRawLongBits(tabled[k])).isEqualTo(Double.doubleToRawLongBits(hashed[k]));
+                }
+            }
+        }
+        assertThat(FourierMmd.weights(11, 256, FourierMmd.MAX_TABLE_WEIGHTS / 256 + 1)).isNull();
+    }
+
+    @Test
     void projectionReadingOnlyNonZerosEqualsTheStandardisedFormula() {
         double[] mean = {0.5, -2, 0, 10};
         double[] std = {0.3, 1.5, 0, 4}; // the third input is constant: left out
