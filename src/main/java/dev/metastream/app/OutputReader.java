@@ -28,6 +28,8 @@ final class OutputReader implements AutoCloseable {
     private volatile long windowFrom = Long.MAX_VALUE;
     private volatile long windowTo = Long.MAX_VALUE;
     private long[] latencies = new long[1 << 16];
+    /** The largest latency of the records stamped in each second of the window: when the slow ones were sent. */
+    private long[] secondMax = new long[0];
     private int latencyCount;
     /** Records in the window read so far: compared with those sent in it to see what is still in flight. */
     final AtomicLong inWindow = new AtomicLong();
@@ -56,7 +58,8 @@ final class OutputReader implements AutoCloseable {
     }
 
     /** From now on, keep the latency of records stamped in [from, to) (epoch milliseconds). */
-    void window(long from, long to) {
+    synchronized void window(long from, long to) {
+        secondMax = new long[(int) ((to - from + 999) / 1000)];
         windowTo = to;
         windowFrom = from;
     }
@@ -69,7 +72,7 @@ final class OutputReader implements AutoCloseable {
                     records.incrementAndGet();
                     long ts = r.timestamp();
                     if (ts >= windowFrom && ts < windowTo) {
-                        keep(now - ts);
+                        keep(now - ts, (int) ((ts - windowFrom) / 1000));
                     }
                 }
             }
@@ -80,7 +83,8 @@ final class OutputReader implements AutoCloseable {
         }
     }
 
-    private synchronized void keep(long latencyMs) {
+    private synchronized void keep(long latencyMs, int second) {
+        secondMax[second] = Math.max(secondMax[second], latencyMs);
         if (latencyCount == latencies.length) {
             latencies = java.util.Arrays.copyOf(latencies, latencies.length * 2);
         }
@@ -91,6 +95,11 @@ final class OutputReader implements AutoCloseable {
     /** The latencies kept so far. */
     synchronized LatencyStats latency() {
         return LatencyStats.of(latencies, latencyCount);
+    }
+
+    /** The largest latency of each second of the window, by the second its records were sent in. */
+    synchronized long[] maxBySecond() {
+        return secondMax.clone();
     }
 
     /** Why the reading thread stopped early, or null. */

@@ -119,4 +119,29 @@ class PassthroughTopologyTest {
         assertThat(PassthroughTopology.topics(TopologyConfig.from(tp))).hasSize(3)
                 .allSatisfy(t -> assertThat(t.numPartitions()).isEqualTo(3));
     }
+
+    /**
+     * {@code bench --latency} takes receive time minus an output's timestamp as the latency of both applications:
+     * that needs metastream's predictions, like the passthrough's outputs, to carry their input's timestamp through
+     * the repartition.
+     */
+    @Test
+    void metastreamsPredictionsCarryTheirInputsTimestampToo() {
+        TopologyConfig topics = TopologyConfig.defaults();
+        Properties lp = new Properties();
+        lp.setProperty("input.dim", "3");
+        lp.setProperty("task.classes", "2");
+        lp.setProperty("model.trunk.layers", "4");
+        Topology topology = MetastreamTopology.build(LearnerConfig.from(lp), topics, MetastreamMetrics.standalone());
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, streams())) {
+            var in = driver.createInputTopic(topics.examplesTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            var out = driver.createOutputTopic(topics.predictionsTopic(), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            in.pipeInput(null, utf8("{\"task\":\"a\",\"x\":[1,0,0],\"y\":1}"), T0.plusMillis(123));
+            in.pipeInput(null, utf8("{\"task\":\"b\",\"x\":[0,1,0]}"), T0.plusMillis(456));
+            assertThat(out.readRecordsToList()).extracting(TestRecord::getRecordTime)
+                    .containsExactly(T0.plusMillis(123), T0.plusMillis(456));
+        }
+    }
 }
