@@ -33,10 +33,14 @@ import picocli.CommandLine.Option;
 /**
  * {@code metastream bench}: examples per second of the learner alone (in process, no broker) and end to end through
  * the embedded broker, at the shape the throughput goal is set for: d=100 inputs, a 64-unit trunk, 10 classes,
- * 100 tasks. Reports medians of repeated runs, measured in one process so the figures are comparable.
+ * 100 tasks. Reports medians of repeated runs, measured in one process so the figures are comparable. End to end,
+ * each run of metastream is followed by one of {@link dev.metastream.topology.PassthroughTopology} on the same input
+ * and settings, the engine's ceiling, so a ratio says what the learner costs apart from the machine's load;
+ * {@code --latency} measures output latency at a fixed rate the same way.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure learner and end-to-end throughput (d=100, 64-unit trunk, 10 classes, 100 tasks).")
+        description = "Measure learner and end-to-end throughput (d=100, 64-unit trunk, 10 classes, 100 tasks), end to "
+                + "end against a passthrough topology (the engine's ceiling), or with --latency the output latency.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--learner-examples", defaultValue = "200000", description = "Examples per learner-alone run (default: ${DEFAULT-VALUE}).")
     int learnerExamples;
@@ -51,7 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting over the workload's (repeatable), for "
-            + "the learner alone and end to end, e.g. --set statestore.cache.max.bytes=67108864.")
+            + "the learner alone and end to end (metastream and the passthrough alike: Kafka Streams settings reach "
+            + "both), e.g. --set statestore.cache.max.bytes=67108864 or --set commit.interval.ms=250.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--threads", defaultValue = "2", description = "Stream threads end to end (default: ${DEFAULT-VALUE}).")
