@@ -33,10 +33,14 @@ import picocli.CommandLine.Option;
 /**
  * {@code metastream bench}: examples per second of the learner alone (in process, no broker) and end to end through
  * the embedded broker, at the shape the throughput goal is set for: d=100 inputs, a 64-unit trunk, 10 classes,
- * 100 tasks. Reports medians of repeated runs, measured in one process so the figures are comparable.
+ * 100 tasks. Reports medians of repeated runs, measured in one process so the figures are comparable. End to end,
+ * each run of metastream is followed by one of {@link dev.metastream.topology.PassthroughTopology} on the same input
+ * and settings, the engine's ceiling, so a ratio says what the learner costs apart from the machine's load;
+ * {@code --latency} measures output latency at a fixed rate the same way.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure learner and end-to-end throughput (d=100, 64-unit trunk, 10 classes, 100 tasks).")
+        description = "Measure learner and end-to-end throughput (d=100, 64-unit trunk, 10 classes, 100 tasks), end to "
+                + "end against a passthrough topology (the engine's ceiling), or with --latency the output latency.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--learner-examples", defaultValue = "200000", description = "Examples per learner-alone run (default: ${DEFAULT-VALUE}).")
     int learnerExamples;
@@ -51,7 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting over the workload's (repeatable), for "
-            + "the learner alone and end to end, e.g. --set statestore.cache.max.bytes=67108864.")
+            + "the learner alone and end to end (metastream and the passthrough alike: Kafka Streams settings reach "
+            + "both), e.g. --set statestore.cache.max.bytes=67108864 or --set commit.interval.ms=250.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--threads", defaultValue = "2", description = "Stream threads end to end (default: ${DEFAULT-VALUE}).")
@@ -74,6 +79,45 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
     boolean skipEndToEnd;
 
+    @Option(names = "--skip-learner", description = "Do not measure the learner alone (end to end only).")
+    boolean skipLearner;
+
+    @Option(names = "--latency", description = "Measure latency instead of throughput: examples sent at a fixed rate "
+            + "(--rate), each output's receive time minus its input's send time, for metastream and the passthrough "
+            + "in each of --latency-modes.")
+    boolean latency;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "With --latency: examples per second "
+            + "sent. 0 (default): half of the rate a short bulk run of metastream in the same mode sustains "
+            + "(--calibration-examples).")
+    double rate;
+
+    @Option(names = "--latency-seconds", defaultValue = "30", description = "With --latency: seconds measured per run, "
+            + "after the warm-up (default: ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--latency-warmup-seconds", defaultValue = "5", description = "With --latency: seconds sent at the "
+            + "rate before measuring (default: ${DEFAULT-VALUE}).")
+    int latencyWarmupSeconds;
+
+    @Option(names = "--latency-modes", split = ",", defaultValue = "at_least_once,exactly_once_v2", description = "With "
+            + "--latency: the modes measured, as in --e2e-modes (default: ${DEFAULT-VALUE}).")
+    List<String> latencyModes;
+
+    @Option(names = "--reader-fetch-max-wait-ms", defaultValue = "10", description = "With --latency: fetch.max.wait.ms "
+            + "of the read_committed consumer that receives the outputs, so that its own wait (the broker may hold a "
+            + "read_committed fetch that long after a commit) adds little to what is measured; Kafka's default is 500 "
+            + "(default: ${DEFAULT-VALUE}).")
+    int readerFetchMaxWaitMs;
+
+    @Option(names = "--latency-metastream-only", description = "With --latency: leave the passthrough out (to compare "
+            + "settings of metastream quickly; no ratios).")
+    boolean metastreamOnly;
+
+    @Option(names = "--calibration-examples", defaultValue = "20000", description = "With --latency and no --rate: "
+            + "examples of the bulk run that sets the rate (default: ${DEFAULT-VALUE}).")
+    int calibrationExamples;
+
     @Option(names = "--e2e-modes", split = ",", defaultValue = "at_least_once,exactly_once_v2,at_least_once-keyed,"
             + "exactly_once_v2-keyed", description = "End-to-end runs to make, in order: a processing.guarantee, "
             + "with -keyed for input keyed by task (default: ${DEFAULT-VALUE}).")
@@ -95,9 +139,12 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         Properties p = learnerProperties();
+        if (latency) {
+            return latencyBench(p);
+        }
         List<Double> learner = new ArrayList<>();
         List<Double> learnerCpu = new ArrayList<>();
-        for (int r = 0; r < runs; r++) {
+        for (int r = 0; r < (skipLearner ? 0 : runs); r++) {
             Rate rate = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
             learner.add(rate.wall());
             learnerCpu.add(rate.cpu());
@@ -116,28 +163,27 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> e2eCpu = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> pass = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> passCpu = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
         if (!skipEndToEnd) {
-            List<String[]> modes = new ArrayList<>();
-            for (String mode : e2eModes) {
-                String guarantee = mode.replace("-keyed", "");
-                if (!guarantee.equals("at_least_once") && !guarantee.equals("exactly_once_v2")) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--e2e-modes: unknown mode '"
-                            + mode + "'; use at_least_once or exactly_once_v2, each optionally with -keyed");
-                }
-                modes.add(new String[] {guarantee, String.valueOf(mode.endsWith("-keyed"))});
-            }
+            List<Mode> modes = modes(e2eModes, "--e2e-modes");
             try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
-                // One discarded run first: the JIT compiles Kafka's, the broker's and ND4J's paths during the first
-                // ~100k records; without it the first measured run reports compilation, not steady state.
-                endToEnd(broker, p, "at_least_once", false, -1);
+                // One discarded run of each first: the JIT compiles Kafka's, the broker's and ND4J's paths during the
+                // first ~100k records; without it the first measured run reports compilation, not steady state.
+                endToEnd(broker, p, new Mode("at_least_once", false), -1);
                 for (int r = 0; r < runs; r++) {
-                    for (String[] m : modes) {
-                        boolean keyed = Boolean.parseBoolean(m[1]);
-                        Rate v = endToEnd(broker, p, m[0], keyed, r);
-                        e2e.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v.wall());
-                        e2eCpu.computeIfAbsent(label(m[0], keyed), k -> new ArrayList<>()).add(v.cpu());
-                        System.out.printf("end to end %s, run %d: %,.0f examples/s (%,.0f per CPU second of the "
-                                + "process, broker included)%n", label(m[0], keyed), r + 1, v.wall(), v.cpu());
+                    for (Mode m : modes) {
+                        Rate[] v = endToEnd(broker, p, m, r);
+                        e2e.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[0].wall());
+                        e2eCpu.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[0].cpu());
+                        pass.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[1].wall());
+                        passCpu.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[1].cpu());
+                        ratios.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[0].wall() / v[1].wall());
+                        System.out.printf("end to end %s, run %d: metastream %,.0f examples/s (%,.0f per CPU second "
+                                + "of the process, broker included), passthrough %,.0f (%,.0f), ratio %.2f%n",
+                                m.label(), r + 1, v[0].wall(), v[0].cpu(), v[1].wall(), v[1].cpu(),
+                                v[0].wall() / v[1].wall());
                     }
                 }
             }
@@ -146,30 +192,57 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("| measurement | examples/s (median of " + runs + ") | runs |");
         System.out.println("| --- | ---: | --- |");
-        System.out.printf("| learner alone (in process) | %,.0f | %s |%n", learnerMedian, fmt(learner));
-        System.out.printf("| learner alone, per CPU second of its thread | %,.0f | %s |%n", median(learnerCpu),
-                fmt(learnerCpu));
-        e2e.forEach((k, v) -> System.out.printf("| end to end, %s | %,.0f | %s |%n", k, median(v), fmt(v)));
-        e2eCpu.forEach((k, v) -> System.out.printf("| end to end, %s, per CPU second of the process | %,.0f | %s |%n",
-                k, median(v), fmt(v)));
+        if (!skipLearner) {
+            System.out.printf("| learner alone (in process) | %,.0f | %s |%n", learnerMedian, fmt(learner));
+            System.out.printf("| learner alone, per CPU second of its thread | %,.0f | %s |%n", median(learnerCpu),
+                    fmt(learnerCpu));
+        }
+        e2e.forEach((k, v) -> {
+            System.out.printf("| end to end, %s | %,.0f | %s |%n", k, median(v), fmt(v));
+            System.out.printf("| passthrough, %s | %,.0f | %s |%n", k, median(pass.get(k)), fmt(pass.get(k)));
+            System.out.printf("| ratio metastream / passthrough, %s (median of per-run ratios) | %.2f | %s |%n", k,
+                    median(ratios.get(k)), fmtRatios(ratios.get(k)));
+        });
+        e2eCpu.forEach((k, v) -> {
+            System.out.printf("| end to end, %s, per CPU second of the process | %,.0f | %s |%n", k, median(v), fmt(v));
+            System.out.printf("| passthrough, %s, per CPU second of the process | %,.0f | %s |%n", k,
+                    median(passCpu.get(k)), fmt(passCpu.get(k)));
+        });
         if (json != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode n = m.createObjectNode();
-            n.put("learner_examples_per_second", learnerMedian);
-            n.putPOJO("learner_runs", learner);
-            n.put("learner_examples_per_cpu_second", median(learnerCpu));
-            n.putPOJO("learner_cpu_runs", learnerCpu);
+            if (!skipLearner) {
+                n.put("learner_examples_per_second", learnerMedian);
+                n.putPOJO("learner_runs", learner);
+                n.put("learner_examples_per_cpu_second", median(learnerCpu));
+                n.putPOJO("learner_cpu_runs", learnerCpu);
+            }
             if (!skipEndToEnd) {
-                n.put("end_to_end_examples_per_second", median(e2e.getOrDefault(label("at_least_once", false), List.of())));
-                n.put("end_to_end_exactly_once_examples_per_second", median(e2e.getOrDefault(label("exactly_once_v2", false), List.of())));
-                n.put("end_to_end_partitioned_input_examples_per_second",
-                        median(e2e.getOrDefault(label("at_least_once", true), List.of())));
-                n.put("end_to_end_partitioned_input_exactly_once_examples_per_second",
-                        median(e2e.getOrDefault(label("exactly_once_v2", true), List.of())));
+                for (Mode mode : modes(e2eModes, "--e2e-modes")) {
+                    String k = mode.label();
+                    if (!e2e.containsKey(k)) {
+                        continue;
+                    }
+                    // e.g. end_to_end_exactly_once_examples_per_second, passthrough_exactly_once_examples_per_second,
+                    // and end_to_end_exactly_once_ratio: the median of the per-run ratios (metastream over the
+                    // passthrough of the same run, on the same input), not the ratio of the medians, so that a run
+                    // slowed by other work on the machine slows both sides of its own ratio.
+                    String mid = mode.jsonInfix();
+                    n.put("end_to_end" + mid + "_examples_per_second", median(e2e.get(k)));
+                    n.put("passthrough" + mid + "_examples_per_second", median(pass.get(k)));
+                    n.put("end_to_end" + mid + "_ratio", median(ratios.get(k)));
+                    n.put("end_to_end" + mid + "_cpu_ratio", medianRatio(e2eCpu.get(k), passCpu.get(k)));
+                }
                 ObjectNode runsNode = n.putObject("end_to_end_runs");
                 e2e.forEach(runsNode::putPOJO);
                 ObjectNode cpuNode = n.putObject("end_to_end_per_process_cpu_second_runs");
                 e2eCpu.forEach(cpuNode::putPOJO);
+                ObjectNode passNode = n.putObject("passthrough_runs");
+                pass.forEach(passNode::putPOJO);
+                ObjectNode passCpuNode = n.putObject("passthrough_per_process_cpu_second_runs");
+                passCpu.forEach(passCpuNode::putPOJO);
+                ObjectNode ratioNode = n.putObject("end_to_end_ratio_runs");
+                ratios.forEach(ratioNode::putPOJO);
             }
             if (scaling.size() >= 2) {
                 n.put("task_scaling_ratio", scaling.get(scaling.size() - 1).rate().wall() / scaling.get(0).rate().wall());
@@ -198,13 +271,11 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("learner_examples", learnerExamples);
             shape.put("e2e_examples", e2eExamples);
             shape.put("warmup_runs_discarded", skipEndToEnd ? 0 : 1);
+            shape.put("order", "per run and mode: metastream, then the passthrough on the same input topic");
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
-            ObjectNode machine = n.putObject("machine");
-            machine.put("cores", Runtime.getRuntime().availableProcessors());
-            machine.put("java", System.getProperty("java.version"));
-            machine.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
-            n.put("measured_at", java.time.Instant.now().toString());
+            shape.putPOJO("set", sets);
+            putMachine(n);
             m.writeValue(json.toFile(), n);
             System.out.println("wrote " + json);
         }
@@ -330,68 +401,369 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the examples into a fresh input topic, then starts a fresh application on it and times from its first
-     * published prediction to its last (read back read_committed).
+     * One end-to-end mode: a processing.guarantee, and whether the input is keyed by task (then neither application
+     * repartitions).
      */
-    private static String label(String guarantee, boolean keyed) {
-        return guarantee + (keyed ? ", input keyed by task (no repartition)" : "");
+    record Mode(String guarantee, boolean keyed) {
+        String label() {
+            return guarantee + (keyed ? ", input keyed by task (no repartition)" : "");
+        }
+
+        /** The part of a JSON key naming the mode: "" for at_least_once, "_partitioned_input_exactly_once", ... */
+        String jsonInfix() {
+            return (keyed ? "_partitioned_input" : "") + (guarantee.equals("exactly_once_v2") ? "_exactly_once" : "");
+        }
+
+        /** The mode in a latency key: at_least_once, exactly_once, at_least_once_keyed, ... */
+        String latencyName() {
+            return (guarantee.equals("exactly_once_v2") ? "exactly_once" : guarantee) + (keyed ? "_keyed" : "");
+        }
+
+        String topicSuffix() {
+            return guarantee.replace('_', '-') + (keyed ? "-keyed" : "");
+        }
     }
 
-    private Rate endToEnd(EmbeddedKafka broker, Properties learnerProps, String guarantee, boolean keyed, int run)
-            throws Exception {
-        String suffix = guarantee.replace('_', '-') + (keyed ? "-keyed" : "") + "-" + (run < 0 ? "warmup" : run);
-        Path state = Files.createTempDirectory("metastream-bench");
+    private List<Mode> modes(List<String> given, String option) {
+        List<Mode> modes = new ArrayList<>();
+        for (String mode : given) {
+            String guarantee = mode.replace("-keyed", "");
+            if (!guarantee.equals("at_least_once") && !guarantee.equals("exactly_once_v2")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": unknown mode '"
+                        + mode + "'; use at_least_once or exactly_once_v2, each optionally with -keyed");
+            }
+            modes.add(new Mode(guarantee, mode.endsWith("-keyed")));
+        }
+        return modes;
+    }
+
+    /**
+     * The properties of one application of a run: the workload's and {@code --set}'s, the mode, and topic names of
+     * its own under {@code prefix} (the examples topic under {@code examplesPrefix}, which a passthrough run shares
+     * with the metastream run it is compared with). Metastream and the passthrough are both configured from these,
+     * so they run with the same Kafka Streams settings.
+     */
+    private Properties runProperties(Properties learnerProps, Mode mode, String prefix, String examplesPrefix,
+                                     Path state) {
         Properties p = new Properties();
         p.putAll(learnerProps);
-        p.setProperty("application.id", "metastream-bench-" + suffix);
-        p.setProperty("processing.guarantee", guarantee);
+        p.setProperty("application.id", prefix);
+        p.setProperty("processing.guarantee", mode.guarantee());
         p.setProperty("num.stream.threads", String.valueOf(threads));
         p.setProperty("state.dir", state.toString());
         p.setProperty("topics.partitions", String.valueOf(partitions));
-        p.setProperty("input.partitioned.by.task", String.valueOf(keyed));
+        p.setProperty("input.partitioned.by.task", String.valueOf(mode.keyed()));
         for (String t : List.of("examples", "predictions", "model.snapshots", "metrics", "drift.events", "dead.letter",
                 "meta.updates", "meta.model", "control")) {
-            p.setProperty("topic." + t, "bench-" + suffix + "." + t);
+            p.setProperty("topic." + t, (t.equals("examples") ? examplesPrefix : prefix) + "." + t);
         }
-        AppConfig config = AppConfig.of(p);
-        try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry())) {
-            app.ensureTopics();
-            Properties pp = new Properties();
-            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-            pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-            BenchStreams stream = new BenchStreams(200 + run);
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
-                    new ByteArraySerializer())) {
-                for (int i = 0; i < e2eExamples; i++) {
-                    ExampleRecordWriter.Written w = ExampleRecordWriter.write(stream.nextRecord(), keyed
-                            ? ExampleRecordWriter.TaskPlacement.KEY_AND_VALUE
-                            : ExampleRecordWriter.TaskPlacement.VALUE_ONLY);
-                    producer.send(new ProducerRecord<>(config.topology().examplesTopic(), w.key(), w.value()));
-                }
+        return p;
+    }
+
+    /**
+     * Loads the examples into a fresh input topic, then runs metastream on it and then the passthrough on the same
+     * topic, each a fresh application timed from its first output to its last (read back read_committed).
+     *
+     * @return metastream's rate, then the passthrough's
+     */
+    private Rate[] endToEnd(EmbeddedKafka broker, Properties learnerProps, Mode mode, int run) throws Exception {
+        String suffix = mode.topicSuffix() + "-" + (run < 0 ? "warmup" : run);
+        String prefix = "metastream-bench-" + suffix;
+        Rate[] out = new Rate[2];
+        Path state = Files.createTempDirectory("metastream-bench");
+        try {
+            AppConfig config = AppConfig.of(runProperties(learnerProps, mode, prefix, prefix, state.resolve("m")));
+            try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry())) {
+                app.ensureTopics();
+                load(broker, config.topology().examplesTopic(), mode.keyed(), new BenchStreams(200 + run), e2eExamples);
+                out[0] = timeOutputs(broker, config.topology().predictionsTopic(), app::start, e2eExamples);
             }
-            try (OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.topology(), Map.of())) {
-                app.start();
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (watcher.predictions.get() == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
-                long t0 = System.nanoTime();
-                long cpu0 = processCpuNanos();
-                long first = watcher.predictions.get();
-                while (watcher.predictions.get() < e2eExamples && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                long n = watcher.predictions.get() - first;
-                if (watcher.predictions.get() < e2eExamples) {
-                    throw new IllegalStateException("only " + watcher.predictions.get() + " of " + e2eExamples
-                            + " predictions arrived in 5 minutes");
-                }
-                double wall = (System.nanoTime() - t0) / 1e9;
-                double cpu = (processCpuNanos() - cpu0) / 1e9;
-                return new Rate(n / wall, n / cpu);
+            AppConfig pc = AppConfig.of(runProperties(learnerProps, mode, "passthrough-bench-" + suffix, prefix,
+                    state.resolve("p")));
+            try (PassthroughApp app = new PassthroughApp(pc, broker.bootstrapServers())) {
+                app.ensureTopics();
+                out[1] = timeOutputs(broker, pc.topology().predictionsTopic(), app::start, e2eExamples);
+            }
+            return out;
+        } finally {
+            TempDirs.deleteQuietly(state);
+        }
+    }
+
+    /** Metastream alone, in bulk, on a fresh topic: the rate {@code --latency} takes half of. */
+    private Rate bulkMetastream(EmbeddedKafka broker, Properties learnerProps, Mode mode, int examples, String tag)
+            throws Exception {
+        String prefix = "metastream-bench-" + tag + "-" + mode.topicSuffix();
+        Path state = Files.createTempDirectory("metastream-bench");
+        try {
+            AppConfig config = AppConfig.of(runProperties(learnerProps, mode, prefix, prefix, state));
+            try (MetastreamApp app = new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry())) {
+                app.ensureTopics();
+                load(broker, config.topology().examplesTopic(), mode.keyed(), new BenchStreams(300), examples);
+                return timeOutputs(broker, config.topology().predictionsTopic(), app::start, examples);
             }
         } finally {
+            TempDirs.deleteQuietly(state);
+        }
+    }
+
+    private static void load(EmbeddedKafka broker, String topic, boolean keyed, BenchStreams stream, int examples) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(bulkProducerProperties(broker),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < examples; i++) {
+                ExampleRecordWriter.Written w = ExampleRecordWriter.write(stream.nextRecord(), placement(keyed));
+                producer.send(new ProducerRecord<>(topic, w.key(), w.value()));
+            }
+        }
+    }
+
+    private static ExampleRecordWriter.TaskPlacement placement(boolean keyed) {
+        return keyed ? ExampleRecordWriter.TaskPlacement.KEY_AND_VALUE : ExampleRecordWriter.TaskPlacement.VALUE_ONLY;
+    }
+
+    private static Properties bulkProducerProperties(EmbeddedKafka broker) {
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        return pp;
+    }
+
+    /**
+     * Starts an application whose input is already loaded and times it from its first output to the
+     * {@code expected}-th, in wall-clock seconds and CPU seconds of this process; startup is not timed.
+     */
+    private static Rate timeOutputs(EmbeddedKafka broker, String outputTopic, Runnable start, int expected)
+            throws Exception {
+        try (OutputReader reader = new OutputReader(broker.bootstrapServers(), outputTopic, 500)) {
+            start.run();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (reader.records.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            long first = reader.records.get();
+            while (reader.records.get() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            long n = reader.records.get() - first;
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (processCpuNanos() - cpu0) / 1e9;
+            if (reader.records.get() < expected) {
+                throw new IllegalStateException("only " + reader.records.get() + " of " + expected + " outputs on "
+                        + outputTopic + " in 5 minutes" + (reader.failure() == null ? "" : ": " + reader.failure()));
+            }
+            return new Rate(n / wall, n / cpu);
+        }
+    }
+
+    /**
+     * One paced latency run's outcome.
+     *
+     * @param stats     latencies of the outputs of the examples sent in the measured window
+     * @param rate      examples per second sent
+     * @param sent      examples sent in the measured window
+     * @param keptUp    whether every one of them was output within the drain bound and the backlog did not grow
+     * @param backlogGrowth growth of (sent - output) over the measured window, in examples per second
+     */
+    record LatencyRun(LatencyStats stats, double rate, long sent, boolean keptUp, double backlogGrowth) {}
+
+    /** {@code --latency}: per mode, metastream then the passthrough at the same fixed rate. */
+    private int latencyBench(Properties p) throws Exception {
+        List<Mode> modes = modes(latencyModes, "--latency-modes");
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode n = mapper.createObjectNode();
+        List<String> table = new ArrayList<>();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
+            // Discarded, as in the throughput runs, and made with --rate too: the first bulk run of a process
+            // measures the JIT compiling Kafka's, the broker's and ND4J's paths (half of it would be far below half of
+            // what is sustained), and a cold metastream falls behind under exactly-once at rates it keeps up with warm.
+            bulkMetastream(broker, p, new Mode("at_least_once", false), calibrationExamples, "warmup");
+            for (Mode mode : modes) {
+                double r = rate;
+                String name = mode.latencyName();
+                if (r <= 0) {
+                    Rate bulk = bulkMetastream(broker, p, mode, calibrationExamples, "calibration");
+                    r = Math.max(1, Math.floor(bulk.wall() / 2));
+                    n.put("latency_" + name + "_sustainable_examples_per_second", bulk.wall());
+                    System.out.printf("%s: a bulk run of %,d examples sustained %,.0f examples/s; pacing at half, %,.0f"
+                            + "%n", mode.label(), calibrationExamples, bulk.wall(), r);
+                } else {
+                    System.out.printf("%s: pacing at %,.0f examples/s (--rate)%n", mode.label(), r);
+                }
+                n.put("latency_" + name + "_rate", r);
+                LatencyRun ms = latencyRun(broker, p, mode, false, r);
+                print("metastream", mode, ms);
+                put(n, "latency_" + name, ms);
+                if (metastreamOnly) {
+                    LatencyStats s = ms.stats();
+                    table.add(String.format("| metastream, %s | %,.0f | %d | %d | %d | %,d | %s |", mode.label(),
+                            ms.rate(), s.p50(), s.p99(), s.max(), s.count(), ms.keptUp() ? "yes"
+                                    : String.format("**no** (backlog +%,.0f/s)", ms.backlogGrowth())));
+                    continue;
+                }
+                LatencyRun pt = latencyRun(broker, p, mode, true, r);
+                print("passthrough", mode, pt);
+                put(n, "passthrough_latency_" + name, pt);
+                n.put("latency_" + name + "_p50_ratio", (double) ms.stats().p50() / pt.stats().p50());
+                n.put("latency_" + name + "_p99_ratio", (double) ms.stats().p99() / pt.stats().p99());
+                for (var x : List.of(Map.entry("metastream", ms), Map.entry("passthrough", pt))) {
+                    LatencyStats s = x.getValue().stats();
+                    table.add(String.format("| %s, %s | %,.0f | %d | %d | %d | %,d | %s |", x.getKey(), mode.label(),
+                            x.getValue().rate(), s.p50(), s.p99(), s.max(), s.count(), x.getValue().keptUp()
+                                    ? "yes" : String.format("**no** (backlog +%,.0f/s)", x.getValue().backlogGrowth())));
+                }
+                table.add(String.format("| ratio metastream / passthrough, %s | | %.2f | %.2f | | | |", mode.label(),
+                        (double) ms.stats().p50() / pt.stats().p50(), (double) ms.stats().p99() / pt.stats().p99()));
+            }
+        }
+        System.out.println();
+        System.out.println("| application, mode | examples/s sent | p50 ms | p99 ms | max ms | outputs measured | kept up |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        table.forEach(System.out::println);
+        if (json != null) {
+            ObjectNode shape = n.putObject("workload");
+            shape.put("input_dim", BenchStreams.DIM);
+            shape.put("trunk", "64");
+            shape.put("classes", BenchStreams.CLASSES);
+            shape.put("tasks", BenchStreams.TASKS);
+            shape.put("batch_size", batchSize);
+            shape.put("latency_seconds", latencySeconds);
+            shape.put("latency_warmup_seconds", latencyWarmupSeconds);
+            shape.put("partitions", partitions);
+            shape.put("stream_threads", threads);
+            shape.putPOJO("set", sets);
+            putMachine(n);
+            mapper.writeValue(json.toFile(), n);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static void print(String app, Mode mode, LatencyRun r) {
+        System.out.printf("latency %s, %s at %,.0f/s: p50 %d ms, p99 %d ms, max %d ms over %,d outputs of %,d sent%s%n",
+                app, mode.label(), r.rate(), r.stats().p50(), r.stats().p99(), r.stats().max(), r.stats().count(),
+                r.sent(), r.keptUp() ? "" : String.format(" -- did NOT keep up (backlog grew %,.0f examples/s)",
+                        r.backlogGrowth()));
+    }
+
+    private static void put(ObjectNode n, String prefix, LatencyRun r) {
+        n.put(prefix + "_p50_ms", r.stats().p50());
+        n.put(prefix + "_p99_ms", r.stats().p99());
+        n.put(prefix + "_max_ms", r.stats().max());
+        n.put(prefix + "_outputs", r.stats().count());
+        n.put(prefix + "_sent", r.sent());
+        n.put(prefix + "_kept_up", r.keptUp());
+        n.put(prefix + "_backlog_growth_per_second", r.backlogGrowth());
+    }
+
+    /**
+     * One paced run: a fresh application on a fresh, empty input topic; once it runs, examples are sent at
+     * {@code rate} for the warm-up and then the measured seconds, each stamped with its send time, and every output
+     * stamped in the measured window gives receive time minus that stamp. Bounded in time: sending stops early when
+     * the backlog (sent minus output) exceeds 20 seconds of input, and what was sent is waited for at most 20
+     * seconds more; either way the run is reported as not keeping up rather than hanging.
+     */
+    private LatencyRun latencyRun(EmbeddedKafka broker, Properties learnerProps, Mode mode, boolean passthrough,
+                                  double rate) throws Exception {
+        String prefix = (passthrough ? "passthrough" : "metastream") + "-latency-" + mode.topicSuffix();
+        Path state = Files.createTempDirectory("metastream-bench");
+        AppConfig config = AppConfig.of(runProperties(learnerProps, mode, prefix, prefix, state));
+        MetastreamApp ms = passthrough ? null
+                : new MetastreamApp(config, broker.bootstrapServers(), new SimpleMeterRegistry());
+        PassthroughApp pt = passthrough ? new PassthroughApp(config, broker.bootstrapServers()) : null;
+        try {
+            if (passthrough) {
+                pt.ensureTopics();
+            } else {
+                ms.ensureTopics();
+            }
+            try (OutputReader reader = new OutputReader(broker.bootstrapServers(),
+                    config.topology().predictionsTopic(), readerFetchMaxWaitMs)) {
+                if (passthrough) {
+                    pt.start();
+                    pt.awaitRunning(Duration.ofMinutes(2));
+                } else {
+                    ms.start();
+                    ms.awaitRunning(Duration.ofMinutes(2));
+                }
+                Properties pp = new Properties();
+                pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                // The sender's own batching wait is part of what a client sees; 1 ms keeps it small at any rate.
+                pp.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+                BenchStreams stream = new BenchStreams(400);
+                String topic = config.topology().examplesTopic();
+                long start = System.currentTimeMillis();
+                long from = start + latencyWarmupSeconds * 1000L;
+                long to = from + latencySeconds * 1000L;
+                reader.window(from, to);
+                long sent = 0;
+                long sentInWindow = 0;
+                long backlogAtFrom = -1;
+                long backlogAtTo = -1;
+                boolean aborted = false;
+                long t0 = System.nanoTime();
+                double nanosPerExample = 1e9 / rate;
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+                    while (true) {
+                        long due = t0 + (long) (sent * nanosPerExample);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                        long now = System.currentTimeMillis();
+                        if (now >= to) {
+                            break;
+                        }
+                        if (now >= from && backlogAtFrom < 0) {
+                            backlogAtFrom = sent - reader.records.get();
+                        }
+                        if (sent % 256 == 0 && sent - reader.records.get() > 20 * rate) {
+                            aborted = true;
+                            break;
+                        }
+                        ExampleRecordWriter.Written w = ExampleRecordWriter.write(stream.nextRecord(),
+                                placement(mode.keyed()));
+                        producer.send(new ProducerRecord<>(topic, null, now, w.key(), w.value()));
+                        sent++;
+                        if (now >= from) {
+                            sentInWindow++;
+                        }
+                    }
+                    backlogAtTo = sent - reader.records.get();
+                }
+                long drainDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!aborted && reader.inWindow.get() < sentInWindow && System.nanoTime() < drainDeadline) {
+                    Thread.sleep(5);
+                }
+                double growth = backlogAtFrom < 0 ? Double.NaN
+                        : (backlogAtTo - backlogAtFrom) / (double) latencySeconds;
+                // Two seconds of input more in flight at the end than at the start: it is falling behind, whatever
+                // the drain then caught up.
+                boolean keptUp = !aborted && reader.inWindow.get() >= sentInWindow
+                        && backlogAtTo - backlogAtFrom <= 2 * rate;
+                long[] bySecond = reader.maxBySecond();
+                StringBuilder slow = new StringBuilder();
+                for (int i = 0; i < bySecond.length; i++) {
+                    if (bySecond[i] > 200) {
+                        slow.append(String.format(" %ds:%dms", i, bySecond[i]));
+                    }
+                }
+                if (!slow.isEmpty()) {
+                    System.out.println("  seconds of the window (from its start) whose slowest output took over 200 ms:"
+                            + slow);
+                }
+                return new LatencyRun(reader.latency(), rate, sentInWindow, keptUp, growth);
+            }
+        } finally {
+            if (ms != null) {
+                ms.close();
+            }
+            if (pt != null) {
+                pt.close();
+            }
             TempDirs.deleteQuietly(state);
         }
     }
@@ -403,6 +775,30 @@ public final class BenchCommand implements Callable<Integer> {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The machine and the time, with the load average so a figure measured beside other work says so. */
+    private static void putMachine(ObjectNode n) {
+        ObjectNode machine = n.putObject("machine");
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        machine.put("load_average_1min_at_end", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        n.put("measured_at", java.time.Instant.now().toString());
+    }
+
+    /** The median of the per-run ratios a[i] / b[i]. */
+    private static double medianRatio(List<Double> a, List<Double> b) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            r.add(a.get(i) / b.get(i));
+        }
+        return median(r);
+    }
+
+    private static String fmtRatios(List<Double> xs) {
+        return xs.stream().map(x -> String.format("%.2f", x)).toList().toString();
     }
 
     private static double median(List<Double> xs) {
