@@ -166,6 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, List<Double>> pass = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> passCpu = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+        changelogBytes.clear();
         if (!skipEndToEnd) {
             List<Mode> modes = modes(e2eModes, "--e2e-modes");
             try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
@@ -175,6 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int r = 0; r < runs; r++) {
                     for (Mode m : modes) {
                         Rate[] v = endToEnd(broker, p, m, r);
+                        double perExample = lastChangelogBytes / (double) e2eExamples;
+                        changelogBytes.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(perExample);
                         e2e.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[0].wall());
                         e2eCpu.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[0].cpu());
                         pass.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(v[1].wall());
@@ -184,6 +187,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 + "of the process, broker included), passthrough %,.0f (%,.0f), ratio %.2f%n",
                                 m.label(), r + 1, v[0].wall(), v[0].cpu(), v[1].wall(), v[1].cpu(),
                                 v[0].wall() / v[1].wall());
+                        System.out.printf("  metastream's changelogs, %s, run %d: %,.0f bytes per example%n", m.label(),
+                                r + 1, perExample);
                     }
                 }
             }
@@ -243,6 +248,10 @@ public final class BenchCommand implements Callable<Integer> {
                 passCpu.forEach(passCpuNode::putPOJO);
                 ObjectNode ratioNode = n.putObject("end_to_end_ratio_runs");
                 ratios.forEach(ratioNode::putPOJO);
+                // What metastream's commits wrote to its state stores' changelogs, per example: the volume behind the
+                // exactly-once cliff (docs/benchmarks-throughput.md).
+                ObjectNode changelogNode = n.putObject("end_to_end_changelog_bytes_per_example_runs");
+                changelogBytes.forEach(changelogNode::putPOJO);
             }
             if (scaling.size() >= 2) {
                 n.put("task_scaling_ratio", scaling.get(scaling.size() - 1).rate().wall() / scaling.get(0).rate().wall());
@@ -466,6 +475,11 @@ public final class BenchCommand implements Callable<Integer> {
      *
      * @return metastream's rate, then the passthrough's
      */
+    /** Changelog bytes per example of metastream's runs, by mode. */
+    private final Map<String, List<Double>> changelogBytes = new java.util.LinkedHashMap<>();
+    /** Bytes metastream's changelogs held after the last {@link #endToEnd} run. */
+    private long lastChangelogBytes;
+
     private Rate[] endToEnd(EmbeddedKafka broker, Properties learnerProps, Mode mode, int run) throws Exception {
         String suffix = mode.topicSuffix() + "-" + (run < 0 ? "warmup" : run);
         String prefix = "metastream-bench-" + suffix;
@@ -478,6 +492,10 @@ public final class BenchCommand implements Callable<Integer> {
                 load(broker, config.topology().examplesTopic(), mode.keyed(), new BenchStreams(200 + run), e2eExamples);
                 out[0] = timeOutputs(broker, config.topology().predictionsTopic(), app::start, e2eExamples);
             }
+            // After the close, whose last commit flushed what the record cache still held.
+            long written = TopicBytes.of(broker.bootstrapServers(), prefix + "-").entrySet().stream()
+                    .filter(e -> e.getKey().endsWith("-changelog")).mapToLong(Map.Entry::getValue).sum();
+            lastChangelogBytes = written;
             AppConfig pc = AppConfig.of(runProperties(learnerProps, mode, "passthrough-bench-" + suffix, prefix,
                     state.resolve("p")));
             try (PassthroughApp app = new PassthroughApp(pc, broker.bootstrapServers())) {
