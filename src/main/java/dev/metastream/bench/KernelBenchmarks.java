@@ -9,6 +9,7 @@ import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.Loss;
 import dev.metastream.learn.StreamingLearner;
+import dev.metastream.learn.TaskState;
 import dev.metastream.learn.Trunk;
 import dev.metastream.learn.TrunkSpec;
 import dev.metastream.shift.FourierMmd;
@@ -126,6 +127,8 @@ public class KernelBenchmarks {
     @State(Scope.Thread)
     public static class TrainedLearner {
         StreamingLearner learner;
+        /** One task's state as stored, for {@link #taskStateFromBytes}. */
+        byte[] bytes;
 
         /** Learns the examples. */
         @Setup
@@ -140,6 +143,7 @@ public class KernelBenchmarks {
                 learner.observe(stream.next());
             }
             learner.learnPending(0);
+            bytes = learner.task("task-7").toBytes();
         }
     }
 
@@ -219,6 +223,25 @@ public class KernelBenchmarks {
     @Measurement(iterations = 3, time = 1)
     public byte[] taskStateToBytes(TrainedLearner trained) {
         return trained.learner.task("task-7").toBytes();
+    }
+
+    /**
+     * A task's state read back from its bytes, as the learner reads a task that is not cached (the many-task
+     * workload's every returning task).
+     */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public TaskState taskStateFromBytes(TrainedLearner trained) {
+        return TaskState.fromBytes(trained.bytes);
+    }
+
+    /** A new task's domain-shift monitor (d=100, 10 classes, default settings), made for every new task. */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public ShiftMonitor shiftMonitorNew() {
+        return new ShiftMonitor(ShiftMonitor.Settings.defaults(), BenchStreams.DIM, BenchStreams.CLASSES, 42L);
     }
 
     /** One example through the whole learner (predict, buffer, and a 32-example batch every 32 calls). */

@@ -206,6 +206,29 @@ final class Codec {
             in = ByteBuffer.wrap(bytes);
         }
 
+        /** A reader over {@code length} bytes of {@code bytes} from {@code offset}, without copying them. */
+        Reader(byte[] bytes, int offset, int length) {
+            in = ByteBuffer.wrap(bytes, offset, length).slice();
+        }
+
+        /** The array this reader reads. */
+        byte[] array() {
+            return in.array();
+        }
+
+        /**
+         * Skips a byte string, writing where it starts in {@link #array()} into {@code span[at]} (-1 when it is null)
+         * and its length into {@code span[at + 1]}.
+         */
+        void skipBytes(int[] span, int at) {
+            int n = length(1);
+            span[at] = n < 0 ? -1 : in.arrayOffset() + in.position();
+            span[at + 1] = n;
+            if (n > 0) {
+                in.position(in.position() + n);
+            }
+        }
+
         int i8() {
             return guard(() -> (int) in.get());
         }
@@ -319,8 +342,16 @@ final class Codec {
      * unreadable (and an older reader skips fields it does not know).
      */
     static final class Fields {
-        /** The fields read, by name (reading), or null (writing). */
-        private final Map<String, byte[]> values;
+        /** The record read (reading), or null (writing). */
+        private final byte[] data;
+        /**
+         * Per field read, four ints: where its name starts in {@link #data} and its length, where its value starts
+         * and its length (-1 for a null name or value); the bytes are not copied and the names not decoded, since
+         * a task state is read back whenever its task returns to the cache.
+         */
+        private final int[] spans;
+        /** The field after the last one found: readers ask for the fields in about the order they were written. */
+        private int next;
         /** The record being written, fields in place (writing), or null (reading). */
         private final Writer out;
         private int count;
@@ -340,18 +371,21 @@ final class Codec {
          * field (then copied) was a tenth of the learner's time.
          */
         Fields(int sizeHint) {
-            values = null;
+            data = null;
+            spans = null;
             out = new Writer(sizeHint + 5);
             out.i8(0).i32(0); // version and field count, patched by toBytes
         }
 
-        private Fields(Map<String, byte[]> read) {
-            values = read;
+        private Fields(byte[] data, int[] spans, int count) {
+            this.data = data;
+            this.spans = spans;
+            this.count = count;
             out = null;
         }
 
-        /** Adds a field written by {@code body}; a name is written once per record. */
-        Fields put(String name, java.util.function.Consumer<Writer> body) {
+        /** A field name's UTF-8 bytes, cached for the few literals records use. */
+        private static byte[] encoded(String name) {
             byte[] encoded = NAMES.get(name);
             if (encoded == null) {
                 encoded = name.getBytes(StandardCharsets.UTF_8);
@@ -359,7 +393,12 @@ final class Codec {
                     NAMES.put(name, encoded);
                 }
             }
-            out.bytes(encoded);
+            return encoded;
+        }
+
+        /** Adds a field written by {@code body}; a name is written once per record. */
+        Fields put(String name, java.util.function.Consumer<Writer> body) {
+            out.bytes(encoded(name));
             int lengthAt = out.position();
             out.i32(0);
             body.accept(out);
@@ -376,23 +415,50 @@ final class Codec {
 
         /** Reads the fields after the version byte the caller has already read. */
         static Fields read(Reader r) {
-            Map<String, byte[]> read = new java.util.LinkedHashMap<>();
             int n = r.i32();
-            for (int i = 0; i < n; i++) {
-                read.put(r.str(), r.bytes());
+            if (n < 0) {
+                n = 0; // as the loop over a negative count read nothing
             }
-            return new Fields(read);
+            // A field takes at least its two lengths: a count beyond that is a truncated record, not an allocation.
+            int[] spans = new int[4 * Math.min(n, Math.max(0, r.in.remaining() / 8))];
+            for (int i = 0; i < n; i++) {
+                if (4 * i >= spans.length) {
+                    // Fewer than 8 bytes are left, and a field takes at least 8.
+                    throw new IllegalStateException("truncated state: " + n + " fields announced, " + i + " read");
+                }
+                r.skipBytes(spans, 4 * i);
+                r.skipBytes(spans, 4 * i + 2);
+            }
+            return new Fields(r.array(), spans, n);
+        }
+
+        /** The index of the field named {@code name}, or -1 when the writer did not write it. */
+        private int find(String name) {
+            byte[] want = encoded(name);
+            for (int k = 0; k < count; k++) {
+                int i = (next + k) % count;
+                int from = spans[4 * i];
+                if (from >= 0 && spans[4 * i + 1] == want.length
+                        && Arrays.equals(data, from, from + want.length, want, 0, want.length)) {
+                    next = i + 1;
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** Whether a field was written. */
         boolean has(String name) {
-            return values.containsKey(name);
+            return find(name) >= 0;
         }
 
-        /** A field read by {@code read}, or {@code fallback} when the writer did not write it. */
+        /** A field read by {@code read}, or {@code fallback} when the writer did not write it (or wrote null). */
         <T> T get(String name, java.util.function.Function<Reader, T> read, T fallback) {
-            byte[] b = values.get(name);
-            return b == null ? fallback : read.apply(new Reader(b));
+            int i = find(name);
+            if (i < 0 || spans[4 * i + 2] < 0) {
+                return fallback;
+            }
+            return read.apply(new Reader(data, spans[4 * i + 2], spans[4 * i + 3]));
         }
     }
 

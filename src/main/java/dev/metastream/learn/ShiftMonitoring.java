@@ -105,8 +105,10 @@ final class ShiftMonitoring {
         if (e != null) {
             return e;
         }
-        ShiftMonitor m = read(task);
-        int logged = store.shiftObservations(task).size();
+        // The log is read once, for the replay and its length: each read is a scan of the store.
+        List<byte[]> log = store.shiftObservations(task);
+        ShiftMonitor m = read(task, log);
+        int logged = log.size();
         if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
             // A new task, or one whose kind or width was reconfigured: its old reference says nothing about the new.
             m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories, config.seed());
@@ -123,8 +125,12 @@ final class ShiftMonitoring {
 
     /** The stored monitor with its logged observations replayed (their checks were published when they ran), or null. */
     private ShiftMonitor read(String task) {
+        return read(task, store.shiftObservations(task));
+    }
+
+    /** {@link #read(String)} with the task's logged observations already read. */
+    private ShiftMonitor read(String task, List<byte[]> log) {
         byte[] b = store.shiftMonitor(task);
-        List<byte[]> log = store.shiftObservations(task);
         ShiftMonitor m = b != null ? ShiftMonitor.fromBytes(b) : null;
         if (m == null && !log.isEmpty()) {
             // The first records of a task: logged, and no monitor stored yet.
@@ -175,17 +181,18 @@ final class ShiftMonitoring {
         if (!sparse && n != x.length) {
             return; // logged before input.dim changed: it says nothing about the inputs of this width
         }
-        for (int k = 0; k < n; k++) {
-            if (sparse) {
+        if (sparse) {
+            for (int k = 0; k < n; k++) {
                 int j = buf.getInt();
                 float v = buf.getFloat();
                 if (j >= x.length) {
                     return;
                 }
                 x[j] = v;
-            } else {
-                x[k] = buf.getFloat();
             }
+        } else {
+            buf.asFloatBuffer().get(x); // in bulk, as encode writes it
+            buf.position(buf.position() + x.length * Float.BYTES);
         }
         m.observe(x, buf.getDouble(), buf.getDouble());
     }

@@ -379,7 +379,7 @@ public final class ShiftMonitor {
                 refRing[i] = new Block(cells, dim);
             }
         }
-        startEpoch();
+        startEpoch(false);
     }
 
     /** @return the settings */
@@ -701,7 +701,7 @@ public final class ShiftMonitor {
         ShiftReport report = check();
         latest = report;
         if (report.drift()) {
-            startEpoch();
+            startEpoch(true);
             return report;
         }
         return null;
@@ -738,7 +738,11 @@ public final class ShiftMonitor {
         cov = variance;
     }
 
-    private void startEpoch() {
+    /**
+     * Starts a calibration epoch; {@code clearBlocks} false when the blocks were just allocated (all zero), so a new
+     * monitor, made for every new or reread task, does not fill them with zeros a second time.
+     */
+    private void startEpoch(boolean clearBlocks) {
         epochStart = position;
         epochCount = 0;
         if (!wide) {
@@ -764,17 +768,19 @@ public final class ShiftMonitor {
         covFrozen = false;
         covN = 0;
         mmdThreshold = Double.NaN;
-        current.clear();
-        refSum.clear();
-        if (refRing != null) {
-            for (Block b : refRing) {
+        if (clearBlocks) {
+            current.clear();
+            refSum.clear();
+            if (refRing != null) {
+                for (Block b : refRing) {
+                    b.clear();
+                }
+            }
+            for (Block b : recent) {
                 b.clear();
             }
         }
         refHead = 0;
-        for (Block b : recent) {
-            b.clear();
-        }
         recentHead = 0;
         recentFilled = 0;
     }
@@ -977,14 +983,17 @@ public final class ShiftMonitor {
             if (n < 0 || n > maxN || nMmd < 0 || nMmd > n) {
                 throw new IllegalArgumentException("shift monitor: bad block size " + n + " / " + nMmd);
             }
+            // In bulk, then checked: a task's monitor is read back whenever the task returns to the cache.
+            buf.asIntBuffer().get(counts);
+            buf.position(buf.position() + counts.length * Integer.BYTES);
             for (int i = 0; i < counts.length; i++) {
-                counts[i] = buf.getInt();
                 if (counts[i] < 0 || counts[i] > n) {
                     throw new IllegalArgumentException("shift monitor: bad count " + counts[i] + " in a block of " + n);
                 }
             }
+            buf.asDoubleBuffer().get(zsum);
+            buf.position(buf.position() + zsum.length * Double.BYTES);
             for (int i = 0; i < zsum.length; i++) {
-                zsum[i] = buf.getDouble();
                 if (!(Math.abs(zsum[i]) <= nMmd)) { // |cos| <= 1; also rejects NaN
                     throw new IllegalArgumentException("shift monitor: bad projection sum " + zsum[i]);
                 }
@@ -1209,9 +1218,9 @@ public final class ShiftMonitor {
         }
         if (calibrated == 0) {
             if (!m.wide) {
-                for (int i = 0; i < m.calibrationSize * inputDim; i++) {
-                    m.rawX[i] = buf.getFloat();
-                }
+                // In bulk: the calibration sample is most of a young monitor's bytes.
+                buf.asFloatBuffer().get(m.rawX, 0, m.calibrationSize * inputDim);
+                buf.position(buf.position() + m.calibrationSize * inputDim * Float.BYTES);
             }
             for (int j = 0; j < inputDim; j++) {
                 m.calCount[j] = buf.getInt();
@@ -1324,8 +1333,9 @@ public final class ShiftMonitor {
         if (n < 0 || n > max || n > into.length) {
             throw new IllegalArgumentException("shift monitor: bad raw value count " + n);
         }
+        buf.asFloatBuffer().get(into, 0, n);
+        buf.position(buf.position() + n * Float.BYTES);
         for (int i = 0; i < n; i++) {
-            into[i] = buf.getFloat();
             if (!Float.isFinite(into[i])) {
                 throw new IllegalArgumentException("shift monitor: non-finite raw value");
             }
