@@ -62,19 +62,13 @@ public final class MetastreamTopology {
 
     private MetastreamTopology() {}
 
-    /** Builds the topology. */
-    public static Topology build(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_MODEL_STORE), Serdes.String(),
-                        Serdes.ByteArray()).withLoggingDisabled(),
-                topics.metaModelTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("meta-model-source"),
-                MetaModelUpdater::new);
-        for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE,
-                REFERENCE_GRADIENT_STORE, SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
-            builder.addStateStore(store(name));
-        }
-
+    /**
+     * The front of the topology, shared with {@link PassthroughTopology} so that the engine's ceiling measures the same
+     * hops: the examples topic parsed (a bad record to the dead-letter topic with its reason, counted), then
+     * repartitioned by task unless the input is already keyed by task.
+     */
+    static KStream<String, Instance> examplesByTask(StreamsBuilder builder, LearnerConfig config, TopologyConfig topics,
+                                                    MetastreamMetrics metrics) {
         InputRecordParser parser = new InputRecordParser(config, topics.maxRecordBytes());
         KStream<byte[], byte[]> raw = builder.stream(topics.examplesTopic(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("examples-source"));
@@ -94,6 +88,23 @@ public final class MetastreamTopology {
             valid = valid.repartition(Repartitioned.<String, Instance>as(REPARTITION_NAME)
                     .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()));
         }
+        return valid;
+    }
+
+    /** Builds the topology. */
+    public static Topology build(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_MODEL_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                topics.metaModelTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("meta-model-source"),
+                MetaModelUpdater::new);
+        for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE,
+                REFERENCE_GRADIENT_STORE, SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
+            builder.addStateStore(store(name));
+        }
+
+        KStream<String, Instance> valid = examplesByTask(builder, config, topics, metrics);
         // Control commands (DELETE /tasks/{id}, imports) reach the learner of their task's partition through the same
         // stream as its examples: one processor, one transaction, the partition's order.
         KStream<String, Object> control = builder.stream(topics.controlTopic(),

@@ -10,15 +10,11 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * The engine's ceiling for {@code bench}: metastream's topology with the learner taken out. Examples are parsed by the
@@ -44,24 +40,7 @@ public final class PassthroughTopology {
      */
     public static Topology build(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        InputRecordParser parser = new InputRecordParser(config, topics.maxRecordBytes());
-        Map<String, KStream<String, ParseProcessor.Parsed>> routes = builder.stream(topics.examplesTopic(),
-                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("examples-source"))
-                .process(() -> new ParseProcessor(parser, metrics, topics.partitionedByTask()), Named.as("parse"))
-                .split(Named.as("route-"))
-                .branch((k, v) -> v.valid(), Branched.as("valid"))
-                .defaultBranch(Branched.as("invalid"));
-        routes.get("route-invalid")
-                .map((k, v) -> KeyValue.pair(v.key(), v.value()), Named.as("dead-letter-unwrap"))
-                .to(topics.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withName("dead-letter-sink"));
-        KStream<String, Instance> valid = routes.get("route-valid")
-                .mapValues(ParseProcessor.Parsed::instance, Named.as("instance"));
-        if (!topics.partitionedByTask()) {
-            // The same hop as metastream's, with the same serde: its cost is part of the ceiling.
-            valid = valid.repartition(Repartitioned.<String, Instance>as(MetastreamTopology.REPARTITION_NAME)
-                    .withKeySerde(Serdes.String()).withValueSerde(InstanceSerde.serde()));
-        }
+        KStream<String, Instance> valid = MetastreamTopology.examplesByTask(builder, config, topics, metrics);
         valid.mapValues(PassthroughTopology::output, Named.as("passthrough-output"))
                 .to(topics.predictionsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray())
                         .withName("predictions-sink"));
