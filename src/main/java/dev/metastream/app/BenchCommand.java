@@ -584,8 +584,10 @@ public final class BenchCommand implements Callable<Integer> {
      * @param sent      examples sent in the measured window
      * @param keptUp    whether every one of them was output within the drain bound and the backlog did not grow
      * @param backlogGrowth growth of (sent - output) over the measured window, in examples per second
+     * @param phases    the stream threads' slowest process, punctuate, commit and poll, in ms ({@link ThreadPhases})
      */
-    record LatencyRun(LatencyStats stats, double rate, long sent, boolean keptUp, double backlogGrowth) {}
+    record LatencyRun(LatencyStats stats, double rate, long sent, boolean keptUp, double backlogGrowth,
+                      Map<String, Double> phases) {}
 
     /** {@code --latency}: per mode, metastream then the passthrough at the same fixed rate. */
     private int latencyBench(Properties p) throws Exception {
@@ -674,6 +676,7 @@ public final class BenchCommand implements Callable<Integer> {
         n.put(prefix + "_sent", r.sent());
         n.put(prefix + "_kept_up", r.keptUp());
         n.put(prefix + "_backlog_growth_per_second", r.backlogGrowth());
+        r.phases().forEach((phase, ms) -> n.put(prefix + "_thread_" + phase.replace('-', '_') + "_ms", ms));
     }
 
     /**
@@ -773,7 +776,10 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out.println("  seconds of the window (from its start) whose slowest output took over 200 ms:"
                             + slow);
                 }
-                return new LatencyRun(reader.latency(), rate, sentInWindow, keptUp, growth);
+                Map<String, Double> phases = ThreadPhases.maxima(passthrough ? pt.streams() : ms.streams());
+                System.out.println("  slowest stream-thread phases (ms, max over the run's metric window): "
+                        + ThreadPhases.describe(phases));
+                return new LatencyRun(reader.latency(), rate, sentInWindow, keptUp, growth, phases);
             }
         } finally {
             if (ms != null) {

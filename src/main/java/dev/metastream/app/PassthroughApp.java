@@ -51,6 +51,11 @@ final class PassthroughApp implements AutoCloseable {
         streams.start();
     }
 
+    /** The running client (null before {@link #start}), for its metrics. */
+    KafkaStreams streams() {
+        return streams;
+    }
+
     /** Waits until the client is RUNNING; fails after the timeout or when it stops. */
     void awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

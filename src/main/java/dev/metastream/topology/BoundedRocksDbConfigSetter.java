@@ -92,7 +92,7 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
                 throw new IllegalArgumentException(WRITE_BUFFER_RATIO + " + " + HIGH_PRIORITY_RATIO + " = " + (wb + hp)
                         + " leaves nothing of the cache for data blocks; keep their sum at most 1 (defaults 0.5 and 0.1)");
             }
-            long wbBytes = positiveLong(configs, WRITE_BUFFER_MB, 1 << 10) << 10;
+            long wbBytes = positiveLong(configs, WRITE_BUFFER_MB, 1 << 10) << 20;
             int n = (int) positiveLong(configs, MAX_WRITE_BUFFERS, 64);
             return new Sizing(total << 20, wb, hp, wbBytes, n);
         }

@@ -47,6 +47,24 @@ class BoundedRocksDbConfigSetterTest {
         }
     }
 
+    /**
+     * The sizes reach the store's options in bytes: rocksdb.write.buffer.mb once became kilobytes here (8 KB
+     * memtables), and every commit's flush of the record cache then stalled on thousands of tiny memtable flushes.
+     */
+    @Test
+    void setsTheMemtableSizeInMegabytes() {
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.Options options = new org.rocksdb.Options()) {
+            options.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig());
+            new BoundedRocksDbConfigSetter().setConfig("memtable-size-test", options,
+                    Map.of(BoundedRocksDbConfigSetter.TOTAL_MB, "41", BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "3",
+                            BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "4"));
+            assertThat(options.writeBufferSize()).isEqualTo(3L << 20);
+            assertThat(options.maxWriteBufferNumber()).isEqualTo(4);
+            assertThat(BoundedRocksDbConfigSetter.Sizing.from(Map.of()).writeBufferBytes()).isEqualTo(8L << 20);
+        }
+    }
+
     @Test
     void anotherSetterOrNoneReplacesIt() {
         Properties p = new Properties();
