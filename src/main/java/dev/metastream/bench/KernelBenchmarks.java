@@ -244,6 +244,21 @@ public class KernelBenchmarks {
         return new ShiftMonitor(ShiftMonitor.Settings.defaults(), BenchStreams.DIM, BenchStreams.CLASSES, 42L);
     }
 
+    /**
+     * A new task's monitor and its first two examples: all a task of the task-scaling run (about two examples per
+     * task) ever has, made again whenever the task is re-read from the store.
+     */
+    @Benchmark
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public ShiftMonitor shiftMonitorNewTwoExamples() {
+        ShiftMonitor m = new ShiftMonitor(ShiftMonitor.Settings.defaults(), BenchStreams.DIM, BenchStreams.CLASSES,
+                42L);
+        m.observe(monitorRows[0], 1, 1);
+        m.observe(monitorRows[1], 3, Double.NaN);
+        return m;
+    }
+
     /** One example through the whole learner (predict, buffer, and a 32-example batch every 32 calls). */
     @Benchmark
     public Object learnerObserve() {

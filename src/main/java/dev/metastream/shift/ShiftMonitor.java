@@ -53,7 +53,8 @@ import java.util.Objects;
  * block. State is {@code O((features × bins + projections) × blocks + inputDim)}, plus the
  * projections' sums of products ({@code projections²/2}) while the reference fills, and does not
  * grow with the stream: with the defaults about 6.7 kB for 10 features and 9.3 kB for 784 inputs
- * (10 and 12.5 kB while the reference fills).
+ * (10 and 12.5 kB while the reference fills). The blocks and the calibration sample are made as they are first
+ * used, so a monitor that has seen a few examples (most of them, with many tasks) holds one block and those rows.
  *
  * <h2>Signals</h2>
  * <ul>
@@ -129,6 +130,8 @@ public final class ShiftMonitor {
 
     static final byte TYPE = 0x53; // 'S'
     static final byte VERSION = 1;
+
+    private static final float[] NO_FLOATS = new float[0];
 
     /**
      * Settings of a monitor.
@@ -277,7 +280,7 @@ public final class ShiftMonitor {
     private long epochStart;
     private long epochCount;
 
-    // Calibration (null once calibrated).
+    // Calibration (null once calibrated). rawX grows with the rows it holds: most tasks are seen a few times only.
     private float[] rawX;
     private float[] rawPred;
     private float[] rawLabel;
@@ -295,12 +298,15 @@ public final class ShiftMonitor {
     private double[] mmdOffset;
 
     // Packed sums of products while the reference fills; once it is complete only the threshold and
-    // the first `dim` entries, the variances, are needed (the rest is dropped from the state).
+    // the first `dim` entries, the variances, are needed (the rest is dropped from the state). Null (all zero)
+    // while the epoch calibrates: nothing is projected before the calibration is frozen.
     private double[] cov;
     private boolean covFrozen;
     private int covN;
     private double mmdThreshold; // NaN when the MMD test is off for this epoch
 
+    // Made on first use (a task seen a few times never completes a block): refSum when the first block completes,
+    // a ring slot when a block is first rotated into it. A null slot stands for an empty block, all zero.
     private Block current;
     private Block refSum;
     private Block[] refRing; // SLIDING only
@@ -368,16 +374,9 @@ public final class ShiftMonitor {
         this.seen = wide ? new boolean[features] : null;
         this.touched = wide ? new int[features] : null;
         this.current = new Block(cells, dim);
-        this.refSum = new Block(cells, dim);
         this.recent = new Block[settings.recentBlocks()];
-        for (int i = 0; i < recent.length; i++) {
-            recent[i] = new Block(cells, dim);
-        }
         if (settings.reference() == Reference.SLIDING) {
             refRing = new Block[referenceBlocks];
-            for (int i = 0; i < refRing.length; i++) {
-                refRing[i] = new Block(cells, dim);
-            }
         }
         startEpoch(false);
     }
@@ -506,6 +505,10 @@ public final class ShiftMonitor {
 
     private void calibrate(float[] x, double prediction, double label, int predClass, int labelClass) {
         int row = (int) epochCount;
+        if (!wide && rawX.length < (row + 1) * inputDim) {
+            // Doubling: a few copies of at most the rows held, instead of the whole sample up front.
+            rawX = Arrays.copyOf(rawX, Math.min(calibrationSize, Math.max(2, 2 * row)) * inputDim);
+        }
         for (int j = 0; j < inputDim; j++) {
             float v = x[j];
             if (!wide) {
@@ -654,6 +657,9 @@ public final class ShiftMonitor {
             mmdScale = new float[inputDim];
             mmdOffset = new double[dim];
             FourierMmd.frame(calMean, std, Math.sqrt(2.0 * Math.max(1, varying)), seed, mmdScale, mmdOffset);
+            if (cov == null) { // else restored mid-calibration, with the (zero) sums it was written with
+                cov = new double[packedCovLength()];
+            }
         }
         rawX = null;
         rawPred = null;
@@ -668,11 +674,14 @@ public final class ShiftMonitor {
     private ShiftReport completeBlock() {
         long block = epochCount / settings.blockSize() - 1;
         if (block < referenceBlocks) {
+            if (refSum == null) {
+                refSum = new Block(cells, dim);
+            }
             refSum.add(current);
             if (refRing != null) {
                 Block spare = refRing[(int) block];
                 refRing[(int) block] = current;
-                current = spare;
+                current = spare != null ? spare : new Block(cells, dim);
             }
             current.clear();
             if (block == referenceBlocks - 1) {
@@ -680,10 +689,10 @@ public final class ShiftMonitor {
             }
             return null;
         }
-        Block spare = recent[recentHead];
+        Block spare = slot(recent, recentHead);
         if (recentFilled == recent.length && refRing != null) {
             // The oldest recent block moves into the reference, whose oldest block leaves.
-            Block evicted = refRing[refHead];
+            Block evicted = slot(refRing, refHead);
             refSum.subtract(evicted);
             refSum.add(spare);
             refRing[refHead] = spare;
@@ -746,7 +755,7 @@ public final class ShiftMonitor {
         epochStart = position;
         epochCount = 0;
         if (!wide) {
-            rawX = new float[calibrationSize * inputDim];
+            rawX = NO_FLOATS;
         }
         if (outputCategories == 0) {
             rawPred = new float[calibrationSize];
@@ -762,22 +771,26 @@ public final class ShiftMonitor {
         labelBinning = null;
         mmdScale = null;
         mmdOffset = null;
-        if (dim > 0) {
-            cov = new double[dim * (dim + 1) / 2];
-        }
+        cov = null;
         covFrozen = false;
         covN = 0;
         mmdThreshold = Double.NaN;
-        if (clearBlocks) {
+        if (clearBlocks) { // the blocks made so far are kept for the new epoch, cleared
             current.clear();
-            refSum.clear();
+            if (refSum != null) {
+                refSum.clear();
+            }
             if (refRing != null) {
                 for (Block b : refRing) {
-                    b.clear();
+                    if (b != null) {
+                        b.clear();
+                    }
                 }
             }
             for (Block b : recent) {
-                b.clear();
+                if (b != null) {
+                    b.clear();
+                }
             }
         }
         refHead = 0;
@@ -785,12 +798,26 @@ public final class ShiftMonitor {
         recentFilled = 0;
     }
 
+    /** Slot {@code i} of a ring, made (all zero, as a slot never used is) when it is still null. */
+    private Block slot(Block[] ring, int i) {
+        Block b = ring[i];
+        if (b == null) {
+            b = new Block(cells, dim);
+            ring[i] = b;
+        }
+        return b;
+    }
+
+    private int packedCovLength() {
+        return dim * (dim + 1) / 2;
+    }
+
     // ------------------------------------------------------------------ checking
 
     private ShiftReport check() {
         Block rec = new Block(cells, dim);
-        for (Block b : recent) {
-            rec.add(b);
+        for (int i = 0; i < recent.length; i++) {
+            rec.add(slot(recent, i));
         }
         List<Signal> signals = new ArrayList<>(SIGNALS);
         signals.add(inputsSignal(rec));
@@ -964,7 +991,29 @@ public final class ShiftMonitor {
         }
 
         int byteSize() {
-            return 2 * Integer.BYTES + counts.length * Integer.BYTES + zsum.length * Double.BYTES;
+            return byteSize(counts.length, zsum.length);
+        }
+
+        static int byteSize(int cells, int dim) {
+            return 2 * Integer.BYTES + cells * Integer.BYTES + dim * Double.BYTES;
+        }
+
+        /** Whether this block reads as a block never used: no examples, every count 0 and every sum +0.0. */
+        boolean isUnused() {
+            if (n != 0 || nMmd != 0) {
+                return false;
+            }
+            for (int c : counts) {
+                if (c != 0) {
+                    return false;
+                }
+            }
+            for (double v : zsum) {
+                if (Double.doubleToRawLongBits(v) != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void write(ByteBuffer buf) {
@@ -1070,7 +1119,7 @@ public final class ShiftMonitor {
             }
         }
         if (dim > 0) {
-            size += 1 + Integer.BYTES + Double.BYTES + cov.length * Double.BYTES;
+            size += 1 + Integer.BYTES + Double.BYTES + (cov != null ? cov.length : packedCovLength()) * Double.BYTES;
         }
         return size;
     }
@@ -1079,9 +1128,11 @@ public final class ShiftMonitor {
         buf.put((byte) (calibrating ? 0 : 1));
         if (calibrating) {
             if (!wide) {
-                for (int i = 0; i < calibrationSize * inputDim; i++) {
-                    buf.putFloat(rawX[i]);
+                // The whole sample as before: the rows not held yet are zero, as is the new buffer.
+                for (float v : rawX) {
+                    buf.putFloat(v);
                 }
+                buf.position(buf.position() + (calibrationSize * inputDim - rawX.length) * Float.BYTES);
             }
             for (int j = 0; j < inputDim; j++) {
                 buf.putInt(calCount[j]).putDouble(calMean[j]).putDouble(calM2[j]);
@@ -1117,8 +1168,12 @@ public final class ShiftMonitor {
         }
         if (dim > 0) {
             buf.put((byte) (covFrozen ? 1 : 0)).putInt(covN).putDouble(mmdThreshold);
-            for (double v : cov) {
-                buf.putDouble(v);
+            if (cov != null) {
+                for (double v : cov) {
+                    buf.putDouble(v);
+                }
+            } else { // calibrating: zero sums, as is the new buffer
+                buf.position(buf.position() + packedCovLength() * Double.BYTES);
             }
         }
     }
@@ -1133,19 +1188,28 @@ public final class ShiftMonitor {
     }
 
     private void writeAfterCurrent(ByteBuffer buf) {
-        refSum.write(buf);
+        writeBlock(buf, refSum);
         if (refRing != null) {
             for (Block b : refRing) {
-                b.write(buf);
+                writeBlock(buf, b);
             }
         }
         for (Block b : recent) {
-            b.write(buf);
+            writeBlock(buf, b);
         }
         buf.putInt(refHead).putInt(recentHead).putInt(recentFilled);
         buf.put((byte) (latestBytes == null ? 0 : 1));
         if (latestBytes != null) {
             buf.putInt(latestBytes.length).put(latestBytes);
+        }
+    }
+
+    /** A block, or an empty one where none is made yet: zeros, which the new buffer already holds. */
+    private void writeBlock(ByteBuffer buf, Block b) {
+        if (b != null) {
+            b.write(buf);
+        } else {
+            buf.position(buf.position() + Block.byteSize(cells, dim));
         }
     }
 
@@ -1218,7 +1282,9 @@ public final class ShiftMonitor {
         }
         if (calibrated == 0) {
             if (!m.wide) {
-                // In bulk: the calibration sample is most of a young monitor's bytes.
+                // In bulk: the calibration sample is most of a young monitor's bytes. All of it, as written (the rows
+                // not held yet are zero in a monitor's own bytes, and are written back as read).
+                m.rawX = new float[m.calibrationSize * inputDim];
                 buf.asFloatBuffer().get(m.rawX, 0, m.calibrationSize * inputDim);
                 buf.position(buf.position() + m.calibrationSize * inputDim * Float.BYTES);
             }
@@ -1275,9 +1341,7 @@ public final class ShiftMonitor {
                 throw new IllegalArgumentException("shift monitor: bad covariance flag");
             }
             m.covFrozen = frozen == 1;
-            if (m.covFrozen) {
-                m.cov = new double[m.dim];
-            }
+            m.cov = new double[m.covFrozen ? m.dim : m.packedCovLength()];
             m.covN = buf.getInt();
             m.mmdThreshold = buf.getDouble();
             if (m.covN < 0 || m.covN > referenceSize || (!m.covFrozen && m.covN != 0)
@@ -1292,15 +1356,12 @@ public final class ShiftMonitor {
             }
         }
         m.current.read(buf, blockSize);
+        m.refSum = new Block(m.cells, m.dim);
         m.refSum.read(buf, referenceSize);
         if (m.refRing != null) {
-            for (Block b : m.refRing) {
-                b.read(buf, blockSize);
-            }
+            m.readRing(buf, m.refRing, blockSize);
         }
-        for (Block b : m.recent) {
-            b.read(buf, blockSize);
-        }
+        m.readRing(buf, m.recent, blockSize);
         m.refHead = buf.getInt();
         m.recentHead = buf.getInt();
         m.recentFilled = buf.getInt();
@@ -1326,6 +1387,21 @@ public final class ShiftMonitor {
             m.latest = ReportCodec.decode(r);
         }
         return m;
+    }
+
+    /** Reads a ring's blocks; a slot whose block was never used (all zero) stays null, as in a new monitor. */
+    private void readRing(ByteBuffer buf, Block[] ring, int maxN) {
+        Block b = null;
+        for (int i = 0; i < ring.length; i++) {
+            if (b == null) {
+                b = new Block(cells, dim);
+            }
+            b.read(buf, maxN);
+            if (!b.isUnused()) {
+                ring[i] = b;
+                b = null;
+            }
+        }
     }
 
     private static int readRaw(ByteBuffer buf, float[] into, long max) {

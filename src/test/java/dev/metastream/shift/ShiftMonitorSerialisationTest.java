@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** {@link ShiftMonitor#toBytes()} / {@link ShiftMonitor#fromBytes(byte[])}: exact resume, bounded size, rejection. */
@@ -95,6 +96,29 @@ class ShiftMonitorSerialisationTest {
             return x;
         };
         assertResumesExactly(DEFAULTS, 784, 10, wide, 12_000);
+    }
+
+    @Test
+    void resumesExactlyAtEveryPositionWhileItsBlocksAreMade() {
+        // A monitor makes its blocks as it first uses them (the reference sum and the ring slots), and a restored one
+        // leaves the slots it reads empty unmade: restored at every example through calibration, the reference and the
+        // rings' first rounds, it continues as the monitor never restored, through shifts that restart the epoch.
+        ShiftMonitor.Settings smallBlocks = new ShiftMonitor.Settings(120, 40, 3, 8, 0.5, 0.05, 100_000, 100, 16,
+                ShiftMonitor.Reference.SLIDING);
+        long[] every = LongStream.range(0, 1_300).toArray();
+        record Case(ShiftMonitor.Settings s, int dim, int categories) {}
+        List<Case> cases = List.of(new Case(DEFAULTS, 10, 2),
+                new Case(DEFAULTS.withReference(ShiftMonitor.Reference.SLIDING), 10, 2), new Case(smallBlocks, 4, 0));
+        for (Case c : cases) {
+            byte[][] straight = new byte[1][];
+            byte[][] resumed = new byte[1][];
+            List<ShiftReport> a = checks(c.s(), c.dim(), c.categories(), shifting(c.dim()), 9_000, new long[0],
+                    straight);
+            List<ShiftReport> b = checks(c.s(), c.dim(), c.categories(), shifting(c.dim()), 9_000, every, resumed);
+            assertThat(a).as("%s", c).anyMatch(ShiftReport::drift);
+            assertThat(b).as("%s", c).isEqualTo(a);
+            assertThat(resumed[0]).as("%s", c).isEqualTo(straight[0]);
+        }
     }
 
     private static byte[] stateAfter(int dim, long n, ShiftMonitor.Settings s) {

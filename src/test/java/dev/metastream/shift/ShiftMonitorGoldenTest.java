@@ -1,0 +1,111 @@
+package dev.metastream.shift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the monitor's outputs to those of the eager-allocating implementation (commit 22045af): SHA-256 digests of
+ * every report and latest check and of {@link ShiftMonitor#toBytes()} at many positions (densely through calibration
+ * and the reference's first blocks, where blocks are allocated as they are first used), over long deterministic
+ * streams with shifts. A digest that moves means an output that moved.
+ */
+class ShiftMonitorGoldenTest {
+
+    private static final ShiftMonitor.Settings DEFAULTS = ShiftMonitor.Settings.defaults();
+
+    /** Blocks shorter than the calibration (which is then one block), a sliding reference, 8 bins. */
+    private static final ShiftMonitor.Settings SMALL_BLOCKS = new ShiftMonitor.Settings(120, 40, 3, 8, 0.5, 0.05,
+            100_000, 100, 16, ShiftMonitor.Reference.SLIDING);
+
+    private static ShiftStreams.Inputs shifting(int d) {
+        return (r, i) -> {
+            float[] x = ShiftStreams.uniform(d).next(r, i);
+            if ((i / 3000) % 2 == 1) {
+                x[0] += 0.5f;
+                x[d - 1] *= 2;
+            }
+            if (i % 101 == 7) {
+                x[1] = Float.NaN; // missing values take their own paths
+            }
+            return x;
+        };
+    }
+
+    private static ShiftStreams.Inputs wideShifting() {
+        return (r, i) -> {
+            float[] x = ShiftStreams.wideSparse().next(r, i);
+            if ((i / 3000) % 2 == 1) {
+                Arrays.fill(x, 0, 200, 0f);
+            }
+            return x;
+        };
+    }
+
+    private static String digest(ShiftMonitor.Settings s, int dim, int categories, ShiftStreams.Inputs inputs, long n) {
+        MessageDigest sha = sha256();
+        ShiftMonitor m = new ShiftMonitor(s, dim, categories, 17);
+        Random r = new Random(11);
+        int reports = 0;
+        for (long i = 0; i < n; i++) {
+            if (i < 700 ? i % 7 == 0 || i % s.blockSize() < 2 : i % 97 == 0) {
+                sha.update(m.toBytes());
+            }
+            float[] x = inputs.next(r, i);
+            double y = r.nextDouble() < (i % 6000 < 3000 ? 0.3 : 0.6) ? 1 : 0;
+            double prediction = categories == 0 ? y + 0.1 * r.nextGaussian() : y;
+            double label = r.nextDouble() < 0.5 ? y : Double.NaN;
+            ShiftReport rep = m.observe(x, prediction, label);
+            if (rep != null) {
+                reports++;
+                sha.update(ShiftMonitor.ReportCodec.encode(rep));
+            }
+            ShiftReport latest = m.latest();
+            if (latest != null && latest.position() == m.position()) {
+                sha.update(ShiftMonitor.ReportCodec.encode(latest));
+            }
+        }
+        sha.update(m.toBytes());
+        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(reports).array());
+        assertThat(reports).as("the stream has shifts").isPositive();
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void firstReferenceIsUnchanged() {
+        assertThat(digest(DEFAULTS, 10, 2, shifting(10), 20_000))
+                .isEqualTo("1f94b9fedefdb3e0d1eacdd9e61295b372c33e0e0a969939a8e963579c0751a2");
+    }
+
+    @Test
+    void slidingReferenceIsUnchanged() {
+        assertThat(digest(DEFAULTS.withReference(ShiftMonitor.Reference.SLIDING), 10, 2, shifting(10), 20_000))
+                .isEqualTo("9eaf23c04538796fbad08547b453be90fc9f489e75ac6b879d7178601cd828e7");
+    }
+
+    @Test
+    void smallBlocksAndRealValuedOutputsAreUnchanged() {
+        assertThat(digest(SMALL_BLOCKS, 4, 0, shifting(4), 12_000))
+                .isEqualTo("cf7152e623fd2d5fe844ab35daeef62ad5c748f52cc519563e4a6b5fce8845c7");
+    }
+
+    @Test
+    void wideInputsAreUnchanged() {
+        assertThat(digest(DEFAULTS, 784, 10, wideShifting(), 8_000))
+                .isEqualTo("148540645a9032ae82bf83acc3a71bb3aa1ad314e39599d0d297ff43fe0327a5");
+    }
+}
