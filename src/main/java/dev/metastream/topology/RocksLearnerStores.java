@@ -82,13 +82,13 @@ public final class RocksLearnerStores implements AutoCloseable {
         return store;
     }
 
-    /** Flushes the memtables and returns the bytes of the database's files on disk. */
+    /** Flushes the memtables and returns the bytes of the database's live table (SST) files. */
     public long bytesOnDisk() {
         try (org.rocksdb.FlushOptions f = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
             db.flush(f);
-            try (var files = Files.walk(dir)) {
-                return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-            }
+            // RocksDB's own count of the live table files: walking the directory raced with compactions deleting
+            // the files they replace (NoSuchFileException), and would count files about to go.
+            return db.getLongProperty("rocksdb.live-sst-files-size");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
