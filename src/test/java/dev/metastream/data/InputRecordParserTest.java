@@ -505,4 +505,51 @@ class InputRecordParserTest {
                 "must not be negative");
         assertThat(ok("{\"task\":\"a\",\"x\":[0,0,0,0],\"y\":1,\"ts\":0}").timestamp()).isZero();
     }
+    /**
+     * The parser reads numbers with Jackson's fast double parser: each feature must still be exactly what
+     * {@code (float) Double.parseDouble} makes of its text, for every way a producer writes a number (shortest float
+     * and double forms, fixed and scientific with many digits, halfway and subnormal cases).
+     */
+    @Test
+    void featuresAreExactlyWhatParseDoubleMakesOfTheirText() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        java.util.List<String> texts = new java.util.ArrayList<>(java.util.List.of("0.1", "-0.0", "1e-45", "1.4e-45",
+                "3.4028235e38", "2.2250738585072014E-308", "4.9e-324", "0.30000000000000004", "9007199254740993",
+                "1.00000005960464477539062499", "1.000000059604644775390625", "1.00000005960464477539062501",
+                "123456789012345678901234567890", "-7.0E-10", "1E+3", "5e0"));
+        for (int i = 0; i < 4_000; i++) {
+            double d = switch (i % 4) {
+                case 0 -> random.nextGaussian();
+                case 1 -> random.nextGaussian() * Math.pow(10, random.nextInt(-40, 39));
+                case 2 -> Float.intBitsToFloat(random.nextInt());
+                default -> Double.longBitsToDouble(random.nextLong());
+            };
+            if (!Double.isFinite(d) || Math.abs(d) > Float.MAX_VALUE) { // a float feature cannot hold more
+                continue;
+            }
+            texts.add(switch (i % 5) {
+                case 0 -> Double.toString(d);
+                case 1 -> Float.toString((float) d);
+                case 2 -> String.format(java.util.Locale.ROOT, "%.17e", d);
+                case 3 -> String.format(java.util.Locale.ROOT, "%.9g", d);
+                // Plain decimals up to the parser's 64-character number limit: 40 digits after the point at most.
+                default -> Math.abs(d) < 1e20
+                        ? new java.math.BigDecimal(d).toPlainString().replaceAll("(\\.\\d{40})\\d+", "$1")
+                        : Double.toString(d);
+            });
+        }
+        Properties anyMagnitude = props();
+        anyMagnitude.setProperty("input.max.abs.value", "1e39");
+        InputRecordParser wide = new InputRecordParser(LearnerConfig.from(anyMagnitude), 1 << 20);
+        for (int i = 0; i + DIM <= texts.size(); i += DIM) {
+            java.util.List<String> row = texts.subList(i, i + DIM);
+            Result r = wide.parse(null, utf8("{\"task\":\"a\",\"y\":1,\"x\":[" + String.join(",", row) + "]}"),
+                    RECORD_TS);
+            float[] x = ok(r).x();
+            for (int j = 0; j < DIM; j++) {
+                assertThat(Float.floatToRawIntBits(x[j])).as(row.get(j))
+                        .isEqualTo(Float.floatToRawIntBits((float) Double.parseDouble(row.get(j))));
+            }
+        }
+    }
 }
