@@ -1,0 +1,237 @@
+package dev.metastream.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metastream.bench.BenchStreams;
+import dev.metastream.data.HyperplaneGenerator;
+import dev.metastream.data.RecommendationGenerator;
+import dev.metastream.data.Scenario;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the learner's outputs bit for bit: every prediction's floats and every byte it writes to its store, over three
+ * streams (the benchmark's workload with the default trunk, a linear model on a rotating hyperplane, and a
+ * recommendation stream with hashed inputs), with the learner rebuilt from its store every few hundred examples so
+ * restoring is covered too.
+ *
+ * <p>Why: the performance work on the learner's kernels and state must not change what it learns; a change that is
+ * meant to (a new default, another step rule) updates these digests in the same commit and re-runs the learning-quality
+ * tables. The digests were taken from the learner before the per-example kernels were reworked.
+ */
+class LearnerGoldenTest {
+
+    @Test
+    void benchWorkloadWithTheDefaultTrunk() throws Exception {
+        BenchStreams stream = new BenchStreams(11);
+        List<Instance> data = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            data.add(stream.next());
+        }
+        assertThat(run(Map.of(), data, 700)).isEqualTo(
+                "predictions 0acc35d00c216fba store 93ae4b3be433075b");
+    }
+
+    @Test
+    void linearModelOnARotatingHyperplane() throws Exception {
+        Scenario s = new HyperplaneGenerator(10, 2, 0.001, 0.1, 0.05, false, 0, 4_000, 0).generate(3);
+        Map<String, String> settings = new TreeMap<>(s.learnerConfig());
+        settings.put("model.trunk.layers", "");
+        assertThat(run(settings, train(s), 900)).isEqualTo(
+                "predictions 06ad2f82d65ac9af store 7d721d5f228f4b98");
+    }
+
+    @Test
+    void recommendationStreamWithHashedInputs() throws Exception {
+        Scenario s = new RecommendationGenerator(40, 30, 200, 8, 12, 1.0, 0.5, 0.2, 0.5, 0.8, false, 256, 0)
+                .generate(5);
+        assertThat(run(s.learnerConfig(), train(s), 500)).isEqualTo(
+                "predictions a4d9fbbc8b55e873 store 280914243f5e9577");
+    }
+
+    private static List<Instance> train(Scenario s) {
+        List<Instance> out = new ArrayList<>();
+        for (Scenario.Position p : s.trainOrder()) {
+            out.add(s.tasks().get(p.task()).train().get(p.index()));
+        }
+        return out;
+    }
+
+    /** Feeds {@code data}, rebuilding the learner from its store every {@code restartEvery} examples. */
+    private static String run(Map<String, String> settings, List<Instance> data, int restartEvery) throws Exception {
+        Properties p = new Properties();
+        p.putAll(settings);
+        LearnerConfig config = LearnerConfig.from(p);
+        DigestingStore store = new DigestingStore(new InMemoryLearnerStore());
+        MessageDigest predictions = MessageDigest.getInstance("SHA-256");
+        StreamingLearner learner = new StreamingLearner(config, store, "golden", LearnerEvents.NONE);
+        for (int i = 0; i < data.size(); i++) {
+            if (i > 0 && i % restartEvery == 0) {
+                learner = new StreamingLearner(config, store, "golden", LearnerEvents.NONE);
+            }
+            Prediction prediction = learner.observe(data.get(i));
+            ByteBuffer b = ByteBuffer.allocate(4 * prediction.output().length);
+            for (float v : prediction.output()) {
+                b.putInt(Float.floatToRawIntBits(v));
+            }
+            predictions.update(b.array());
+        }
+        learner.learnPending(0);
+        return "predictions " + hex(predictions) + " store " + hex(store.digest);
+    }
+
+    private static String hex(MessageDigest d) {
+        return HexFormat.of().formatHex(d.digest()).substring(0, 16);
+    }
+
+    /** A store that digests every write, in order, and otherwise is the in-memory store. */
+    private static final class DigestingStore implements LearnerStore {
+        private final LearnerStore inner;
+        private final MessageDigest digest;
+
+        DigestingStore(LearnerStore inner) throws Exception {
+            this.inner = inner;
+            this.digest = MessageDigest.getInstance("SHA-256");
+        }
+
+        private void write(String what, String key, int index, byte[] bytes) {
+            digest.update(what.getBytes(StandardCharsets.UTF_8));
+            digest.update(key.getBytes(StandardCharsets.UTF_8));
+            digest.update(ByteBuffer.allocate(4).putInt(index).array());
+            if (bytes != null) {
+                digest.update(bytes);
+            }
+        }
+
+        @Override
+        public TaskState task(String task) {
+            return inner.task(task);
+        }
+
+        @Override
+        public void putTask(TaskState state) {
+            write("task", state.task(), 0, state.toBytes());
+            inner.putTask(state);
+        }
+
+        @Override
+        public void forEachTask(Consumer<TaskState> visitor) {
+            inner.forEachTask(visitor);
+        }
+
+        @Override
+        public SharedState shared() {
+            return inner.shared();
+        }
+
+        @Override
+        public void putShared(SharedState state) {
+            write("shared", "", 0, state.toBytes());
+            inner.putShared(state);
+        }
+
+        @Override
+        public String memoryTask(int index) {
+            return inner.memoryTask(index);
+        }
+
+        @Override
+        public int memoryTaskIndex(String task) {
+            return inner.memoryTaskIndex(task);
+        }
+
+        @Override
+        public void putMemoryTask(int index, String task) {
+            write("memoryTask", task, index, null);
+            inner.putMemoryTask(index, task);
+        }
+
+        @Override
+        public void deleteMemoryTask(String task) {
+            write("deleteMemoryTask", task, 0, null);
+            inner.deleteMemoryTask(task);
+        }
+
+        @Override
+        public List<PendingExample> pending() {
+            return inner.pending();
+        }
+
+        @Override
+        public void putPending(int position, PendingExample example) {
+            write("pending", "", position, example.toBytes());
+            inner.putPending(position, example);
+        }
+
+        @Override
+        public void clearPending(int count) {
+            write("clearPending", "", count, null);
+            inner.clearPending(count);
+        }
+
+        @Override
+        public void putMemorySample(String task, int slot, MemorySample sample) {
+            write("sample", task, slot, sample.toBytes());
+            inner.putMemorySample(task, slot, sample);
+        }
+
+        @Override
+        public List<MemorySample> memory(String task) {
+            return inner.memory(task);
+        }
+
+        @Override
+        public ReferenceGradient referenceGradient(String task) {
+            return inner.referenceGradient(task);
+        }
+
+        @Override
+        public void putReferenceGradient(String task, ReferenceGradient gradient) {
+            write("reference", task, 0, gradient.toBytes());
+            inner.putReferenceGradient(task, gradient);
+        }
+
+        @Override
+        public byte[] shiftMonitor(String task) {
+            return inner.shiftMonitor(task);
+        }
+
+        @Override
+        public void putShiftMonitor(String task, byte[] state) {
+            write("shift", task, 0, state);
+            inner.putShiftMonitor(task, state);
+        }
+
+        @Override
+        public void putShiftObservation(String task, int index, byte[] observation) {
+            write("shiftObservation", task, index, observation);
+            inner.putShiftObservation(task, index, observation);
+        }
+
+        @Override
+        public List<byte[]> shiftObservations(String task) {
+            return inner.shiftObservations(task);
+        }
+
+        @Override
+        public void clearShiftObservations(String task, int count) {
+            write("clearShiftObservations", task, count, null);
+            inner.clearShiftObservations(task, count);
+        }
+
+        @Override
+        public void deleteTask(String task) {
+            write("deleteTask", task, 0, null);
+            inner.deleteTask(task);
+        }
+    }
+}
