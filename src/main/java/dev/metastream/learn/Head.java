@@ -42,23 +42,54 @@ public final class Head {
      */
     public static void backward(float[] p, int in, int out, float[] h, float[] dz,
             float[] dpAccumulate, float[] dhOut) {
-        int b = in * out;
-        for (int i = 0; i < in; i++) {
-            float hi = h[i];
-            if (hi == 0f) {
-                continue; // adds nothing; hashed inputs are mostly zero
+        // Eight outputs at a time, their dz held in registers, over every row: a head has few outputs (10 classes), and
+        // a loop over so few is not vectorised by the JIT and pays its loop overhead on every row (1.4x slower at
+        // 174 x 10). Each parameter's gradient is still one product added once, so the result is the same bit for bit.
+        int j = 0;
+        for (; j + 8 <= out; j += 8) {
+            float d0 = dz[j];
+            float d1 = dz[j + 1];
+            float d2 = dz[j + 2];
+            float d3 = dz[j + 3];
+            float d4 = dz[j + 4];
+            float d5 = dz[j + 5];
+            float d6 = dz[j + 6];
+            float d7 = dz[j + 7];
+            for (int i = 0; i < in; i++) {
+                float hi = h[i];
+                if (hi == 0f) {
+                    continue; // adds nothing; hashed inputs are mostly zero
+                }
+                int k = i * out + j;
+                dpAccumulate[k] += hi * d0;
+                dpAccumulate[k + 1] += hi * d1;
+                dpAccumulate[k + 2] += hi * d2;
+                dpAccumulate[k + 3] += hi * d3;
+                dpAccumulate[k + 4] += hi * d4;
+                dpAccumulate[k + 5] += hi * d5;
+                dpAccumulate[k + 6] += hi * d6;
+                dpAccumulate[k + 7] += hi * d7;
             }
-            int row = i * out;
-            for (int j = 0; j < out; j++) {
-                dpAccumulate[row + j] += hi * dz[j];
+        }
+        if (j < out) {
+            for (int i = 0; i < in; i++) {
+                float hi = h[i];
+                if (hi == 0f) {
+                    continue;
+                }
+                int row = i * out;
+                for (int q = j; q < out; q++) {
+                    dpAccumulate[row + q] += hi * dz[q];
+                }
             }
         }
         if (dhOut != null) {
             // Apart, so a caller that needs no input gradient (a head's own step) does not pay for it.
             inputGradient(p, out, dz, in, dhOut);
         }
-        for (int j = 0; j < out; j++) {
-            dpAccumulate[b + j] += dz[j];
+        int b = in * out;
+        for (int q = 0; q < out; q++) {
+            dpAccumulate[b + q] += dz[q];
         }
     }
 
