@@ -96,8 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "after the warm-up (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
-    @Option(names = "--latency-warmup-seconds", defaultValue = "5", description = "With --latency: seconds sent at the "
-            + "rate before measuring (default: ${DEFAULT-VALUE}).")
+    // 60 s: with 5 s the window measured the JIT still compiling (p99 577-1,060 ms against 63-264 ms warm, the same jar
+    // and rate; docs/benchmarks-throughput.md), not the long-running application the goal is about.
+    @Option(names = "--latency-warmup-seconds", defaultValue = "60", description = "With --latency: seconds sent at the "
+            + "rate before measuring, so the JIT has compiled the paths the window measures (default: ${DEFAULT-VALUE}).")
     int latencyWarmupSeconds;
 
     @Option(names = "--latency-modes", split = ",", defaultValue = "at_least_once,exactly_once_v2", description = "With "
@@ -144,12 +146,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<Double> learner = new ArrayList<>();
         List<Double> learnerCpu = new ArrayList<>();
+        List<Double> learnerAllocated = new ArrayList<>();
         for (int r = 0; r < (skipLearner ? 0 : runs); r++) {
-            Rate rate = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
+            LearnerRun run = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
+            Rate rate = run.rate();
             learner.add(rate.wall());
             learnerCpu.add(rate.cpu());
-            System.out.printf("learner alone, run %d: %,.0f examples/s (%,.0f per CPU second)%n", r + 1, rate.wall(),
-                    rate.cpu());
+            learnerAllocated.add(run.bytesAllocatedPerExample());
+            System.out.printf("learner alone, run %d: %,.0f examples/s (%,.0f per CPU second; %,.0f bytes allocated per "
+                    + "example)%n", r + 1, rate.wall(), rate.cpu(), run.bytesAllocatedPerExample());
         }
         List<TaskScale> scaling = new ArrayList<>();
         for (int tasks : taskCounts) {
@@ -221,6 +226,7 @@ public final class BenchCommand implements Callable<Integer> {
                 n.putPOJO("learner_runs", learner);
                 n.put("learner_examples_per_cpu_second", median(learnerCpu));
                 n.putPOJO("learner_cpu_runs", learnerCpu);
+                n.put("learner_bytes_allocated_per_example", median(learnerAllocated));
             }
             if (!skipEndToEnd) {
                 for (Mode mode : modes(e2eModes, "--e2e-modes")) {
@@ -308,8 +314,11 @@ public final class BenchCommand implements Callable<Integer> {
      */
     record Rate(double wall, double cpu) {}
 
+    /** One learner-alone run: its rate, and the bytes its thread allocated per timed example (garbage the GC pays for). */
+    record LearnerRun(Rate rate, double bytesAllocatedPerExample) {}
+
     /** Test-then-train over the workload in process; the first tenth is warm-up and not timed. */
-    static Rate learnerAlone(LearnerConfig config, int examples, int run) {
+    static LearnerRun learnerAlone(LearnerConfig config, int examples, int run) {
         StreamingLearner learner = new StreamingLearner(config, new InMemoryLearnerStore(), "bench", LearnerEvents.NONE);
         BenchStreams stream = new BenchStreams(100 + run);
         Instance[] data = new Instance[examples];
@@ -320,7 +329,10 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < warm; i++) {
             learner.observe(data[i]);
         }
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long bytes0 = threads.getThreadAllocatedBytes(thread);
         long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = warm; i < examples; i++) {
@@ -329,7 +341,8 @@ public final class BenchCommand implements Callable<Integer> {
         learner.learnPending(0);
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-        return new Rate((examples - warm) / wall, (examples - warm) / cpu);
+        double bytes = threads.getThreadAllocatedBytes(thread) - bytes0;
+        return new LearnerRun(new Rate((examples - warm) / wall, (examples - warm) / cpu), bytes / (examples - warm));
     }
 
     /** One --task-counts measurement: its rate, and the heap in use (after a GC) and the store's bytes on disk after it. */
