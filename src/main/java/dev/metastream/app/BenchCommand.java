@@ -506,9 +506,18 @@ public final class BenchCommand implements Callable<Integer> {
                 out[0] = timeOutputs(broker, config.topology().predictionsTopic(), app::start, e2eExamples);
             }
             // After the close, whose last commit flushed what the record cache still held.
-            long written = TopicBytes.of(broker.bootstrapServers(), prefix + "-").entrySet().stream()
-                    .filter(e -> e.getKey().endsWith("-changelog")).mapToLong(Map.Entry::getValue).sum();
-            lastChangelogBytes = written;
+            Map<String, Long> changelogs = new java.util.TreeMap<>();
+            TopicBytes.of(broker.bootstrapServers(), prefix + "-").forEach((topic, bytes) -> {
+                if (topic.endsWith("-changelog")) {
+                    changelogs.put(topic.substring(0, topic.length() - "-changelog".length()), bytes);
+                }
+            });
+            lastChangelogBytes = changelogs.values().stream().mapToLong(Long::longValue).sum();
+            // Per store, so what a commit writes can be traced to the state that wrote it.
+            StringBuilder perStore = new StringBuilder();
+            changelogs.forEach((store, bytes) -> perStore.append(String.format(" %s %,.0f", store,
+                    bytes / (double) e2eExamples)));
+            System.out.printf("  changelog bytes per example by store, %s:%s%n", mode.label(), perStore);
             AppConfig pc = AppConfig.of(runProperties(learnerProps, mode, "passthrough-bench-" + suffix, prefix,
                     state.resolve("p")));
             try (PassthroughApp app = new PassthroughApp(pc, broker.bootstrapServers())) {
