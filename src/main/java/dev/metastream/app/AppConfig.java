@@ -101,14 +101,24 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             }
             p = readChecked(file);
         }
+        p.putAll(checkedSets(sets));
+        return of(p);
+    }
+
+    /**
+     * {@link #parseSets} with every key checked ({@link ConfigKeys#check}): for commands that build their own
+     * configuration from {@code --set} (bench), so a misspelt key is refused there too instead of ignored.
+     *
+     * @throws ConfigKeys.UnknownKeyException naming the unknown key and the closest known one
+     */
+    public static Properties checkedSets(List<String> sets) {
         Properties set = parseSets(sets);
         try {
             ConfigKeys.check(set);
         } catch (ConfigKeys.UnknownKeyException e) {
             throw new ConfigKeys.UnknownKeyException("--set: " + e.getMessage());
         }
-        p.putAll(set);
-        return of(p);
+        return set;
     }
 
     /**

@@ -3,14 +3,19 @@ package dev.metastream.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metastream.baselines.Linear;
 import dev.metastream.bench.BenchStreams;
 import dev.metastream.bench.KernelBenchmarks;
 import dev.metastream.data.ExampleRecordWriter;
+import dev.metastream.data.HyperplaneGenerator;
+import dev.metastream.data.Scenario;
 import dev.metastream.learn.InMemoryLearnerStore;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.LearnerEvents;
+import dev.metastream.learn.Prediction;
 import dev.metastream.learn.StreamingLearner;
+import dev.metastream.learn.TaskKind;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
     boolean skipEndToEnd;
 
+    @Option(names = "--linear", description = "Also measure the linear model alone (no trunk) on the issue's peer "
+            + "workload, a 10-feature rotating hyperplane with 2 classes, test-then-train: --learner-examples per run, "
+            + "a discarded first run for the JIT, then --runs timed runs (JSON: linear_learner_examples_per_cpu_second).")
+    boolean linear;
+
     @Option(names = "--skip-learner", description = "Do not measure the learner alone (end to end only).")
     boolean skipLearner;
 
@@ -136,6 +146,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            AppConfig.checkedSets(sets); // refused before any run starts: a misspelt key would otherwise be ignored
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         if (jmh != null) {
             new Runner(new OptionsBuilder().include(KernelBenchmarks.class.getPackageName() + ".*" + jmh).build()).run();
             return 0;
@@ -155,6 +170,27 @@ public final class BenchCommand implements Callable<Integer> {
             learnerAllocated.add(run.bytesAllocatedPerExample());
             System.out.printf("learner alone, run %d: %,.0f examples/s (%,.0f per CPU second; %,.0f bytes allocated per "
                     + "example)%n", r + 1, rate.wall(), rate.cpu(), run.bytesAllocatedPerExample());
+        }
+        List<Double> linearCpu = new ArrayList<>();
+        List<Double> linearAllocated = new ArrayList<>();
+        List<Double> plainCpu = new ArrayList<>();
+        double linearAccuracy = Double.NaN;
+        if (linear) {
+            for (int r = -1; r < runs; r++) {
+                LinearRun run = linearAlone(learnerExamples, sets, r);
+                if (r < 0) {
+                    continue; // the JIT's run: a linear step is short enough that compilation dominates a cold run
+                }
+                linearCpu.add(run.rate().cpu());
+                linearAllocated.add(run.bytesAllocatedPerExample());
+                linearAccuracy = run.accuracy();
+                plainCpu.add(run.baseline().cpu());
+                System.out.printf("linear model alone (10-feature hyperplane, 2 classes), run %d: %,.0f examples/s "
+                        + "(%,.0f per CPU second; %,.0f bytes allocated per example; prequential accuracy %.4f); the "
+                        + "plain linear baseline on the same examples %,.0f per CPU second (accuracy %.4f)%n",
+                        r + 1, run.rate().wall(), run.rate().cpu(), run.bytesAllocatedPerExample(), run.accuracy(),
+                        run.baseline().cpu(), run.baselineAccuracy());
+            }
         }
         List<TaskScale> scaling = new ArrayList<>();
         for (int tasks : taskCounts) {
@@ -207,6 +243,12 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("| learner alone, per CPU second of its thread | %,.0f | %s |%n", median(learnerCpu),
                     fmt(learnerCpu));
         }
+        if (linear) {
+            System.out.printf("| linear model alone, per CPU second of its thread | %,.0f | %s |%n", median(linearCpu),
+                    fmt(linearCpu));
+            System.out.printf("| plain linear baseline, same examples, per CPU second | %,.0f | %s |%n",
+                    median(plainCpu), fmt(plainCpu));
+        }
         e2e.forEach((k, v) -> {
             System.out.printf("| end to end, %s | %,.0f | %s |%n", k, median(v), fmt(v));
             System.out.printf("| passthrough, %s | %,.0f | %s |%n", k, median(pass.get(k)), fmt(pass.get(k)));
@@ -227,6 +269,14 @@ public final class BenchCommand implements Callable<Integer> {
                 n.put("learner_examples_per_cpu_second", median(learnerCpu));
                 n.putPOJO("learner_cpu_runs", learnerCpu);
                 n.put("learner_bytes_allocated_per_example", median(learnerAllocated));
+            }
+            if (linear) {
+                n.put("linear_learner_examples_per_cpu_second", median(linearCpu));
+                n.putPOJO("linear_learner_cpu_runs", linearCpu);
+                n.put("linear_learner_bytes_allocated_per_example", median(linearAllocated));
+                n.put("linear_learner_prequential_accuracy", linearAccuracy);
+                n.put("plain_linear_baseline_examples_per_cpu_second", median(plainCpu));
+                n.put("linear_learner_to_plain_baseline_cpu_ratio", medianRatio(linearCpu, plainCpu));
             }
             if (!skipEndToEnd) {
                 for (Mode mode : modes(e2eModes, "--e2e-modes")) {
@@ -303,7 +353,7 @@ public final class BenchCommand implements Callable<Integer> {
         p.setProperty("task.classes", String.valueOf(BenchStreams.CLASSES));
         p.setProperty("model.trunk.layers", "64");
         p.setProperty("learner.batch.size", String.valueOf(batchSize));
-        p.putAll(AppConfig.parseSets(sets));
+        p.putAll(AppConfig.checkedSets(sets));
         return p;
     }
 
@@ -329,20 +379,91 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < warm; i++) {
             learner.observe(data[i]);
         }
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        long bytes0 = threads.getThreadAllocatedBytes(thread);
-        long cpu0 = threads.getCurrentThreadCpuTime();
-        long t0 = System.nanoTime();
+        ThreadMeter meter = new ThreadMeter();
         for (int i = warm; i < examples; i++) {
             learner.observe(data[i]);
         }
         learner.learnPending(0);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-        double bytes = threads.getThreadAllocatedBytes(thread) - bytes0;
-        return new LearnerRun(new Rate((examples - warm) / wall, (examples - warm) / cpu), bytes / (examples - warm));
+        return new LearnerRun(meter.rate(examples - warm), meter.bytesPerExample(examples - warm));
+    }
+
+    /** The calling thread's wall clock, CPU time and allocated bytes since this was made: what a timed section cost. */
+    private static final class ThreadMeter {
+        private static final com.sun.management.ThreadMXBean THREADS =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        private final long thread = Thread.currentThread().getId();
+        private final long bytes0 = THREADS.getThreadAllocatedBytes(thread);
+        private final long cpu0 = THREADS.getCurrentThreadCpuTime();
+        private final long t0 = System.nanoTime();
+
+        /** Examples per wall-clock second and per CPU second of this thread, for {@code examples} timed ones. */
+        Rate rate(long examples) {
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            return new Rate(examples / wall, examples / cpu);
+        }
+
+        double bytesPerExample(long examples) {
+            return (THREADS.getThreadAllocatedBytes(thread) - bytes0) / (double) examples;
+        }
+    }
+
+    /** One --linear run: its rate, the bytes its thread allocated per timed example, and its prequential accuracy. */
+    record LinearRun(Rate rate, double bytesAllocatedPerExample, double accuracy, Rate baseline,
+                     double baselineAccuracy) {}
+
+    /**
+     * The linear model alone ({@code model.trunk.layers} empty, every other part at its default) on the peer workload of
+     * issue 11: a 10-feature rotating hyperplane (2 drifting features, magnitude 0.001, 5% label noise), 2 classes, one
+     * task, test-then-train. Every example is timed; {@code --set} settings apply over the workload's.
+     */
+    static LinearRun linearAlone(int examples, List<String> sets, int run) {
+        Scenario s = new HyperplaneGenerator(10, 2, 0.001, 0.1, 0.05, false, 0, examples, 0).generate(1000L + run);
+        Properties p = new Properties();
+        p.putAll(s.learnerConfig());
+        p.setProperty("model.trunk.layers", "");
+        p.putAll(AppConfig.checkedSets(sets));
+        List<Instance> data = new ArrayList<>(examples);
+        for (Scenario.Position pos : s.trainOrder()) {
+            data.add(s.tasks().get(pos.task()).train().get(pos.index()));
+        }
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "bench",
+                LearnerEvents.NONE);
+        ThreadMeter meter = new ThreadMeter();
+        long correct = 0;
+        for (Instance in : data) {
+            Prediction prediction = learner.observe(in);
+            correct += predictedClass(prediction.output()) == predictedClass(in.target()) ? 1 : 0;
+        }
+        learner.learnPending(0);
+        Rate rate = meter.rate(data.size());
+        double bytes = meter.bytesPerExample(data.size());
+        // The plain per-example linear learner on standardised inputs (the evaluations' "linear" baseline, River's
+        // StandardScaler | LogisticRegression) over the same examples, right after: the reference in the same run.
+        TaskKind kind = TaskKind.parse(p.getProperty("task.kind", "classification"));
+        Linear plain = new Linear(kind, Integer.parseInt(p.getProperty("task.classes", "2")));
+        ThreadMeter baseMeter = new ThreadMeter();
+        long baseCorrect = 0;
+        for (Instance in : data) {
+            baseCorrect += predictedClass(plain.predictOne(in, null)) == predictedClass(in.target()) ? 1 : 0;
+            plain.learnOne(in, null);
+        }
+        return new LinearRun(rate, bytes, correct / (double) data.size(), baseMeter.rate(data.size()),
+                baseCorrect / (double) data.size());
+    }
+
+    /** The class a prediction or a target stands for: the 0/1 decision of one output, the largest of several. */
+    private static int predictedClass(float[] v) {
+        if (v.length == 1) {
+            return v[0] >= 0.5f ? 1 : 0;
+        }
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** One --task-counts measurement: its rate, and the heap in use (after a GC) and the store's bytes on disk after it. */
