@@ -6,7 +6,9 @@ import dev.metastream.learn.PendingExample;
 import dev.metastream.learn.ReferenceGradient;
 import dev.metastream.learn.SharedState;
 import dev.metastream.learn.TaskState;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -26,6 +28,16 @@ final class KafkaLearnerStore implements LearnerStore {
     private final KeyValueStore<String, byte[]> memory;
     private final KeyValueStore<String, byte[]> references;
     private final KeyValueStore<String, byte[]> shiftMonitors;
+    /**
+     * Decoded episodic memories of the tasks read most recently, in slot order, least recently used first. A replay
+     * reads a whole memory (up to {@code memory.per.task} samples) for each task it draws, every micro-batch: through
+     * Kafka Streams' record cache and RocksDB that was a merged prefix scan and a decode per sample, 5% of a stream
+     * thread end to end. This store is its memory's only writer, so the copy is kept exact by writing through it.
+     */
+    private final LinkedHashMap<String, List<MemorySample>> memoryCache = new LinkedHashMap<>(64, 0.75f, true);
+    /** Heap the decoded memories may hold: samples' floats plus a fixed overhead each. */
+    private final long memoryCacheBudget;
+    private long memoryCacheBytes;
 
     KafkaLearnerStore(KeyValueStore<String, byte[]> tasks, KeyValueStore<String, byte[]> shared,
                       KeyValueStore<String, byte[]> pending, KeyValueStore<String, byte[]> memory,
@@ -36,7 +48,13 @@ final class KafkaLearnerStore implements LearnerStore {
         this.memory = memory;
         this.references = references;
         this.shiftMonitors = shiftMonitors;
+        this.memoryCacheBudget = Runtime.getRuntime().maxMemory() / MEMORY_CACHE_HEAP_SHARE;
     }
+
+    /** The decoded-memory cache's share of the heap, per store (one store per partition): at most maxMemory / this. */
+    private static final long MEMORY_CACHE_HEAP_SHARE = 32;
+    /** Heap a decoded sample is taken to hold beside its floats: the record, two array headers, the list slot. */
+    private static final long SAMPLE_OVERHEAD_BYTES = 64;
 
     @Override
     public TaskState task(String task) {
@@ -150,18 +168,86 @@ final class KafkaLearnerStore implements LearnerStore {
     @Override
     public void putMemorySample(String task, int slot, MemorySample sample) {
         memory.put(memoryKey(task, slot), sample.toBytes());
+        List<MemorySample> cached = memoryCache.get(task);
+        if (cached == null) {
+            return;
+        }
+        // A copy: the caller's arrays are the example's, and the stored sample must not change with them.
+        MemorySample copy = new MemorySample(sample.x().clone(), sample.target().clone());
+        if (slot < cached.size()) {
+            memoryCacheBytes += sampleBytes(copy) - sampleBytes(cached.set(slot, copy));
+        } else if (slot == cached.size()) {
+            cached.add(copy);
+            memoryCacheBytes += sampleBytes(copy);
+            evictMemories();
+        } else {
+            // Not the next slot: the list would no longer be in slot order; read the store again next time.
+            dropMemory(task);
+        }
     }
 
     @Override
     public List<MemorySample> memory(String task) {
+        List<MemorySample> cached = memoryCache.get(task);
+        if (cached != null) {
+            return copiesOnRead(List.copyOf(cached));
+        }
         List<MemorySample> out = new ArrayList<>();
+        boolean contiguous = true;
         try (KeyValueIterator<String, byte[]> it = memory.prefixScan(task + '\u0000', new StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
+                contiguous &= kv.key.equals(memoryKey(task, out.size()));
                 out.add(MemorySample.fromBytes(kv.value));
             }
         }
+        if (contiguous && !out.isEmpty()) {
+            // Slots 0..n-1, as the reservoir fills them: a write to slot i is then element i of the list.
+            memoryCache.put(task, out);
+            out.forEach(sample -> memoryCacheBytes += sampleBytes(sample));
+            evictMemories();
+            return copiesOnRead(List.copyOf(out));
+        }
         return out;
+    }
+
+    /**
+     * The samples as values, like those decoded from the store: each is copied when it is read, so a replay that
+     * reads 16 of 64 samples copies 16, and no caller can change the cached ones.
+     */
+    private static List<MemorySample> copiesOnRead(List<MemorySample> samples) {
+        return new AbstractList<>() {
+            @Override
+            public MemorySample get(int index) {
+                MemorySample s = samples.get(index);
+                return new MemorySample(s.x().clone(), s.target().clone());
+            }
+
+            @Override
+            public int size() {
+                return samples.size();
+            }
+        };
+    }
+
+    private void evictMemories() {
+        var eldest = memoryCache.entrySet().iterator();
+        while (memoryCacheBytes > memoryCacheBudget && memoryCache.size() > 1) {
+            var e = eldest.next();
+            e.getValue().forEach(sample -> memoryCacheBytes -= sampleBytes(sample));
+            eldest.remove();
+        }
+    }
+
+    private void dropMemory(String task) {
+        List<MemorySample> cached = memoryCache.remove(task);
+        if (cached != null) {
+            cached.forEach(sample -> memoryCacheBytes -= sampleBytes(sample));
+        }
+    }
+
+    private static long sampleBytes(MemorySample sample) {
+        return 4L * (sample.x().length + sample.target().length) + SAMPLE_OVERHEAD_BYTES;
     }
 
     @Override
@@ -216,6 +302,7 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public void deleteTask(String task) {
+        dropMemory(task);
         tasks.delete(task);
         shiftMonitors.delete(task);
         List<String> logged = new ArrayList<>();

@@ -189,6 +189,41 @@ public abstract class LearnerStoreContract {
     }
 
     @Test
+    void memorySamplesAreValuesAndWritesAfterAReadAreRead() {
+        LearnerStore s = newStore();
+        Random r = new Random(5);
+        // Slots filled in order, as the reservoir fills them, then read, written on and read again.
+        List<MemorySample> a = new java.util.ArrayList<>();
+        for (int slot = 0; slot < 6; slot++) {
+            a.add(sample(r));
+            s.putMemorySample("a", slot, a.get(slot));
+        }
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(sampleBytes(a));
+        // The next slot, a replacement, and the written sample changed by its owner after the write.
+        a.add(sample(r));
+        s.putMemorySample("a", 6, a.get(6));
+        MemorySample replacement = sample(r);
+        s.putMemorySample("a", 2, replacement);
+        a.set(2, new MemorySample(replacement.x().clone(), replacement.target().clone()));
+        replacement.x()[0] += 1f;
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(sampleBytes(a));
+        // A sample read back and changed is the reader's copy.
+        s.memory("a").get(4).x()[1] += 1f;
+        s.memory("a").get(4).target()[0] += 1f;
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(sampleBytes(a));
+        // A slot beyond the next one, then the task deleted and filled again.
+        MemorySample far = sample(r);
+        s.putMemorySample("a", 10, far);
+        assertThat(sampleBytes(s.memory("a"))).containsExactlyElementsOf(
+                sampleBytes(java.util.stream.Stream.concat(a.stream(), java.util.stream.Stream.of(far)).toList()));
+        s.deleteTask("a");
+        assertThat(s.memory("a")).isEmpty();
+        MemorySample again = sample(r);
+        s.putMemorySample("a", 0, again);
+        assertThat(sampleBytes(s.memory("a"))).containsExactly(again.toBytes());
+    }
+
+    @Test
     void referenceGradientsRoundTripPerTask() {
         LearnerStore s = newStore();
         Random r = new Random(4);
@@ -262,6 +297,41 @@ public abstract class LearnerStoreContract {
         for (String t : List.of("a", "ab")) {
             assertThat(restarted.task(t).toBytes()).isEqualTo(straight.task(t).toBytes());
             assertThat(sampleBytes(restarted.memory(t))).containsExactlyElementsOf(sampleBytes(straight.memory(t)));
+        }
+    }
+
+    @Test
+    void aLearnerLearnsOverThisStoreAsOverTheReferenceStore() {
+        // Replay reads the memories every batch and the reservoir overwrites their slots once full (4 per task here):
+        // whatever this store keeps in between, every prediction and every state is the in-memory store's.
+        Properties p = new Properties();
+        p.setProperty("input.dim", "5");
+        p.setProperty("task.classes", "3");
+        p.setProperty("model.trunk.layers", "4");
+        p.setProperty("learner.batch.size", "8");
+        p.setProperty("memory.per.task", "4");
+        p.setProperty("memory.samples.per.task", "3");
+        p.setProperty("memory.tasks.per.step", "2");
+        LearnerConfig config = LearnerConfig.from(p);
+        LearnerStore reference = new InMemoryLearnerStore();
+        LearnerStore tested = newStore();
+        StreamingLearner expected = new StreamingLearner(config, reference, "p", LearnerEvents.NONE);
+        StreamingLearner actual = new StreamingLearner(config, tested, "p", LearnerEvents.NONE);
+        Random r = new Random(11);
+        List<String> tasks = List.of("a", "ab", "b", "c");
+        for (int i = 0; i < 400; i++) {
+            float[] t = new float[3];
+            t[r.nextInt(3)] = 1;
+            Instance in = new Instance(tasks.get(r.nextInt(tasks.size())), GradCheck.gaussian(r, 5, 1), t, null, i);
+            assertThat(actual.observe(in).output()).containsExactly(expected.observe(in).output());
+            if (i == 250) {
+                assertThat(actual.resetTask("b", i)).isEqualTo(expected.resetTask("b", i));
+            }
+        }
+        assertThat(tested.shared().toBytes()).isEqualTo(reference.shared().toBytes());
+        for (String t : tasks) {
+            assertThat(tested.task(t).toBytes()).isEqualTo(reference.task(t).toBytes());
+            assertThat(sampleBytes(tested.memory(t))).containsExactlyElementsOf(sampleBytes(reference.memory(t)));
         }
     }
 }
