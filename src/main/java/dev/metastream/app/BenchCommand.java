@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean latency;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "With --latency: examples per second "
-            + "sent. 0 (default): half of the rate a short bulk run of metastream in the same mode sustains "
+            + "sent. 0 (default): half of the rate a bulk run of metastream in the same mode sustains "
             + "(--calibration-examples).")
     double rate;
 
@@ -106,9 +106,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "after the warm-up (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
-    // 60 s: with 5 s the window measured the JIT still compiling (p99 577-1,060 ms against 63-264 ms warm, the same jar
-    // and rate; docs/benchmarks-throughput.md), not the long-running application the goal is about.
-    @Option(names = "--latency-warmup-seconds", defaultValue = "60", description = "With --latency: seconds sent at the "
+    // 240 s: the broker, Kafka Streams and metastream share one process and two cores here, and C2 took half a core
+    // for the first two and a half minutes of a paced run. With 5 s, then 60 s, the window measured the JIT compiling
+    // (metastream alone at 716/s, default settings: p99 171 ms after 60 s, 33 ms after 240 s;
+    // docs/benchmarks-throughput.md, seventh stop), not the long-running application the goal is about.
+    @Option(names = "--latency-warmup-seconds", defaultValue = "240", description = "With --latency: seconds sent at the "
             + "rate before measuring, so the JIT has compiled the paths the window measures (default: ${DEFAULT-VALUE}).")
     int latencyWarmupSeconds;
 
@@ -126,8 +128,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "settings of metastream quickly; no ratios).")
     boolean metastreamOnly;
 
-    @Option(names = "--calibration-examples", defaultValue = "20000", description = "With --latency and no --rate: "
-            + "examples of the bulk run that sets the rate (default: ${DEFAULT-VALUE}).")
+    // 150,000, as many as an end-to-end run: 20,000 examples are the first two hundred of each of the 100 tasks, whose
+    // shift monitors are still taking their reference and whose paths are still being compiled, and sustained about
+    // half the rate of a long run (2,045 against 3,581/s, one machine; docs/benchmarks-throughput.md, seventh stop).
+    @Option(names = "--calibration-examples", defaultValue = "150000", description = "With --latency and no --rate: "
+            + "examples of the bulk run that sets the rate, as many as an end-to-end run so that it measures what a "
+            + "running application sustains (default: ${DEFAULT-VALUE}).")
     int calibrationExamples;
 
     @Option(names = "--e2e-modes", split = ",", defaultValue = "at_least_once,exactly_once_v2,at_least_once-keyed,"
