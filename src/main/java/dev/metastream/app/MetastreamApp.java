@@ -378,7 +378,7 @@ public final class MetastreamApp implements AutoCloseable {
         if (http.enabled()) {
             try {
                 // First, so that the port is known when it is 0 (any free port) and can default application.server.
-                api = HttpApi.start(http, config.learner(), config.topology(), registry, restores);
+                api = HttpApi.start(http, config.learner(), config.topology(), registry, metrics, restores);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot serve HTTP on " + http.bindAddress() + ":" + http.port()
                         + " (http.port): " + e.getMessage(), e);

@@ -14,6 +14,7 @@ import dev.metastream.learn.StreamingLearner;
 import dev.metastream.learn.TaskState;
 import dev.metastream.shift.ShiftMonitor;
 import dev.metastream.shift.ShiftReport;
+import dev.metastream.topology.MetastreamMetrics;
 import dev.metastream.topology.MetastreamTopology;
 import dev.metastream.topology.OutputRecords;
 import dev.metastream.topology.StateRestoreMonitor;
@@ -88,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * and time, never headers or bodies.
  *
  * <pre>{@code
- * HttpApi api = HttpApi.start(settings, learnerConfig, topologyConfig, registry, restores);
+ * HttpApi api = HttpApi.start(settings, learnerConfig, topologyConfig, registry, metrics, restores);
  * ... streams = new KafkaStreams(topology, props with application.server=host:api.port()) ...
  * api.attach(streams, new HostInfo(host, api.port()));
  * }</pre>
@@ -105,6 +106,7 @@ public final class HttpApi implements AutoCloseable {
     final LearnerConfig config;
     final TopologyConfig topics;
     private final MeterRegistry registry;
+    private final MetastreamMetrics metrics;
     private final StateRestoreMonitor restores;
     private final BearerAuth auth;
     final OutputRecords records;
@@ -119,11 +121,12 @@ public final class HttpApi implements AutoCloseable {
     private final TaskEndpoints tasks;
 
     private HttpApi(HttpSettings settings, LearnerConfig config, TopologyConfig topics, MeterRegistry registry,
-                    StateRestoreMonitor restores) throws IOException {
+                    MetastreamMetrics metrics, StateRestoreMonitor restores) throws IOException {
         this.settings = settings;
         this.config = config;
         this.topics = topics;
         this.registry = registry;
+        this.metrics = metrics;
         this.restores = restores;
         this.auth = new BearerAuth(settings.token());
         this.records = new OutputRecords(config);
@@ -150,11 +153,13 @@ public final class HttpApi implements AutoCloseable {
      * @param config   learner configuration (to parse and score records)
      * @param topics   topology configuration (record size limit)
      * @param registry the meters /metrics serves: a {@link PrometheusMeterRegistry}, or a composite holding one
+     * @param metrics  the learner's meters in {@code registry}: a scrape waits out a re-ranking of the busiest tasks
      * @param restores the restore monitor readiness consults
      */
     public static HttpApi start(HttpSettings settings, LearnerConfig config, TopologyConfig topics,
-                                MeterRegistry registry, StateRestoreMonitor restores) throws IOException {
-        HttpApi api = new HttpApi(settings, config, topics, registry, restores);
+                                MeterRegistry registry, MetastreamMetrics metrics, StateRestoreMonitor restores)
+            throws IOException {
+        HttpApi api = new HttpApi(settings, config, topics, registry, metrics, restores);
         api.server.start();
         LOG.info("HTTP API on port {} (bind {}, {} threads, {})", api.port(), settings.bindAddress(),
                 settings.threads(), api.auth.required() ? "bearer token required" : "no authentication");
@@ -299,7 +304,7 @@ public final class HttpApi implements AutoCloseable {
             return error(ex, 501, "this instance's meters are not in a Prometheus registry");
         }
         return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                prometheus.scrape().getBytes(StandardCharsets.UTF_8));
+                metrics.whileTaskSeriesStable(prometheus::scrape).getBytes(StandardCharsets.UTF_8));
     }
 
     private static PrometheusMeterRegistry prometheus(MeterRegistry r) {

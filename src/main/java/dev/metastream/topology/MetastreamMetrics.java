@@ -122,6 +122,17 @@ public final class MetastreamMetrics {
         topTasks.rank(now, intervalMs);
     }
 
+    /**
+     * Runs a read of the meters (a Prometheus scrape) that sees the per-task series of one ranking only, never the
+     * gauges of the tasks that are being dropped beside those of the tasks replacing them.
+     *
+     * @param read the read, e.g. {@code prometheus::scrape}
+     * @return what it returned
+     */
+    public <T> T whileTaskSeriesStable(java.util.function.Supplier<T> read) {
+        return topTasks.whileSeriesStable(read);
+    }
+
     /** The tasks that have per-task gauges now. */
     public java.util.List<String> topTasks() {
         return topTasks.shownTasks();

@@ -37,7 +37,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <p><b>No thread of its own.</b> Ranking runs inside the learners' metrics punctuators (every
  * {@code metrics.interval.ms}); as every partition's punctuator calls it, it ranks at most once per interval. Stream
- * threads report and rank, the scrape thread reads: every method is synchronized.
+ * threads report and rank, the scrape thread reads: every method is synchronized, and a whole scrape runs inside
+ * {@link #whileSeriesStable} so that it never lists two rankings' tasks at once.
  *
  * <pre>{@code
  * TopTaskGauges top = new TopTaskGauges(registry, 10);
@@ -233,6 +234,15 @@ final class TopTaskGauges {
             return true;
         });
         return true;
+    }
+
+    /**
+     * Runs a read of the registry (a Prometheus scrape) while no ranking is swapping the per-task series. A scrape
+     * walks the registry's meters without a lock of its own, so one that overlapped a ranking could list the gauges
+     * of the tasks that dropped out and of those that replaced them: up to twice {@code metrics.top.tasks} tasks.
+     */
+    synchronized <T> T whileSeriesStable(java.util.function.Supplier<T> read) {
+        return read.get();
     }
 
     /** The tasks that have gauges now, busiest first as of the last ranking. */
