@@ -266,6 +266,27 @@ public abstract class LearnerStoreContract {
     }
 
     @Test
+    void readsShortAndLongShiftLogsWholeAndInOrder() {
+        LearnerStore s = newStore();
+        // Short logs and a block's worth, each beside a neighbour's log.
+        for (int length : new int[] {1, 7, 8, 9, 500}) {
+            String task = "t" + length;
+            for (int i = 0; i < length; i++) {
+                s.putShiftObservation(task, i, new byte[] {(byte) i, (byte) (i >> 8)});
+            }
+            s.putShiftObservation(task + "x", 0, new byte[] {-1});
+            List<byte[]> log = s.shiftObservations(task);
+            assertThat(log).as("log of %d", length).hasSize(length);
+            for (int i = 0; i < length; i++) {
+                assertThat(log.get(i)).containsExactly((byte) i, (byte) (i >> 8));
+            }
+            s.clearShiftObservations(task, length);
+            assertThat(s.shiftObservations(task)).isEmpty();
+            assertThat(s.shiftObservations(task + "x")).hasSize(1);
+        }
+    }
+
+    @Test
     void aLearnerResumesFromTheStoreAsIfUninterrupted() {
         // The store is all a learner keeps: one dropped and rebuilt on the same store mid-batch learns the same.
         Properties p = new Properties();
