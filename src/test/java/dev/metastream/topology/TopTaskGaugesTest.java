@@ -126,6 +126,12 @@ class TopTaskGaugesTest {
         assertThat(counts).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
     }
 
+    /** A scrape holds off rankings only: the stream threads' reports and drift counts do not wait for it. */
+    @Test
+    void aScrapeDoesNotHoldTheGaugesMonitor() {
+        assertThat(top.whileSeriesStable(() -> Thread.holdsLock(top))).isFalse();
+    }
+
     @Test
     void zeroTopTasksKeepsOnlyAggregates() {
         TopTaskGauges none = new TopTaskGauges(new SimpleMeterRegistry(), 0);
