@@ -200,7 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<TaskScale> scaling = new ArrayList<>();
         for (int tasks : taskCounts) {
-            TaskScale t = taskScaling(LearnerConfig.from(p), tasks, Math.max(learnerExamples,
+            TaskScale t = taskScaling(LearnerConfig.from(p), p, tasks, Math.max(learnerExamples,
                     (long) tasks * examplesPerTask));
             scaling.add(t);
             System.out.printf("learner alone, %,d tasks, %,d examples: %,.0f examples/s (%,.0f per CPU second); heap "
@@ -478,11 +478,13 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * The learner alone over a RocksDB store with {@code tasks} tasks, examples drawn uniformly at random over them
      * (labels from a per-task linear map derived from the task's index, so no table of every task is kept). Examples
-     * are generated untimed in chunks of 10,000; the first tenth is warm-up and not timed.
+     * are generated untimed in chunks of 10,000; the first tenth is warm-up and not timed. The store is sized by the
+     * {@code rocksdb.*} keys of {@code settings} ({@code --set rocksdb.memory.total.mb=...}), as the application's.
      */
-    static TaskScale taskScaling(LearnerConfig config, int tasks, long examples) throws Exception {
+    static TaskScale taskScaling(LearnerConfig config, Properties settings, int tasks, long examples) throws Exception {
         Path dir = Files.createTempDirectory("metastream-bench-tasks");
-        try (dev.metastream.topology.RocksLearnerStores rocks = dev.metastream.topology.RocksLearnerStores.open(dir)) {
+        try (dev.metastream.topology.RocksLearnerStores rocks =
+                     dev.metastream.topology.RocksLearnerStores.open(dir, settings)) {
             StreamingLearner learner = new StreamingLearner(config, rocks.store(), "bench", LearnerEvents.NONE);
             java.util.SplittableRandom random = new java.util.SplittableRandom(7);
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();

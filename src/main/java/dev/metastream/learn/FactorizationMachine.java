@@ -214,6 +214,12 @@ final class FactorizationMachine {
             return;
         }
         squares[j] += g * g;
-        p[j] -= rate * g / (float) Math.sqrt(squares[j]);
+        float root = (float) Math.sqrt(squares[j]);
+        if (root == 0f) {
+            // g * g underflowed (|g| below ~1e-23, a confident prediction's gradient on a first step): g / 0 would
+            // make the factor infinite, then every output of the task NaN. A step that small moves nothing anyway.
+            return;
+        }
+        p[j] -= rate * g / root;
     }
 }

@@ -224,6 +224,8 @@ public record LearnerConfig(
                 + ", maxAbsFeature=" + maxAbsFeature + ", clipNorm=" + o.clipNorm() + ", metaAverage=" + meta.average()
                 + ", driftMinRise=" + d.minRise() + ", driftCooldownExamples=" + d.cooldownExamples()
                 + ", model=" + model + (bayesianHeads() ? ", regressionHead=bayes" : "")
+                // The heads' momentum was the trunk's until it had its own key: only a different one is a new model.
+                + (o.headMomentum() == o.momentum() ? "" : ", headMomentum=" + o.headMomentum())
                 + (prototypeHeads() ? ", classificationHead=prototype" : "")
                 + (meta.learnedRates() ? ", learningRates=meta-sgd(" + meta.learnedRatesStep() + ")" : "")
                 + (meta.transfer() == MetaConfig.Transfer.OFF ? "" : ", transfer=" + meta.transfer()) + "]";

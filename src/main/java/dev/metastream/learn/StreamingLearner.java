@@ -39,7 +39,10 @@ public final class StreamingLearner {
     private final String source;
     private final LearnerEvents events;
     private final Trunk trunk;
+    /** Steps the shared trunk ({@code optimizer.momentum}). */
     private final Optimizer optimizer;
+    /** Steps the per-task heads ({@code optimizer.head.momentum}): its state is each task's {@code optimizerState}. */
+    private final Optimizer headOptimizer;
     private final MemoryStrategy memory;
     private final MetaLearner metaLearner;
     private final TransferReaction transfer;
@@ -97,6 +100,7 @@ public final class StreamingLearner {
         this.events = events;
         this.trunk = new Trunk(config.trunk());
         this.optimizer = config.optimizer().create();
+        this.headOptimizer = config.optimizer().createHead();
         this.memory = MemoryStrategy.of(config);
         this.metaLearner = MetaLearner.of(config.meta());
         this.transfer = TransferReaction.of(config.meta());
@@ -364,7 +368,7 @@ public final class StreamingLearner {
             if (clip(gb, config.optimizer().clipNorm())) {
                 int[] widths = f.partWidths();
                 model.headStep().apply(gb, f.partNorms(), widths[0], widths[1], widths[2], out);
-                optimizer.step(background, gb, st.backgroundOptimizerState, config.optimizer().headLearningRate(),
+                headOptimizer.step(background, gb, st.backgroundOptimizerState, config.optimizer().headLearningRate(),
                         ++st.backgroundStep);
             }
             BackgroundHead.observe(st, errorOf(spec, in.target(), o.deep()),
@@ -461,7 +465,7 @@ public final class StreamingLearner {
             model.headStep().apply(g, partNorms, partWidths[0], partWidths[1], partWidths[2],
                     config.taskSpec(st.task).outputs());
             learnedRates.apply(shared, st, g);
-            optimizer.step(st.head, g, st.optimizerState,
+            headOptimizer.step(st.head, g, st.optimizerState,
                     config.optimizer().headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
         } else {
             shared.skippedUpdates++;
@@ -818,7 +822,7 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(task);
         TaskState st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);
-        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
         st.detector = config.drift().newDetector();
@@ -956,7 +960,7 @@ public final class StreamingLearner {
     private void startBackground(TaskState st, long number) {
         TaskSpec spec = config.taskSpec(st.task);
         BackgroundHead.start(st, Head.initialParameters(config.model().headInputs(config.trunk(), spec),
-                spec.outputs(), Seeds.of(st.task, config.seed() ^ number)), optimizer.stateSize(st.head.length));
+                spec.outputs(), Seeds.of(st.task, config.seed() ^ number)), headOptimizer.stateSize(st.head.length));
     }
 
     /** The task's head (and its optimiser state, and its factorisation-machine factor) back to the initialisation. */
@@ -964,7 +968,7 @@ public final class StreamingLearner {
         float[] init = shared.headInit.get(st.shapeKey);
         st.head = init != null && config.meta().enabled() && init.length == st.head.length ? init.clone()
                 : newHead(st.task, config.taskSpec(st.task));
-        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.optimizerStep = 0;
         headLearner(config.taskSpec(st.task)).reset(st);
         if (st.fm != null) {
@@ -1040,10 +1044,29 @@ public final class StreamingLearner {
         if (st == null) {
             st = store.task(task);
             if (st != null) {
+                fitHeadOptimizerState(st);
                 taskCache.put(task, st);
             }
         }
         return st;
+    }
+
+    /**
+     * A task stored under another head optimiser ({@code optimizer}, {@code optimizer.head.momentum}) keeps its head
+     * and restarts the optimiser's state: a momentum buffer of a head now stepped by plain SGD is dropped (and no
+     * longer stored), and a head now stepped with momentum starts with none.
+     */
+    private void fitHeadOptimizerState(TaskState st) {
+        if (st.head != null && (st.optimizerState == null
+                || st.optimizerState.length != headOptimizer.stateSize(st.head.length))) {
+            st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
+            st.optimizerStep = 0;
+        }
+        if (st.background != null && (st.backgroundOptimizerState == null
+                || st.backgroundOptimizerState.length != headOptimizer.stateSize(st.background.length))) {
+            st.backgroundOptimizerState = new float[headOptimizer.stateSize(st.background.length)];
+            st.backgroundStep = 0;
+        }
     }
 
     private TaskState taskOrCreate(String task) {
@@ -1054,7 +1077,7 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(task);
         st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);
-        st.optimizerState = new float[optimizer.stateSize(st.head.length)];
+        st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
         st.detector = config.drift().newDetector();

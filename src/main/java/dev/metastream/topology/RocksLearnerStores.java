@@ -39,9 +39,9 @@ public final class RocksLearnerStores implements AutoCloseable {
     private final Path dir;
     private final LearnerStore store;
 
-    private RocksLearnerStores(Path dir) throws RocksDBException {
+    private RocksLearnerStores(Path dir, java.util.Map<?, ?> settings) throws RocksDBException {
         this.dir = dir;
-        this.options = kafkaStreamsOptions();
+        this.options = kafkaStreamsOptions(settings);
         this.db = RocksDB.open(options, dir.toString());
         this.store = new KafkaLearnerStore(kv('t'), kv('s'), kv('p'), kv('m'), kv('r'), kv('x'));
     }
@@ -55,8 +55,11 @@ public final class RocksLearnerStores implements AutoCloseable {
      * with many tasks the bench measured that, not the application. Until the eighth stop of issue 11 the bench left
      * out the setter (a private 50 MB cache, 4 KB blocks, 16 MB memtables outside any budget), which the application
      * does not run with: at 200,000 tasks that measured about 10% more examples per second.
+     *
+     * @param settings the application's settings: the setter's keys ({@code rocksdb.memory.total.mb} and the others
+     *                 it reads) are taken from them, its defaults for the absent ones
      */
-    private Options kafkaStreamsOptions() {
+    private Options kafkaStreamsOptions(java.util.Map<?, ?> settings) {
         org.rocksdb.BlockBasedTableConfig table = new org.rocksdb.BlockBasedTableConfig();
         table.setFilterPolicy(filter);
         Options o = new Options().setCreateIfMissing(true).setErrorIfExists(false)
@@ -66,16 +69,30 @@ public final class RocksLearnerStores implements AutoCloseable {
                 .setIncreaseParallelism(Math.max(Runtime.getRuntime().availableProcessors(), 2));
         o.optimizeFiltersForHits();
         o.setTableFormatConfig(table);
-        new BoundedRocksDbConfigSetter().setConfig(STORE_NAME, o,
-                new java.util.HashMap<>(BoundedRocksDbConfigSetter.DEFAULTS));
+        java.util.Map<String, Object> configs = new java.util.HashMap<>(BoundedRocksDbConfigSetter.DEFAULTS);
+        for (String key : BoundedRocksDbConfigSetter.DEFAULTS.keySet()) {
+            Object v = settings.get(key);
+            if (v != null) {
+                configs.put(key, v);
+            }
+        }
+        new BoundedRocksDbConfigSetter().setConfig(STORE_NAME, o, configs);
         return o;
     }
 
-    /** A fresh database in {@code dir} (created when missing). */
+    /** A fresh database in {@code dir} (created when missing), at the setter's default budget. */
     public static RocksLearnerStores open(Path dir) {
+        return open(dir, java.util.Map.of());
+    }
+
+    /**
+     * A fresh database in {@code dir} (created when missing), sized by the {@code rocksdb.*} keys of
+     * {@code settings} that {@link BoundedRocksDbConfigSetter} reads (its defaults for the absent ones).
+     */
+    public static RocksLearnerStores open(Path dir, java.util.Map<?, ?> settings) {
         try {
             Files.createDirectories(dir);
-            return new RocksLearnerStores(dir);
+            return new RocksLearnerStores(dir, settings);
         } catch (Exception e) {
             throw new IllegalStateException("cannot open RocksDB in " + dir, e);
         }

@@ -95,6 +95,33 @@ class FactorizationMachineTest {
     }
 
     /**
+     * A confident prediction's gradient (softmax outputs near 0 or 1 give dz of 1e-20 and below) on a task's first
+     * step: g * g underflows to 0 in floats, and g / sqrt(0) made the factor infinite, so every later output of the
+     * task was NaN (found on MNIST rotations, where it stopped the evaluation). The factors stay finite and unmoved.
+     */
+    @Test
+    void aGradientWhoseSquareUnderflowsLeavesTheFactorsFinite() {
+        Random r = new Random(3);
+        float[] v = GradCheck.gaussian(r, DIM * K, 0.5);
+        float[] x = new float[DIM];
+        java.util.Arrays.fill(x, 5f);
+        float[] s = {-3.8f, -21f, 27.7f};
+        float[] dz = {8e-26f, 4.6e-20f};
+        float[] task = new float[2 * K];
+        float[] taskSquares = new float[task.length];
+        FactorizationMachine.learn(task, taskSquares, v, new float[v.length], K, x, s, dz, 0.1f);
+        for (int f = 0; f < K; f++) {
+            // Output 0's gradients (8e-26 times s) square to 0: no step. Output 1's (4.6e-20 times s) square to about
+            // 1e-36, still a float: AdaGrad's first step, the rate whatever the gradient's size.
+            assertThat(task[f]).isEqualTo(0f);
+            assertThat(Math.abs(task[K + f])).isCloseTo(0.1f, within(1e-6f));
+        }
+        for (float p : v) {
+            assertThat(p).isFinite();
+        }
+    }
+
+    /**
      * Users as tasks, one-hot items, ratings {@code p_u . q_i}: no input carries the answer alone, and each (user,
      * item) pair is seen about twice, so per-task weights on the items cannot learn it; the term shares the item
      * factors across users and can.

@@ -96,10 +96,15 @@ class LearnerConfigTest {
         // the digest: this configuration's digest changed with it (was 3a4b5c7a924985e4 with clock 32 implied).
         p.setProperty("drift.detector", "adwin");
         p.setProperty("drift.adwin.clock", "32");
+        // The heads' step rule before they became plain SGD (issue 11).
+        p.setProperty("optimizer.head.momentum", "0.5");
+        p.setProperty("optimizer.head.learning.rate", "0.2");
         assertThat(LearnerConfig.from(p).digest()).isEqualTo("303aa7a17306c080");
         // Today's defaults: a new default is a new configuration, and its digest says so.
-        assertThat(LearnerConfig.defaults().digest()).isEqualTo("8d299f64f8c82efe");
-        assertThat(LearnerConfig.defaults().digestText()).endsWith(", fmFactors=8, fmLearningRate=0.1]]");
+        // (8d299f64f8c82efe before the heads became plain SGD, issue 11.)
+        assertThat(LearnerConfig.defaults().digest()).isEqualTo("d5b5c2e22c8450b4");
+        assertThat(LearnerConfig.defaults().digestText())
+                .endsWith(", fmFactors=8, fmLearningRate=0.1], headMomentum=0.0]");
     }
 
     /** Non-default settings of every part, digested as before the grouping. */
@@ -114,6 +119,7 @@ class LearnerConfigTest {
         p.setProperty("optimizer.head.learning.rate", "0.05");
         p.setProperty("optimizer.trunk.learning.rate", "0.02");
         p.setProperty("optimizer.momentum", "0.9");
+        p.setProperty("optimizer.head.momentum", "0.9"); // the heads' as the trunk's: the rule before the key existed
         p.setProperty("optimizer.adam.beta1", "0.8");
         p.setProperty("optimizer.adam.beta2", "0.99");
         p.setProperty("optimizer.adam.epsilon", "1e-6");
@@ -171,7 +177,13 @@ class LearnerConfigTest {
         q.setProperty("optimizer.head.normalized", "per-part");
         q.setProperty("model.fm.factors", "0");
         q.setProperty("meta.head.regression", "sgd");
+        q.setProperty("optimizer.head.momentum", "0.5");
+        q.setProperty("optimizer.head.learning.rate", "0.2");
         assertThat(LearnerConfig.from(q).digest()).isEqualTo("0a62535a2c86d617");
+        // The heads' plain SGD, the default since issue 11, is another model, and the digest says so.
+        q.remove("optimizer.head.momentum");
+        assertThat(LearnerConfig.from(q).digestText()).contains(", headMomentum=0.0");
+        q.setProperty("optimizer.head.momentum", "0.5");
         // Bayesian regression heads (the default since they exist) are another model, and the digest says so; for
         // classification tasks the setting changes nothing and is not in the digest.
         q.remove("meta.head.regression");
@@ -198,7 +210,9 @@ class LearnerConfigTest {
         LearnerConfig c = LearnerConfig.from(p);
         assertThat(c.optimizer().name()).isEqualTo("adam");
         assertThat(c.optimizer().clipNorm()).isEqualTo(5f);
-        assertThat(c.optimizer().headLearningRate()).isEqualTo(0.2f);
+        assertThat(c.optimizer().headLearningRate()).isEqualTo(0.4f);
+        assertThat(c.optimizer().headMomentum()).isEqualTo(0.0);
+        assertThat(c.optimizer().createHead()).isInstanceOf(Adam.class);
         assertThat(c.optimizer().create()).isInstanceOf(Adam.class);
         assertThat(c.meta().average()).isFalse();
         assertThat(c.meta().proximal()).isEqualTo(0.5f);

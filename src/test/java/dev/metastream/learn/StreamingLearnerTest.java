@@ -79,6 +79,46 @@ class StreamingLearnerTest {
         }
     }
 
+    /**
+     * {@code optimizer.head.momentum} changed between two runs over one store: a task stored with a momentum buffer
+     * keeps its head and goes on under plain SGD with the buffer dropped (and no longer stored), and a task stored
+     * without one starts a fresh buffer when momentum comes back, instead of failing on its length.
+     */
+    @Test
+    void aTaskStoredUnderAnotherHeadMomentumKeepsItsHeadAndRestartsItsBuffer() {
+        List<Instance> data = stream(90, 3);
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        Properties momentum = props();
+        momentum.setProperty("optimizer.head.momentum", "0.5");
+        StreamingLearner withMomentum = new StreamingLearner(LearnerConfig.from(momentum), store, "t",
+                LearnerEvents.NONE);
+        data.subList(0, 30).forEach(withMomentum::observe);
+        withMomentum.learnPending(30);
+        TaskState stored = store.task("t0");
+        assertThat(stored.optimizerState).hasSize(stored.head.length);
+
+        Properties plain = props();
+        plain.setProperty("optimizer.head.momentum", "0");
+        StreamingLearner plainSgd = new StreamingLearner(LearnerConfig.from(plain), store, "t", LearnerEvents.NONE);
+        assertThat(plainSgd.task("t0").head()).containsExactly(stored.head);
+        data.subList(30, 60).forEach(plainSgd::observe);
+        plainSgd.learnPending(60);
+        TaskState plainState = store.task("t0");
+        assertThat(plainState.optimizerState).isEmpty();
+        assertThat(plainState.learned()).isGreaterThan(stored.learned());
+        assertThat(plainState.head).isNotEqualTo(stored.head);
+
+        StreamingLearner again = new StreamingLearner(LearnerConfig.from(momentum), store, "t", LearnerEvents.NONE);
+        data.subList(60, 90).forEach(again::observe);
+        again.learnPending(90);
+        TaskState resumed = store.task("t0");
+        assertThat(resumed.optimizerState).hasSize(resumed.head.length);
+        assertThat(resumed.learned()).isGreaterThan(plainState.learned());
+        for (float w : resumed.head) {
+            assertThat(Float.isFinite(w)).isTrue();
+        }
+    }
+
     @Test
     void extremeButAcceptedValuesNeverPoisonTheModel() {
         Properties p = props();
