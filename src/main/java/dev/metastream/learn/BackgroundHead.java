@@ -86,7 +86,7 @@ final class BackgroundHead {
         clear(st);
     }
 
-    private static void clear(TaskState st) {
+    static void clear(TaskState st) {
         st.background = null;
         st.backgroundOptimizerState = null;
         st.backgroundStep = 0;

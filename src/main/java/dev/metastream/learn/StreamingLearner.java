@@ -164,9 +164,13 @@ public final class StreamingLearner {
         return pending.size();
     }
 
-    /** Scores an example with the task's current model without learning from it. */
+    /**
+     * Scores an example with the task's current model without learning from it. A task whose model has diverged (a
+     * non-finite output) is scored as a new task would be until its next labelled example restarts it.
+     */
     public Prediction score(Instance in) {
-        return score(config, trunk, shared, taskOrNull(in.task()), in);
+        Prediction p = score(config, trunk, shared, taskOrNull(in.task()), in);
+        return finite(p.output()) ? p : score(config, trunk, shared, null, in);
     }
 
     /**
@@ -330,6 +334,21 @@ public final class StreamingLearner {
             spec.loss().gradient(f.logits(), f.modelTarget(in.target()), dzBackground);
         }
         TaskOutput o = predict(config, f, st, st.head, spec);
+        if (!finite(o.y())) {
+            // Its own parameters gave a non-finite output: scoring it would throw from the metrics, out of the stream
+            // thread, and again on every restart. The task alone restarts, says so, and predicts afresh.
+            restartDiverged(st, in.timestamp());
+            f = Features.of(config, trunk, shared, st, spec, in.x());
+            background = null;
+            yBackground = null;
+            dzBackground = null;
+            o = predict(config, f, st, st.head, spec);
+            if (!finite(o.y())) {
+                throw new IllegalStateException("task " + st.task + ": the partition's shared model gives a non-finite"
+                        + " output for a finite input even for a fresh task; the shared state has diverged (lower"
+                        + " optimizer.trunk.learning.rate, or import a known-good shared model)");
+            }
+        }
         float[] y = o.y();
         Prediction p = new Prediction(in, spec, y, shared.baseVersion, st.updates, o.variance());
 
@@ -919,11 +938,7 @@ public final class StreamingLearner {
                 yield "reset-head";
             }
             case RESTART_TASK -> {
-                resetHead(st);
-                st.linear = null;
-                st.mixture = null;
-                st.labelMean = null;
-                st.labelCount = 0;
+                restart(st);
                 yield "restart-task";
             }
             case BOOST_LR -> {
@@ -964,6 +979,47 @@ public final class StreamingLearner {
     }
 
     /** The task's head (and its optimiser state, and its factorisation-machine factor) back to the initialisation. */
+    /** Every per-task learner back to what the partition knows: the head, the linear expert, mixture and label prior. */
+    private void restart(TaskState st) {
+        resetHead(st);
+        st.linear = null;
+        st.mixture = null;
+        st.labelMean = null;
+        st.labelCount = 0;
+    }
+
+    /**
+     * A task whose model output is not finite has diverged (a step that overflowed; the factorisation machine's
+     * division by a zero running sum was one): every learned part of it restarts, its own input scaler and background
+     * head too, while its metrics, drift detector and counters, which only ever saw finite values, stay. Published as
+     * a drift event (detector {@code non-finite}, reaction {@code restart-task}) so that it is seen, not silent.
+     */
+    private void restartDiverged(TaskState st, long timestamp) {
+        restart(st);
+        BackgroundHead.clear(st);
+        st.transferLoss = null;
+        st.transferCount = 0;
+        st.learningRateMultiplier = 1f;
+        st.boostRemaining = 0;
+        if (st.scaler != null) {
+            st.scaler = InputScaler.create(config.inputDim());
+        }
+        events.drift(new LearnerEvents.DriftEvent(st.task, NON_FINITE_DETECTOR, "model-output", st.observed,
+                Map.of(), "restart-task", timestamp));
+    }
+
+    /** The drift events' detector name for a task restarted because its output was not finite. */
+    public static final String NON_FINITE_DETECTOR = "non-finite";
+
+    private static boolean finite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void resetHead(TaskState st) {
         float[] init = shared.headInit.get(st.shapeKey);
         st.head = init != null && config.meta().enabled() && init.length == st.head.length ? init.clone()

@@ -119,6 +119,61 @@ class StreamingLearnerTest {
         }
     }
 
+    /**
+     * A task whose parameters went non-finite (as the factorisation machine's once did) restarts alone and says so on
+     * the drift events, instead of the metrics throwing out of the stream thread on its every example (and again after
+     * every restart of the application); until a labelled example restarts it, it is scored as a new task.
+     */
+    @Test
+    void aTaskWhoseModelDivergedRestartsAloneAndSaysSo() {
+        List<LearnerEvents.DriftEvent> drifts = new ArrayList<>();
+        LearnerEvents events = new LearnerEvents() {
+            @Override
+            public void drift(DriftEvent event) {
+                drifts.add(event);
+            }
+
+            @Override
+            public void metrics(TaskMetrics metrics) {}
+
+            @Override
+            public void taskSnapshot(TaskSnapshot snapshot) {}
+        };
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(props()), new InMemoryLearnerStore(), "t",
+                events);
+        List<Instance> data = stream(120, 5);
+        data.subList(0, 60).forEach(learner::observe);
+        learner.learnPending(60);
+        TaskState diverged = learner.task("t0");
+        long observedBefore = diverged.observed;
+        java.util.Arrays.fill(diverged.head, Float.NaN);
+        java.util.Arrays.fill(diverged.linear, Float.POSITIVE_INFINITY);
+
+        Instance first = data.subList(60, 120).stream().filter(in -> in.task().equals("t0")).findFirst().orElseThrow();
+        assertFinite(learner.score(new Instance("t0", first.x(), null, null, 60)).output());
+        assertThat(drifts).as("scoring changes nothing").isEmpty();
+
+        for (Instance in : data.subList(60, 120)) {
+            assertFinite(learner.observe(in).output());
+        }
+        learner.learnPending(120);
+        assertThat(drifts).singleElement().satisfies(d -> {
+            assertThat(d.task()).isEqualTo("t0");
+            assertThat(d.detector()).isEqualTo(StreamingLearner.NON_FINITE_DETECTOR);
+            assertThat(d.reaction()).isEqualTo("restart-task");
+            assertThat(d.position()).isEqualTo(observedBefore);
+        });
+        TaskState restarted = learner.task("t0");
+        assertFinite(restarted.head);
+        assertThat(restarted.observed).as("its counters and metrics stay").isGreaterThan(observedBefore);
+    }
+
+    private static void assertFinite(float[] v) {
+        for (float x : v) {
+            assertThat(Float.isFinite(x)).as("every value finite: %s", java.util.Arrays.toString(v)).isTrue();
+        }
+    }
+
     @Test
     void extremeButAcceptedValuesNeverPoisonTheModel() {
         Properties p = props();
