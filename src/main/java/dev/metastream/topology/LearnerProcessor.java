@@ -265,6 +265,9 @@ public final class LearnerProcessor implements Processor<String, Object, String,
         @Override
         public void drift(DriftEvent event) {
             metrics.drift(event.task());
+            if (StreamingLearner.NON_FINITE_DETECTOR.equals(event.detector())) {
+                metrics.nonFiniteRestart();
+            }
             context.forward(new Record<>(event.task(), new Output(topics.driftTopic(), records.drift(event)),
                     event.timestamp()));
         }

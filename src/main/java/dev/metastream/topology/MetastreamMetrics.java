@@ -24,6 +24,7 @@ public final class MetastreamMetrics {
     private final AtomicLong drifts = new AtomicLong();
     private final AtomicLong shifts = new AtomicLong();
     private final Counter metaUpdates;
+    private final Counter nonFiniteRestarts;
     private final Timer batchLatency;
     private final AtomicLong metaVersion = new AtomicLong();
     private final AtomicLong staleness = new AtomicLong();
@@ -58,6 +59,9 @@ public final class MetastreamMetrics {
         }
         metaUpdates = Counter.builder("metastream.meta.updates.published")
                 .description("Shared-model deltas published by this instance's partitions").register(registry);
+        nonFiniteRestarts = Counter.builder("metastream.tasks.restarted.non.finite")
+                .description("Tasks restarted because their model gave a non-finite output (a diverged model)")
+                .register(registry);
         batchLatency = Timer.builder("metastream.batch.latency").description("Time to learn one micro-batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
         registry.gauge("metastream.meta.version", metaVersion);
@@ -141,6 +145,15 @@ public final class MetastreamMetrics {
     void drift(String task) {
         drifts.incrementAndGet();
         topTasks.drift(task);
+    }
+
+    void nonFiniteRestart() {
+        nonFiniteRestarts.increment();
+    }
+
+    /** Tasks restarted so far because their model's output was not finite. */
+    public double nonFiniteRestartCount() {
+        return nonFiniteRestarts.count();
     }
 
     void domainShift(String task) {

@@ -164,6 +164,7 @@ class HttpApiTest {
                         "metastream_memory_samples", "metastream_tasks_accuracy{kind=\"classification\"}");
         assertThat(value(body, "metastream_examples_learned_total{kind=\"classification\"}")).isEqualTo(EXAMPLES);
         assertThat(value(body, "metastream_examples_learned_total{kind=\"regression\"}")).isZero();
+        assertThat(value(body, "metastream_tasks_restarted_non_finite_total")).as("no task diverged").isZero();
         // RocksDB's estimate (overwrites still in the memtable count), so only its sign is certain.
         assertThat(value(body, "metastream_store_entries{store=\"task-state\"}")).isPositive();
         // Every series the Grafana dashboard queries exists.
