@@ -174,9 +174,10 @@ public final class StreamingLearner {
     }
 
     /**
-     * Scores an example exactly as {@link #score(Instance)} would on a learner whose store holds these states, with
-     * no learner, store or Kafka: for serving predictions from states read elsewhere (interactive queries). Safe to
-     * call from any thread; it reads the states and writes nothing.
+     * Scores an example exactly as {@link #score(Instance)} would on a learner whose store holds these states (a
+     * diverged task, whose output is not finite, as a new task), with no learner, store or Kafka: for serving
+     * predictions from states read elsewhere (interactive queries). Safe to call from any thread; it reads the states
+     * and writes nothing.
      *
      * <pre>{@code
      * Prediction p = StreamingLearner.score(config, SharedState.fromBytes(sharedBytes),
@@ -190,7 +191,9 @@ public final class StreamingLearner {
      */
     public static Prediction score(LearnerConfig config, SharedState shared, TaskState task, Instance in) {
         SharedState s = shared != null ? shared.withScaler(config) : SharedState.initial(config, config.optimizer().create());
-        return score(config, new Trunk(config.trunk()), s, task, in);
+        Trunk trunk = new Trunk(config.trunk());
+        Prediction p = score(config, trunk, s, task, in);
+        return finite(p.output()) ? p : score(config, trunk, s, null, in);
     }
 
     private static Prediction score(LearnerConfig config, Trunk trunk, SharedState shared, TaskState state,

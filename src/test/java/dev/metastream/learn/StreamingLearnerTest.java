@@ -150,7 +150,9 @@ class StreamingLearnerTest {
         java.util.Arrays.fill(diverged.linear, Float.POSITIVE_INFINITY);
 
         Instance first = data.subList(60, 120).stream().filter(in -> in.task().equals("t0")).findFirst().orElseThrow();
-        assertFinite(learner.score(new Instance("t0", first.x(), null, null, 60)).output());
+        Instance query = new Instance("t0", first.x(), null, null, 60);
+        assertFinite(learner.score(query).output());
+        assertFinite(StreamingLearner.score(learner.config(), learner.shared(), diverged, query).output());
         assertThat(drifts).as("scoring changes nothing").isEmpty();
 
         for (Instance in : data.subList(60, 120)) {
