@@ -67,7 +67,8 @@ public interface LearnerStore {
      * Logs one record a task's monitor observed since it was last stored (its features, prediction and label): unlike
      * a task's state, the monitor is not rebuilt from the buffered micro-batch after a restart (an unlabelled record
      * never enters it), so what it saw is written at once, a few bytes per record, and replayed onto the stored
-     * monitor when it is read again.
+     * monitor when it is read again. A log's indices run 0, 1, 2, ... from its last {@link #clearShiftObservations}, so
+     * a log without index 0 is empty.
      */
     void putShiftObservation(String task, int index, byte[] observation);
 

@@ -278,6 +278,12 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public List<byte[]> shiftObservations(String task) {
+        // Most reads find no log (a task's first record, or its block just ended): one point look-up says so, settled by
+        // the Bloom filter, where a prefix scan opens an iterator over the record cache and every sorted run.
+        byte[] first = shiftMonitors.get(observationKey(task, 0));
+        if (first == null) {
+            return List.of();
+        }
         List<byte[]> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = shiftMonitors.prefixScan(task + '\u0000',
                 new StringSerializer())) {
