@@ -204,9 +204,12 @@ public final class BenchCommand implements Callable<Integer> {
                     (long) tasks * examplesPerTask));
             scaling.add(t);
             System.out.printf("learner alone, %,d tasks, %,d examples: %,.0f examples/s (%,.0f per CPU second); heap "
-                    + "%,.0f MB after (%,.1f bytes per task), store %,.0f bytes per task%n", tasks, t.examples(),
-                    t.rate().wall(), t.rate().cpu(), t.heapBytes() / 1e6, t.heapBytes() / (double) tasks,
-                    t.storeBytes() / (double) tasks);
+                    + "%,.0f MB after (%,.1f bytes per task), store %,.0f bytes per task; written per example: %,.0f "
+                    + "bytes by the learner, %,.0f to table files by flushes and compactions; writes stalled %,.1f s%n",
+                    tasks, t.examples(), t.rate().wall(), t.rate().cpu(), t.heapBytes() / 1e6,
+                    t.heapBytes() / (double) tasks, t.storeBytes() / (double) tasks,
+                    t.writes().userBytes() / (double) t.examples(), t.writes().tableBytes() / (double) t.examples(),
+                    t.writes().stallMicros() / 1e6);
         }
         Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> e2eCpu = new java.util.LinkedHashMap<>();
@@ -331,6 +334,9 @@ public final class BenchCommand implements Callable<Integer> {
                     o.put("heap_bytes_per_task", t.heapBytes() / (double) t.tasks());
                     o.put("store_bytes", t.storeBytes());
                     o.put("store_bytes_per_task", t.storeBytes() / (double) t.tasks());
+                    o.put("store_user_bytes_written_per_example", t.writes().userBytes() / (double) t.examples());
+                    o.put("store_table_bytes_written_per_example", t.writes().tableBytes() / (double) t.examples());
+                    o.put("store_write_stall_seconds", t.writes().stallMicros() / 1e6);
                 }
             }
             ObjectNode shape = n.putObject("workload");
@@ -472,8 +478,12 @@ public final class BenchCommand implements Callable<Integer> {
         return best;
     }
 
-    /** One --task-counts measurement: its rate, and the heap in use (after a GC) and the store's bytes on disk after it. */
-    record TaskScale(int tasks, long examples, Rate rate, long heapBytes, long storeBytes) {}
+    /**
+     * One --task-counts measurement: its rate, the heap in use (after a GC) and the store's bytes on disk after it, and
+     * what the store wrote over the whole run, warm-up included ({@link RocksLearnerStores.WriteStats}).
+     */
+    record TaskScale(int tasks, long examples, Rate rate, long heapBytes, long storeBytes,
+                     dev.metastream.topology.RocksLearnerStores.WriteStats writes) {}
 
     /**
      * The learner alone over a RocksDB store with {@code tasks} tasks, examples drawn uniformly at random over them
@@ -519,7 +529,7 @@ public final class BenchCommand implements Callable<Integer> {
             long store = rocks.bytesOnDisk();
             java.lang.ref.Reference.reachabilityFence(learner);
             return new TaskScale(tasks, examples, new Rate(timed / (wallNanos / 1e9), timed / (cpuNanos / 1e9)), heap,
-                    store);
+                    store, rocks.writeStats());
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -176,13 +176,79 @@ public final class InputScaler {
         return s;
     }
 
-    /** An upper bound of the bytes {@link #write} takes, to presize an encoding buffer. */
+    /** An upper bound of the bytes {@link #writeCompact} (and {@link #write}) takes, to presize an encoding buffer. */
     int encodedSizeBound() {
-        return 8 + 4 * 4 + 8 * (mean.length + m2.length + numeric.length + seen.length);
+        return 8 + 4 * 4 + 2 + 8 * (mean.length + m2.length + numeric.length + seen.length);
     }
 
+    /** The first encoding (field {@code scaler}): every per-feature count in full. Read by {@link #read}. */
     void write(Codec.Writer w) {
         w.i64(count).doubles(mean).doubles(m2).longs(numeric).longs(seen);
+    }
+
+    /**
+     * The encoding a state is written with (field {@code input.scaler}, read by {@link #readCompact}): as
+     * {@link #write}, but a per-feature count array that is one value throughout (every feature numeric and seen in
+     * every example, the dense case; or no feature numeric) is written as that case's tag alone. Dense inputs then
+     * take half the bytes: a task's state is rewritten after every micro-batch it is in, so its size is what the
+     * store, its compactions and the changelog pay for each example.
+     */
+    void writeCompact(Codec.Writer w) {
+        w.i64(count).doubles(mean).doubles(m2);
+        writeCounts(w, numeric);
+        writeCounts(w, seen);
+    }
+
+    private static final int COUNTS_ALL_COUNT = 0;
+    private static final int COUNTS_ALL_ZERO = 1;
+    private static final int COUNTS_LISTED = 2;
+
+    private void writeCounts(Codec.Writer w, long[] counts) {
+        if (allEqual(counts, count)) {
+            w.i8(COUNTS_ALL_COUNT);
+        } else if (allEqual(counts, 0)) {
+            w.i8(COUNTS_ALL_ZERO);
+        } else {
+            w.i8(COUNTS_LISTED).longs(counts);
+        }
+    }
+
+    private static boolean allEqual(long[] a, long v) {
+        for (long x : a) {
+            if (x != v) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] readCounts(Codec.Reader r, long count, int dim) {
+        int tag = r.i8();
+        return switch (tag) {
+            case COUNTS_ALL_COUNT -> filled(dim, count);
+            case COUNTS_ALL_ZERO -> new long[dim];
+            case COUNTS_LISTED -> r.longs();
+            default -> throw new IllegalArgumentException("unknown input scaler count tag " + tag);
+        };
+    }
+
+    private static long[] filled(int dim, long v) {
+        long[] a = new long[dim];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Reads what {@link #writeCompact} wrote. */
+    static InputScaler readCompact(Codec.Reader r) {
+        long count = r.i64();
+        double[] mean = r.doubles();
+        double[] m2 = r.doubles();
+        long[] numeric = readCounts(r, count, mean.length);
+        long[] seen = readCounts(r, count, mean.length);
+        if (numeric.length != mean.length || seen.length != mean.length || m2.length != mean.length) {
+            throw new IllegalArgumentException("input scaler arrays of different lengths");
+        }
+        return new InputScaler(count, mean, m2, numeric, seen);
     }
 
     /** Reads what {@link #write} wrote; a scaler written before lazy zeros covered every example in every feature. */
@@ -195,8 +261,7 @@ public final class InputScaler {
         if (r.hasMore()) {
             seen = r.longs();
         } else {
-            seen = new long[mean.length];
-            java.util.Arrays.fill(seen, count);
+            seen = filled(mean.length, count);
         }
         return new InputScaler(count, mean, m2, numeric, seen);
     }

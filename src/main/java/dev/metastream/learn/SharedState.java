@@ -153,7 +153,7 @@ public final class SharedState {
             });
         }
         if (scaler != null) {
-            f.put("scaler", scaler::write);
+            f.put("input.scaler", scaler::writeCompact);
         }
         f.put("label.means", w -> PriorExpert.write(w, labelMeans, labelCounts));
         if (!gates.isEmpty()) {
@@ -212,7 +212,10 @@ public final class SharedState {
             s.targetM2 = x.f64();
             return null;
         }, null);
-        s.scaler = f.get("scaler", InputScaler::read, null);
+        s.scaler = f.get("input.scaler", InputScaler::readCompact, null);
+        if (s.scaler == null) {
+            s.scaler = f.get("scaler", InputScaler::read, null); // written before the compact encoding
+        }
         f.get("label.means", x -> {
             PriorExpert.read(x, s.labelMeans, s.labelCounts);
             return null;

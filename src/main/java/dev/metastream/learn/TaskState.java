@@ -194,7 +194,7 @@ public final class TaskState {
                 .put("last.target", w -> w.floats(lastTarget))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean));
         if (scaler != null) {
-            f.put("scaler", scaler::write);
+            f.put("input.scaler", scaler::writeCompact);
         }
         if (background != null) {
             f.put("background", w -> w.floats(background).floats(backgroundOptimizerState).i64(backgroundStep)
@@ -281,7 +281,10 @@ public final class TaskState {
             s.targetMean = x.f64();
             return null;
         }, null);
-        s.scaler = f.get("scaler", InputScaler::read, null);
+        s.scaler = f.get("input.scaler", InputScaler::readCompact, null);
+        if (s.scaler == null) {
+            s.scaler = f.get("scaler", InputScaler::read, null); // written before the compact encoding
+        }
         f.get("background", x -> {
             s.background = x.floats();
             s.backgroundOptimizerState = x.floats();

@@ -115,6 +115,34 @@ public final class RocksLearnerStores implements AutoCloseable {
         }
     }
 
+    /**
+     * What the database has written since it opened, from RocksDB's own counters: the bytes the learner wrote to it,
+     * the bytes flushes and compactions wrote to table files for them, and how long writes were held up to let
+     * compactions catch up (a write stall).
+     *
+     * @param userBytes       bytes of the learner's puts and deletes ({@code db.user_bytes_written})
+     * @param tableBytes      bytes written to table files by flushes and compactions ({@code compaction.Sum.WriteGB})
+     * @param stallMicros     microseconds writes waited ({@code db.user_write_stall_micros})
+     */
+    public record WriteStats(long userBytes, long tableBytes, long stallMicros) {}
+
+    /** The database's {@link WriteStats} so far. */
+    public WriteStats writeStats() {
+        try {
+            java.util.Map<String, String> db = this.db.getMapProperty("rocksdb.dbstats");
+            java.util.Map<String, String> cf = this.db.getMapProperty("rocksdb.cfstats");
+            return new WriteStats(number(db, "db.user_bytes_written"),
+                    Math.round(Double.parseDouble(cf.getOrDefault("compaction.Sum.WriteGB", "0")) * (1L << 30)),
+                    number(db, "db.user_write_stall_micros"));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long number(java.util.Map<String, String> stats, String key) {
+        return (long) Double.parseDouble(stats.getOrDefault(key, "0"));
+    }
+
     @Override
     public void close() {
         db.close();

@@ -67,6 +67,62 @@ class InputScalerTest {
     }
 
     @Test
+    void theCompactEncodingKeepsEveryCountAndShrinksDenseInputs() {
+        SplittableRandom r = new SplittableRandom(11);
+        InputScaler dense = InputScaler.create(50);
+        InputScaler indicators = InputScaler.create(50);
+        InputScaler mixed = InputScaler.create(50);
+        for (int n = 0; n < 200; n++) {
+            float[] x = new float[50];
+            float[] onehot = new float[50];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            onehot[r.nextInt(50)] = 1f;
+            dense.learn(x);
+            indicators.learn(onehot);
+            x[3] = 0f; // one sparse feature: seen differs from count
+            mixed.learn(x);
+        }
+        for (InputScaler s : new InputScaler[] {dense, indicators, mixed}) {
+            Codec.Writer w = new Codec.Writer(64);
+            s.writeCompact(w);
+            InputScaler read = InputScaler.readCompact(new Codec.Reader(w.toBytes()));
+            assertThat(read.count).isEqualTo(s.count);
+            assertThat(read.numeric).containsExactly(s.numeric);
+            assertThat(read.seen).containsExactly(s.seen);
+            assertThat(read.mean()).containsExactly(s.mean());
+            assertThat(read.std()).containsExactly(s.std());
+        }
+        Codec.Writer full = new Codec.Writer(64);
+        dense.write(full);
+        Codec.Writer compact = new Codec.Writer(64);
+        dense.writeCompact(compact);
+        // Two arrays of 50 longs become two tags: 800 bytes fewer, less the tags and a length prefix each.
+        assertThat(compact.toBytes().length).isLessThan(full.toBytes().length - 780);
+    }
+
+    @Test
+    void aTaskStateWrittenWithTheFirstScalerEncodingReadsItsScaler() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("input.dim", "1");
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), new InMemoryLearnerStore(), "t",
+                LearnerEvents.NONE);
+        TaskState st = learner.newTaskState("t");
+        InputScaler scaler = gaussian(100, 3, 2, 4);
+        // The fields a writer before the compact encoding wrote, the scaler under "scaler" in full.
+        byte[] old = new Codec.Fields(256).put("task", w -> w.str("t")).put("shape", w -> w.str(st.shapeKey))
+                .put("metrics", w -> w.bytes(st.metrics.toBytes())).put("detector", w -> w.bytes(st.detector.toBytes()))
+                .put("scaler", scaler::write).toBytes(2);
+        InputScaler read = TaskState.fromBytes(old).scaler;
+        assertThat(read.count).isEqualTo(100);
+        assertThat(read.mean()).containsExactly(scaler.mean());
+        assertThat(read.std()).containsExactly(scaler.std());
+        st.scaler = scaler;
+        assertThat(TaskState.fromBytes(st.toBytes()).scaler.std()).containsExactly(scaler.std());
+    }
+
+    @Test
     void standardisesAGaussianColumn() {
         InputScaler s = gaussian(20_000, 1000, 50, 1);
         assertThat(s.count()).isEqualTo(20_000);
