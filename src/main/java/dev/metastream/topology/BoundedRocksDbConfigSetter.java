@@ -50,14 +50,17 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
     public static final String WRITE_BUFFER_RATIO = "rocksdb.memory.write.buffer.ratio";
     /** Share of the cache reserved for index and filter blocks. */
     public static final String HIGH_PRIORITY_RATIO = "rocksdb.memory.high.priority.ratio";
-    /** Size of one memtable, in MB. */
+    /**
+     * Size of one memtable, in MB. 32 by default: with many tasks, each flush of a larger memtable is one larger sorted
+     * run, and universal compaction merges fewer of them (docs/benchmarks-throughput.md, eleventh stop of issue 11).
+     */
     public static final String WRITE_BUFFER_MB = "rocksdb.write.buffer.mb";
     /** Memtables per store. */
     public static final String MAX_WRITE_BUFFERS = "rocksdb.max.write.buffers";
 
     /** Defaults of the keys above, as written in {@code config/application.properties}. */
     public static final Map<String, String> DEFAULTS = Map.of(TOTAL_MB, "128", WRITE_BUFFER_RATIO, "0.5",
-            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "8", MAX_WRITE_BUFFERS, "2");
+            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "32", MAX_WRITE_BUFFERS, "2");
 
     /** Block size RocksDB reads and caches (its default is 4 KB; the guide suggests larger blocks, fewer index entries). */
     private static final long BLOCK_SIZE = 16 * 1024L;

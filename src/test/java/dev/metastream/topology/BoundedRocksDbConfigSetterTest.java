@@ -61,7 +61,7 @@ class BoundedRocksDbConfigSetterTest {
                             BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "4"));
             assertThat(options.writeBufferSize()).isEqualTo(3L << 20);
             assertThat(options.maxWriteBufferNumber()).isEqualTo(4);
-            assertThat(BoundedRocksDbConfigSetter.Sizing.from(Map.of()).writeBufferBytes()).isEqualTo(8L << 20);
+            assertThat(BoundedRocksDbConfigSetter.Sizing.from(Map.of()).writeBufferBytes()).isEqualTo(32L << 20);
         }
     }
 
