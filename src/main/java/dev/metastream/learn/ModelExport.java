@@ -209,6 +209,7 @@ public final class ModelExport {
             float[] l = floats(linear.get("parameters"), "mixture.linear.parameters");
             if (l.length == Head.parameterCount(config.inputDim(), spec.outputs())) {
                 st.linear = l;
+                st.linearSteps = null; // imported: not made by logged steps
                 List<?> w = (List<?>) cast(m).get("weights");
                 st.mixture = new double[w.size()];
                 for (int i = 0; i < w.size(); i++) {

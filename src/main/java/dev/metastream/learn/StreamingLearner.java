@@ -418,6 +418,7 @@ public final class StreamingLearner {
         if (st.linear == null || st.linear.length != Head.parameterCount(linearIn.length, spec.outputs())
                 || st.mixture == null || st.mixture.length != EXPERTS) {
             st.linear = LinearExpert.initial(linearIn.length, spec.outputs());
+            st.linearSteps = LinearExpert.Steps.start(linearIn.length, spec.outputs());
             st.mixture = MixturePrior.initial(config, shared, spec, EXPERTS);
         }
         // Labels: each expert's 0/1 error, the figure users read (a log-loss weighting prefers the confident head even
@@ -434,8 +435,8 @@ public final class StreamingLearner {
             PartitionPriorGate.learn(shared, spec, errorOf(spec, rawTarget, o.mixed()),
                     errorOf(spec, rawTarget, o.partition()), model.mixtureShare());
         }
-        LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec, model.linearLearningRate() * st.learningRateMultiplier,
-                config.optimizer().clipNorm());
+        st.linearSteps = LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec,
+                model.linearLearningRate() * st.learningRateMultiplier, config.optimizer().clipNorm(), st.linearSteps);
     }
 
     /**
@@ -986,6 +987,7 @@ public final class StreamingLearner {
     private void restart(TaskState st) {
         resetHead(st);
         st.linear = null;
+        st.linearSteps = null;
         st.mixture = null;
         st.labelMean = null;
         st.labelCount = 0;

@@ -56,6 +56,8 @@ public final class TaskState {
     long swaps;
     /** The task's slow {@link LinearExpert} ({@code model.mixture}), else null. */
     float[] linear;
+    /** The steps that made {@link #linear} from zero while they are fewer floats than it (written instead), else null. */
+    LinearExpert.Steps linearSteps;
     /** The task's {@link FactorizationMachine} factor, {@code outputs x k} ({@code model.fm.factors}), else null. */
     float[] fm;
     /** AdaGrad's running sums of squared gradients of {@link #fm}. */
@@ -193,7 +195,9 @@ public final class TaskState {
                 .put("metrics", w -> w.bytes(metricsBytes, metrics::write)).put("detector", w -> w.bytes(detectorBytes))
                 .put("last.target", w -> w.floats(lastTarget))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean));
-        if (scaler != null) {
+        if (scaler != null && scaler.keepsInputs()) {
+            f.put("input.scaler.inputs", scaler::writeInputs);
+        } else if (scaler != null) {
             f.put("input.scaler", scaler::writeCompact);
         }
         if (background != null) {
@@ -201,7 +205,12 @@ public final class TaskState {
                     .i64(backgroundSeen).f64(backgroundError).f64(foregroundError));
         }
         f.put("swaps", w -> w.i64(swaps));
-        if (linear != null) {
+        if (linear != null && linearSteps != null) {
+            f.put("linear.steps", w -> {
+                linearSteps.write(w);
+                w.doubles(mixture);
+            });
+        } else if (linear != null) {
             f.put("linear.expert", w -> w.floats(linear).doubles(mixture));
         }
         if (labelMean != null) {
@@ -281,7 +290,10 @@ public final class TaskState {
             s.targetMean = x.f64();
             return null;
         }, null);
-        s.scaler = f.get("input.scaler", InputScaler::readCompact, null);
+        s.scaler = f.get("input.scaler.inputs", InputScaler::readInputs, null);
+        if (s.scaler == null) {
+            s.scaler = f.get("input.scaler", InputScaler::readCompact, null);
+        }
         if (s.scaler == null) {
             s.scaler = f.get("scaler", InputScaler::read, null); // written before the compact encoding
         }
@@ -297,6 +309,12 @@ public final class TaskState {
         s.swaps = f.get("swaps", Codec.Reader::i64, 0L);
         f.get("linear.expert", x -> {
             s.linear = x.floats();
+            s.mixture = x.doubles();
+            return null;
+        }, null);
+        f.get("linear.steps", x -> {
+            s.linearSteps = LinearExpert.Steps.read(x);
+            s.linear = s.linearSteps.replay();
             s.mixture = x.doubles();
             return null;
         }, null);

@@ -103,6 +103,43 @@ class InputScalerTest {
     }
 
     @Test
+    void aYoungScalerIsWrittenAsItsInputsAndReadsBackBitForBit() {
+        SplittableRandom r = new SplittableRandom(13);
+        InputScaler s = InputScaler.create(100);
+        for (int n = 0; n <= InputScaler.INPUTS_KEPT + 1; n++) {
+            if (n > 0) {
+                float[] x = new float[100];
+                for (int i = 0; i < x.length; i++) {
+                    // a sparse feature (lazy zeros), an indicator, and large numeric values
+                    x[i] = i == 7 ? (n % 2 == 0 ? 0f : 3f) : i == 8 ? 1f : (float) (r.nextGaussian() * 1000 + 5);
+                }
+                s.learn(x);
+            }
+            assertThat(s.keepsInputs()).as("after %d inputs", n).isEqualTo(n <= InputScaler.INPUTS_KEPT);
+            if (!s.keepsInputs()) {
+                break;
+            }
+            Codec.Writer w = new Codec.Writer(64);
+            s.writeInputs(w);
+            byte[] young = w.toBytes();
+            InputScaler read = InputScaler.readInputs(new Codec.Reader(young));
+            assertThat(read.count).isEqualTo(s.count);
+            assertThat(read.numeric).containsExactly(s.numeric);
+            assertThat(read.seen).containsExactly(s.seen);
+            for (int i = 0; i < 100; i++) {
+                assertThat(Double.doubleToRawLongBits(read.mean[i])).isEqualTo(Double.doubleToRawLongBits(s.mean[i]));
+                assertThat(Double.doubleToRawLongBits(read.m2[i])).isEqualTo(Double.doubleToRawLongBits(s.m2[i]));
+            }
+            Codec.Writer compact = new Codec.Writer(64);
+            s.writeCompact(compact);
+            assertThat(young.length).as("after %d inputs", n).isLessThan(compact.toBytes().length);
+            // What the read scaler learns next is what the original learns next.
+            assertThat(read.keepsInputs()).isTrue();
+        }
+        assertThat(s.count()).isEqualTo(InputScaler.INPUTS_KEPT + 1);
+    }
+
+    @Test
     void aTaskStateWrittenWithTheFirstScalerEncodingReadsItsScaler() {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("input.dim", "1");

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** LinearExpert: per-example SGD learns a separable stream, its step is clipped, and a non-finite input is skipped. */
+/**
+ * LinearExpert: per-example SGD learns a separable stream, its step is clipped, a non-finite input is skipped, and a
+ * young expert's logged steps rebuild its parameters bit for bit.
+ */
 class LinearExpertTest {
     private static final TaskSpec BINARY = TaskSpec.from("binary", 0, List.of(), 0);
     private static final TaskSpec TWO_CLASSES = TaskSpec.from("classification", 2, List.of(), 0);
@@ -81,6 +84,78 @@ class LinearExpertTest {
                     TWO_CLASSES, 0.1f, 10f);
             assertThat(p).as("input %s", bad).containsExactly(before);
         }
+    }
+
+    @Test
+    void loggedStepsRebuildTheParametersBitForBitUntilDenseIsSmaller() {
+        // 100 inputs, 10 outputs (the bench's linear expert): 1,010 parameters, 111 floats a step, so 9 steps fit.
+        TaskSpec spec = TaskSpec.from("classification", 10, List.of(), 0);
+        assertThat(LinearExpert.Steps.capacity(100, 10)).isEqualTo(9);
+        SplittableRandom r = new SplittableRandom(3);
+        float[] p = LinearExpert.initial(100, 10);
+        LinearExpert.Steps log = LinearExpert.Steps.start(100, 10);
+        for (int step = 1; step <= 12; step++) {
+            float[] x = new float[100];
+            for (int i = 0; i < x.length; i++) {
+                // large inputs on some steps, so the clipped step is logged too; exact zeros, which backward skips
+                x[i] = i % 7 == 0 ? 0f : (float) (r.nextGaussian() * (step % 3 == 0 ? 50 : 1));
+            }
+            if (step == 4) {
+                x[5] = Float.NaN; // not applied, and not logged
+            }
+            float[] z = new float[10];
+            Head.forward(p, 100, 10, x, z);
+            float[] target = new float[10];
+            target[r.nextInt(10)] = 1f;
+            log = LinearExpert.learn(p, x, z, target, spec, 0.37f * step, 10f, log);
+            if (step <= 11) { // call 11 makes the tenth step (call 4 was skipped): nine fit, the tenth is dense
+                assertThat(log == null).as("call %d", step).isEqualTo(step == 11);
+            }
+            if (log != null) {
+                assertThat(log.count()).isEqualTo(step < 4 ? step : step - 1);
+                float[] rebuilt = log.replay();
+                for (int i = 0; i < p.length; i++) {
+                    assertThat(Float.floatToRawIntBits(rebuilt[i])).as("step %d parameter %d", step, i)
+                            .isEqualTo(Float.floatToRawIntBits(p[i]));
+                }
+                Codec.Writer w = new Codec.Writer(64);
+                log.write(w);
+                float[] read = LinearExpert.Steps.read(new Codec.Reader(w.toBytes())).replay();
+                assertThat(read).containsExactly(rebuilt);
+            }
+        }
+        assertThat(log).isNull();
+    }
+
+    @Test
+    void aTaskStateWritesAYoungExpertAsItsStepsAndReadsItBackExactly() {
+        TaskSpec spec = TaskSpec.from("classification", 10, List.of(), 0);
+        TaskState st = new TaskState("t", "shape");
+        st.metrics = dev.metastream.eval.PrequentialMetrics.detailed(TaskKind.CLASSIFICATION.metricsKind(), 100, 10);
+        st.detector = dev.metastream.drift.DriftDetectors.create("page-hinkley", java.util.Map.of());
+        st.linear = LinearExpert.initial(100, 10);
+        st.linearSteps = LinearExpert.Steps.start(100, 10);
+        st.mixture = new double[] {0.5, 0.3, 0.2};
+        SplittableRandom r = new SplittableRandom(5);
+        float[] x = new float[100];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] target = new float[10];
+        target[3] = 1f;
+        st.linearSteps = LinearExpert.learn(st.linear, x, new float[10], target, spec, 0.01f, 10f, st.linearSteps);
+        byte[] young = st.toBytes();
+        TaskState back = TaskState.fromBytes(young);
+        assertThat(back.linear).containsExactly(st.linear);
+        assertThat(back.mixture).containsExactly(st.mixture);
+        assertThat(back.linearSteps.count()).isEqualTo(1);
+        // Dense, the same state is larger by about the parameters less one step: 1,010 floats against 111.
+        st.linearSteps = null;
+        byte[] dense = st.toBytes();
+        assertThat(dense.length - young.length).isGreaterThan(4 * (1010 - 111 - 10));
+        TaskState denseBack = TaskState.fromBytes(dense);
+        assertThat(denseBack.linear).containsExactly(st.linear);
+        assertThat(denseBack.linearSteps).isNull();
     }
 
     private static double norm(float[] v) {
