@@ -53,10 +53,14 @@ public final class StreamingLearner {
     /** The task cache's share of the heap: at most maxMemory / this. */
     private static final long TASK_CACHE_HEAP_SHARE = 8;
     /**
-     * Heap bytes one cached task state is taken to hold: four times its binary form (measured on the first state a
-     * batch writes; a state's heap form, with object headers and the metrics' window, is about that), 0 before.
+     * Heap bytes one cached task state is taken to hold: four times its binary form (the largest of the first state a
+     * batch writes and every {@value #HEAP_ESTIMATE_EVERY}th after; a state's heap form, with object headers and the
+     * metrics' window, is about that), 0 before.
      */
     private long taskHeapEstimate;
+    /** Task states written, for sampling {@link #taskHeapEstimate} every {@value #HEAP_ESTIMATE_EVERY}th. */
+    private long statesWritten;
+    private static final int HEAP_ESTIMATE_EVERY = 1024;
     /** The partition's tasks that keep a memory: entries in the store, their count in {@link #shared}. */
     private final MemoryTasks memoryTasks;
     /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
@@ -640,8 +644,10 @@ public final class StreamingLearner {
                 events.taskSnapshot(snapshotOf(st, now));
             }
             store.putTask(st);
-            if (taskHeapEstimate == 0) {
-                taskHeapEstimate = 4L * st.toBytes().length;
+            if (taskHeapEstimate == 0 || ++statesWritten % HEAP_ESTIMATE_EVERY == 0) {
+                // The largest state seen, sampled: a young task's state is written smaller than it grows (its linear
+                // expert and scaler as what made them), so the first one alone would let the cache hold too many.
+                taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length);
             }
             taskCache.put(st.task, st);
         }
