@@ -49,6 +49,29 @@ final class KafkaLearnerStore implements LearnerStore {
         this.references = references;
         this.shiftMonitors = shiftMonitors;
         this.memoryCacheBudget = Runtime.getRuntime().maxMemory() / MEMORY_CACHE_HEAP_SHARE;
+        this.logLengthsKept = logLengthsKept(shiftMonitors);
+    }
+
+    /**
+     * Whether every shift log in the store has its length key ({@link #logLengthKey}), so a task without one has no
+     * log: true for a store this build started (empty, then marked with {@link #LOG_LENGTHS_MARKER}), false for one
+     * written before the length keys, whose logs without one are still scanned.
+     */
+    private final boolean logLengthsKept;
+    /** The shift store's mark that every log in it has its length key: no task id's keys take this form. */
+    static final String LOG_LENGTHS_MARKER = "\u0000shift.log.lengths";
+
+    private static boolean logLengthsKept(KeyValueStore<String, byte[]> shiftMonitors) {
+        if (shiftMonitors.get(LOG_LENGTHS_MARKER) != null) {
+            return true;
+        }
+        try (KeyValueIterator<String, byte[]> it = shiftMonitors.all()) {
+            if (it.hasNext()) {
+                return false; // written before the length keys
+            }
+        }
+        shiftMonitors.put(LOG_LENGTHS_MARKER, new byte[] {1});
+        return true;
     }
 
     /** The decoded-memory cache's share of the heap, per store (one store per partition): at most maxMemory / this. */
@@ -274,23 +297,47 @@ final class KafkaLearnerStore implements LearnerStore {
     @Override
     public void putShiftObservation(String task, int index, byte[] observation) {
         shiftMonitors.put(observationKey(task, index), observation);
+        shiftMonitors.put(logLengthKey(task), java.nio.ByteBuffer.allocate(4).putInt(index + 1).array());
     }
 
     @Override
     public List<byte[]> shiftObservations(String task) {
-        // Most reads find no log (a task's first record, or its block just ended): one point look-up says so, settled by
-        // the Bloom filter, where a prefix scan opens an iterator over the record cache and every sorted run. A log
-        // that exists is scanned: reading it by key instead (eighth stop of issue 11) gained nothing, because the
-        // look-up of the index past its end is not filtered in the last level (optimize_filters_for_hits).
-        byte[] first = shiftMonitors.get(observationKey(task, 0));
-        if (first == null) {
+        // A log's length key says how many entries to read by key: each a point look-up that finds its key, where a
+        // prefix scan opens an iterator over the record cache and seeks in every sorted run (a fifth of the learner's
+        // thread with 200,000 short tasks, twelfth stop of issue 11), and reading by key until a miss paid for the
+        // miss, which the last level does not filter (optimize_filters_for_hits; eighth stop).
+        byte[] length = shiftMonitors.get(logLengthKey(task));
+        if (length != null) {
+            int n = java.nio.ByteBuffer.wrap(length).getInt();
+            List<byte[]> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] entry = shiftMonitors.get(observationKey(task, i));
+                if (entry == null) {
+                    return scanShiftObservations(task); // not written as the length says: read what is there
+                }
+                out.add(entry);
+            }
+            return out;
+        }
+        if (logLengthsKept) {
             return List.of();
         }
+        // A store written before the length keys: most reads find no log (a task's first record, or its block just
+        // ended), and one point look-up says so before a scan.
+        return shiftMonitors.get(observationKey(task, 0)) == null ? List.of() : scanShiftObservations(task);
+    }
+
+    /** A task's log entries by prefix scan, in index order (the length key, past the digits, left out). */
+    private List<byte[]> scanShiftObservations(String task) {
         List<byte[]> out = new ArrayList<>();
+        int keyLength = observationKey(task, 0).length();
         try (KeyValueIterator<String, byte[]> it = shiftMonitors.prefixScan(task + '\u0000',
                 new StringSerializer())) {
             while (it.hasNext()) {
-                out.add(it.next().value);
+                KeyValue<String, byte[]> kv = it.next();
+                if (kv.key.length() == keyLength) {
+                    out.add(kv.value);
+                }
             }
         }
         return out;
@@ -302,11 +349,17 @@ final class KafkaLearnerStore implements LearnerStore {
             // put(null), not delete: delete reads the old value first, which nothing here needs.
             shiftMonitors.put(observationKey(task, i), null);
         }
+        shiftMonitors.put(logLengthKey(task), null);
     }
 
     /** {@code task NUL index}, zero-padded: a task's log is one prefix scan, in order, beside its monitor's key. */
     static String observationKey(String task, int index) {
         return task + '\u0000' + zeroPadded(index, 6);
+    }
+
+    /** {@code task NUL n}: how many entries the task's log holds (absent: none, in a store that keeps lengths). */
+    static String logLengthKey(String task) {
+        return task + '\u0000' + 'n';
     }
 
     @Override
