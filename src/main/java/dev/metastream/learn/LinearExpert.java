@@ -134,11 +134,12 @@ final class LinearExpert {
             int stride = inputs + outputs + 1;
             float[] x = new float[inputs];
             float[] dz = new float[outputs];
+            float[] g = new float[params.length];
             for (int s = 0; s < count; s++) {
                 int at = s * stride;
                 System.arraycopy(data, at, x, 0, inputs);
                 System.arraycopy(data, at + inputs, dz, 0, outputs);
-                float[] g = new float[params.length];
+                java.util.Arrays.fill(g, 0f); // a fresh gradient, as learn's
                 Head.backward(params, inputs, outputs, x, dz, g, null);
                 apply(params, g, data[at + inputs + outputs]);
             }
