@@ -61,6 +61,55 @@ class MemoryTasksTest {
         assertThat(m.contains("e")).isFalse();
     }
 
+    /**
+     * The registry remembers the indices it read and wrote: under random enrolments and removals it answers as the
+     * plain list, and as a registry that has remembered nothing reads the same store.
+     */
+    @Test
+    void theIndicesItRemembersStayThoseOfTheStore() {
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        SharedState shared = new StreamingLearner(config(), store, "t", LearnerEvents.NONE).shared();
+        MemoryTasks m = MemoryTasks.of(store, shared);
+        List<String> reference = new ArrayList<>();
+        Random r = new Random(5);
+        for (int op = 0; op < 20_000; op++) {
+            String t = "t" + r.nextInt(op < 10_000 ? 300 : 30_000); // later, more tasks than it remembers
+            if (r.nextInt(4) == 0) {
+                boolean removed = reference.remove(t);
+                if (removed) {
+                    // the plain list's order after a swap-remove, for toList below
+                    reference.clear();
+                    reference.addAll(listAfterSwapRemove(m, t));
+                }
+                assertThat(m.remove(t)).as("op %d remove %s", op, t).isEqualTo(removed);
+            } else if (!m.contains(t)) {
+                assertThat(reference).doesNotContain(t);
+                m.add(t);
+                reference.add(t);
+            }
+            if (op % 997 == 0) {
+                MemoryTasks fresh = MemoryTasks.of(store, shared);
+                assertThat(m.toList()).isEqualTo(reference).isEqualTo(fresh.toList());
+                for (int k = 0; k < 50; k++) {
+                    String q = "t" + r.nextInt(30_000);
+                    assertThat(m.indexOf(q)).as("op %d %s", op, q).isEqualTo(fresh.indexOf(q))
+                            .isEqualTo(reference.indexOf(q));
+                }
+            }
+        }
+    }
+
+    /** The registry's order once {@code task} is removed (the last task takes its index), read before removing. */
+    private static List<String> listAfterSwapRemove(MemoryTasks m, String task) {
+        List<String> l = new ArrayList<>(m.toList());
+        int i = l.indexOf(task);
+        String last = l.remove(l.size() - 1);
+        if (i < l.size()) {
+            l.set(i, last);
+        }
+        return l;
+    }
+
     @Test
     void sharedStateSizeDoesNotGrowWithTheTasks() {
         InMemoryLearnerStore store = new InMemoryLearnerStore();
