@@ -26,6 +26,11 @@ final class ShiftMonitoring {
     private final Map<String, Entry> cache;
     /** Heap bytes one cached monitor is taken to hold: four times the binary form of the first one made, 0 before. */
     private long monitorHeapEstimate;
+    /**
+     * The cache's admission test: a monitor read from the store is cached when its task was read lately. A task that is
+     * not cached reads its log again at its next record, as after an eviction.
+     */
+    private final RecentTasks recentReads;
 
     /** A task's monitor and how many of its records are logged since it was last stored. */
     private static final class Entry {
@@ -43,6 +48,7 @@ final class ShiftMonitoring {
         this.store = store;
         this.events = events;
         int cacheSize = config.taskCacheSize();
+        this.recentReads = new RecentTasks(cacheSize);
         long heapBudget = Runtime.getRuntime().maxMemory() / 8;
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -111,15 +117,19 @@ final class ShiftMonitoring {
         int logged = log.size();
         if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
             // A new task, or one whose kind or width was reconfigured: its old reference says nothing about the new.
+            if (m != null) {
+                store.clearShiftObservations(task, logged); // a new task (no monitor: no log either) has none to drop
+            }
             m = new ShiftMonitor(config.shift().settings(), config.inputDim(), categories, config.seed());
-            store.clearShiftObservations(task, logged);
             logged = 0;
         }
         e = new Entry(m, logged);
         if (monitorHeapEstimate == 0) {
             monitorHeapEstimate = 4L * m.toBytes().length;
         }
-        cache.put(task, e);
+        if (task.equals(ALL_TASKS) || recentReads.seenAgain(task)) {
+            cache.put(task, e);
+        }
         return e;
     }
 

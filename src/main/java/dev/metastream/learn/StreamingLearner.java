@@ -58,6 +58,15 @@ public final class StreamingLearner {
      * metrics' window, is about that), 0 before.
      */
     private long taskHeapEstimate;
+    /**
+     * States read from the store whose tasks were not read recently ({@link #recentReads}): held for the batch that
+     * reads them (a replayed task is read more than once in a batch) and a little longer, then dropped young instead of
+     * entering {@link #taskCache}, where a task that does not come back would be promoted and collected from the old
+     * generation. With a million tasks of a few examples each, that cache held states that were almost never read again.
+     */
+    private final Map<String, TaskState> recentlyRead;
+    /** The task cache's admission test: a state read from the store enters the cache when its task was read lately. */
+    private final RecentTasks recentReads;
     /** Task states written, for sampling {@link #taskHeapEstimate} every {@value #HEAP_ESTIMATE_EVERY}th. */
     private long statesWritten;
     private static final int HEAP_ESTIMATE_EVERY = 1024;
@@ -125,6 +134,14 @@ public final class StreamingLearner {
                 return size() > cacheSize || size() > 16 && size() * taskHeapEstimate > heapBudget;
             }
         };
+        int window = 2 * config.batchSize() + 64;
+        this.recentlyRead = new LinkedHashMap<>(2 * window, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
+                return size() > window;
+            }
+        };
+        this.recentReads = new RecentTasks(cacheSize);
         SharedState s = store.shared();
         this.shared = s != null ? s.withScaler(config) : SharedState.initial(config, optimizer);
         this.memoryTasks = MemoryTasks.of(store, shared);
@@ -649,7 +666,11 @@ public final class StreamingLearner {
                 // expert and scaler as what made them), so the first one alone would let the cache hold too many.
                 taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length);
             }
-            taskCache.put(st.task, st);
+            if (taskCache.containsKey(st.task)) {
+                taskCache.put(st.task, st);
+            } else {
+                recentlyRead.put(st.task, st); // not admitted (yet): the next batch may still use it
+            }
         }
         dirty.clear();
         shared.batches++;
@@ -781,7 +802,8 @@ public final class StreamingLearner {
             }
         });
         for (TaskState st : due) {
-            TaskState live = dirty.getOrDefault(st.task, taskCache.getOrDefault(st.task, st));
+            TaskState live = dirty.getOrDefault(st.task, taskCache.getOrDefault(st.task,
+                    recentlyRead.getOrDefault(st.task, st)));
             emitMetrics(live, now);
             if (!dirty.containsKey(st.task)) {
                 // A task that learned since the last batch is written at its end, with the examples it learned.
@@ -804,6 +826,7 @@ public final class StreamingLearner {
         flushBeforeSharedWrite(now);
         boolean existed = taskOrNull(task) != null;
         taskCache.remove(task);
+        recentlyRead.remove(task);
         dirty.remove(task);
         shiftMonitoring.forget(task);
         store.deleteTask(task);
@@ -1109,10 +1132,13 @@ public final class StreamingLearner {
         }
         st = taskCache.get(task);
         if (st == null) {
+            st = recentlyRead.get(task);
+        }
+        if (st == null) {
             st = store.task(task);
             if (st != null) {
                 fitHeadOptimizerState(st);
-                taskCache.put(task, st);
+                (recentReads.seenAgain(task) ? taskCache : recentlyRead).put(task, st);
             }
         }
         return st;
@@ -1141,6 +1167,7 @@ public final class StreamingLearner {
         if (st != null) {
             return st;
         }
+        recentReads.seenAgain(task); // its first read: the next one, if soon, admits it to the cache
         TaskSpec spec = config.taskSpec(task);
         st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);
