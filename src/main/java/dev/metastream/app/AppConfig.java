@@ -61,6 +61,8 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
             key(BoundedRocksDbConfigSetter.HIGH_PRIORITY_RATIO, "Share of the cache reserved for index and filter blocks, so data blocks cannot evict them, in [0, 1)."),
             key(BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "Size of one memtable in MB (per store)."),
             key(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "Memtables per store (one being written, the rest waiting to flush)."),
+            key(BoundedRocksDbConfigSetter.LEVEL0_SLOWDOWN, "Sorted runs a store may hold before RocksDB slows its writes down (RocksDB's default is 20). Universal compaction merges a large store's runs for minutes while memtables keep being flushed; at 20 runs the writes of a million-task store were throttled for a tenth of the time. More runs cost reads a filter probe each."),
+            key(BoundedRocksDbConfigSetter.LEVEL0_STOP, "Sorted runs at which RocksDB stops a store's writes until compactions catch up (RocksDB's default is 36); above rocksdb.level0.slowdown.writes.trigger."),
             new LearnerConfig.Key("http.port", "", "Port of the HTTP API: /health/live, /health/ready, POST /predict, GET /models/{task}, GET /models/meta, Prometheus /metrics. Empty = no HTTP server; 0 = any free port. --http-port overrides it."),
             new LearnerConfig.Key("http.bind.address", "0.0.0.0", "Address the HTTP server listens on."),
             new LearnerConfig.Key("http.auth.token", "", "Bearer token every endpoint except /health/live requires (Authorization: Bearer <token>). Empty = the environment variable METASTREAM_HTTP_TOKEN; when both are empty, no authentication. Never logged."),
@@ -179,6 +181,7 @@ public record AppConfig(Properties all, LearnerConfig learner, TopologyConfig to
         given.stringPropertyNames().forEach(n -> p.setProperty(n, given.getProperty(n).trim()));
         if (BoundedRocksDbConfigSetter.class.getName().equals(p.getProperty("rocksdb.config.setter"))) {
             BoundedRocksDbConfigSetter.Sizing.from(p); // fail at start, naming the key, not in a stream thread later
+            BoundedRocksDbConfigSetter.Sizing.level0Triggers(p);
         }
         AppConfig c = new AppConfig(p, LearnerConfig.from(p), TopologyConfig.from(p));
         HttpSettings.from(p, Map.of()); // validates the http.* keys and metrics.top.tasks now, with the key's name

@@ -85,7 +85,7 @@ public record LearnerConfig(
             new Key("metrics.window", "500", "Sliding window (examples) of the windowed prequential metrics."),
             new Key("metrics.every.examples", "1000", "A task's metrics are published every this many of its labelled examples (and on the metrics.interval.ms timer)."),
             new Key("snapshot.every.examples", "1000", "A task's head snapshot is published every this many of its learned examples."),
-            new Key("learner.task.cache.size", "10000", "Task states (and, apart, domain-shift monitors) kept deserialised on heap per partition, and no more than an eighth of the maximum heap each per partition (estimated at four times a state's stored size); older ones are re-read from the store."),
+            new Key("learner.task.cache.size", "10000", "Task states (and, apart, domain-shift monitors) kept deserialised on heap per partition, and no more than an eighth of the maximum heap each per partition (estimated at four times a state's stored size); older ones are re-read from the store. A state read from the store is cached when its task was read within about this many reads before; otherwise it is held for two micro-batches and dropped."),
             new Key("input.max.abs.value", "1e6", "Largest feature magnitude accepted; larger values go to the dead-letter topic (scale such features: float arithmetic overflows near 3e38)."));
 
     /**

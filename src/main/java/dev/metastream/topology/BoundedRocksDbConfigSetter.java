@@ -28,6 +28,9 @@ import org.rocksdb.WriteBufferManager;
  *   <li>memtables count against the cache through the {@link WriteBufferManager}, which flushes when they reach
  *       {@code rocksdb.memory.write.buffer.ratio} of the total; each store has at most
  *       {@code rocksdb.max.write.buffers} memtables of {@code rocksdb.write.buffer.mb}.</li>
+ *   <li>writes slow down at {@code rocksdb.level0.slowdown.writes.trigger} sorted runs and stop at
+ *       {@code rocksdb.level0.stop.writes.trigger}, later than RocksDB's 20 and 36, so a long universal compaction of
+ *       a large store does not throttle every write while it runs.</li>
  * </ul>
  * The cache is not a strict limit (RocksDB's {@code strict_capacity_limit=false}, as in the guide): pinned blocks
  * may briefly push usage over it rather than fail a read or a write.
@@ -58,9 +61,20 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
     /** Memtables per store. */
     public static final String MAX_WRITE_BUFFERS = "rocksdb.max.write.buffers";
 
+    /**
+     * Sorted runs a store may hold before RocksDB slows its writes down (RocksDB's and Kafka Streams' default is 20).
+     * Universal compaction merges a large store's runs for minutes, memtables keep being flushed meanwhile, and at 20
+     * runs every write was then throttled: a million tasks stalled 53 s of a 9-minute run (docs/benchmarks-throughput.md,
+     * thirteenth stop of issue 11).
+     */
+    public static final String LEVEL0_SLOWDOWN = "rocksdb.level0.slowdown.writes.trigger";
+    /** Sorted runs at which RocksDB stops a store's writes until compactions catch up (its default is 36). */
+    public static final String LEVEL0_STOP = "rocksdb.level0.stop.writes.trigger";
+
     /** Defaults of the keys above, as written in {@code config/application.properties}. */
     public static final Map<String, String> DEFAULTS = Map.of(TOTAL_MB, "128", WRITE_BUFFER_RATIO, "0.5",
-            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "32", MAX_WRITE_BUFFERS, "2");
+            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "32", MAX_WRITE_BUFFERS, "2", LEVEL0_SLOWDOWN, "40",
+            LEVEL0_STOP, "56");
 
     /** Block size RocksDB reads and caches (its default is 4 KB; the guide suggests larger blocks, fewer index entries). */
     private static final long BLOCK_SIZE = 16 * 1024L;
@@ -98,6 +112,23 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
             long wbBytes = positiveLong(configs, WRITE_BUFFER_MB, 1 << 10) << 20;
             int n = (int) positiveLong(configs, MAX_WRITE_BUFFERS, 64);
             return new Sizing(total << 20, wb, hp, wbBytes, n);
+        }
+
+        /**
+         * The write-stall triggers ({@link #LEVEL0_SLOWDOWN}, {@link #LEVEL0_STOP}); absent keys take {@link #DEFAULTS}.
+         *
+         * @param configs Kafka Streams' configuration (or any map of the keys)
+         * @return {slowdown, stop}
+         * @throws IllegalArgumentException naming the key when a value is wrong or the stop is not above the slowdown
+         */
+        public static int[] level0Triggers(Map<?, ?> configs) {
+            int slowdown = (int) positiveLong(configs, LEVEL0_SLOWDOWN, 1000);
+            int stop = (int) positiveLong(configs, LEVEL0_STOP, 1000);
+            if (stop <= slowdown) {
+                throw new IllegalArgumentException(LEVEL0_STOP + " (" + stop + ") must be above " + LEVEL0_SLOWDOWN
+                        + " (" + slowdown + "): writes slow down first, then stop");
+            }
+            return new int[] {slowdown, stop};
         }
 
         private static String value(Map<?, ?> configs, String key) {
@@ -164,6 +195,9 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
         options.setWriteBufferManager(shared.writeBufferManager());
         options.setWriteBufferSize(sizing.writeBufferBytes());
         options.setMaxWriteBufferNumber(sizing.maxWriteBuffers());
+        int[] triggers = Sizing.level0Triggers(configs);
+        options.setLevel0SlowdownWritesTrigger(triggers[0]);
+        options.setLevel0StopWritesTrigger(triggers[1]);
         CONFIGURED.add(storeName);
     }
 

@@ -66,6 +66,23 @@ class BoundedRocksDbConfigSetterTest {
     }
 
     @Test
+    void setsTheWriteStallTriggers() {
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.Options defaults = new org.rocksdb.Options();
+             org.rocksdb.Options set = new org.rocksdb.Options()) {
+            defaults.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig());
+            set.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig());
+            new BoundedRocksDbConfigSetter().setConfig("triggers-default-test", defaults, Map.of());
+            assertThat(defaults.level0SlowdownWritesTrigger()).isEqualTo(40);
+            assertThat(defaults.level0StopWritesTrigger()).isEqualTo(56);
+            new BoundedRocksDbConfigSetter().setConfig("triggers-test", set,
+                    Map.of(BoundedRocksDbConfigSetter.LEVEL0_SLOWDOWN, "24", BoundedRocksDbConfigSetter.LEVEL0_STOP, "30"));
+            assertThat(set.level0SlowdownWritesTrigger()).isEqualTo(24);
+            assertThat(set.level0StopWritesTrigger()).isEqualTo(30);
+        }
+    }
+
+    @Test
     void anotherSetterOrNoneReplacesIt() {
         Properties p = new Properties();
         p.setProperty("rocksdb.config.setter", "");
@@ -88,6 +105,11 @@ class BoundedRocksDbConfigSetterTest {
                 "0.4"))).hasMessageContaining("keep their sum at most 1");
         assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "2.5")))
                 .hasMessage("rocksdb.max.write.buffers must be a whole number, got '2.5'");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.LEVEL0_SLOWDOWN, "60")))
+                .hasMessage("rocksdb.level0.stop.writes.trigger (56) must be above rocksdb.level0.slowdown.writes.trigger"
+                        + " (60): writes slow down first, then stop");
+        assertThatThrownBy(() -> AppConfig.of(props(BoundedRocksDbConfigSetter.LEVEL0_STOP, "0")))
+                .hasMessage("rocksdb.level0.stop.writes.trigger must be between 1 and 1000, got 0");
         // With another setter metastream's sizing keys are not used, so not checked either.
         Properties other = props(BoundedRocksDbConfigSetter.TOTAL_MB, "lots");
         other.setProperty("rocksdb.config.setter", "com.example.MySetter");
