@@ -79,6 +79,23 @@ public interface LearnerStore {
     void clearShiftObservations(String task, int count);
 
     /**
+     * A task's stored shift monitor and the observations logged since, as {@link #shiftMonitor} and
+     * {@link #shiftObservations} give them. Reading a task's monitor back always needs both, and a store may answer
+     * with fewer look-ups than the two calls make (a young task's are one in {@code KafkaLearnerStore}).
+     */
+    default StoredShift storedShift(String task) {
+        return new StoredShift(shiftMonitor(task), shiftObservations(task));
+    }
+
+    /**
+     * A task's stored shift monitor and its log.
+     *
+     * @param monitor the monitor as {@link #shiftMonitor} returns it, or null when none is stored
+     * @param log     the logged observations in index order, empty when none
+     */
+    record StoredShift(byte[] monitor, List<byte[]> log) {}
+
+    /**
      * Forgets a task: its state, its episodic-memory samples, its reference gradient and its shift monitor. The default refuses, for
      * stores written before tasks could be deleted; both stores of this project implement it.
      */

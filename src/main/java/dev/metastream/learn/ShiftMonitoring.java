@@ -111,10 +111,10 @@ final class ShiftMonitoring {
         if (e != null) {
             return e;
         }
-        // The log is read once, for the replay and its length: each read is a scan of the store.
-        List<byte[]> log = store.shiftObservations(task);
-        ShiftMonitor m = read(task, log);
-        int logged = log.size();
+        // The monitor and its log are read once, for the replay and the log's length.
+        LearnerStore.StoredShift stored = store.storedShift(task);
+        ShiftMonitor m = read(task, stored);
+        int logged = stored.log().size();
         if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
             // A new task, or one whose kind or width was reconfigured: its old reference says nothing about the new.
             if (m != null) {
@@ -135,12 +135,13 @@ final class ShiftMonitoring {
 
     /** The stored monitor with its logged observations replayed (their checks were published when they ran), or null. */
     private ShiftMonitor read(String task) {
-        return read(task, store.shiftObservations(task));
+        return read(task, store.storedShift(task));
     }
 
-    /** {@link #read(String)} with the task's logged observations already read. */
-    private ShiftMonitor read(String task, List<byte[]> log) {
-        byte[] b = store.shiftMonitor(task);
+    /** {@link #read(String)} with the task's monitor and log already read. */
+    private ShiftMonitor read(String task, LearnerStore.StoredShift stored) {
+        byte[] b = stored.monitor();
+        List<byte[]> log = stored.log();
         ShiftMonitor m = b != null ? ShiftMonitor.fromBytes(b) : null;
         if (m == null && !log.isEmpty()) {
             // The first records of a task: logged, and no monitor stored yet.

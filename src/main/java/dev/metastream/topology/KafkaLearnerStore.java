@@ -49,7 +49,17 @@ final class KafkaLearnerStore implements LearnerStore {
         this.references = references;
         this.shiftMonitors = shiftMonitors;
         this.memoryCacheBudget = Runtime.getRuntime().maxMemory() / MEMORY_CACHE_HEAP_SHARE;
-        this.logLengthsKept = logLengthsKept(shiftMonitors);
+        if (shiftMonitors.get(LOG_HEADS_MARKER) != null) {
+            this.logHeadsKept = true;
+            this.logLengthsKept = true;
+        } else {
+            this.logLengthsKept = logLengthsKept(shiftMonitors);
+            // A store this build started (just marked as keeping lengths, and empty but for that) keeps heads too.
+            this.logHeadsKept = logLengthsKept && onlyMarker(shiftMonitors);
+            if (logHeadsKept) {
+                shiftMonitors.put(LOG_HEADS_MARKER, new byte[] {1});
+            }
+        }
     }
 
     /**
@@ -60,6 +70,26 @@ final class KafkaLearnerStore implements LearnerStore {
     private final boolean logLengthsKept;
     /** The shift store's mark that every log in it has its length key: no task id's keys take this form. */
     static final String LOG_LENGTHS_MARKER = "\u0000shift.log.lengths";
+
+    /**
+     * Whether every shift log in the store keeps a head ({@link #logLengthKey}) that says whether the task's monitor is
+     * stored, and holds the log's entry when it has one: true for a store this build started (marked with
+     * {@link #LOG_HEADS_MARKER}), false for one written before, which keeps reading and writing lengths.
+     */
+    private final boolean logHeadsKept;
+    /** The shift store's mark that its logs keep heads. */
+    static final String LOG_HEADS_MARKER = "\u0000shift.log.heads";
+    /** The task whose head {@link #lastHead} is: the head read or written last, or null. */
+    private String lastHeadTask;
+    /** {@link #lastHeadTask}'s head as stored (null: none); this store is its only writer. */
+    private byte[] lastHead;
+
+    /** Whether the store holds nothing but {@link #LOG_LENGTHS_MARKER}. */
+    private static boolean onlyMarker(KeyValueStore<String, byte[]> shiftMonitors) {
+        try (KeyValueIterator<String, byte[]> it = shiftMonitors.all()) {
+            return it.hasNext() && it.next().key.equals(LOG_LENGTHS_MARKER) && !it.hasNext();
+        }
+    }
 
     private static boolean logLengthsKept(KeyValueStore<String, byte[]> shiftMonitors) {
         if (shiftMonitors.get(LOG_LENGTHS_MARKER) != null) {
@@ -296,28 +326,39 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public void putShiftObservation(String task, int index, byte[] observation) {
+        if (!logHeadsKept) {
+            shiftMonitors.put(observationKey(task, index), observation);
+            shiftMonitors.put(logLengthKey(task), lengthHead(index + 1));
+            return;
+        }
+        if (index == 0) {
+            // A log's first entry goes into its head: a task that comes back after one record reads it there.
+            putHead(task, shortHead(monitorStored(head(task)), observation));
+            return;
+        }
+        if (index == 1) {
+            // The log outgrows its head: the first entry moves to its own key, and the head keeps the length alone.
+            byte[] first = inlineEntry(head(task));
+            if (first != null) {
+                shiftMonitors.put(observationKey(task, 0), first);
+            }
+        }
         shiftMonitors.put(observationKey(task, index), observation);
-        shiftMonitors.put(logLengthKey(task), java.nio.ByteBuffer.allocate(4).putInt(index + 1).array());
+        putHead(task, lengthHead(index + 1));
     }
 
     @Override
     public List<byte[]> shiftObservations(String task) {
+        if (logHeadsKept) {
+            return log(task, head(task));
+        }
         // A log's length key says how many entries to read by key: each a point look-up that finds its key, where a
         // prefix scan opens an iterator over the record cache and seeks in every sorted run (a fifth of the learner's
         // thread with 200,000 short tasks, twelfth stop of issue 11), and reading by key until a miss paid for the
         // miss, which the last level does not filter (optimize_filters_for_hits; eighth stop).
         byte[] length = shiftMonitors.get(logLengthKey(task));
         if (length != null) {
-            int n = java.nio.ByteBuffer.wrap(length).getInt();
-            List<byte[]> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                byte[] entry = shiftMonitors.get(observationKey(task, i));
-                if (entry == null) {
-                    return scanShiftObservations(task); // not written as the length says: read what is there
-                }
-                out.add(entry);
-            }
-            return out;
+            return log(task, length);
         }
         if (logLengthsKept) {
             return List.of();
@@ -325,6 +366,91 @@ final class KafkaLearnerStore implements LearnerStore {
         // A store written before the length keys: most reads find no log (a task's first record, or its block just
         // ended), and one point look-up says so before a scan.
         return shiftMonitors.get(observationKey(task, 0)) == null ? List.of() : scanShiftObservations(task);
+    }
+
+    @Override
+    public StoredShift storedShift(String task) {
+        if (!logHeadsKept) {
+            return LearnerStore.super.storedShift(task);
+        }
+        // One look-up for a task whose log is empty or one entry long (most tasks, when there are many and each comes
+        // back after a few records): the head holds that entry and says whether a monitor is stored at all.
+        byte[] head = head(task);
+        byte[] monitor = monitorStored(head) ? shiftMonitors.get(task) : null;
+        return new StoredShift(monitor, log(task, head));
+    }
+
+    /** The entries a head ({@link #logLengthKey}) says the log holds: inline, or read by key. */
+    private List<byte[]> log(String task, byte[] head) {
+        if (head == null) {
+            return List.of();
+        }
+        if (head.length > Integer.BYTES) {
+            byte[] first = inlineEntry(head);
+            return first == null ? List.of() : List.of(first);
+        }
+        int n = java.nio.ByteBuffer.wrap(head).getInt();
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] entry = shiftMonitors.get(observationKey(task, i));
+            if (entry == null) {
+                return scanShiftObservations(task); // not written as the length says: read what is there
+            }
+            out.add(entry);
+        }
+        return out;
+    }
+
+    /**
+     * Whether a monitor may be stored for the task: a short head says so; a head that is a length alone (a log of two
+     * or more entries, or any log in a store without heads) does not, and the monitor's key is then read.
+     */
+    private boolean monitorStored(byte[] head) {
+        if (head == null) {
+            return !logHeadsKept; // with heads kept, a task without one has neither log nor monitor
+        }
+        return head.length <= Integer.BYTES || (head[Integer.BYTES] & MONITOR_STORED) != 0;
+    }
+
+    /** A head's inline entry (a log of one), or null. */
+    private static byte[] inlineEntry(byte[] head) {
+        if (head == null || head.length <= Integer.BYTES || java.nio.ByteBuffer.wrap(head).getInt() != 1) {
+            return null;
+        }
+        return java.util.Arrays.copyOfRange(head, Integer.BYTES + 1, head.length);
+    }
+
+    /** A head that is a length alone: {@code n} entries under their own keys. */
+    private static byte[] lengthHead(int n) {
+        return java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(n).array();
+    }
+
+    /** A short head: an empty log or a log of one entry (inline), and whether a monitor is stored. */
+    private static byte[] shortHead(boolean monitorStored, byte[] entry) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Integer.BYTES + 1 + (entry == null ? 0 : entry.length));
+        b.putInt(entry == null ? 0 : 1).put(monitorStored ? MONITOR_STORED : 0);
+        if (entry != null) {
+            b.put(entry);
+        }
+        return b.array();
+    }
+
+    /** The flag of a short head that says a monitor is stored under the task's key. */
+    private static final byte MONITOR_STORED = 1;
+
+    /** A task's head, read once for a read and the append that follows it. */
+    private byte[] head(String task) {
+        if (!task.equals(lastHeadTask)) {
+            lastHead = shiftMonitors.get(logLengthKey(task));
+            lastHeadTask = task;
+        }
+        return lastHead;
+    }
+
+    private void putHead(String task, byte[] head) {
+        shiftMonitors.put(logLengthKey(task), head);
+        lastHeadTask = task;
+        lastHead = head;
     }
 
     /** A task's log entries by prefix scan, in index order (the length key, past the digits, left out). */
@@ -345,11 +471,18 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public void clearShiftObservations(String task, int count) {
-        for (int i = 0; i < count; i++) {
-            // put(null), not delete: delete reads the old value first, which nothing here needs.
-            shiftMonitors.put(observationKey(task, i), null);
+        if (!logHeadsKept || count > 1) {
+            for (int i = 0; i < count; i++) {
+                // put(null), not delete: delete reads the old value first, which nothing here needs.
+                shiftMonitors.put(observationKey(task, i), null);
+            }
         }
-        shiftMonitors.put(logLengthKey(task), null);
+        if (logHeadsKept) {
+            // The head stays, empty, and says whether the monitor is stored (at a block's end it was just written).
+            putHead(task, shortHead(shiftMonitors.get(task) != null, null));
+        } else {
+            shiftMonitors.put(logLengthKey(task), null);
+        }
     }
 
     /** {@code task NUL index}, zero-padded: a task's log is one prefix scan, in order, beside its monitor's key. */
@@ -357,13 +490,19 @@ final class KafkaLearnerStore implements LearnerStore {
         return task + '\u0000' + zeroPadded(index, 6);
     }
 
-    /** {@code task NUL n}: how many entries the task's log holds (absent: none, in a store that keeps lengths). */
+    /**
+     * {@code task NUL n}, a log's head: how many entries the task's log holds (absent: none, in a store that keeps
+     * lengths). In a store that keeps heads ({@link #LOG_HEADS_MARKER}) an empty log or a log of one also has its head,
+     * which then holds that entry and whether the task's monitor is stored; a longer log's head is its length alone.
+     */
     static String logLengthKey(String task) {
         return task + '\u0000' + 'n';
     }
 
     @Override
     public void deleteTask(String task) {
+        lastHeadTask = null;
+        lastHead = null;
         dropMemory(task);
         tasks.delete(task);
         shiftMonitors.delete(task);

@@ -265,6 +265,59 @@ public abstract class LearnerStoreContract {
         assertThat(s.shiftMonitor("ab")).isEqualTo(ab);
     }
 
+    /**
+     * {@link LearnerStore#storedShift} is the monitor and the log as they were written, and as
+     * {@link LearnerStore#shiftMonitor} and {@link LearnerStore#shiftObservations} read them, through random appends,
+     * blocks' ends, dropped logs and deleted tasks, read in an order that interleaves the tasks.
+     */
+    @Test
+    void aStoredShiftIsTheMonitorAndTheLogAsWritten() {
+        LearnerStore s = newStore();
+        Random r = new Random(11);
+        String[] tasks = {"a", "ab", "b"};
+        Map<String, byte[]> monitors = new TreeMap<>();
+        Map<String, List<byte[]>> logs = new TreeMap<>();
+        for (String t : tasks) {
+            logs.put(t, new ArrayList<>());
+        }
+        for (int step = 0; step < 3_000; step++) {
+            String t = tasks[r.nextInt(tasks.length)];
+            List<byte[]> log = logs.get(t);
+            int op = r.nextInt(20);
+            if (op < 14) {
+                byte[] entry = randomBytes(r);
+                s.putShiftObservation(t, log.size(), entry);
+                log.add(entry);
+            } else if (op < 17) { // a block's end: the monitor is stored, its log dropped
+                byte[] monitor = randomBytes(r);
+                s.putShiftMonitor(t, monitor);
+                monitors.put(t, monitor);
+                s.clearShiftObservations(t, log.size());
+                log.clear();
+            } else if (op < 19) { // a reconfigured task: its log is dropped, its stored monitor stays
+                s.clearShiftObservations(t, log.size());
+                log.clear();
+            } else {
+                s.deleteTask(t);
+                monitors.remove(t);
+                log.clear();
+            }
+            String u = tasks[r.nextInt(tasks.length)];
+            LearnerStore.StoredShift stored = s.storedShift(u);
+            assertThat(stored.monitor()).as("step %d, %s", step, u).isEqualTo(monitors.get(u));
+            assertThat(stored.log()).as("step %d, %s", step, u).containsExactlyElementsOf(logs.get(u));
+            String v = tasks[r.nextInt(tasks.length)];
+            assertThat(s.shiftObservations(v)).as("step %d, %s", step, v).containsExactlyElementsOf(logs.get(v));
+            assertThat(s.shiftMonitor(v)).as("step %d, %s", step, v).isEqualTo(monitors.get(v));
+        }
+    }
+
+    private static byte[] randomBytes(Random r) {
+        byte[] b = new byte[r.nextInt(12)]; // an empty entry too
+        r.nextBytes(b);
+        return b;
+    }
+
     @Test
     void readsShortAndLongShiftLogsWholeAndInOrder() {
         LearnerStore s = newStore();

@@ -6,6 +6,7 @@ import dev.metastream.learn.LearnerStore;
 import dev.metastream.learn.LearnerStoreContract;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -90,6 +91,100 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
         reopened.deleteTask("t");
         assertThat(shift.get(KafkaLearnerStore.logLengthKey("t"))).isNull();
         assertThat(reopened.shiftObservations("t")).isEmpty();
+    }
+
+    /**
+     * In a store this build started, a task's log and monitor are read with one look-up while its log holds at most
+     * one entry: the head holds the entry and says whether a monitor is stored.
+     */
+    @Test
+    void aShortLogAndWhetherAMonitorIsStoredAreOneLookUp() {
+        List<KeyValueStore<String, byte[]>> stores = openStores();
+        AtomicInteger gets = new AtomicInteger();
+        KafkaLearnerStore store = new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3),
+                stores.get(4), countingGets(stores.get(5), gets));
+        assertThat(stores.get(5).get(KafkaLearnerStore.LOG_HEADS_MARKER)).isNotNull();
+        gets.set(0);
+        LearnerStore.StoredShift fresh = store.storedShift("t");
+        assertThat(fresh.monitor()).isNull();
+        assertThat(fresh.log()).isEmpty();
+        assertThat(gets).as("a new task").hasValue(1);
+        store.putShiftObservation("t", 0, new byte[] {1});
+        assertThat(gets).as("the append after the read").hasValue(1);
+
+        assertThat(readAfterAnother(store, gets).log()).containsExactly(new byte[] {1});
+        assertThat(gets).as("a log of one").hasValue(1);
+
+        store.putShiftMonitor("t", new byte[] {9});
+        store.clearShiftObservations("t", 1);
+        LearnerStore.StoredShift monitored = readAfterAnother(store, gets);
+        assertThat(monitored.monitor()).containsExactly(9);
+        assertThat(monitored.log()).isEmpty();
+        assertThat(gets).as("a stored monitor: the head, then the monitor").hasValue(2);
+
+        store.putShiftObservation("t", 0, new byte[] {2});
+        store.putShiftObservation("t", 1, new byte[] {3});
+        store.putShiftObservation("t", 2, new byte[] {4});
+        LearnerStore.StoredShift longer = readAfterAnother(store, gets);
+        assertThat(longer.monitor()).containsExactly(9);
+        assertThat(longer.log()).containsExactly(new byte[] {2}, new byte[] {3}, new byte[] {4});
+        assertThat(gets).as("a longer log: the head, each entry, the monitor").hasValue(5);
+    }
+
+    /** Task "t" read just after another task (so not from the head last read), counting only its own look-ups. */
+    private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets) {
+        store.storedShift("other");
+        gets.set(0);
+        return store.storedShift("t");
+    }
+
+    /**
+     * A store the build before heads wrote (marked as keeping lengths, with a log) keeps writing and reading lengths;
+     * one that is empty but for that mark starts keeping heads.
+     */
+    @Test
+    void aStoreWrittenWithLengthsKeepsThemAndAnEmptyOneTakesHeads() {
+        List<KeyValueStore<String, byte[]>> stores = openStores();
+        KeyValueStore<String, byte[]> shift = stores.get(5);
+        shift.put(KafkaLearnerStore.LOG_LENGTHS_MARKER, new byte[] {1});
+        shift.put(KafkaLearnerStore.observationKey("old", 0), new byte[] {5});
+        shift.put(KafkaLearnerStore.logLengthKey("old"), new byte[] {0, 0, 0, 1});
+        shift.put("old", new byte[] {8});
+        KafkaLearnerStore store = new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3),
+                stores.get(4), shift);
+        assertThat(shift.get(KafkaLearnerStore.LOG_HEADS_MARKER)).isNull();
+        store.putShiftObservation("old", 1, new byte[] {6});
+        assertThat(shift.get(KafkaLearnerStore.logLengthKey("old"))).containsExactly(0, 0, 0, 2);
+        LearnerStore.StoredShift old = store.storedShift("old");
+        assertThat(old.monitor()).containsExactly(8);
+        assertThat(old.log()).containsExactly(new byte[] {5}, new byte[] {6});
+        store.putShiftObservation("new", 0, new byte[] {7});
+        assertThat(shift.get(KafkaLearnerStore.logLengthKey("new"))).containsExactly(0, 0, 0, 1);
+        assertThat(store.storedShift("new").log()).containsExactly(new byte[] {7});
+        store.clearShiftObservations("old", 2);
+        assertThat(shift.get(KafkaLearnerStore.logLengthKey("old"))).isNull();
+        assertThat(store.storedShift("old").monitor()).containsExactly(8);
+
+        List<KeyValueStore<String, byte[]>> empty = openStores();
+        empty.get(5).put(KafkaLearnerStore.LOG_LENGTHS_MARKER, new byte[] {1});
+        new KafkaLearnerStore(empty.get(0), empty.get(1), empty.get(2), empty.get(3), empty.get(4), empty.get(5));
+        assertThat(empty.get(5).get(KafkaLearnerStore.LOG_HEADS_MARKER)).isNotNull();
+    }
+
+    /** The store, counting its {@code get} calls. */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<String, byte[]> countingGets(KeyValueStore<String, byte[]> store, AtomicInteger gets) {
+        return (KeyValueStore<String, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                KeyValueStore.class.getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("get")) {
+                        gets.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private List<KeyValueStore<String, byte[]>> openStores() {
