@@ -8,6 +8,7 @@ import dev.metastream.learn.LearnerEvents;
 import dev.metastream.learn.MetaSnapshot;
 import dev.metastream.learn.ModelExport;
 import dev.metastream.learn.SharedState;
+import dev.metastream.learn.StreamingLearner;
 import dev.metastream.learn.TaskSpec;
 import dev.metastream.learn.TaskState;
 import dev.metastream.topology.ControlCommand;
@@ -270,10 +271,11 @@ final class TaskEndpoints {
         if (state == null) {
             return null;
         }
-        TaskState st = TaskState.fromBytes(state);
         byte[] shared = HttpApi.partitionStore(s, MetastreamTopology.SHARED_STATE_STORE, partition)
                 .get(MetastreamTopology.SHARED_STATE_KEY);
-        long metaVersion = shared == null ? 0 : SharedState.fromBytes(shared).baseVersion();
+        SharedState sharedState = shared == null ? null : SharedState.fromBytes(shared);
+        long metaVersion = sharedState == null ? 0 : sharedState.baseVersion();
+        TaskState st = StreamingLearner.withCurrentHead(api.config, sharedState, TaskState.fromBytes(state));
         TaskSpec spec = api.config.taskSpec(task);
         return api.records.taskSnapshot(new LearnerEvents.TaskSnapshot(task, st.updates(), metaVersion, st.learned(),
                 api.config.digest(), System.currentTimeMillis(), spec, st.head().length / spec.outputs() - 1,

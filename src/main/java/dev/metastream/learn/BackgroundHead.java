@@ -74,6 +74,7 @@ final class BackgroundHead {
 
     private static void swap(TaskState st) {
         st.head = st.background;
+        st.headSteps = null; // the background's own steps made it: stored whole
         st.optimizerState = st.backgroundOptimizerState;
         st.optimizerStep = st.backgroundStep;
         // A Bayesian head's posterior, or a prototype head's class means, described the head it replaces: the new one

@@ -32,6 +32,7 @@ public final class ModelExport {
                                            Map<String, Object> provenance) {
         SharedState shared = sharedState != null ? sharedState.withScaler(config)
                 : SharedState.initial(config, config.optimizer().create());
+        StreamingLearner.withCurrentHead(config, shared, st);
         TaskSpec spec = config.taskSpec(st.task);
         ModelConfig model = config.model();
         Map<String, Object> out = header("task", provenance);
@@ -192,6 +193,7 @@ public final class ModelExport {
     private static TaskState seed(LearnerConfig config, TaskSpec spec, TaskState st, float[] h,
                                   Map<String, Object> head, Map<String, Object> model) {
         st.head = h;
+        st.headSteps = null; // imported whole
         List<?> lag = (List<?>) head.get("lag");
         if (lag != null && !lag.isEmpty() && !spec.kind().realValued()) {
             st.lastTarget = floats(lag, "head.lag");

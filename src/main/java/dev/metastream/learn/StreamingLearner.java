@@ -43,6 +43,11 @@ public final class StreamingLearner {
     private final Optimizer optimizer;
     /** Steps the per-task heads ({@code optimizer.head.momentum}): its state is each task's {@code optimizerState}. */
     private final Optimizer headOptimizer;
+    /**
+     * Counts the moves of the head initialisations (each micro-batch's meta step, each rebase on a global version):
+     * a young head ({@link HeadSteps}) built at an older count is rebuilt at its next use.
+     */
+    private long initEpoch;
     private final MemoryStrategy memory;
     private final MetaLearner metaLearner;
     private final TransferReaction transfer;
@@ -220,7 +225,8 @@ public final class StreamingLearner {
     private static Prediction score(LearnerConfig config, Trunk trunk, SharedState shared, TaskState state,
                                     Instance in) {
         TaskSpec spec = config.taskSpec(in.task());
-        float[] head = state != null ? state.head : newHead(config, shared, in.task(), spec);
+        float[] head = state == null ? newHead(config, shared, in.task(), spec)
+                : state.headSteps != null ? youngHead(config, shared, state) : state.head;
         Features f = Features.of(config, trunk, shared, state, spec, in.x());
         TaskOutput o = predict(config, f, state, head, spec);
         return new Prediction(in, spec, o.y(), shared.baseVersion, state != null ? state.updates : 0, o.variance());
@@ -479,7 +485,11 @@ public final class StreamingLearner {
         public void learn(SharedState s, TaskState st, Features f, float[] dz, float[] target) {
             float[] g = new float[st.head.length];
             Head.backward(st.head, f.width(), dz.length, f.inputs(), dz, g, null);
-            stepHead(st, g, f.partNorms(), f.partWidths());
+            float[] norms = f.partNorms();
+            if (stepHead(st, g, norms, f.partWidths()) && st.headSteps != null) {
+                st.headSteps = st.headSteps.add(f.inputs(), dz, norms,
+                        config.optimizer().headLearningRate() * st.learningRateMultiplier);
+            }
         }
 
         @Override
@@ -497,8 +507,11 @@ public final class StreamingLearner {
     /**
      * One optimiser step of a task's head on gradient {@code g}, with the proximal pull, clipping, the head step's
      * normalisation by its inputs' part norms and the learned per-parameter rates ({@link LearnedRates}, when on).
+     * A young head's log ({@link HeadSteps#step}) replays this arithmetic for the plain-SGD heads it is kept for.
+     *
+     * @return whether the step was taken (not when the gradient was not finite)
      */
-    private void stepHead(TaskState st, float[] g, float[] partNorms, int[] partWidths) {
+    private boolean stepHead(TaskState st, float[] g, float[] partNorms, int[] partWidths) {
         float[] init = shared.headInit.get(st.shapeKey);
         if (config.meta().proximal() > 0 && init != null && init.length == g.length) {
             for (int j = 0; j < g.length; j++) {
@@ -511,9 +524,10 @@ public final class StreamingLearner {
             learnedRates.apply(shared, st, g);
             headOptimizer.step(st.head, g, st.optimizerState,
                     config.optimizer().headLearningRate() * st.learningRateMultiplier, ++st.optimizerStep);
-        } else {
-            shared.skippedUpdates++;
+            return true;
         }
+        shared.skippedUpdates++;
+        return false;
     }
 
     /**
@@ -628,6 +642,7 @@ public final class StreamingLearner {
         replayHeadGrads.forEach((task, g) -> {
             TaskState st = taskOrNull(task);
             if (headLearner(config.taskSpec(task)).learnsReplayed()) {
+                st.headSteps = null; // a step on several samples: the head is stored whole from here on
                 stepHead(st, g, replayNorms.get(task), replayWidths.get(task));
                 dirty.put(st.task, st);
             }
@@ -647,6 +662,7 @@ public final class StreamingLearner {
             }
         }
         metaLearner.afterBatch(metaStates, shared.headInit);
+        initEpoch++; // young heads follow the initialisation: rebuilt at their next use
 
         // 6. Persist, publish snapshots, clear the buffer.
         for (TaskState st : dirty.values()) {
@@ -777,6 +793,7 @@ public final class StreamingLearner {
                 shared.headInitBase.put(shape, g.clone());
             }
         });
+        initEpoch++;
         shared.lastStaleness = global.version() - shared.baseVersion - 1;
         shared.baseVersion = global.version();
         store.putShared(shared);
@@ -874,6 +891,8 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(task);
         TaskState st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);
+        st.headSteps = youngHeadSteps(spec, st.head.length);
+        st.headBuiltAt = initEpoch;
         st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());
@@ -1058,6 +1077,8 @@ public final class StreamingLearner {
         float[] init = shared.headInit.get(st.shapeKey);
         st.head = init != null && config.meta().enabled() && init.length == st.head.length ? init.clone()
                 : newHead(st.task, config.taskSpec(st.task));
+        st.headSteps = youngHeadSteps(config.taskSpec(st.task), st.head.length);
+        st.headBuiltAt = initEpoch;
         st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.optimizerStep = 0;
         headLearner(config.taskSpec(st.task)).reset(st);
@@ -1127,9 +1148,67 @@ public final class StreamingLearner {
 
     private TaskState taskOrNull(String task) {
         TaskState st = dirty.get(task);
-        if (st != null) {
-            return st;
+        if (st == null) {
+            st = storedTask(task);
         }
+        if (st != null && st.headSteps != null && st.headBuiltAt != initEpoch) {
+            st.head = youngHead(config, shared, st);
+            st.headBuiltAt = initEpoch;
+        }
+        return st;
+    }
+
+    /**
+     * A young head ({@link HeadSteps}): the current initialisation of its shape, as a new task's head starts, plus its
+     * steps.
+     */
+    private static float[] youngHead(LearnerConfig config, SharedState shared, TaskState st) {
+        float[] head = newHead(config, shared, st.task, config.taskSpec(st.task));
+        if (!st.headSteps.fits(head.length)) {
+            throw new IllegalStateException("task " + st.task + ": its stored head steps do not fit a head of "
+                    + head.length + " parameters; it was written under another model shape");
+        }
+        st.headSteps.rebuild(head, head);
+        return head;
+    }
+
+    /**
+     * The task's state with its head as the learner would use it now: a young head ({@link HeadSteps}), which a state
+     * read from its bytes holds as steps, is rebuilt on the partition's current initialisation.
+     *
+     * @param shared the partition's shared state, or null before its first batch
+     * @return {@code st}, its head set
+     */
+    public static TaskState withCurrentHead(LearnerConfig config, SharedState shared, TaskState st) {
+        if (st.headSteps != null) {
+            SharedState s = shared != null ? shared.withScaler(config)
+                    : SharedState.initial(config, config.optimizer().create());
+            st.head = youngHead(config, s, st);
+        }
+        return st;
+    }
+
+    /**
+     * The steps a new (or restarted) task's head is kept as while it is young ({@link HeadSteps}), or null when its
+     * head is stored whole: a head that learns by more than plain SGD steps (momentum or Adam, learned rates, a
+     * proximal pull, or a Bayesian or prototype head).
+     */
+    private HeadSteps youngHeadSteps(TaskSpec spec, int headLength) {
+        if (headLearner(spec) != sgdHead || !(headOptimizer instanceof SgdMomentum)
+                || headOptimizer.stateSize(headLength) != 0 || config.meta().proximal() != 0
+                || config.meta().learnedRates()) {
+            return null;
+        }
+        int hidden = config.trunk().outputDim();
+        int wide = model.wideInputs(config.trunk());
+        int lag = model.lagInputs(spec);
+        HeadSteps steps = HeadSteps.start(hidden + wide + lag, spec.outputs(), hidden, wide, lag,
+                config.optimizer().clipNorm(), model.headStep());
+        return steps != null && steps.fits(headLength) ? steps : null;
+    }
+
+    private TaskState storedTask(String task) {
+        TaskState st;
         st = taskCache.get(task);
         if (st == null) {
             st = recentlyRead.get(task);
@@ -1137,6 +1216,14 @@ public final class StreamingLearner {
         if (st == null) {
             st = store.task(task);
             if (st != null) {
+                if (st.headSteps != null) {
+                    st.head = youngHead(config, shared, st);
+                    st.headBuiltAt = initEpoch;
+                    HeadSteps rule = youngHeadSteps(config.taskSpec(task), st.head.length);
+                    if (rule == null || !rule.sameRule(st.headSteps)) {
+                        st.headSteps = null; // learned under another rule from here: stored whole
+                    }
+                }
                 fitHeadOptimizerState(st);
                 (recentReads.seenAgain(task) ? taskCache : recentlyRead).put(task, st);
             }
@@ -1171,6 +1258,8 @@ public final class StreamingLearner {
         TaskSpec spec = config.taskSpec(task);
         st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);
+        st.headSteps = youngHeadSteps(spec, st.head.length);
+        st.headBuiltAt = initEpoch;
         st.optimizerState = new float[headOptimizer.stateSize(st.head.length)];
         st.initMetaVersion = shared.baseVersion;
         st.metrics = PrequentialMetrics.detailed(spec.kind().metricsKind(), config.metricsWindow(), spec.outputs());

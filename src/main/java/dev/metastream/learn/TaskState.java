@@ -15,7 +15,15 @@ public final class TaskState {
 
     final String task;
     final String shapeKey;
+    /** The head's parameters; null in a state read from bytes while the head is {@link #headSteps} (rebuilt on use). */
     float[] head;
+    /**
+     * While the head is young, the steps it took ({@link HeadSteps}: it is the current initialisation plus them, and
+     * they are written instead of it), else null.
+     */
+    HeadSteps headSteps;
+    /** The learner's initialisation epoch {@link #head} was last rebuilt at, for a young head (not stored). */
+    long headBuiltAt = -1;
     float[] optimizerState;
     long optimizerStep;
     /** Labelled examples scored (prequentially) so far. */
@@ -184,7 +192,13 @@ public final class TaskState {
         int doubles = (mixture == null ? 0 : mixture.length) + (labelMean == null ? 0 : labelMean.length);
         Codec.Fields f = new Codec.Fields(4 * floats + 8 * doubles + metricsBytes + detectorBytes.length
                 + (scaler == null ? 0 : scaler.encodedSizeBound()) + 4096)
-                .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put("head", w -> w.floats(head))
+                .put("task", w -> w.str(task)).put("shape", w -> w.str(shapeKey)).put(headSteps != null ? "head.steps" : "head", w -> {
+                    if (headSteps != null) {
+                        headSteps.write(w);
+                    } else {
+                        w.floats(head);
+                    }
+                })
                 .put("optimizer", w -> w.floats(optimizerState).i64(optimizerStep))
                 .put("counts", w -> w.i64(observed).i64(learned).i64(updates))
                 .put("boost", w -> w.f32(learningRateMultiplier).i32(boostRemaining))
@@ -252,6 +266,7 @@ public final class TaskState {
         Codec.Fields f = Codec.Fields.read(r);
         TaskState s = new TaskState(f.get("task", Codec.Reader::str, null), f.get("shape", Codec.Reader::str, null));
         s.head = f.get("head", Codec.Reader::floats, null);
+        s.headSteps = f.get("head.steps", HeadSteps::read, null);
         f.get("optimizer", x -> {
             s.optimizerState = x.floats();
             s.optimizerStep = x.i64();
