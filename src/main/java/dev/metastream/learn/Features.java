@@ -279,6 +279,9 @@ final class Features {
                 dzHead[k] *= into.scale();
             }
             Head.backward(head, inputs.length, out, inputs, dzHead, into.accumulate(), null);
+            if (into.rows() != null) {
+                into.rows().add(new float[][] {inputs, dzHead});
+            }
         }
         for (int k = 0; k < out; k++) {
             dz[k] *= lossScale;

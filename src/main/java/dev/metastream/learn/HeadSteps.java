@@ -20,18 +20,26 @@ package dev.metastream.learn;
  * in the same order as the learner took them (gradient, clip, {@link HeadStepNormalization}, {@code p -= rate * g}):
  * with the initialisation unchanged, the rebuilt head equals the learned one bit for bit.
  *
+ * <p>A step on several examples (the step a replayed task's head takes on its replayed memory samples, a sum over
+ * them) is logged as one entry per sample, in the order their gradients were summed: every entry but the last carries
+ * a rate of {@code NaN}, meaning "add this gradient and go on", and the last carries the step's part norms and rate.
+ * The log holds at most {@link #MAX_STEPS} entries, whatever steps they make.
+ *
  * <p>Only plain-SGD heads are kept this way (no momentum or Adam state, no learned rates, no proximal pull, which
- * depend on more than the step); a replayed sample's step (a sum over several samples), a background head's swap or
- * an import makes the head dense.
+ * depend on more than the step); a background head's swap or an import makes the head dense.
  *
  * <pre>{@code
  * HeadSteps steps = HeadSteps.start(inputs, outputs, hidden, wide, lag, clipNorm, normalization);
  * steps = steps.add(h, dz, partNorms, rate);     // after the learner's step; null once dense
+ * steps = steps.add(rows, partNorms, rate);       // a step on several samples: rows of {h, dz}, summed in order
  * steps.rebuild(currentInit, head);               // head = current initialisation + the steps
  * }</pre>
  */
 final class HeadSteps {
-    /** Steps a head is kept as steps for; the next one stores it whole. */
+    /**
+     * Entries a head is kept as steps for (a step on one example is one entry, a step on k replayed samples k); a
+     * step that would log more stores it whole.
+     */
     static final int MAX_STEPS = 4;
 
     private final int inputs;
@@ -91,17 +99,39 @@ final class HeadSteps {
      * @return this log, or null once the head is to be stored whole (full, or a step of another shape)
      */
     HeadSteps add(float[] h, float[] dz, float[] partNorms, float rate) {
-        if (count >= capacity(inputs, outputs) || h.length < inputs || dz.length != outputs || partNorms.length != 3) {
+        return add(java.util.Collections.singletonList(new float[][] {h, dz}), partNorms, rate);
+    }
+
+    /**
+     * Logs a step the learner took on several samples: the gradient is the sum, in this order, of each row's
+     * {@code h ⊗ dz} (a row is {@code {h, dz}}, its {@code dz} already scaled as it was added), then clipped,
+     * normalised by {@code partNorms} and applied at {@code rate}.
+     *
+     * @return this log, or null once the head is to be stored whole (full, or a row of another shape)
+     */
+    HeadSteps add(java.util.List<float[][]> rows, float[] partNorms, float rate) {
+        if (rows.isEmpty() || count + rows.size() > capacity(inputs, outputs) || partNorms.length != 3
+                || !(rate == rate)) {
             return null;
         }
+        for (float[][] row : rows) {
+            if (row[0].length < inputs || row[1].length != outputs) {
+                return null;
+            }
+        }
         int stride = stride(inputs, outputs);
-        data = java.util.Arrays.copyOf(data, (count + 1) * stride);
-        int at = count * stride;
-        System.arraycopy(h, 0, data, at, inputs);
-        System.arraycopy(dz, 0, data, at + inputs, outputs);
-        System.arraycopy(partNorms, 0, data, at + inputs + outputs, 3);
-        data[at + inputs + outputs + 3] = rate;
-        count++;
+        data = java.util.Arrays.copyOf(data, (count + rows.size()) * stride);
+        for (int k = 0; k < rows.size(); k++) {
+            int at = count * stride;
+            System.arraycopy(rows.get(k)[0], 0, data, at, inputs);
+            System.arraycopy(rows.get(k)[1], 0, data, at + inputs, outputs);
+            boolean last = k == rows.size() - 1;
+            if (last) {
+                System.arraycopy(partNorms, 0, data, at + inputs + outputs, 3);
+            }
+            data[at + inputs + outputs + 3] = last ? rate : Float.NaN;
+            count++;
+        }
         return this;
     }
 
@@ -131,20 +161,30 @@ final class HeadSteps {
         float[] dz = new float[outputs];
         float[] norms = new float[3];
         float[] g = new float[head.length];
+        boolean fresh = true;
         for (int s = 0; s < count; s++) {
             int at = s * stride;
             System.arraycopy(data, at, h, 0, inputs);
             System.arraycopy(data, at + inputs, dz, 0, outputs);
+            if (fresh) {
+                java.util.Arrays.fill(g, 0f); // a fresh gradient, as the learner's
+            }
+            float rate = data[at + inputs + outputs + 3];
+            if (rate != rate) {
+                // A row of a step on several samples: its gradient is added, and the step comes with the last row.
+                Head.backward(head, inputs, outputs, h, dz, g, null);
+                fresh = false;
+                continue;
+            }
             System.arraycopy(data, at + inputs + outputs, norms, 0, 3);
-            java.util.Arrays.fill(g, 0f); // a fresh gradient, as the learner's
-            step(head, g, inputs, outputs, h, dz, norms, hidden, wide, lag, clipNorm, normalization,
-                    data[at + inputs + outputs + 3]);
+            step(head, g, inputs, outputs, h, dz, norms, hidden, wide, lag, clipNorm, normalization, rate);
+            fresh = true;
         }
     }
 
     /**
      * One plain-SGD head step, as the learner takes it: the gradient {@code h ⊗ dz} (and {@code dz} for the bias)
-     * added into {@code g} (zero on entry), clipped to {@code clipNorm}, normalised by the parts' squared norms, then
+     * added into {@code g} (zero on entry, or holding the earlier rows of a step on several samples), clipped to {@code clipNorm}, normalised by the parts' squared norms, then
      * {@code head -= rate * g}; skipped when the gradient is not finite.
      *
      * @return whether the step was taken
@@ -182,7 +222,8 @@ final class HeadSteps {
         int stride = stride(Math.max(inputs, 0), Math.max(outputs, 0));
         if (inputs < 0 || outputs <= 0 || hidden < 0 || wide < 0 || lag < 0 || hidden + wide + lag != inputs
                 || norm < 0 || norm >= norms.length || data == null || data.length % stride != 0
-                || data.length / stride > capacity(inputs, outputs)) {
+                || data.length / stride > capacity(inputs, outputs)
+                || data.length > 0 && Float.isNaN(data[data.length - 1])) { // a step's rows without the step
             throw new IllegalStateException("head steps of " + (data == null ? "null" : data.length) + " floats for "
                     + inputs + " inputs and " + outputs + " outputs");
         }

@@ -133,16 +133,120 @@ public final class SharedState {
         return scaler;
     }
 
+    /**
+     * Stamp of the bases record a state read without its bases ({@link #toBytesWithoutBases}) expects, -1 for a state
+     * written whole.
+     */
+    private long basesStamp = -1;
+
     /** Binary form for the shared-state store: named fields (format 2), so older states still read. */
     public byte[] toBytes() {
-        int floats = trunk.length + trunkBase.length + trunkOptimizerState.length
+        return toBytes(true, -1);
+    }
+
+    /**
+     * This state without its bases (the parameters of the global version it is based on, which change only when the
+     * partition publishes its delta or rebases): a third of it, and the rest changes with every micro-batch, so a
+     * store writes the bases apart ({@link #basesToBytes}) and only when they changed. {@link #fromBytes} of these
+     * bytes is a state without bases until {@link #readBases} gives it the record whose stamp it names.
+     *
+     * @param stamp the stamp of the bases record written with (or before) it
+     */
+    public byte[] toBytesWithoutBases(long stamp) {
+        if (stamp < 0) {
+            throw new IllegalArgumentException("a bases stamp is not negative: " + stamp);
+        }
+        return toBytes(false, stamp);
+    }
+
+    /** The bases record ({@link #toBytesWithoutBases}): the stamp, the trunk's and the head initialisations' bases. */
+    public byte[] basesToBytes(long stamp) {
+        int floats = trunkBase.length + headInitBase.values().stream().mapToInt(a -> a.length).sum();
+        return new Codec.Fields(4 * floats + 256).put("bases.stamp", w -> w.i64(stamp))
+                .put("trunk.base", w -> w.floats(trunkBase)).put("head.init.base", w -> w.floatMap(headInitBase))
+                .toBytes(FORMAT);
+    }
+
+    /** Whether this state holds its bases (false when read from {@link #toBytesWithoutBases} and not yet given them). */
+    public boolean hasBases() {
+        return trunkBase != null && headInitBase != null;
+    }
+
+    /** The stamp of the bases record this state expects (read from {@link #toBytesWithoutBases}), or -1. */
+    public long basesStamp() {
+        return basesStamp;
+    }
+
+    /**
+     * Gives a state read without its bases the bases record it names. When the record is missing or carries another
+     * stamp (the two were not written together: a crash under at-least-once between them), the bases are taken to be
+     * the current parameters, so the partition publishes nothing it may already have published (its local learning
+     * since then stays in its own parameters until the next rebase replaces them with the global model's).
+     *
+     * @param bases the bases record, or null
+     * @return whether the record was the one this state was written with
+     */
+    public boolean readBases(byte[] bases) {
+        if (bases != null) {
+            Codec.Reader r = new Codec.Reader(bases);
+            int version = r.i8();
+            if (version != FORMAT) {
+                throw new IllegalStateException("shared-state bases have format version " + version
+                        + ", this build reads " + FORMAT);
+            }
+            Codec.Fields f = Codec.Fields.read(r);
+            if (f.get("bases.stamp", Codec.Reader::i64, -1L) == basesStamp) {
+                trunkBase = f.get("trunk.base", Codec.Reader::floats, null);
+                headInitBase = f.get("head.init.base", Codec.Reader::floatMap, null);
+                if (hasBases()) {
+                    return true;
+                }
+            }
+        }
+        trunkBase = trunk.clone();
+        headInitBase = Codec.deepCopy(headInit);
+        return false;
+    }
+
+    /** Whether this state's bases equal {@code trunk} and {@code headInit}, value for value. */
+    public boolean basesEqual(float[] trunk, Map<String, float[]> headInit) {
+        if (!java.util.Arrays.equals(trunkBase, trunk) || headInit == null || headInit.size() != headInitBase.size()) {
+            return false;
+        }
+        for (Map.Entry<String, float[]> e : headInitBase.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), headInit.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies of the bases, for {@link #basesEqual} later. */
+    public float[] trunkBaseCopy() {
+        return trunkBase.clone();
+    }
+
+    /** Copies of the head initialisations' bases, for {@link #basesEqual} later. */
+    public Map<String, float[]> headInitBaseCopy() {
+        return Codec.deepCopy(headInitBase);
+    }
+
+    private byte[] toBytes(boolean withBases, long stamp) {
+        int floats = trunk.length + (withBases ? trunkBase.length : 0) + trunkOptimizerState.length
                 + headInit.values().stream().mapToInt(a -> 2 * a.length).sum() + (fmFactors == null ? 0 : 2 * fmFactors.length);
         Codec.Fields f = new Codec.Fields(4 * floats + 4096)
-                .put("base.version", w -> w.i64(baseVersion)).put("trunk", w -> w.floats(trunk))
-                .put("trunk.base", w -> w.floats(trunkBase))
-                .put("trunk.optimizer", w -> w.floats(trunkOptimizerState).i64(trunkStep))
-                .put("head.init", w -> w.floatMap(headInit)).put("head.init.base", w -> w.floatMap(headInitBase))
-                .put("counts", w -> w.i64(batches).i64(learned).i64(learnedSincePublish).i64(projections)
+                .put("base.version", w -> w.i64(baseVersion)).put("trunk", w -> w.floats(trunk));
+        if (withBases) {
+            f.put("trunk.base", w -> w.floats(trunkBase));
+        } else {
+            f.put("bases.stamp", w -> w.i64(stamp));
+        }
+        f.put("trunk.optimizer", w -> w.floats(trunkOptimizerState).i64(trunkStep))
+                .put("head.init", w -> w.floatMap(headInit));
+        if (withBases) {
+            f.put("head.init.base", w -> w.floatMap(headInitBase));
+        }
+        f.put("counts", w -> w.i64(batches).i64(learned).i64(learnedSincePublish).i64(projections)
                         .i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness))
                 .put("memory.task.count", w -> w.i32(memoryTaskCount))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean).f64(targetM2));
@@ -197,6 +301,7 @@ public final class SharedState {
         }, null);
         s.headInit = f.get("head.init", Codec.Reader::floatMap, null);
         s.headInitBase = f.get("head.init.base", Codec.Reader::floatMap, null);
+        s.basesStamp = f.get("bases.stamp", Codec.Reader::i64, -1L);
         f.get("counts", x -> {
             readCounts(x, s);
             return null;

@@ -572,6 +572,8 @@ public final class StreamingLearner {
         Map<String, float[]> replayHeadGrads = new TreeMap<>();
         Map<String, float[]> replayNorms = new TreeMap<>();
         Map<String, int[]> replayWidths = new TreeMap<>();
+        // A young replayed head's gradient rows, so that its step is logged (HeadSteps) instead of making it dense.
+        Map<String, List<float[][]>> replayRows = new TreeMap<>();
         float[] gTrunk = new float[shared.trunk.length];
         if (gTrunk.length > 0 && config.optimizer().trunkLearningRate() > 0) {
             int total = n + replay.size();
@@ -605,8 +607,11 @@ public final class StreamingLearner {
                 Features f = Features.of(config, shared, st, spec, xs[n + i], hs[n + i]).withLag(null);
                 float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
                 float[] target = replay.get(i).sample().target();
+                List<float[][]> rows = st.headSteps == null ? null
+                        : replayRows.computeIfAbsent(st.task, t -> new ArrayList<>());
                 dH[n + i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
-                        target, transfer.rowScale(st) / (total - n), new HeadGradient(gHead, 1f / counts.get(st.task)));
+                        target, transfer.rowScale(st) / (total - n),
+                        new HeadGradient(gHead, 1f / counts.get(st.task), rows));
                 float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
                 float[] sample = f.partNorms();
                 for (int k = 0; k < norms.length; k++) {
@@ -642,8 +647,13 @@ public final class StreamingLearner {
         replayHeadGrads.forEach((task, g) -> {
             TaskState st = taskOrNull(task);
             if (headLearner(config.taskSpec(task)).learnsReplayed()) {
-                st.headSteps = null; // a step on several samples: the head is stored whole from here on
-                stepHead(st, g, replayNorms.get(task), replayWidths.get(task));
+                float[] norms = replayNorms.get(task);
+                List<float[][]> rows = replayRows.get(task);
+                if (stepHead(st, g, norms, replayWidths.get(task)) && st.headSteps != null) {
+                    // A young head logs the step's rows; past its capacity (or without rows) it is stored whole.
+                    st.headSteps = rows == null ? null : st.headSteps.add(rows, norms,
+                            config.optimizer().headLearningRate() * st.learningRateMultiplier);
+                }
                 dirty.put(st.task, st);
             }
         });
@@ -680,7 +690,9 @@ public final class StreamingLearner {
             if (taskHeapEstimate == 0 || ++statesWritten % HEAP_ESTIMATE_EVERY == 0) {
                 // The largest state seen, sampled: a young task's state is written smaller than it grows (its linear
                 // expert and scaler as what made them), so the first one alone would let the cache hold too many.
-                taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length);
+                // A young head is in the state's bytes as its steps, and on the heap rebuilt besides them.
+                long rebuiltHead = st.headSteps != null && st.head != null ? 4L * st.head.length : 0;
+                taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length + rebuiltHead);
             }
             if (taskCache.containsKey(st.task)) {
                 taskCache.put(st.task, st);
@@ -734,8 +746,11 @@ public final class StreamingLearner {
         }
     }
 
-    /** Where {@link Features#inputGradient} adds a head's gradient, scaled. */
-    record HeadGradient(float[] accumulate, float scale) {}
+    /**
+     * Where {@link Features#inputGradient} adds a head's gradient, scaled; and, unless {@code rows} is null, where it
+     * lists each gradient's inputs and scaled output gradient, in order ({@link HeadSteps#add(List, float[], float)}).
+     */
+    record HeadGradient(float[] accumulate, float scale, List<float[][]> rows) {}
 
     /**
      * The shared-model delta learned since the last call, against the global version this partition is based on, or

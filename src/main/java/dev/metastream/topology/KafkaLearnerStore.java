@@ -22,6 +22,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class KafkaLearnerStore implements LearnerStore {
     private static final String SHARED_KEY = MetastreamTopology.SHARED_STATE_KEY;
+    /** The shared state's bases ({@link SharedState#basesToBytes}), written apart from it. */
+    static final String SHARED_BASES_KEY = SHARED_KEY + ".bases";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaLearnerStore.class);
+    /** The bases as last written or read (to write them only when they change), and the stamp they carry. */
+    private float[] writtenTrunkBase;
+    private java.util.Map<String, float[]> writtenHeadInitBase;
+    private long basesStamp = -1;
     private final KeyValueStore<String, byte[]> tasks;
     private final KeyValueStore<String, byte[]> shared;
     private final KeyValueStore<String, byte[]> pending;
@@ -79,10 +86,16 @@ final class KafkaLearnerStore implements LearnerStore {
     private final boolean logHeadsKept;
     /** The shift store's mark that its logs keep heads. */
     static final String LOG_HEADS_MARKER = "\u0000shift.log.heads";
-    /** The task whose head {@link #lastHead} is: the head read or written last, or null. */
-    private String lastHeadTask;
-    /** {@link #lastHeadTask}'s head as stored (null: none); this store is its only writer. */
-    private byte[] lastHead;
+    /**
+     * The heads read or written last (null: none), a few tasks' worth: a record's task and the partition-wide
+     * monitor's log ({@code shift.all.tasks}) are appended to in turn. This store is their only writer.
+     */
+    private final LinkedHashMap<String, byte[]> recentHeads = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+            return size() > 4;
+        }
+    };
 
     /** Whether the store holds nothing but {@link #LOG_LENGTHS_MARKER}. */
     private static boolean onlyMarker(KeyValueStore<String, byte[]> shiftMonitors) {
@@ -132,12 +145,51 @@ final class KafkaLearnerStore implements LearnerStore {
     @Override
     public SharedState shared() {
         byte[] b = shared.get(SHARED_KEY);
-        return b == null ? null : SharedState.fromBytes(b);
+        if (b == null) {
+            return null;
+        }
+        SharedState s = SharedState.fromBytes(b);
+        if (!s.hasBases()) {
+            if (!s.readBases(shared.get(SHARED_BASES_KEY))) {
+                LOG.warn("the shared state's bases record is not the one it was written with (a crash between the two "
+                        + "writes, under at_least_once): its bases are taken to be its current parameters, so the "
+                        + "delta it learned since it last published is not published");
+            }
+            basesStamp = s.basesStamp();
+        }
+        rememberBases(s);
+        return s;
     }
 
+    /**
+     * Writes the state without its bases, and its bases under their own key only when they changed since they were
+     * last written (when the partition published or rebased): they are a third of the state, and the rest changes with
+     * every micro-batch. Both keys are in one store, so under exactly-once they commit together; the stamp they share
+     * tells a read whether they did under at-least-once ({@link SharedState#readBases}).
+     */
     @Override
     public void putShared(SharedState state) {
-        shared.put(SHARED_KEY, state.toBytes());
+        if (basesStamp < 0 || writtenTrunkBase == null
+                || !state.basesEqual(writtenTrunkBase, writtenHeadInitBase)) {
+            basesStamp = Math.max(basesStamp, storedBasesStamp()) + 1;
+            shared.put(SHARED_BASES_KEY, state.basesToBytes(basesStamp));
+            rememberBases(state);
+        }
+        shared.put(SHARED_KEY, state.toBytesWithoutBases(basesStamp));
+    }
+
+    private void rememberBases(SharedState s) {
+        writtenTrunkBase = s.trunkBaseCopy();
+        writtenHeadInitBase = s.headInitBaseCopy();
+    }
+
+    /** The stamp the stored state names, once (later writes know it), 0 when there is none. */
+    private long storedBasesStamp() {
+        if (basesStamp >= 0) {
+            return basesStamp;
+        }
+        byte[] main = shared.get(SHARED_KEY);
+        return main == null ? 0 : Math.max(SharedState.fromBytes(main).basesStamp(), 0);
     }
 
     /**
@@ -336,15 +388,17 @@ final class KafkaLearnerStore implements LearnerStore {
             putHead(task, shortHead(monitorStored(head(task)), observation));
             return;
         }
+        byte[] head = head(task);
         if (index == 1) {
-            // The log outgrows its head: the first entry moves to its own key, and the head keeps the length alone.
-            byte[] first = inlineEntry(head(task));
+            // The log outgrows its head: the first entry moves to its own key, and the head keeps the length (and
+            // whether a monitor is stored) alone.
+            byte[] first = inlineEntry(head);
             if (first != null) {
                 shiftMonitors.put(observationKey(task, 0), first);
             }
         }
         shiftMonitors.put(observationKey(task, index), observation);
-        putHead(task, lengthHead(index + 1));
+        putHead(task, longHead(index + 1, monitorStored(head)));
     }
 
     @Override
@@ -385,11 +439,11 @@ final class KafkaLearnerStore implements LearnerStore {
         if (head == null) {
             return List.of();
         }
-        if (head.length > Integer.BYTES) {
+        int n = java.nio.ByteBuffer.wrap(head).getInt();
+        if (head.length > Integer.BYTES && n <= 1) {
             byte[] first = inlineEntry(head);
             return first == null ? List.of() : List.of(first);
         }
-        int n = java.nio.ByteBuffer.wrap(head).getInt();
         List<byte[]> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte[] entry = shiftMonitors.get(observationKey(task, i));
@@ -402,8 +456,9 @@ final class KafkaLearnerStore implements LearnerStore {
     }
 
     /**
-     * Whether a monitor may be stored for the task: a short head says so; a head that is a length alone (a log of two
-     * or more entries, or any log in a store without heads) does not, and the monitor's key is then read.
+     * Whether a monitor may be stored for the task: a short head and a long head say so; a head that is a length
+     * alone (a log of two or more entries in a store written before long heads, or any log in a store without heads)
+     * does not, and the monitor's key is then read.
      */
     private boolean monitorStored(byte[] head) {
         if (head == null) {
@@ -418,6 +473,15 @@ final class KafkaLearnerStore implements LearnerStore {
             return null;
         }
         return java.util.Arrays.copyOfRange(head, Integer.BYTES + 1, head.length);
+    }
+
+    /**
+     * A long head: {@code n >= 2} entries under their own keys, and whether a monitor is stored (so that a task whose
+     * log is long but has no monitor yet, most of them, does not look the monitor up and miss).
+     */
+    private static byte[] longHead(int n, boolean monitorStored) {
+        return java.nio.ByteBuffer.allocate(Integer.BYTES + 1).putInt(n).put(monitorStored ? MONITOR_STORED : 0)
+                .array();
     }
 
     /** A head that is a length alone: {@code n} entries under their own keys. */
@@ -440,17 +504,17 @@ final class KafkaLearnerStore implements LearnerStore {
 
     /** A task's head, read once for a read and the append that follows it. */
     private byte[] head(String task) {
-        if (!task.equals(lastHeadTask)) {
-            lastHead = shiftMonitors.get(logLengthKey(task));
-            lastHeadTask = task;
+        if (recentHeads.containsKey(task)) {
+            return recentHeads.get(task);
         }
-        return lastHead;
+        byte[] head = shiftMonitors.get(logLengthKey(task));
+        recentHeads.put(task, head);
+        return head;
     }
 
     private void putHead(String task, byte[] head) {
         shiftMonitors.put(logLengthKey(task), head);
-        lastHeadTask = task;
-        lastHead = head;
+        recentHeads.put(task, head);
     }
 
     /** A task's log entries by prefix scan, in index order (the length key, past the digits, left out). */
@@ -493,7 +557,8 @@ final class KafkaLearnerStore implements LearnerStore {
     /**
      * {@code task NUL n}, a log's head: how many entries the task's log holds (absent: none, in a store that keeps
      * lengths). In a store that keeps heads ({@link #LOG_HEADS_MARKER}) an empty log or a log of one also has its head,
-     * which then holds that entry and whether the task's monitor is stored; a longer log's head is its length alone.
+     * which then holds that entry and whether the task's monitor is stored; a longer log's head is its length and
+     * whether the monitor is stored (a store written before that holds the length alone).
      */
     static String logLengthKey(String task) {
         return task + '\u0000' + 'n';
@@ -501,8 +566,7 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public void deleteTask(String task) {
-        lastHeadTask = null;
-        lastHead = null;
+        recentHeads.remove(task);
         dropMemory(task);
         tasks.delete(task);
         shiftMonitors.delete(task);

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A young SGD head ({@link HeadSteps}): stored as its steps, rebuilt bit for bit while the initialisation stands still,
- * following the initialisation when it moves, and stored whole past {@link HeadSteps#MAX_STEPS} steps or after a
- * replayed sample's step.
+ * following the initialisation when it moves, a replayed step logged as its rows, and stored whole past
+ * {@link HeadSteps#MAX_STEPS} entries.
  */
 class HeadStepsTest {
     private static final int DIM = 6;
@@ -98,19 +98,76 @@ class HeadStepsTest {
     }
 
     @Test
-    void aReplayedSampleStepStoresTheHeadWhole() {
+    void aReplayedStepIsLoggedAsItsRowsAndRebuiltBitForBitUntilTheLogIsFull() {
+        // The initialisation stands still (no meta-learning), so a rebuilt head must be the learned one bit for bit.
         InMemoryLearnerStore store = new InMemoryLearnerStore();
         Properties p = props(4);
         p.setProperty("memory.tasks.per.step", "4");
+        p.setProperty("meta.enabled", "false");
         StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), store, "t", LearnerEvents.NONE);
         SplittableRandom r = new SplittableRandom(3);
         learner.observe(example(r, "replayed", 0));
-        for (long i = 1; i < 200; i++) {
+        learner.observe(example(r, "replayed", 1)); // two samples in its memory: a replayed step is two rows
+        int entries = 2;
+        boolean dense = false;
+        for (long i = 2; i < 400 && !dense; i++) {
             learner.observe(example(r, "other-" + (i % 3), i));
+            TaskState live = learner.task("replayed");
+            if (live.headSteps == null) {
+                // The next replayed step (two rows) did not fit: the head is stored whole, as learned.
+                assertThat(entries).isGreaterThan(HeadSteps.MAX_STEPS - 2);
+                assertThat(store.task("replayed").head()).containsExactly(live.head());
+                dense = true;
+            } else {
+                assertThat(live.headSteps.count()).isGreaterThanOrEqualTo(entries);
+                entries = live.headSteps.count();
+                TaskState stored = store.task("replayed"); // null until the first batch is learned
+                if (stored != null) {
+                    assertThat(readBack(learner, stored).head()).containsExactly(live.head());
+                }
+            }
         }
-        // The only other task with memories, drawn by the batches after it: its head took replayed steps.
-        assertThat(learner.task("replayed").headSteps).isNull();
-        assertThat(store.task("replayed").head()).containsExactly(learner.task("replayed").head());
+        // The only other task with memories, so the batches after it drew it: one replayed step was logged, then the
+        // next one made it dense.
+        assertThat(entries).isEqualTo(4);
+        assertThat(dense).isTrue();
+    }
+
+    @Test
+    void aStepOnSeveralRowsSumsThemInOrderThenStepsOnce() {
+        HeadSteps steps = HeadSteps.start(20, 10, 10, 8, 2, 100f, HeadStepNormalization.PER_PART);
+        SplittableRandom r = new SplittableRandom(8);
+        float[][] a = {gaussian(r, 20), gaussian(r, 10)};
+        float[][] b = {gaussian(r, 20), gaussian(r, 10)};
+        float[] norms = {2f, 1f, 0.5f};
+        HeadSteps logged = steps.add(java.util.List.of(a, b), norms, 0.1f);
+        assertThat(logged.count()).isEqualTo(2);
+        float[] init = gaussian(r, Head.parameterCount(20, 10));
+        float[] expected = init.clone();
+        float[] g = new float[init.length];
+        Head.backward(expected, 20, 10, a[0], a[1], g, null);
+        HeadSteps.step(expected, g, 20, 10, b[0], b[1], norms, 10, 8, 2, 100f, HeadStepNormalization.PER_PART, 0.1f);
+        float[] rebuilt = new float[init.length];
+        logged.rebuild(init, rebuilt);
+        assertThat(rebuilt).containsExactly(expected);
+        // A log that ends inside a step (its rows without the step) is refused on read.
+        Codec.Writer w = new Codec.Writer(64);
+        HeadSteps.start(20, 10, 10, 8, 2, 100f, HeadStepNormalization.PER_PART).add(java.util.List.of(a, b), norms, 0.1f)
+                .write(w);
+        byte[] bytes = w.toBytes();
+        java.nio.ByteBuffer.wrap(bytes).putFloat(bytes.length - 4, Float.NaN);
+        assertThatThrownBy(() -> HeadSteps.read(new Codec.Reader(bytes))).isInstanceOf(IllegalStateException.class);
+        // More rows than the log has room for: stored whole.
+        assertThat(HeadSteps.start(20, 10, 10, 8, 2, 100f, HeadStepNormalization.PER_PART)
+                .add(java.util.List.of(a, b, a, b, a), norms, 0.1f)).isNull();
+    }
+
+    private static float[] gaussian(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int j = 0; j < n; j++) {
+            v[j] = (float) r.nextGaussian();
+        }
+        return v;
     }
 
     @Test

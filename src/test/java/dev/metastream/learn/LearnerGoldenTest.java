@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@code input.scaler.inputs}: the bench workload's tasks are reloaded young here, so its predictions check the
  * replays too), and when a new task's shift monitor stopped dropping a log it cannot have. The bench workload's
  * predictions and store changed when a young SGD head came to follow the current initialisation and to be stored as
- * its steps ({@link HeadSteps}; the other two streams' heads have one output, whose steps are not smaller than them).
+ * its steps ({@link HeadSteps}; the other two streams' heads have one output, whose steps are not smaller than them),
+ * and again when a young head's step on replayed samples came to be logged as its rows instead of making it dense.
  *
  * <p>The trunk's floats come from OpenBLAS, whose kernels (chosen by CPU model) sum in different orders, so the two
  * trunk workloads' digests hold for one kernel set: the AVX2 ("Haswell") kernels the build's surefire configuration
@@ -46,7 +47,7 @@ class LearnerGoldenTest {
     void benchWorkloadWithTheDefaultTrunk() throws Exception {
         assertPinnedBlasKernels();
         assertThat(run(Map.of(), benchWorkload(), 700)).isEqualTo(
-                "predictions cf71ed6a4699c3c1 store 11baa517cdba45a3");
+                "predictions 84f2c6667e60f2c4 store 037ce416ad112478");
     }
 
     /**

@@ -59,6 +59,14 @@ class MemoryTasksTest {
         // An entry past the count (a batch that did not complete) is not enrolled.
         store.putMemoryTask(3, "e");
         assertThat(m.contains("e")).isFalse();
+        assertThat(MemoryTasks.of(store, shared).indexHint("e")).isEqualTo(-1);
+        // Its index entry, once another task took the index, is what only indexOf checks.
+        m.add("f");
+        assertThat(m.indexOf("e")).isEqualTo(-1);
+        store.putMemoryTask(3, "f");
+        MemoryTasks fresh = MemoryTasks.of(store, shared);
+        assertThat(fresh.indexHint("f")).isEqualTo(3);
+        assertThat(fresh.indexOf("c")).isEqualTo(fresh.indexHint("c")).isEqualTo(2);
     }
 
     /**
@@ -93,6 +101,9 @@ class MemoryTasksTest {
                 for (int k = 0; k < 50; k++) {
                     String q = "t" + r.nextInt(30_000);
                     assertThat(m.indexOf(q)).as("op %d %s", op, q).isEqualTo(fresh.indexOf(q))
+                            .isEqualTo(reference.indexOf(q));
+                    // Unchecked against the entry at the index, and the same answer where every write completed.
+                    assertThat(MemoryTasks.of(store, shared).indexHint(q)).as("op %d hint %s", op, q)
                             .isEqualTo(reference.indexOf(q));
                 }
             }

@@ -129,13 +129,36 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
         assertThat(longer.monitor()).containsExactly(9);
         assertThat(longer.log()).containsExactly(new byte[] {2}, new byte[] {3}, new byte[] {4});
         assertThat(gets).as("a longer log: the head, each entry, the monitor").hasValue(5);
+
+        // A longer log of a task without a monitor: its head says so, and the monitor is not looked up.
+        store.putShiftObservation("u", 0, new byte[] {5});
+        store.putShiftObservation("u", 1, new byte[] {6});
+        store.putShiftObservation("u", 2, new byte[] {7});
+        LearnerStore.StoredShift unmonitored = readAfterAnother(store, gets, "u");
+        assertThat(unmonitored.monitor()).isNull();
+        assertThat(unmonitored.log()).containsExactly(new byte[] {5}, new byte[] {6}, new byte[] {7});
+        assertThat(gets).as("a longer log without a monitor: the head, each entry").hasValue(4);
+
+        // A head written before long heads carried the flag (the length alone) still reads, the monitor looked up.
+        stores.get(5).put(KafkaLearnerStore.logLengthKey("u"), java.nio.ByteBuffer.allocate(4).putInt(3).array());
+        LearnerStore.StoredShift legacy = readAfterAnother(store, gets, "u");
+        assertThat(legacy.monitor()).isNull();
+        assertThat(legacy.log()).containsExactly(new byte[] {5}, new byte[] {6}, new byte[] {7});
+        assertThat(gets).as("a length alone: the head, each entry, the monitor").hasValue(5);
     }
 
-    /** Task "t" read just after another task (so not from the head last read), counting only its own look-ups. */
-    private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets) {
-        store.storedShift("other");
+    private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets,
+                                                             String task) {
+        for (int i = 0; i < 8; i++) {
+            store.storedShift("other-" + i);
+        }
         gets.set(0);
-        return store.storedShift("t");
+        return store.storedShift(task);
+    }
+
+    /** Task "t" read just after other tasks (so not from the heads last read), counting only its own look-ups. */
+    private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets) {
+        return readAfterAnother(store, gets, "t");
     }
 
     /**
@@ -200,6 +223,67 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
         }
         opened.addAll(stores);
         return stores;
+    }
+
+    /**
+     * The shared state's bases (a third of it) are written under their own key only when they change (a publish or a
+     * rebase), the rest after every batch; a read puts them back together, and a bases record that is not the one the
+     * state names (a crash between the two writes under at-least-once) is not used: the bases are the parameters then.
+     */
+    @Test
+    void theSharedStatesBasesAreWrittenApartAndOnlyWhenTheyChange() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("input.dim", "5");
+        p.setProperty("task.classes", "3");
+        p.setProperty("model.trunk.layers", "4");
+        p.setProperty("learner.batch.size", "4");
+        dev.metastream.learn.StreamingLearner learner = new dev.metastream.learn.StreamingLearner(
+                dev.metastream.learn.LearnerConfig.from(p), new dev.metastream.learn.InMemoryLearnerStore(), "t",
+                dev.metastream.learn.LearnerEvents.NONE);
+        java.util.Random r = new java.util.Random(9);
+        List<KeyValueStore<String, byte[]>> stores = openStores();
+        KeyValueStore<String, byte[]> shared = stores.get(1);
+        KafkaLearnerStore store = new KafkaLearnerStore(stores.get(0), shared, stores.get(2), stores.get(3),
+                stores.get(4), stores.get(5));
+        byte[] bases = null;
+        for (int i = 0; i < 40; i++) {
+            float[] t = new float[3];
+            t[r.nextInt(3)] = 1;
+            float[] x = new float[5];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) r.nextGaussian();
+            }
+            learner.observe(new dev.metastream.learn.Instance("task-" + (i % 3), x, t, "id" + i, 1000 + i));
+            if (i == 20) {
+                assertThat(learner.drainMetaUpdate(2000)).isNotNull(); // the bases move to the current parameters
+            }
+            store.putShared(learner.shared());
+            // The stamp the state names counts the bases records written.
+            long stamp = dev.metastream.learn.SharedState.fromBytes(shared.get(MetastreamTopology.SHARED_STATE_KEY))
+                    .basesStamp();
+            assertThat(stamp).as("bases written by the write at %d", i).isEqualTo(i < 20 ? 1 : 2);
+            byte[] now = shared.get(KafkaLearnerStore.SHARED_BASES_KEY);
+            if (i == 0 || i == 20) {
+                assertThat(now).as("written at %d", i).isNotEqualTo(bases);
+            } else {
+                assertThat(now).as("not changed at %d", i).isEqualTo(bases);
+            }
+            bases = now;
+            assertThat(shared.get(MetastreamTopology.SHARED_STATE_KEY).length).isLessThan(learner.shared().toBytes().length);
+            assertThat(store.shared().toBytes()).isEqualTo(learner.shared().toBytes());
+            // Another store over the same stores (a restart) reads the same state and goes on with the same stamp.
+            KafkaLearnerStore restarted = new KafkaLearnerStore(stores.get(0), shared, stores.get(2), stores.get(3),
+                    stores.get(4), stores.get(5));
+            assertThat(restarted.shared().toBytes()).isEqualTo(learner.shared().toBytes());
+        }
+        // The bases record of another write than the state's: not used.
+        dev.metastream.learn.SharedState s = learner.shared();
+        shared.put(KafkaLearnerStore.SHARED_BASES_KEY, s.basesToBytes(99));
+        dev.metastream.learn.SharedState read = new KafkaLearnerStore(stores.get(0), shared, stores.get(2),
+                stores.get(3), stores.get(4), stores.get(5)).shared();
+        assertThat(read.basesEqual(s.trunkBaseCopy(), s.headInitBaseCopy())).isFalse();
+        assertThat(learner.drainMetaUpdate(3000)).isNotNull();
+        assertThat(read.toBytes()).isNotEqualTo(s.toBytes());
     }
 
     @Override
