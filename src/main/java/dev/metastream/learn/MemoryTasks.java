@@ -39,6 +39,15 @@ interface MemoryTasks {
     void add(String task);
 
     /**
+     * Tells the registry a task is not enrolled, without asking the store: the learner knows it of a task it has no
+     * state for (a task enrols with its first example, and leaves when its state is deleted), and most tasks are new
+     * ones when there are many of a few examples each. (A crash under at-least-once that kept a task's entry but not
+     * its state would have it enrolled a second time: drawn twice as often, and its stale entry left at removal, where
+     * a draw of it finds no memory and replays nothing.)
+     */
+    default void notEnrolled(String task) {}
+
+    /**
      * Removes a task (the last task takes its index); returns whether it was enrolled.
      */
     boolean remove(String task);
@@ -138,6 +147,11 @@ interface MemoryTasks {
                     indices.put(task, i);
                 }
                 return i >= 0 && i < shared.memoryTaskCount ? i : -1;
+            }
+
+            @Override
+            public void notEnrolled(String task) {
+                indices.put(task, -1);
             }
 
             @Override

@@ -1270,6 +1270,7 @@ public final class StreamingLearner {
             return st;
         }
         recentReads.seenAgain(task); // its first read: the next one, if soon, admits it to the cache
+        memoryTasks.notEnrolled(task); // a task without a state has no memory: the registry need not look it up
         TaskSpec spec = config.taskSpec(task);
         st = new TaskState(task, spec.shapeKey());
         st.head = newHead(task, spec);

@@ -70,6 +70,41 @@ class MemoryTasksTest {
     }
 
     /**
+     * A task the learner has no state for is not enrolled, and the learner says so: its first batch looks nothing up in
+     * the registry (with many tasks of a few examples each, most of a batch's tasks are new), and it enrols all the same.
+     */
+    @Test
+    void aNewTasksFirstBatchDoesNotLookItUpInTheRegistry() {
+        InMemoryLearnerStore backing = new InMemoryLearnerStore();
+        java.util.concurrent.atomic.AtomicInteger lookUps = new java.util.concurrent.atomic.AtomicInteger();
+        LearnerStore counting = (LearnerStore) java.lang.reflect.Proxy.newProxyInstance(
+                LearnerStore.class.getClassLoader(), new Class<?>[] {LearnerStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("memoryTaskIndex")) {
+                        lookUps.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(backing, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Properties p = new Properties();
+        p.setProperty("input.dim", "4");
+        p.setProperty("task.classes", "3");
+        p.setProperty("model.trunk.layers", "4");
+        p.setProperty("learner.batch.size", "4");
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(p), counting, "t", LearnerEvents.NONE);
+        Random r = new Random(3);
+        for (int i = 0; i < 4; i++) {
+            float[] t = new float[3];
+            t[r.nextInt(3)] = 1;
+            learner.observe(new Instance("new-" + i, GradCheck.gaussian(r, 4, 1), t, "id" + i, 1000 + i));
+        }
+        assertThat(lookUps).hasValue(0);
+        assertThat(learner.memoryTaskIds()).containsExactlyInAnyOrder("new-0", "new-1", "new-2", "new-3");
+    }
+
+    /**
      * The registry remembers the indices it read and wrote: under random enrolments and removals it answers as the
      * plain list, and as a registry that has remembered nothing reads the same store.
      */
