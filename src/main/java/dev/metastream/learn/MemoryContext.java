@@ -45,7 +45,7 @@ record MemoryContext(LearnerConfig config, LearnerStore store, Set<String> batch
         int[] skipped = new int[batchTasks.size()];
         int s = 0;
         for (String t : batchTasks) {
-            int i = memoryTasks.indexHint(t);
+            int i = memoryTasks.indexHint(t, task.apply(t));
             if (i >= 0) {
                 skipped[s++] = i;
             }

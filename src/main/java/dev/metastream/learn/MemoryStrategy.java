@@ -55,9 +55,12 @@ interface MemoryStrategy {
             if (slot >= 0) {
                 ctx.store().putMemorySample(in.task(), slot, new MemorySample(in.x(), in.target()));
             }
-            if (seen == 0 && !ctx.memoryTasks().contains(in.task())) {
-                // One look-up and, for a new task, one store entry: the registry is not read or rewritten whole.
-                ctx.memoryTasks().add(in.task());
+            if (seen == 0) {
+                // One look-up and, for a new task, one store entry: the registry is not read or rewritten whole. The
+                // state records its index, so that later batches need not look it up (MemoryTasks#indexHint).
+                int index = ctx.memoryTasks().indexOf(in.task());
+                st.recordMemoryIndex(index >= 0 ? index : ctx.memoryTasks().add(in.task()),
+                        ctx.memoryTasks().generation());
             }
         }
     }

@@ -32,6 +32,8 @@ public final class SharedState {
     long lastStaleness;
     /** How many tasks are enrolled in the partition's {@link MemoryTasks} registry. */
     int memoryTaskCount;
+    /** Tasks that have left the memory registry so far: its {@link MemoryTasks#generation}. */
+    long memoryTaskRemovals;
     /**
      * The enrolled tasks as states written before the registry listed them ({@code memory.tasks}, every task in the
      * state); the learner moves them to the registry when it loads such a state, and this is empty after.
@@ -250,6 +252,9 @@ public final class SharedState {
                         .i64(skippedUpdates).i64(publishedUpdates).i64(lastStaleness))
                 .put("memory.task.count", w -> w.i32(memoryTaskCount))
                 .put("target.stats", w -> w.i64(targetCount).f64(targetMean).f64(targetM2));
+        if (memoryTaskRemovals > 0) {
+            f.put("memory.task.removals", w -> w.i64(memoryTaskRemovals)); // absent in most states: 0
+        }
         if (!legacyMemoryTasks.isEmpty()) {
             f.put("memory.tasks", w -> {
                 w.i32(legacyMemoryTasks.size());
@@ -311,6 +316,7 @@ public final class SharedState {
             return null;
         }, null);
         s.memoryTaskCount = f.get("memory.task.count", Codec.Reader::i32, 0);
+        s.memoryTaskRemovals = f.get("memory.task.removals", Codec.Reader::i64, 0L);
         f.get("target.stats", x -> {
             s.targetCount = x.i64();
             s.targetMean = x.f64();

@@ -36,6 +36,13 @@ public final class TaskState {
     int boostRemaining;
     /** Examples offered to the episodic memory (reservoir counter). */
     long memorySeen;
+    /**
+     * The task's index in the memory registry as of {@link #memoryGeneration}, or -1 when not recorded: see
+     * {@link MemoryTasks#indexHint(String, TaskState)}.
+     */
+    int memoryIndex = -1;
+    /** The registry's {@link MemoryTasks#generation} when {@link #memoryIndex} was recorded. */
+    long memoryGeneration;
     long drifts;
     /** The task's observed count at its last drift reaction. */
     long lastDriftObserved;
@@ -180,6 +187,12 @@ public final class TaskState {
         transferCount = NegativeTransfer.observe(transferLoss, transferCount, losses);
     }
 
+    /** Records the task's registry index (-1: not enrolled, nothing recorded) as of a registry generation. */
+    void recordMemoryIndex(int index, long generation) {
+        memoryIndex = index;
+        memoryGeneration = generation;
+    }
+
     /** Binary form for the task-state store: named fields (format 2), so a state written before a field existed reads. */
     public byte[] toBytes() {
         // Room for everything at once, so the buffer is not regrown (and copied) while writing: the float arrays,
@@ -219,6 +232,9 @@ public final class TaskState {
                     .i64(backgroundSeen).f64(backgroundError).f64(foregroundError));
         }
         f.put("swaps", w -> w.i64(swaps));
+        if (memoryIndex >= 0) {
+            f.put("memory.index", w -> w.i32(memoryIndex).i64(memoryGeneration));
+        }
         if (linear != null && linearSteps != null) {
             f.put("linear.steps", w -> {
                 linearSteps.write(w);
@@ -322,6 +338,11 @@ public final class TaskState {
             return null;
         }, null);
         s.swaps = f.get("swaps", Codec.Reader::i64, 0L);
+        f.get("memory.index", x -> {
+            s.memoryIndex = x.i32();
+            s.memoryGeneration = x.i64();
+            return null;
+        }, null);
         f.get("linear.expert", x -> {
             s.linear = x.floats();
             s.mixture = x.doubles();

@@ -105,6 +105,89 @@ class MemoryTasksTest {
     }
 
     /**
+     * A returning task's state recorded its registry index at enrolment: a learner that remembers nothing (rebuilt from
+     * its store) leaves the batch's tasks out of the replay draw without looking their entries up. Once a task has left
+     * the registry (which moves the last task to its index) the records are stale, and the entries are read again.
+     */
+    @Test
+    void aReturningTasksStateSavesItsRegistryLookUpUntilATaskLeaves() {
+        InMemoryLearnerStore backing = new InMemoryLearnerStore();
+        java.util.concurrent.atomic.AtomicInteger lookUps = new java.util.concurrent.atomic.AtomicInteger();
+        LearnerStore counting = (LearnerStore) java.lang.reflect.Proxy.newProxyInstance(
+                LearnerStore.class.getClassLoader(), new Class<?>[] {LearnerStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("memoryTaskIndex")) {
+                        lookUps.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(backing, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Random r = new Random(4);
+        List<String> tasks = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+        StreamingLearner first = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
+        for (String t : tasks) {
+            first.observe(example(r, t));
+        }
+        StreamingLearner again = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
+        for (String t : tasks) {
+            again.observe(example(r, t));
+        }
+        assertThat(lookUps).hasValue(0);
+        again.resetTask("h", 0); // "h" was last: nothing moves, but a removal makes every record stale
+        int removal = lookUps.get(); // the removal's own look-up of "h"
+        StreamingLearner third = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
+        for (String t : tasks.subList(0, 7)) {
+            third.observe(example(r, t));
+        }
+        third.observe(example(r, "a"));
+        assertThat(lookUps).hasValue(removal + 7);
+        assertThat(third.memoryTaskIds()).containsExactly("a", "b", "c", "d", "e", "f", "g");
+        // The entries read were recorded again: a learner rebuilt once more reads none.
+        StreamingLearner fourth = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
+        for (String t : tasks.subList(0, 7)) {
+            fourth.observe(example(r, t));
+        }
+        fourth.observe(example(r, "b"));
+        assertThat(lookUps).hasValue(removal + 7);
+    }
+
+    private static Instance example(Random r, String task) {
+        float[] t = new float[2];
+        t[r.nextInt(2)] = 1;
+        return new Instance(task, GradCheck.gaussian(r, 6, 1), t, task + r.nextLong(), 1000);
+    }
+
+    /** The index a state records answers as the registry's store does, through random enrolments and removals. */
+    @Test
+    void anIndexAStateRecordedAnswersAsTheStore() {
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        SharedState shared = new StreamingLearner(config(), store, "t", LearnerEvents.NONE).shared();
+        MemoryTasks m = MemoryTasks.of(store, shared);
+        java.util.Map<String, TaskState> states = new java.util.HashMap<>();
+        Random r = new Random(6);
+        for (int op = 0; op < 5_000; op++) {
+            String t = "t" + r.nextInt(200);
+            TaskState st = states.computeIfAbsent(t, k -> new TaskState(k, "s"));
+            if (r.nextInt(8) == 0) {
+                m.remove(t);
+            } else if (!m.contains(t)) {
+                st.recordMemoryIndex(m.add(t), m.generation());
+            }
+            if (op % 97 == 0) {
+                MemoryTasks fresh = MemoryTasks.of(store, shared);
+                for (var e : states.entrySet()) {
+                    assertThat(fresh.indexHint(e.getKey(), e.getValue())).as("op %d task %s", op, e.getKey())
+                            .isEqualTo(m.indexOf(e.getKey()));
+                }
+            }
+        }
+        assertThat(shared.memoryTaskRemovals).isPositive();
+        assertThat(SharedState.fromBytes(shared.toBytes()).memoryTaskRemovals).isEqualTo(shared.memoryTaskRemovals);
+    }
+
+    /**
      * The registry remembers the indices it read and wrote: under random enrolments and removals it answers as the
      * plain list, and as a registry that has remembered nothing reads the same store.
      */
@@ -303,8 +386,8 @@ class MemoryTasksTest {
             }
 
             @Override
-            public void add(String task) {
-                inner.add(task);
+            public int add(String task) {
+                return inner.add(task);
             }
 
             @Override
