@@ -383,18 +383,19 @@ final class KafkaLearnerStore implements LearnerStore {
             shiftMonitors.put(logLengthKey(task), lengthHead(index + 1));
             return;
         }
-        if (index == 0) {
-            // A log's first entry goes into its head: a task that comes back after one record reads it there.
-            putHead(task, shortHead(monitorStored(head(task)), observation));
+        byte[] head = head(task);
+        List<byte[]> inline = inlineEntries(head);
+        if (inline != null && inline.size() == index && index < MAX_INLINE) {
+            // A short log lives in its head: a task that comes back after a few records reads it with one look-up.
+            inline.add(observation);
+            putHead(task, inlineHead(monitorStored(head), inline));
             return;
         }
-        byte[] head = head(task);
-        if (index == 1) {
-            // The log outgrows its head: the first entry moves to its own key, and the head keeps the length (and
+        if (inline != null) {
+            // The log outgrows its head: its entries move to their own keys, and the head keeps the length (and
             // whether a monitor is stored) alone.
-            byte[] first = inlineEntry(head);
-            if (first != null) {
-                shiftMonitors.put(observationKey(task, 0), first);
+            for (int i = 0; i < inline.size(); i++) {
+                shiftMonitors.put(observationKey(task, i), inline.get(i));
             }
         }
         shiftMonitors.put(observationKey(task, index), observation);
@@ -427,8 +428,8 @@ final class KafkaLearnerStore implements LearnerStore {
         if (!logHeadsKept) {
             return LearnerStore.super.storedShift(task);
         }
-        // One look-up for a task whose log is empty or one entry long (most tasks, when there are many and each comes
-        // back after a few records): the head holds that entry and says whether a monitor is stored at all.
+        // One look-up for a task whose log holds at most MAX_INLINE entries (most tasks, when there are many and each
+        // comes back after a few records): the head holds them and says whether a monitor is stored at all.
         byte[] head = head(task);
         byte[] monitor = monitorStored(head) ? shiftMonitors.get(task) : null;
         return new StoredShift(monitor, log(task, head));
@@ -439,11 +440,11 @@ final class KafkaLearnerStore implements LearnerStore {
         if (head == null) {
             return List.of();
         }
-        int n = java.nio.ByteBuffer.wrap(head).getInt();
-        if (head.length > Integer.BYTES && n <= 1) {
-            byte[] first = inlineEntry(head);
-            return first == null ? List.of() : List.of(first);
+        List<byte[]> inline = inlineEntries(head);
+        if (inline != null) {
+            return inline;
         }
+        int n = java.nio.ByteBuffer.wrap(head).getInt();
         List<byte[]> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte[] entry = shiftMonitors.get(observationKey(task, i));
@@ -467,12 +468,36 @@ final class KafkaLearnerStore implements LearnerStore {
         return head.length <= Integer.BYTES || (head[Integer.BYTES] & MONITOR_STORED) != 0;
     }
 
-    /** A head's inline entry (a log of one), or null. */
-    private static byte[] inlineEntry(byte[] head) {
-        if (head == null || head.length <= Integer.BYTES || java.nio.ByteBuffer.wrap(head).getInt() != 1) {
+    /**
+     * The entries a head holds (a new list), or null when the log's entries are under their own keys (a long head, or
+     * a length alone). No head, with heads kept, is an empty log.
+     */
+    private List<byte[]> inlineEntries(byte[] head) {
+        List<byte[]> out = new ArrayList<>(MAX_INLINE);
+        if (head == null) {
+            return logHeadsKept ? out : null;
+        }
+        if (head.length <= Integer.BYTES) {
             return null;
         }
-        return java.util.Arrays.copyOfRange(head, Integer.BYTES + 1, head.length);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+        int n = b.getInt();
+        byte flags = b.get();
+        if ((flags & INLINE) != 0) {
+            for (int i = 0; i < n; i++) {
+                byte[] entry = new byte[b.getInt()];
+                b.get(entry);
+                out.add(entry);
+            }
+            return out;
+        }
+        if (n > 1) {
+            return null;
+        }
+        if (n == 1) {
+            out.add(java.util.Arrays.copyOfRange(head, Integer.BYTES + 1, head.length));
+        }
+        return out;
     }
 
     /**
@@ -489,6 +514,26 @@ final class KafkaLearnerStore implements LearnerStore {
         return java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(n).array();
     }
 
+    /**
+     * A head holding its log's entries: a log of one as a short head; of two to {@link #MAX_INLINE}, the count, the
+     * flags with {@link #INLINE}, and each entry after its length.
+     */
+    private static byte[] inlineHead(boolean monitorStored, List<byte[]> entries) {
+        if (entries.size() <= 1) {
+            return shortHead(monitorStored, entries.isEmpty() ? null : entries.get(0));
+        }
+        int size = Integer.BYTES + 1;
+        for (byte[] e : entries) {
+            size += Integer.BYTES + e.length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+        b.putInt(entries.size()).put((byte) ((monitorStored ? MONITOR_STORED : 0) | INLINE));
+        for (byte[] e : entries) {
+            b.putInt(e.length).put(e);
+        }
+        return b.array();
+    }
+
     /** A short head: an empty log or a log of one entry (inline), and whether a monitor is stored. */
     private static byte[] shortHead(boolean monitorStored, byte[] entry) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Integer.BYTES + 1 + (entry == null ? 0 : entry.length));
@@ -501,6 +546,15 @@ final class KafkaLearnerStore implements LearnerStore {
 
     /** The flag of a short head that says a monitor is stored under the task's key. */
     private static final byte MONITOR_STORED = 1;
+
+    /** The flag of a head that holds two or more entries, each after its length. */
+    private static final byte INLINE = 2;
+
+    /**
+     * Entries a log keeps in its head. With many tasks most come back after a few records, and their logs are read with
+     * one look-up instead of one per entry; an entry is about 0.3 KB, and the head is rewritten whole with each one.
+     */
+    static final int MAX_INLINE = 4;
 
     /** A task's head, read once for a read and the append that follows it. */
     private byte[] head(String task) {
@@ -535,7 +589,7 @@ final class KafkaLearnerStore implements LearnerStore {
 
     @Override
     public void clearShiftObservations(String task, int count) {
-        if (!logHeadsKept || count > 1) {
+        if (!logHeadsKept || inlineEntries(head(task)) == null) {
             for (int i = 0; i < count; i++) {
                 // put(null), not delete: delete reads the old value first, which nothing here needs.
                 shiftMonitors.put(observationKey(task, i), null);
@@ -556,9 +610,10 @@ final class KafkaLearnerStore implements LearnerStore {
 
     /**
      * {@code task NUL n}, a log's head: how many entries the task's log holds (absent: none, in a store that keeps
-     * lengths). In a store that keeps heads ({@link #LOG_HEADS_MARKER}) an empty log or a log of one also has its head,
-     * which then holds that entry and whether the task's monitor is stored; a longer log's head is its length and
-     * whether the monitor is stored (a store written before that holds the length alone).
+     * lengths). In a store that keeps heads ({@link #LOG_HEADS_MARKER}) a log of at most {@link #MAX_INLINE} entries,
+     * empty included, also has its head, which then holds those entries and whether the task's monitor is stored; a
+     * longer log's head is its length and whether the monitor is stored (a store written before that holds the length
+     * alone). A store written before {@link #INLINE} heads held one entry at most in a head; it reads as before.
      */
     static String logLengthKey(String task) {
         return task + '\u0000' + 'n';

@@ -95,7 +95,7 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
 
     /**
      * In a store this build started, a task's log and monitor are read with one look-up while its log holds at most
-     * one entry: the head holds the entry and says whether a monitor is stored.
+     * {@link KafkaLearnerStore#MAX_INLINE} entries: the head holds them and says whether a monitor is stored.
      */
     @Test
     void aShortLogAndWhetherAMonitorIsStoredAreOneLookUp() {
@@ -125,26 +125,50 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
         store.putShiftObservation("t", 0, new byte[] {2});
         store.putShiftObservation("t", 1, new byte[] {3});
         store.putShiftObservation("t", 2, new byte[] {4});
+        LearnerStore.StoredShift inHead = readAfterAnother(store, gets);
+        assertThat(inHead.monitor()).containsExactly(9);
+        assertThat(inHead.log()).containsExactly(new byte[] {2}, new byte[] {3}, new byte[] {4});
+        assertThat(gets).as("a log of three, in its head: the head, the monitor").hasValue(2);
+        assertThat(stores.get(5).get(KafkaLearnerStore.observationKey("t", 0))).as("no entry under its own key")
+                .isNull();
+
+        // Past MAX_INLINE entries the log moves to its own keys, in order, and reads by them.
+        for (int i = 3; i <= KafkaLearnerStore.MAX_INLINE; i++) {
+            store.putShiftObservation("t", i, new byte[] {(byte) (2 + i)});
+        }
         LearnerStore.StoredShift longer = readAfterAnother(store, gets);
         assertThat(longer.monitor()).containsExactly(9);
-        assertThat(longer.log()).containsExactly(new byte[] {2}, new byte[] {3}, new byte[] {4});
-        assertThat(gets).as("a longer log: the head, each entry, the monitor").hasValue(5);
+        assertThat(longer.log()).extracting(b -> b[0]).containsExactly((byte) 2, (byte) 3, (byte) 4, (byte) 5,
+                (byte) 6);
+        assertThat(gets).as("a longer log: the head, each entry, the monitor").hasValue(7);
+        store.clearShiftObservations("t", KafkaLearnerStore.MAX_INLINE + 1);
+        assertThat(stores.get(5).get(KafkaLearnerStore.observationKey("t", 0))).isNull();
+        assertThat(readAfterAnother(store, gets).log()).isEmpty();
 
         // A longer log of a task without a monitor: its head says so, and the monitor is not looked up.
-        store.putShiftObservation("u", 0, new byte[] {5});
-        store.putShiftObservation("u", 1, new byte[] {6});
-        store.putShiftObservation("u", 2, new byte[] {7});
+        for (int i = 0; i <= KafkaLearnerStore.MAX_INLINE; i++) {
+            store.putShiftObservation("u", i, new byte[] {(byte) (5 + i)});
+        }
         LearnerStore.StoredShift unmonitored = readAfterAnother(store, gets, "u");
         assertThat(unmonitored.monitor()).isNull();
-        assertThat(unmonitored.log()).containsExactly(new byte[] {5}, new byte[] {6}, new byte[] {7});
-        assertThat(gets).as("a longer log without a monitor: the head, each entry").hasValue(4);
+        assertThat(unmonitored.log()).extracting(b -> b[0]).containsExactly((byte) 5, (byte) 6, (byte) 7, (byte) 8,
+                (byte) 9);
+        assertThat(gets).as("a longer log without a monitor: the head, each entry").hasValue(6);
 
         // A head written before long heads carried the flag (the length alone) still reads, the monitor looked up.
         stores.get(5).put(KafkaLearnerStore.logLengthKey("u"), java.nio.ByteBuffer.allocate(4).putInt(3).array());
         LearnerStore.StoredShift legacy = readAfterAnother(store, gets, "u");
         assertThat(legacy.monitor()).isNull();
-        assertThat(legacy.log()).containsExactly(new byte[] {5}, new byte[] {6}, new byte[] {7});
+        assertThat(legacy.log()).extracting(b -> b[0]).containsExactly((byte) 5, (byte) 6, (byte) 7);
         assertThat(gets).as("a length alone: the head, each entry, the monitor").hasValue(5);
+
+        // A long head of the build before inline heads (two entries under their keys) is read by them, and appended to.
+        stores.get(5).put(KafkaLearnerStore.observationKey("v", 0), new byte[] {1});
+        stores.get(5).put(KafkaLearnerStore.observationKey("v", 1), new byte[] {2});
+        stores.get(5).put(KafkaLearnerStore.logLengthKey("v"), new byte[] {0, 0, 0, 2, 0});
+        store.putShiftObservation("v", 2, new byte[] {3});
+        assertThat(readAfterAnother(store, gets, "v").log()).extracting(b -> b[0]).containsExactly((byte) 1, (byte) 2,
+                (byte) 3);
     }
 
     private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets,
