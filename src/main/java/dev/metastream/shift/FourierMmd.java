@@ -281,9 +281,7 @@ public final class FourierMmd {
         if (held > 2) {
             addRow(weights, r2, s2, out);
         }
-        for (int k = 0; k < dim; k++) {
-            out[k] = Math.cos(out[k]);
-        }
+        cosines(out);
     }
 
     private static void addRow(double[] weights, int row, double s, double[] out) {
@@ -319,8 +317,56 @@ public final class FourierMmd {
                 }
             }
         }
-        for (int k = 0; k < dim; k++) {
-            out[k] = Math.cos(out[k]);
+        cosines(out);
+    }
+
+    /** Largest argument {@link #cosines} reduces itself; beyond it (or on a NaN) the whole array takes Math.cos. */
+    static final double COSINE_REDUCTION_LIMIT = 1 << 20;
+    /** π in three parts of at most 27 significant bits each but the last, so {@code q·C1} and {@code q·C2} are exact. */
+    private static final double PI_1 = Double.longBitsToDouble(Double.doubleToLongBits(Math.PI) & 0xFFFF_FFFF_F800_0000L);
+    private static final double PI_2 = Double.longBitsToDouble(
+            Double.doubleToLongBits(Math.PI - PI_1) & 0xFFFF_FFFF_F800_0000L);
+    private static final double PI_3 = Math.PI - PI_1 - PI_2 + 1.2246467991473532e-16; // + (π - Math.PI)
+    private static final double INV_PI = 1 / Math.PI;
+
+    /**
+     * {@code a[k] = cos(a[k])} for every element, within about 1e-15 of {@link Math#cos}: a random Fourier feature is
+     * a mean over hundreds of examples in a test at α = 0.001, far coarser. The loop has no branch and no call, so the
+     * JIT vectorises it; {@code Math.cos} is a call per element (about 8 ns here, 64 of them per example with the
+     * task's and the partition's monitor: about a tenth of the linear model's time). Cody-Waite reduction to
+     * {@code r = a - qπ} in [-π/2, π/2] with π in three parts, then {@code (-1)^q} times cos(r)'s Taylor series to
+     * r^20 (truncation below 2e-17 there).
+     */
+    static void cosines(double[] a) {
+        double largest = 0;
+        for (double v : a) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        if (!(largest <= COSINE_REDUCTION_LIMIT)) { // also a NaN
+            for (int k = 0; k < a.length; k++) {
+                a[k] = Math.cos(a[k]);
+            }
+            return;
+        }
+        for (int k = 0; k < a.length; k++) {
+            double x = a[k];
+            double q = Math.rint(x * INV_PI);
+            double r = x - q * PI_1 - q * PI_2 - q * PI_3;
+            double half = 0.5 * q;
+            double sign = 1 - 4 * (half - Math.floor(half)); // +1 for an even q, -1 for an odd one
+            double r2 = r * r;
+            double c = 1.0 / 2432902008176640000.0; // 1/20!
+            c = c * r2 - 1.0 / 6402373705728000.0;
+            c = c * r2 + 1.0 / 20922789888000.0;
+            c = c * r2 - 1.0 / 87178291200.0;
+            c = c * r2 + 1.0 / 479001600.0;
+            c = c * r2 - 1.0 / 3628800.0;
+            c = c * r2 + 1.0 / 40320.0;
+            c = c * r2 - 1.0 / 720.0;
+            c = c * r2 + 1.0 / 24.0;
+            c = c * r2 - 0.5;
+            c = c * r2 + 1.0;
+            a[k] = sign * c;
         }
     }
 

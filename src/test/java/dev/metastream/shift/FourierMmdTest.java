@@ -99,6 +99,43 @@ class FourierMmdTest {
     }
 
     @Test
+    void cosinesAgreeWithMathCosWherePhasesFallAndBeyond() {
+        Random r = new Random(5);
+        double[] args = new double[4096];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = switch (i % 4) {
+                case 0 -> r.nextGaussian() * 10; // where a projection's phase falls
+                case 1 -> (r.nextInt(2001) - 1000) * Math.PI / 2 + r.nextGaussian() * 1e-9; // near the zeros and peaks
+                case 2 -> (r.nextDouble() * 2 - 1) * FourierMmd.COSINE_REDUCTION_LIMIT;
+                default -> Math.scalb(r.nextDouble(), -r.nextInt(60)); // tiny
+            };
+        }
+        double[] fast = args.clone();
+        FourierMmd.cosines(fast);
+        for (int i = 0; i < args.length; i++) {
+            assertThat(fast[i]).as("cos(%s)", args[i]).isCloseTo(Math.cos(args[i]), within(2e-15));
+            assertThat(Math.abs(fast[i])).isLessThanOrEqualTo(1);
+        }
+        assertThat(fastCosines(0, -0.0, Math.PI)).containsExactly(1, 1, -1);
+        assertThat(fastCosines(-Math.PI / 2)[0]).isCloseTo(0, within(1e-16));
+
+        // An argument beyond the reduction, or not a number, sends the whole array to Math.cos.
+        double[] beyond = {0.5, 3 * FourierMmd.COSINE_REDUCTION_LIMIT, 1e300, -2.5};
+        assertThat(fastCosines(beyond)).containsExactly(Math.cos(0.5), Math.cos(3 * FourierMmd.COSINE_REDUCTION_LIMIT),
+                Math.cos(1e300), Math.cos(-2.5));
+        double[] odd = fastCosines(1, Double.NaN, Double.POSITIVE_INFINITY);
+        assertThat(odd[0]).isEqualTo(Math.cos(1));
+        assertThat(odd[1]).isNaN();
+        assertThat(odd[2]).isNaN();
+    }
+
+    private static double[] fastCosines(double... a) {
+        double[] out = a.clone();
+        FourierMmd.cosines(out);
+        return out;
+    }
+
+    @Test
     void thresholdOfKnownCorrelations() {
         // Uncorrelated features: T is chi-square with D degrees of freedom.
         int d = 5;

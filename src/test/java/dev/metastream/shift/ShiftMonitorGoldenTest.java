@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
  * every report and latest check and of {@link ShiftMonitor#toBytes()} at many positions (densely through calibration
  * and the reference's first blocks, where blocks are allocated as they are first used), over long deterministic
  * streams with shifts. A digest that moves means an output that moved.
+ *
+ * <p>Re-taken once on purpose, when the random Fourier features came to be taken by {@code FourierMmd.cosines}
+ * instead of {@code Math.cos}: on these four streams every one of the 607 checks of the build before and after gave
+ * the same decisions, and every statistic agreed to 12 significant digits.
  */
 class ShiftMonitorGoldenTest {
 
@@ -88,24 +92,24 @@ class ShiftMonitorGoldenTest {
     @Test
     void firstReferenceIsUnchanged() {
         assertThat(digest(DEFAULTS, 10, 2, shifting(10), 20_000))
-                .isEqualTo("1f94b9fedefdb3e0d1eacdd9e61295b372c33e0e0a969939a8e963579c0751a2");
+                .isEqualTo("a495daf066b34a6f932be76b6da04b6951705b7af0c80c7bb9bb4256314800b7");
     }
 
     @Test
     void slidingReferenceIsUnchanged() {
         assertThat(digest(DEFAULTS.withReference(ShiftMonitor.Reference.SLIDING), 10, 2, shifting(10), 20_000))
-                .isEqualTo("9eaf23c04538796fbad08547b453be90fc9f489e75ac6b879d7178601cd828e7");
+                .isEqualTo("647396e7d88ac69a7fc08ec2e338ec7cde7ed95aebcd5e21f20a10590d7c5ca7");
     }
 
     @Test
     void smallBlocksAndRealValuedOutputsAreUnchanged() {
         assertThat(digest(SMALL_BLOCKS, 4, 0, shifting(4), 12_000))
-                .isEqualTo("cf7152e623fd2d5fe844ab35daeef62ad5c748f52cc519563e4a6b5fce8845c7");
+                .isEqualTo("fb36aa1459aaf3ea2955d70e2f3e35d9f42bbd40cecadb311faac27a692d1177");
     }
 
     @Test
     void wideInputsAreUnchanged() {
         assertThat(digest(DEFAULTS, 784, 10, wideShifting(), 8_000))
-                .isEqualTo("148540645a9032ae82bf83acc3a71bb3aa1ad314e39599d0d297ff43fe0327a5");
+                .isEqualTo("529a5cd8774bf5c7cd177bf6ba0fc4471ee559e2f6b3bcf6876fc4b48b244d0f");
     }
 }
