@@ -183,6 +183,23 @@ final class FactorizationMachine {
      */
     static void learn(float[] task, float[] taskSquares, float[] factors, float[] inputSquares, int k, float[] x,
                       float[] s, float[] dz, float rate) {
+        learn(task, taskSquares, factors, inputSquares, k, x, s, dz, rate,
+                new float[scratchLength(k, x.length, dz.length)]);
+    }
+
+    /** Length of the scratch {@link #learn(float[], float[], float[], float[], int, float[], float[], float[], float,
+     * float[])} needs for {@code inputs} inputs and {@code outputs} outputs. */
+    static int scratchLength(int k, int inputs, int outputs) {
+        return k * Math.max(inputs, outputs);
+    }
+
+    /**
+     * {@link #learn(float[], float[], float[], float[], int, float[], float[], float[], float)} with the caller's
+     * scratch for the gradients (at least {@link #scratchLength} long), so a step allocates nothing. The same floats:
+     * every gradient is taken before any factor moves, as each reads its own factor only.
+     */
+    static void learn(float[] task, float[] taskSquares, float[] factors, float[] inputSquares, int k, float[] x,
+                      float[] s, float[] dz, float rate, float[] grad) {
         float dzSum = 0;
         float[] pull = new float[k]; // sum_o dz_o u_o
         for (int o = 0; o < dz.length; o++) {
@@ -191,21 +208,77 @@ final class FactorizationMachine {
                 pull[f] += dz[o] * task[o * k + f];
             }
         }
+        boolean plain = true;
         for (int o = 0; o < dz.length; o++) {
             for (int f = 0; f < k; f++) {
-                adagrad(task, taskSquares, o * k + f, dz[o] * s[f], rate);
+                float g = dz[o] * s[f];
+                grad[o * k + f] = g;
+                plain &= plainStep(g);
             }
         }
+        adagrad(task, taskSquares, grad, dz.length * k, rate, plain);
+        boolean dense = true;
+        for (float xi : x) {
+            dense &= xi != 0f;
+        }
+        if (!dense) {
+            // Hashed inputs are mostly zero: their rows are stepped one by one, the zeros skipped.
+            for (int i = 0; i < x.length; i++) {
+                float xi = x[i];
+                if (xi == 0f) {
+                    continue;
+                }
+                int row = i * k;
+                for (int f = 0; f < k; f++) {
+                    adagrad(factors, inputSquares, row + f,
+                            xi * pull[f] + dzSum * (xi * s[f] - xi * xi * factors[row + f]), rate);
+                }
+            }
+            return;
+        }
+        plain = true;
         for (int i = 0; i < x.length; i++) {
             float xi = x[i];
-            if (xi == 0f) {
-                continue;
-            }
             int row = i * k;
             for (int f = 0; f < k; f++) {
-                adagrad(factors, inputSquares, row + f, xi * pull[f] + dzSum * (xi * s[f] - xi * xi * factors[row + f]),
-                        rate);
+                float g = xi * pull[f] + dzSum * (xi * s[f] - xi * xi * factors[row + f]);
+                grad[row + f] = g;
+                plain &= plainStep(g);
             }
+        }
+        adagrad(factors, inputSquares, grad, x.length * k, rate, plain);
+    }
+
+    /**
+     * Smallest gradient {@link #adagrad(float[], float[], float[], int, float, boolean)} steps without its guards: its
+     * square and so the root of the running sum are positive floats (below about 1e-19 the square underflows).
+     */
+    private static final float PLAIN_GRADIENT = 1e-18f;
+
+    /** Whether {@code g} needs none of a step's guards: finite, and not so small that its square underflows. */
+    private static boolean plainStep(float g) {
+        float a = Math.abs(g);
+        return a >= PLAIN_GRADIENT & a <= Float.MAX_VALUE;
+    }
+
+    /**
+     * AdaGrad steps of {@code p[0..length)} on {@code grad[0..length)}. When every gradient is {@code plain}
+     * ({@link #plainStep}) the loop has no branch, a loop the JIT can vectorise (square roots and divisions are most
+     * of a step's cost); otherwise each parameter takes the guarded step. Both give the same floats for a plain
+     * gradient.
+     */
+    private static void adagrad(float[] p, float[] squares, float[] grad, int length, float rate, boolean plain) {
+        if (!plain) {
+            for (int j = 0; j < length; j++) {
+                adagrad(p, squares, j, grad[j], rate);
+            }
+            return;
+        }
+        for (int j = 0; j < length; j++) {
+            float g = grad[j];
+            float sum = squares[j] + g * g;
+            squares[j] = sum;
+            p[j] -= rate * g / (float) Math.sqrt(sum);
         }
     }
 

@@ -90,6 +90,8 @@ public final class StreamingLearner {
     private final List<PendingRow> pending = new ArrayList<>();
     /** True while the pending examples are re-learned after a restart: their events were published before it. */
     private boolean recovering;
+    /** The factorisation machine's gradients of one step ({@link FactorizationMachine#learn}), reused. */
+    private float[] fmScratch = new float[0];
 
     /**
      * A buffered example with what its task's head saw at arrival (scaled inputs, previous label), so the trunk's
@@ -407,8 +409,12 @@ public final class StreamingLearner {
                 st.fm = newFactor(st.shapeKey, out * k);
                 st.fmSquares = new float[out * k];
             }
+            int scratch = FactorizationMachine.scratchLength(k, f.scaledX().length, out);
+            if (fmScratch.length < scratch) {
+                fmScratch = new float[scratch];
+            }
             FactorizationMachine.learn(st.fm, st.fmSquares, shared.fmFactors, shared.fmSquares, k, f.scaledX(),
-                    f.factorizationSum(), dz, model.fmLearningRate() * st.learningRateMultiplier);
+                    f.factorizationSum(), dz, model.fmLearningRate() * st.learningRateMultiplier, fmScratch);
         }
         if (background != null) {
             // The background learns the same example with the same step rule, then may take the head's place.
