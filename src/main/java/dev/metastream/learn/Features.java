@@ -313,11 +313,7 @@ final class Features {
     }
 
     private float squaredNorm(int from, int length) {
-        double s = 0;
-        for (int i = from; i < from + length; i++) {
-            s += (double) inputs[i] * inputs[i];
-        }
-        return (float) s;
+        return (float) VecMath.sumOfSquares(inputs, from, from + length);
     }
 
     /** The scaled inputs (the trunk's input). */

@@ -963,10 +963,7 @@ public final class StreamingLearner {
         int parts = active == null ? 1 : active.count();
         double sq = 0;
         for (int k = 0; k < parts; k++) {
-            int to = active == null ? g.length : active.to(k);
-            for (int i = active == null ? 0 : active.from(k); i < to; i++) {
-                sq += (double) g[i] * g[i];
-            }
+            sq += VecMath.sumOfSquares(g, active == null ? 0 : active.from(k), active == null ? g.length : active.to(k));
         }
         if (!Double.isFinite(sq)) {
             return false;

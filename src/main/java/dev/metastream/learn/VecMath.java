@@ -24,6 +24,36 @@ final class VecMath {
         return s;
     }
 
+    /**
+     * {@code sum a[i]^2} over {@code [from, to)} in double, as four running sums (every fourth element each) added at
+     * the end: one running sum waits for each addition before the next (four cycles each), so a head's gradient norm
+     * took as long as the head's backward pass. Each square of a float is exact in double; only the order of the
+     * additions differs from one running sum, by a few units in the last place of a double, below what a float (or a
+     * comparison with a clipping threshold) can see but at a tie.
+     */
+    static double sumOfSquares(float[] a, int from, int to) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            double a0 = a[i];
+            double a1 = a[i + 1];
+            double a2 = a[i + 2];
+            double a3 = a[i + 3];
+            s0 += a0 * a0;
+            s1 += a1 * a1;
+            s2 += a2 * a2;
+            s3 += a3 * a3;
+        }
+        for (; i < to; i++) {
+            double v = a[i];
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     static double norm(float[] a) {
         return Math.sqrt(dot(a, a));
     }
