@@ -103,18 +103,21 @@ public final class Trunk {
 
     /** Activations of a batched forward pass, kept for {@link #backwardBatch}. */
     public static final class Batch {
-        private final INDArray[] activations; // A_0 = X (null for an embedding bag), A_{l+1} = act(A_l W_l + b_l)
+        /** Each layer's input {@code A_l} as the operand of its gemms ({@code A_0 = X}; null for an embedding bag's). */
+        private final INDArray[] layerInputs;
+        /** Each layer's output {@code A_{l+1} = act(A_l W_l + b_l)}, rows one after another (index 0 unused). */
+        private final float[][] activations;
+        private final int rows;
         private final float[][] output;
         private final float[][] inputs; // the rows of X, for an embedding bag
         private final int[][] nonZero; // per row, the indices of its non-zero inputs (embedding bag only)
         private final ParamRanges active;
 
-        Batch(INDArray[] activations, float[][] output) {
-            this(activations, output, null, null, null);
-        }
-
-        Batch(INDArray[] activations, float[][] output, float[][] inputs, int[][] nonZero, ParamRanges active) {
+        Batch(INDArray[] layerInputs, float[][] activations, int rows, float[][] output, float[][] inputs,
+              int[][] nonZero, ParamRanges active) {
+            this.layerInputs = layerInputs;
             this.activations = activations;
+            this.rows = rows;
             this.output = output;
             this.inputs = inputs;
             this.nonZero = nonZero;
@@ -161,26 +164,33 @@ public final class Trunk {
             for (int r = 0; r < xs.length; r++) {
                 copy[r] = xs[r].clone();
             }
-            return new Batch(new INDArray[0], copy);
+            return new Batch(new INDArray[0], new float[0][], xs.length, copy, null, null, null);
         }
-        INDArray[] acts = new INDArray[layers + 1];
+        // The gemms run in ND4J, where they win; the bias, the activation and the backward pass's element-wise steps
+        // run on the gemms' outputs copied out once, in plain loops: each of them was a native call of its own (with
+        // an allocation), ten per batch at 10-15 us each, for a few thousand additions.
+        int rows = xs.length;
+        INDArray[] layerInputs = new INDArray[layers];
+        float[][] acts = new float[layers + 1][];
         int[][] nonZero = sparseRows(xs);
         int first = 0;
         if (nonZero != null) {
             acts[1] = embeddingBag(params, xs, nonZero);
             first = 1;
         } else {
-            acts[0] = Nd4j.create(xs);
+            layerInputs[0] = Nd4j.create(xs);
         }
         for (int l = first; l < layers; l++) {
-            INDArray z = acts[l].mmul(weight(params, l));
-            z.addiRowVector(bias(params, l));
-            acts[l + 1] = activate(z);
+            if (layerInputs[l] == null) {
+                layerInputs[l] = Nd4j.create(acts[l], new long[] {rows, in[l]}, 'c');
+            }
+            acts[l + 1] = activate(flat(layerInputs[l].mmul(weight(params, l))), params, l, rows);
         }
+        float[][] output = rows(acts[layers], rows, out[layers - 1]);
         if (nonZero == null) {
-            return new Batch(acts, rows(acts[layers]));
+            return new Batch(layerInputs, acts, rows, output, null, null, null);
         }
-        return new Batch(acts, rows(acts[layers]), xs, nonZero, activeRows(nonZero));
+        return new Batch(layerInputs, acts, rows, output, xs, nonZero, activeRows(nonZero));
     }
 
     /**
@@ -209,7 +219,7 @@ public final class Trunk {
     }
 
     /** {@code act(X W_0 + b_0)} by summing the rows of {@code W_0} of each row's non-zero inputs onto the bias. */
-    private INDArray embeddingBag(float[] params, float[][] xs, int[][] nonZero) {
+    private float[] embeddingBag(float[] params, float[][] xs, int[][] nonZero) {
         int m = out[0];
         int w = off[0];
         int b = w + in[0] * m;
@@ -230,7 +240,7 @@ public final class Trunk {
                 z[o + j] = act.apply(z[o + j]);
             }
         }
-        return Nd4j.create(z, new long[] {xs.length, m}, 'c');
+        return z;
     }
 
     /** The rows of {@code W_0} of every input some row uses, then {@code b_0} and every later layer. */
@@ -275,29 +285,39 @@ public final class Trunk {
         if (layers == 0 || dH.length == 0) {
             return; // identity trunk has no parameters
         }
-        INDArray[] acts = batch.activations;
-        INDArray dA = Nd4j.create(dH);
+        int rows = batch.rows;
+        int last = out[layers - 1];
+        float[] dA = new float[rows * last];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(dH[r], 0, dA, r * last, last);
+        }
         for (int l = layers - 1; l >= 0; l--) {
-            INDArray dZ = activationGrad(acts[l + 1], dA);
+            int m = out[l];
+            float[] dZ = activationGrad(batch.activations[l + 1], dA);
             if (l == 0 && batch.embeddingBag()) {
-                embeddingBagBackward(batch, flat(dZ), gradAccumulate);
+                embeddingBagBackward(batch, dZ, gradAccumulate);
                 break;
             }
+            INDArray dZm = Nd4j.create(dZ, new long[] {rows, m}, 'c');
             // dW = A_l^T dZ into an explicit c-order buffer so its data can be read flat.
-            INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], out[l]}, 'c');
-            Nd4j.gemm(acts[l], dZ, dW, true, false, 1.0, 0.0);
+            INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], m}, 'c');
+            Nd4j.gemm(batch.layerInputs[l], dZm, dW, true, false, 1.0, 0.0);
             float[] dw = dW.data().asFloat();
-            float[] db = flat(dZ.sum(0));
             int w = off[l];
             for (int i = 0; i < dw.length; i++) {
                 gradAccumulate[w + i] += dw[i];
             }
-            int b = w + in[l] * out[l];
-            for (int j = 0; j < db.length; j++) {
-                gradAccumulate[b + j] += db[j];
+            // db = the column sums of dZ, each taken row by row (as ND4J's sum over rows gives them, bit for bit).
+            int b = w + in[l] * m;
+            for (int j = 0; j < m; j++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += dZ[r * m + j];
+                }
+                gradAccumulate[b + j] += sum;
             }
             if (l > 0) {
-                dA = dZ.mmul(weight(params, l).transpose());
+                dA = flat(dZm.mmul(weight(params, l).transpose()));
             }
         }
     }
@@ -323,17 +343,11 @@ public final class Trunk {
         }
     }
 
-    /**
-     * A matrix's rows as float arrays. {@code INDArray#toFloatMatrix} costs ~450 µs for 32x64 here (it goes element
-     * by element); one bulk copy of the buffer and a split costs ~25 µs.
-     */
-    private static float[][] rows(INDArray m) {
-        float[] all = flat(m);
-        int r = (int) m.rows();
-        int c = (int) m.columns();
-        float[][] out = new float[r][];
-        for (int i = 0; i < r; i++) {
-            out[i] = Arrays.copyOfRange(all, i * c, (i + 1) * c);
+    /** The rows of a row-major {@code rows x cols} matrix as arrays of their own. */
+    private static float[][] rows(float[] all, int rows, int cols) {
+        float[][] out = new float[rows][];
+        for (int i = 0; i < rows; i++) {
+            out[i] = Arrays.copyOfRange(all, i * cols, (i + 1) * cols);
         }
         return out;
     }
@@ -349,37 +363,63 @@ public final class Trunk {
         return Nd4j.create(w, new long[] {in[l], out[l]}, 'c');
     }
 
-    private INDArray bias(float[] params, int l) {
-        int b = off[l] + in[l] * out[l];
-        return Nd4j.create(Arrays.copyOfRange(params, b, b + out[l]), new long[] {out[l]}, 'c');
-    }
-
-    private INDArray activate(INDArray z) {
+    /**
+     * {@code act(z + b_l)} in place on a gemm's output {@code z} ({@code rows x out[l]}, row-major): the bias added as
+     * ND4J's row-vector addition adds it, ReLU as ND4J's ({@code z < 0 ? 0 : z}, so -0 and NaN pass through), tanh
+     * and the sigmoid by ND4J's own transforms.
+     */
+    private float[] activate(float[] z, float[] params, int l, int rows) {
+        int m = out[l];
+        int b = off[l] + in[l] * m;
+        for (int r = 0; r < rows; r++) {
+            int o = r * m;
+            for (int j = 0; j < m; j++) {
+                z[o + j] += params[b + j];
+            }
+        }
         switch (spec.activation()) {
             case IDENTITY:
                 return z;
             case RELU:
-                return Transforms.relu(z, false);
+                for (int i = 0; i < z.length; i++) {
+                    float v = z[i];
+                    z[i] = v < 0f ? 0f : v;
+                }
+                return z;
             case TANH:
-                return Transforms.tanh(z, false);
+                return flat(Transforms.tanh(Nd4j.create(z, new long[] {rows, m}, 'c'), false));
             case SIGMOID:
-                return Transforms.sigmoid(z, false);
+                return flat(Transforms.sigmoid(Nd4j.create(z, new long[] {rows, m}, 'c'), false));
             default:
                 throw new AssertionError(spec.activation());
         }
     }
 
-    /** dZ = dA * f'(A), with f' written from the activation output as in {@link Activation}. */
-    private INDArray activationGrad(INDArray a, INDArray dA) {
+    /**
+     * dZ = dA * f'(A), with f' written from the activation output {@code a}: the products ND4J's element-wise
+     * operations took ({@code dA * (a > 0 ? 1 : 0)}, {@code dA * (1 - a a)}, {@code dA * ((1 - a) a)}).
+     */
+    private float[] activationGrad(float[] a, float[] dA) {
+        float[] dZ = new float[a.length];
         switch (spec.activation()) {
             case IDENTITY:
-                return dA;
+                System.arraycopy(dA, 0, dZ, 0, dZ.length);
+                return dZ;
             case RELU:
-                return dA.mul(a.gt(0).castTo(DataType.FLOAT));
+                for (int i = 0; i < dZ.length; i++) {
+                    dZ[i] = dA[i] * (a[i] > 0f ? 1f : 0f);
+                }
+                return dZ;
             case TANH:
-                return dA.mul(a.mul(a).rsubi(1.0));
+                for (int i = 0; i < dZ.length; i++) {
+                    dZ[i] = dA[i] * (1f - a[i] * a[i]);
+                }
+                return dZ;
             case SIGMOID:
-                return dA.mul(a.rsub(1.0).muli(a));
+                for (int i = 0; i < dZ.length; i++) {
+                    dZ[i] = dA[i] * ((1f - a[i]) * a[i]);
+                }
+                return dZ;
             default:
                 throw new AssertionError(spec.activation());
         }

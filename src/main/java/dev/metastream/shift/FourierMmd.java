@@ -338,15 +338,15 @@ public final class FourierMmd {
      * r^20 (truncation below 2e-17 there).
      */
     static void cosines(double[] a) {
-        double largest = 0;
         for (double v : a) {
-            largest = Math.max(largest, Math.abs(v));
-        }
-        if (!(largest <= COSINE_REDUCTION_LIMIT)) { // also a NaN
-            for (int k = 0; k < a.length; k++) {
-                a[k] = Math.cos(a[k]);
+            // A test and a branch never taken per element: a running Math.max was one chain of dependent steps, and
+            // took a third of this method's time.
+            if (!(Math.abs(v) <= COSINE_REDUCTION_LIMIT)) { // also a NaN
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = Math.cos(a[k]);
+                }
+                return;
             }
-            return;
         }
         for (int k = 0; k < a.length; k++) {
             double x = a[k];
