@@ -62,6 +62,41 @@ class HeadTest {
     }
 
     @Test
+    void theWeightGradientIsOneProductAddedOncePerParameterAtEveryOutputCount() {
+        Random rnd = new Random(9);
+        for (int out = 1; out <= Head.REGISTER_OUTPUTS + 9; out++) {
+            for (int in : new int[] {1, 7, 174}) {
+                float[] p = new float[Head.parameterCount(in, out)];
+                float[] h = new float[in];
+                for (int i = 0; i < in; i++) {
+                    h[i] = i % 3 == 1 ? 0f : (float) rnd.nextGaussian(); // zeros are skipped
+                }
+                float[] dz = new float[out];
+                for (int j = 0; j < out; j++) {
+                    dz[j] = (float) rnd.nextGaussian();
+                }
+                float[] acc = new float[p.length];
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] = (float) rnd.nextGaussian();
+                }
+                float[] expected = acc.clone();
+                for (int i = 0; i < in; i++) {
+                    for (int j = 0; j < out; j++) {
+                        if (h[i] != 0f) {
+                            expected[i * out + j] += h[i] * dz[j];
+                        }
+                    }
+                }
+                for (int j = 0; j < out; j++) {
+                    expected[in * out + j] += dz[j];
+                }
+                Head.backward(p, in, out, h, dz, acc, null);
+                assertThat(acc).as("%d inputs, %d outputs", in, out).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
     void nullDhIsAllowedAndLayoutIsWThenB() {
         int in = 3;
         int out = 2;

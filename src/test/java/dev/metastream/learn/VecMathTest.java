@@ -35,4 +35,92 @@ class VecMathTest {
         assertThat(VecMath.sumOfSquares(new float[] {Float.NaN, 1}, 0, 2)).isNaN();
         assertThat(VecMath.sumOfSquares(new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 0, 2)).isFinite();
     }
+
+    @Test
+    void addRowsGivesTheFloatsOfItsBlocksOfRowsAtEveryWidth() {
+        Random r = new Random(6);
+        for (int m = 1; m <= VecMath.REGISTER_OUTPUTS + 4; m++) {
+            for (int n : new int[] {1, 3, 4, 5, 8, 11, 16, 23, 174}) {
+                for (int trial = 0; trial < 4; trial++) {
+                    int w = r.nextInt(5);
+                    float[] p = new float[w + n * m];
+                    for (int i = 0; i < p.length; i++) {
+                        p[i] = (float) r.nextGaussian();
+                    }
+                    if (trial == 3) {
+                        p[w + r.nextInt(n * m)] = Float.POSITIVE_INFINITY; // 0 x inf where a zero is not skipped
+                    }
+                    float[] x = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        int kind = r.nextInt(6);
+                        x[i] = kind == 0 ? 0f : kind == 1 ? -0f : (float) r.nextGaussian();
+                    }
+                    if (trial >= 1 && n >= 8) {
+                        java.util.Arrays.fill(x, 0, 4, 0f); // a block of four zeros, skipped whole
+                    }
+                    float[] y = new float[m];
+                    for (int j = 0; j < m; j++) {
+                        y[j] = trial == 2 ? -0f : (float) r.nextGaussian();
+                    }
+                    float[] expected = y.clone();
+                    blocksOfRows(p, w, n, m, x, expected);
+                    VecMath.addRows(p, w, n, m, x, y);
+                    for (int j = 0; j < m; j++) {
+                        assertThat(Float.floatToRawIntBits(y[j])).as("m %d n %d trial %d output %d", m, n, trial, j)
+                                .isEqualTo(Float.floatToRawIntBits(expected[j]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What addRows computes, written with a loop over the outputs: blocks of eight rows when both of their fours have
+     * a non-zero input, else the four that has; then fours, skipped when all zero; then single rows, zeros skipped.
+     */
+    private static void blocksOfRows(float[] p, int w, int n, int m, float[] x, float[] y) {
+        int i = 0;
+        for (; i + 7 < n; i += 8) {
+            boolean low = x[i] != 0f || x[i + 1] != 0f || x[i + 2] != 0f || x[i + 3] != 0f;
+            boolean high = x[i + 4] != 0f || x[i + 5] != 0f || x[i + 6] != 0f || x[i + 7] != 0f;
+            if (low && high) {
+                for (int j = 0; j < m; j++) {
+                    float s = y[j];
+                    for (int k = 0; k < 8; k++) {
+                        s = s + x[i + k] * p[w + (i + k) * m + j];
+                    }
+                    y[j] = s;
+                }
+            } else if (low || high) {
+                int at = low ? i : i + 4;
+                for (int j = 0; j < m; j++) {
+                    float s = y[j];
+                    for (int k = 0; k < 4; k++) {
+                        s = s + x[at + k] * p[w + (at + k) * m + j];
+                    }
+                    y[j] = s;
+                }
+            }
+        }
+        for (; i + 3 < n; i += 4) {
+            if (x[i] == 0f && x[i + 1] == 0f && x[i + 2] == 0f && x[i + 3] == 0f) {
+                continue;
+            }
+            for (int j = 0; j < m; j++) {
+                float s = y[j];
+                for (int k = 0; k < 4; k++) {
+                    s = s + x[i + k] * p[w + (i + k) * m + j];
+                }
+                y[j] = s;
+            }
+        }
+        for (; i < n; i++) {
+            if (x[i] == 0f) {
+                continue;
+            }
+            for (int j = 0; j < m; j++) {
+                y[j] += x[i] * p[w + i * m + j];
+            }
+        }
+    }
 }
