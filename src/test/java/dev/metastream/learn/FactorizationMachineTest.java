@@ -171,4 +171,85 @@ class FactorizationMachineTest {
         }
         return Math.sqrt(sq / counted);
     }
+
+    /**
+     * A step takes every gradient before it moves a factor, and steps dense inputs' factors without guards when none
+     * needs one: the same floats as stepping each factor in turn with its guards, at any number of factors, dense or
+     * sparse, and with gradients small enough to need the guards.
+     */
+    @Test
+    void aStepGivesTheFloatsOfStepsTakenOneFactorAtATime() {
+        Random r = new Random(8);
+        for (int k : new int[] {1, 3, 8, 9}) {
+            for (int trial = 0; trial < 6; trial++) {
+                int dim = 5 + r.nextInt(30);
+                float[] v = GradCheck.gaussian(r, dim * k, 0.5);
+                float[] task = GradCheck.gaussian(r, 2 * k, 0.5);
+                float[] x = new float[dim];
+                for (int i = 0; i < dim; i++) {
+                    x[i] = trial % 2 == 1 && r.nextInt(3) == 0 ? 0f : (float) r.nextGaussian(); // odd trials sparse
+                }
+                float[] dz = trial >= 4 ? new float[] {3e-20f, -0.2f} : new float[] {0.7f, -0.4f}; // guarded steps
+                float[] s = new float[k];
+                FactorizationMachine.sum(v, k, x, s);
+                float[] taskSquares = GradCheck.gaussian(r, task.length, 1);
+                float[] vSquares = GradCheck.gaussian(r, v.length, 1);
+                for (int i = 0; i < vSquares.length; i++) {
+                    vSquares[i] = trial == 2 ? 0f : vSquares[i] * vSquares[i];
+                }
+                for (int i = 0; i < taskSquares.length; i++) {
+                    taskSquares[i] = taskSquares[i] * taskSquares[i];
+                }
+                float[] expectedTask = task.clone();
+                float[] expectedTaskSquares = taskSquares.clone();
+                float[] expectedV = v.clone();
+                float[] expectedVSquares = vSquares.clone();
+                oneFactorAtATime(expectedTask, expectedTaskSquares, expectedV, expectedVSquares, k, x, s, dz, 0.1f);
+                FactorizationMachine.learn(task, taskSquares, v, vSquares, k, x, s, dz, 0.1f);
+                assertThat(task).as("k %d trial %d", k, trial).containsExactly(expectedTask);
+                assertThat(taskSquares).containsExactly(expectedTaskSquares);
+                assertThat(v).as("k %d trial %d", k, trial).containsExactly(expectedV);
+                assertThat(vSquares).containsExactly(expectedVSquares);
+            }
+        }
+    }
+
+    /** The step's definition: each factor in turn, skipped on a gradient that is zero, not finite or whose root is 0. */
+    private static void oneFactorAtATime(float[] task, float[] taskSquares, float[] v, float[] vSquares, int k,
+                                         float[] x, float[] s, float[] dz, float rate) {
+        float dzSum = 0;
+        float[] pull = new float[k];
+        for (int o = 0; o < dz.length; o++) {
+            dzSum += dz[o];
+            for (int f = 0; f < k; f++) {
+                pull[f] += dz[o] * task[o * k + f];
+            }
+        }
+        for (int o = 0; o < dz.length; o++) {
+            for (int f = 0; f < k; f++) {
+                guardedStep(task, taskSquares, o * k + f, dz[o] * s[f], rate);
+            }
+        }
+        for (int i = 0; i < x.length; i++) {
+            float xi = x[i];
+            if (xi == 0f) {
+                continue;
+            }
+            for (int f = 0; f < k; f++) {
+                int j = i * k + f;
+                guardedStep(v, vSquares, j, xi * pull[f] + dzSum * (xi * s[f] - xi * xi * v[j]), rate);
+            }
+        }
+    }
+
+    private static void guardedStep(float[] p, float[] squares, int j, float g, float rate) {
+        if (!Float.isFinite(g) || g == 0f) {
+            return;
+        }
+        squares[j] += g * g;
+        float root = (float) Math.sqrt(squares[j]);
+        if (root != 0f) {
+            p[j] -= rate * g / root;
+        }
+    }
 }
