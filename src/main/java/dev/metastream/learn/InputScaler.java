@@ -41,6 +41,15 @@ public final class InputScaler {
     private float[][] inputs;
     /** Inputs a young scaler keeps: three examples' floats are fewer bytes than a mean and an M2 per feature. */
     static final int INPUTS_KEPT = 3;
+    /**
+     * Each feature's mean and standard deviation (-1 below {@link #MIN_VARIANCE}) as of {@link #scalesAt}
+     * examples, made at the first {@link #transform} after a {@link #learn}: a micro-batch scales its replayed samples
+     * (two per example by default) with one scaler between two learns, and each took a division and a square root per
+     * feature again. Null until first used; not part of the state.
+     */
+    private double[] scaleMean;
+    private double[] scaleSd;
+    private long scalesAt = -1;
 
     private InputScaler(long count, double[] mean, double[] m2, long[] numeric, long[] seen) {
         this.count = count;
@@ -86,16 +95,28 @@ public final class InputScaler {
 
     /** Writes the scaled {@code x} into {@code out} (both of length {@link #dim()}). */
     public void transform(float[] x, float[] out) {
+        if (scalesAt != count) {
+            if (scaleMean == null) {
+                scaleMean = new double[mean.length];
+                scaleSd = new double[mean.length];
+            }
+            for (int i = 0; i < mean.length; i++) {
+                double var = variance(i);
+                scaleMean[i] = mean(i);
+                scaleSd[i] = var < MIN_VARIANCE ? -1 : Math.sqrt(var);
+            }
+            scalesAt = count;
+        }
         for (int i = 0; i < x.length; i++) {
-            out[i] = scale(i, x[i]);
+            float v = x[i];
+            if (numeric[i] == 0 && isIndicatorValue(v)) {
+                out[i] = v;
+                continue;
+            }
+            // standardise(v, mean, variance) with the root taken once per learn.
+            double sd = scaleSd[i];
+            out[i] = sd < 0 ? 0f : clip((v - scaleMean[i]) / sd);
         }
-    }
-
-    private float scale(int i, float v) {
-        if (numeric[i] == 0 && isIndicatorValue(v)) {
-            return v;
-        }
-        return standardise(v, mean(i), variance(i));
     }
 
     private static boolean isIndicatorValue(float v) {
@@ -106,7 +127,10 @@ public final class InputScaler {
         if (var < MIN_VARIANCE) {
             return 0f; // nothing seen yet, or a constant: no scale to trust
         }
-        double z = (v - mean) / Math.sqrt(var);
+        return clip((v - mean) / Math.sqrt(var));
+    }
+
+    private static float clip(double z) {
         return (float) Math.max(-CLIP, Math.min(CLIP, z));
     }
 

@@ -160,6 +160,33 @@ class InputScalerTest {
     }
 
     @Test
+    void aTransformBetweenTwoLearnsUsesTheStatisticsOfEveryExampleLearnedSoFar() {
+        SplittableRandom r = new SplittableRandom(17);
+        InputScaler s = InputScaler.create(4);
+        float[] probe = {0.3f, 1f, -2f, 0f};
+        float[] out = new float[4];
+        for (int n = 0; n < 40; n++) {
+            for (int again = 0; again < 3; again++) { // a micro-batch's replayed samples: several transforms per learn
+                s.transform(probe, out);
+                for (int i = 0; i < 4; i++) {
+                    float expected;
+                    if (s.numeric[i] == 0 && (probe[i] == 0f || probe[i] == 1f || probe[i] == -1f)) {
+                        expected = probe[i];
+                    } else if (s.variance(i) < 1e-12) {
+                        expected = 0f;
+                    } else {
+                        double z = (probe[i] - s.mean(i)) / Math.sqrt(s.variance(i));
+                        expected = (float) Math.max(-InputScaler.CLIP, Math.min(InputScaler.CLIP, z));
+                    }
+                    assertThat(out[i]).as("after %d examples, feature %d", n, i).isEqualTo(expected);
+                }
+            }
+            float[] x = {(float) r.nextDouble(-1, 3), r.nextInt(2), n % 5 == 0 ? (float) r.nextDouble() : 0f, 7f};
+            s.learn(x);
+        }
+    }
+
+    @Test
     void standardisesAGaussianColumn() {
         InputScaler s = gaussian(20_000, 1000, 50, 1);
         assertThat(s.count()).isEqualTo(20_000);
