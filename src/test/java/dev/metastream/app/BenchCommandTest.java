@@ -2,10 +2,12 @@ package dev.metastream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** {@code bench}: the {@code --linear} measurement, and its {@code --set} checking. */
+/** {@code bench}: the {@code --linear} measurement, its {@code --set} checking, and its runs' settings. */
 class BenchCommandTest {
     @Test
     void measuresTheLinearModelAndThePlainBaselineOnTheSameStream() {
@@ -27,5 +29,23 @@ class BenchCommandTest {
                 .execute("--skip-e2e", "--linear", "--set", "model.trunk.layrs=8");
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown key 'model.trunk.layrs'").contains("model.trunk.layers");
+    }
+
+    @Test
+    void bothApplicationsHeartbeatOftenUnlessASettingSaysOtherwise() {
+        // A stream thread that rejoins after its group's first assignment waits for the other thread's next
+        // heartbeat; at Kafka's 3 s that idled a thread for most of a passthrough run.
+        BenchCommand bench = new BenchCommand();
+        new picocli.CommandLine(bench).parseArgs(); // the options' defaults
+        BenchCommand.Mode mode = new BenchCommand.Mode("exactly_once_v2", false);
+        Properties run = bench.runProperties(new Properties(), mode, "p", "p", Path.of("state"));
+        assertThat(AppConfig.of(run).streamsProperties("127.0.0.1:9092").getProperty("heartbeat.interval.ms"))
+                .isEqualTo("200");
+
+        Properties set = new Properties();
+        set.setProperty("heartbeat.interval.ms", "1000");
+        Properties overridden = bench.runProperties(set, mode, "p", "p", Path.of("state"));
+        assertThat(AppConfig.of(overridden).streamsProperties("127.0.0.1:9092").getProperty("heartbeat.interval.ms"))
+                .isEqualTo("1000");
     }
 }
