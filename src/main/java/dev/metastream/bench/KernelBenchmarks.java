@@ -59,7 +59,7 @@ public class KernelBenchmarks {
     private BenchStreams stream;
     private float[] mmdScale;
     private double[] mmdOffset;
-    private double[] mmdTable;
+    private double[][] mmdTable;
     private double[] mmdOut;
     private ShiftMonitor monitor;
     private float[][] monitorRows;
@@ -154,7 +154,7 @@ public class KernelBenchmarks {
         return h;
     }
 
-    /** A batch of 32 through the trunk with ND4J (the learning path). */
+    /** A batch of 32 through the trunk (the learning path: plain row loops at this size). */
     @Benchmark
     public Trunk.Batch trunkForwardBatch32() {
         return trunk.forwardBatch(params, xs);

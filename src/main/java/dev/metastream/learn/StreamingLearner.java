@@ -288,9 +288,10 @@ public final class StreamingLearner {
 
     /**
      * Scores many examples with the current models without learning or changing any state: the outputs
-     * {@link #score} would give, computed with the trunk forward of the whole list as one ND4J matrix product (heads as
-     * loops). Used to score held-out test sets; the matrix product may round differently from the single-example path
-     * in the last float bits.
+     * {@link #score} would give, computed with the trunk forward of the whole list as one batch (heads one by one).
+     * Used to score held-out test sets. A ReLU or identity trunk gives the single-example path's floats exactly; tanh
+     * and the sigmoid (ND4J's transforms on a batch) and a product large enough for ND4J's gemm may differ in the last
+     * float bits.
      *
      * @return one output per example, in order (as {@link Prediction#output()})
      */

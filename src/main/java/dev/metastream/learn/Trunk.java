@@ -9,16 +9,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Stateless math of the shared trunk over a {@link TrunkSpec} and flat parameters.
  *
- * <p>The single-example {@link #forward} uses plain loops (ND4J's fixed per-op cost dominates
- * at one row); the batched path uses ND4J gemm, where it wins. An instance owns scratch
- * buffers and must be used by one thread at a time.
+ * <p>Both the single-example {@link #forward} and the batched path multiply in plain loops over the weights copied into
+ * rows ({@link RowKernels}): at the trunk's sizes they are faster than ND4J's gemm, whose native buffers cost more than
+ * the product, and their floats do not depend on the CPU. A batch product of at least {@link #GEMM_MIN_WORK}
+ * multiply-adds goes through ND4J. An instance owns scratch buffers and must be used by one thread at a time.
  *
  * <p>Sparse inputs (hashed and one-hot features) go through the first layer as an <em>embedding bag</em>: the row
  * of {@code W_0} of each non-zero input, scaled by its value, summed onto the bias, in plain loops. Its forward,
  * backward and (through {@link Batch#activeParameters}) the optimiser's step then cost what the batch's non-zero
- * inputs touch, not {@code input.dim x hidden}: a dense gemm would first copy all of {@code W_0} into ND4J and
- * multiply every zero. A batch takes this path when at most {@link #EMBEDDING_BAG_MAX_DENSITY} of its inputs are
- * non-zero; dense streams keep the gemm.
+ * inputs touch, not {@code input.dim x hidden}: the dense product would first copy all of {@code W_0} into rows and
+ * pass over every block of inputs. A batch takes this path when at most {@link #EMBEDDING_BAG_MAX_DENSITY} of its
+ * inputs are non-zero; dense streams keep the dense product.
  */
 public final class Trunk {
     /**
@@ -29,6 +30,15 @@ public final class Trunk {
      */
     static final double EMBEDDING_BAG_MAX_DENSITY = 1.0 / 16;
 
+    /**
+     * The multiply-adds of a layer's batch product ({@code rows x in x out}) from which ND4J's gemm is used instead of
+     * {@link RowKernels}. With JMH on this project's 2-core machine the loops were faster at every size measured, up to
+     * 256 rows of 100 inputs into 1,024 units (26 M, 6.3 against 9.3 ms); at 1,024 rows (105 M) the two were within
+     * their noise (35 against 40 ms). The gemm is kept for products beyond that (docs/benchmarks-throughput.md,
+     * "twentieth stop").
+     */
+    static final long GEMM_MIN_WORK = 100_000_000;
+
     private final TrunkSpec spec;
     private final int[] in;
     private final int[] out;
@@ -37,6 +47,12 @@ public final class Trunk {
     private final float[] bufB;
     private final int[] nonZeroScratch;
     private final double embeddingBagMaxDensity;
+    private final long gemmMinWork;
+    /** Per layer, {@code W_l} as its rows, copied from the parameters for each batch ({@link RowKernels}). */
+    private final float[][][] weightRows;
+    /** Per layer, {@code W_l^T} as its rows, for the backward pass's input gradient. */
+    private final float[][][] transposedRows;
+    private final float[] gradScratch;
 
     /** Creates the trunk math for {@code spec}. */
     public Trunk(TrunkSpec spec) {
@@ -48,8 +64,18 @@ public final class Trunk {
      * for benchmarks that measure both paths.
      */
     public Trunk(TrunkSpec spec, double embeddingBagMaxDensity) {
+        this(spec, embeddingBagMaxDensity, GEMM_MIN_WORK);
+    }
+
+    /**
+     * Creates the trunk math for {@code spec} with other bounds for the embedding bag and for ND4J's gemm
+     * ({@code gemmMinWork} multiply-adds per layer; 0: always the gemm, {@link Long#MAX_VALUE}: never), for benchmarks
+     * that measure both paths.
+     */
+    public Trunk(TrunkSpec spec, double embeddingBagMaxDensity, long gemmMinWork) {
         this.spec = spec;
         this.embeddingBagMaxDensity = embeddingBagMaxDensity;
+        this.gemmMinWork = gemmMinWork;
         int layers = spec.layerCount();
         in = new int[layers];
         out = new int[layers];
@@ -61,6 +87,13 @@ public final class Trunk {
             off[l] = spec.weightOffset(l);
             maxWidth = Math.max(maxWidth, out[l]);
         }
+        weightRows = new float[layers][][];
+        transposedRows = new float[layers][][];
+        for (int l = 0; l < layers; l++) {
+            weightRows[l] = new float[in[l]][out[l]];
+            transposedRows[l] = l == 0 ? null : new float[out[l]][in[l]];
+        }
+        gradScratch = new float[maxWidth];
         bufA = new float[maxWidth];
         bufB = new float[maxWidth];
         nonZeroScratch = new int[spec.inputDim()];
@@ -90,10 +123,9 @@ public final class Trunk {
             float[] dst = l == layers - 1 ? hOut : (src == bufA ? bufB : bufA);
             int n = in[l];
             int m = out[l];
-            int w = off[l];
-            int b = w + n * m;
-            System.arraycopy(params, b, dst, 0, m);
-            VecMath.addRows(params, w, n, m, src, dst);
+            // The weights copied into rows first: the row kernel is about 3x the flat one, which outweighs the copy.
+            RowKernels.rows(params, off[l], n, m, weightRows[l]);
+            RowKernels.affine(weightRows[l], params, off[l] + n * m, n, m, new float[][] {src}, new float[][] {dst});
             for (int j = 0; j < m; j++) {
                 dst[j] = act.apply(dst[j]);
             }
@@ -103,23 +135,15 @@ public final class Trunk {
 
     /** Activations of a batched forward pass, kept for {@link #backwardBatch}. */
     public static final class Batch {
-        /** Each layer's input {@code A_l} as the operand of its gemms ({@code A_0 = X}; null for an embedding bag's). */
-        private final INDArray[] layerInputs;
-        /** Each layer's output {@code A_{l+1} = act(A_l W_l + b_l)}, rows one after another (index 0 unused). */
-        private final float[][] activations;
-        private final int rows;
+        /** {@code acts[0]} the inputs {@code X}, {@code acts[l + 1] = act(acts[l] W_l + b_l)}: one array per row. */
+        private final float[][][] acts;
         private final float[][] output;
-        private final float[][] inputs; // the rows of X, for an embedding bag
         private final int[][] nonZero; // per row, the indices of its non-zero inputs (embedding bag only)
         private final ParamRanges active;
 
-        Batch(INDArray[] layerInputs, float[][] activations, int rows, float[][] output, float[][] inputs,
-              int[][] nonZero, ParamRanges active) {
-            this.layerInputs = layerInputs;
-            this.activations = activations;
-            this.rows = rows;
+        Batch(float[][][] acts, float[][] output, int[][] nonZero, ParamRanges active) {
+            this.acts = acts;
             this.output = output;
-            this.inputs = inputs;
             this.nonZero = nonZero;
             this.active = active;
         }
@@ -149,7 +173,11 @@ public final class Trunk {
         }
     }
 
-    /** Batched forward with ND4J: rows of {@code xs} are examples. */
+    /**
+     * Batched forward: rows of {@code xs} are examples. A layer whose product is at least {@link #GEMM_MIN_WORK}
+     * multiply-adds goes through ND4J's gemm, a smaller one through {@link RowKernels}; the bias, the activation and
+     * the backward pass's element-wise steps run in plain loops either way.
+     */
     public Batch forwardBatch(float[] params, float[][] xs) {
         checkParams(params);
         for (float[] x : xs) {
@@ -164,38 +192,49 @@ public final class Trunk {
             for (int r = 0; r < xs.length; r++) {
                 copy[r] = xs[r].clone();
             }
-            return new Batch(new INDArray[0], new float[0][], xs.length, copy, null, null, null);
+            return new Batch(new float[][][] {xs}, copy, null, null);
         }
-        // The gemms run in ND4J, where they win; the bias, the activation and the backward pass's element-wise steps
-        // run on the gemms' outputs copied out once, in plain loops: each of them was a native call of its own (with
-        // an allocation), ten per batch at 10-15 us each, for a few thousand additions.
         int rows = xs.length;
-        INDArray[] layerInputs = new INDArray[layers];
-        float[][] acts = new float[layers + 1][];
+        float[][][] acts = new float[layers + 1][][];
+        acts[0] = xs;
         int[][] nonZero = sparseRows(xs);
         int first = 0;
         if (nonZero != null) {
             acts[1] = embeddingBag(params, xs, nonZero);
             first = 1;
-        } else {
-            layerInputs[0] = Nd4j.create(xs);
         }
         for (int l = first; l < layers; l++) {
-            if (layerInputs[l] == null) {
-                layerInputs[l] = Nd4j.create(acts[l], new long[] {rows, in[l]}, 'c');
+            float[][] z;
+            if (gemm(rows, l)) {
+                z = rows(flat(Nd4j.create(acts[l]).mmul(weight(params, l))), rows, out[l]);
+                addBias(z, params, l);
+            } else {
+                z = new float[rows][out[l]];
+                RowKernels.rows(params, off[l], in[l], out[l], weightRows[l]);
+                RowKernels.affine(weightRows[l], params, off[l] + in[l] * out[l], in[l], out[l], acts[l], z);
             }
-            acts[l + 1] = activate(flat(layerInputs[l].mmul(weight(params, l))), params, l, rows);
+            activate(z);
+            acts[l + 1] = z;
         }
-        float[][] output = rows(acts[layers], rows, out[layers - 1]);
+        float[][] last = acts[layers];
+        float[][] output = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            output[r] = last[r].clone();
+        }
         if (nonZero == null) {
-            return new Batch(layerInputs, acts, rows, output, null, null, null);
+            return new Batch(acts, output, null, null);
         }
-        return new Batch(layerInputs, acts, rows, output, xs, nonZero, activeRows(nonZero));
+        return new Batch(acts, output, nonZero, activeRows(nonZero));
+    }
+
+    /** Whether layer {@code l}'s product over {@code rows} examples goes through ND4J's gemm. */
+    private boolean gemm(int rows, int l) {
+        return (long) rows * in[l] * out[l] >= gemmMinWork;
     }
 
     /**
      * Per row, the indices of its non-zero inputs, or null when more than the density bound of the batch's inputs
-     * are non-zero (the dense gemm path).
+     * are non-zero (the dense path).
      */
     private int[][] sparseRows(float[][] xs) {
         long budget = (long) (embeddingBagMaxDensity * xs.length * in[0]);
@@ -219,25 +258,25 @@ public final class Trunk {
     }
 
     /** {@code act(X W_0 + b_0)} by summing the rows of {@code W_0} of each row's non-zero inputs onto the bias. */
-    private float[] embeddingBag(float[] params, float[][] xs, int[][] nonZero) {
+    private float[][] embeddingBag(float[] params, float[][] xs, int[][] nonZero) {
         int m = out[0];
         int w = off[0];
         int b = w + in[0] * m;
         Activation act = spec.activation();
-        float[] z = new float[xs.length * m];
+        float[][] z = new float[xs.length][m];
         for (int r = 0; r < xs.length; r++) {
-            int o = r * m;
-            System.arraycopy(params, b, z, o, m);
+            float[] zr = z[r];
+            System.arraycopy(params, b, zr, 0, m);
             float[] x = xs[r];
             for (int i : nonZero[r]) {
                 float xi = x[i];
                 int row = w + i * m;
                 for (int j = 0; j < m; j++) {
-                    z[o + j] += xi * params[row + j];
+                    zr[j] += xi * params[row + j];
                 }
             }
             for (int j = 0; j < m; j++) {
-                z[o + j] = act.apply(z[o + j]);
+                zr[j] = act.apply(zr[j]);
             }
         }
         return z;
@@ -285,60 +324,69 @@ public final class Trunk {
         if (layers == 0 || dH.length == 0) {
             return; // identity trunk has no parameters
         }
-        int rows = batch.rows;
-        int last = out[layers - 1];
-        float[] dA = new float[rows * last];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(dH[r], 0, dA, r * last, last);
-        }
+        int rows = dH.length;
+        float[][] dA = dH;
         for (int l = layers - 1; l >= 0; l--) {
             int m = out[l];
-            float[] dZ = activationGrad(batch.activations[l + 1], dA);
+            float[][] dZ = activationGrad(batch.acts[l + 1], dA);
             if (l == 0 && batch.embeddingBag()) {
                 embeddingBagBackward(batch, dZ, gradAccumulate);
                 break;
             }
-            INDArray dZm = Nd4j.create(dZ, new long[] {rows, m}, 'c');
-            // dW = A_l^T dZ into an explicit c-order buffer so its data can be read flat.
-            INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], m}, 'c');
-            Nd4j.gemm(batch.layerInputs[l], dZm, dW, true, false, 1.0, 0.0);
-            float[] dw = dW.data().asFloat();
             int w = off[l];
-            for (int i = 0; i < dw.length; i++) {
-                gradAccumulate[w + i] += dw[i];
+            boolean gemm = gemm(rows, l);
+            INDArray dZm = null;
+            if (gemm) {
+                dZm = Nd4j.create(dZ);
+                // dW = A_l^T dZ into an explicit c-order buffer so its data can be read flat.
+                INDArray dW = Nd4j.create(DataType.FLOAT, new long[] {in[l], m}, 'c');
+                Nd4j.gemm(Nd4j.create(batch.acts[l]), dZm, dW, true, false, 1.0, 0.0);
+                float[] dw = dW.data().asFloat();
+                for (int i = 0; i < dw.length; i++) {
+                    gradAccumulate[w + i] += dw[i];
+                }
+            } else {
+                RowKernels.weightGradient(batch.acts[l], dZ, in[l], m, gradAccumulate, w, gradScratch);
             }
-            // db = the column sums of dZ, each taken row by row (as ND4J's sum over rows gives them, bit for bit).
+            // db = the column sums of dZ, each taken row by row.
             int b = w + in[l] * m;
             for (int j = 0; j < m; j++) {
                 float sum = 0f;
                 for (int r = 0; r < rows; r++) {
-                    sum += dZ[r * m + j];
+                    sum += dZ[r][j];
                 }
                 gradAccumulate[b + j] += sum;
             }
             if (l > 0) {
-                dA = flat(dZm.mmul(weight(params, l).transpose()));
+                if (gemm) {
+                    dA = rows(flat(dZm.mmul(weight(params, l).transpose())), rows, in[l]);
+                } else {
+                    RowKernels.transposedRows(params, w, in[l], m, transposedRows[l]);
+                    dA = new float[rows][in[l]];
+                    RowKernels.inputGradient(transposedRows[l], in[l], m, dZ, dA);
+                }
             }
         }
     }
 
     /** dW_0 for the rows of the inputs each example used, and db_0: the embedding bag's backward pass. */
-    private void embeddingBagBackward(Batch batch, float[] dz, float[] gradAccumulate) {
+    private void embeddingBagBackward(Batch batch, float[][] dz, float[] gradAccumulate) {
         int m = out[0];
         int w = off[0];
         int b = w + in[0] * m;
-        for (int r = 0; r < batch.inputs.length; r++) {
-            int o = r * m;
-            float[] x = batch.inputs[r];
+        float[][] inputs = batch.acts[0];
+        for (int r = 0; r < inputs.length; r++) {
+            float[] dzr = dz[r];
+            float[] x = inputs[r];
             for (int i : batch.nonZero[r]) {
                 float xi = x[i];
                 int row = w + i * m;
                 for (int j = 0; j < m; j++) {
-                    gradAccumulate[row + j] += xi * dz[o + j];
+                    gradAccumulate[row + j] += xi * dzr[j];
                 }
             }
             for (int j = 0; j < m; j++) {
-                gradAccumulate[b + j] += dz[o + j];
+                gradAccumulate[b + j] += dzr[j];
             }
         }
     }
@@ -363,33 +411,43 @@ public final class Trunk {
         return Nd4j.create(w, new long[] {in[l], out[l]}, 'c');
     }
 
-    /**
-     * {@code act(z + b_l)} in place on a gemm's output {@code z} ({@code rows x out[l]}, row-major): the bias added as
-     * ND4J's row-vector addition adds it, ReLU as ND4J's ({@code z < 0 ? 0 : z}, so -0 and NaN pass through), tanh
-     * and the sigmoid by ND4J's own transforms.
-     */
-    private float[] activate(float[] z, float[] params, int l, int rows) {
-        int m = out[l];
-        int b = off[l] + in[l] * m;
-        for (int r = 0; r < rows; r++) {
-            int o = r * m;
-            for (int j = 0; j < m; j++) {
-                z[o + j] += params[b + j];
+    /** {@code z[r] += b_l} for every row of a gemm's output. */
+    private void addBias(float[][] z, float[] params, int l) {
+        int b = off[l] + in[l] * out[l];
+        for (float[] zr : z) {
+            for (int j = 0; j < zr.length; j++) {
+                zr[j] += params[b + j];
             }
         }
+    }
+
+    /**
+     * The activation in place on a layer's rows: ReLU as ND4J's ({@code z < 0 ? 0 : z}, so -0 and NaN pass through),
+     * tanh and the sigmoid by ND4J's own transforms.
+     */
+    private void activate(float[][] z) {
         switch (spec.activation()) {
             case IDENTITY:
-                return z;
+                return;
             case RELU:
-                for (int i = 0; i < z.length; i++) {
-                    float v = z[i];
-                    z[i] = v < 0f ? 0f : v;
+                for (float[] zr : z) {
+                    for (int j = 0; j < zr.length; j++) {
+                        float v = zr[j];
+                        zr[j] = v < 0f ? 0f : v;
+                    }
                 }
-                return z;
+                return;
             case TANH:
-                return flat(Transforms.tanh(Nd4j.create(z, new long[] {rows, m}, 'c'), false));
-            case SIGMOID:
-                return flat(Transforms.sigmoid(Nd4j.create(z, new long[] {rows, m}, 'c'), false));
+            case SIGMOID: {
+                INDArray a = Nd4j.create(z);
+                float[] f = flat(spec.activation() == Activation.TANH ? Transforms.tanh(a, false)
+                        : Transforms.sigmoid(a, false));
+                int m = z[0].length;
+                for (int r = 0; r < z.length; r++) {
+                    System.arraycopy(f, r * m, z[r], 0, m);
+                }
+                return;
+            }
             default:
                 throw new AssertionError(spec.activation());
         }
@@ -399,30 +457,37 @@ public final class Trunk {
      * dZ = dA * f'(A), with f' written from the activation output {@code a}: the products ND4J's element-wise
      * operations took ({@code dA * (a > 0 ? 1 : 0)}, {@code dA * (1 - a a)}, {@code dA * ((1 - a) a)}).
      */
-    private float[] activationGrad(float[] a, float[] dA) {
-        float[] dZ = new float[a.length];
-        switch (spec.activation()) {
-            case IDENTITY:
-                System.arraycopy(dA, 0, dZ, 0, dZ.length);
-                return dZ;
-            case RELU:
-                for (int i = 0; i < dZ.length; i++) {
-                    dZ[i] = dA[i] * (a[i] > 0f ? 1f : 0f);
-                }
-                return dZ;
-            case TANH:
-                for (int i = 0; i < dZ.length; i++) {
-                    dZ[i] = dA[i] * (1f - a[i] * a[i]);
-                }
-                return dZ;
-            case SIGMOID:
-                for (int i = 0; i < dZ.length; i++) {
-                    dZ[i] = dA[i] * ((1f - a[i]) * a[i]);
-                }
-                return dZ;
-            default:
-                throw new AssertionError(spec.activation());
+    private float[][] activationGrad(float[][] a, float[][] dA) {
+        float[][] dZ = new float[a.length][];
+        for (int r = 0; r < a.length; r++) {
+            float[] ar = a[r];
+            float[] dar = dA[r];
+            float[] dz = new float[ar.length];
+            switch (spec.activation()) {
+                case IDENTITY:
+                    System.arraycopy(dar, 0, dz, 0, dz.length);
+                    break;
+                case RELU:
+                    for (int i = 0; i < dz.length; i++) {
+                        dz[i] = dar[i] * (ar[i] > 0f ? 1f : 0f);
+                    }
+                    break;
+                case TANH:
+                    for (int i = 0; i < dz.length; i++) {
+                        dz[i] = dar[i] * (1f - ar[i] * ar[i]);
+                    }
+                    break;
+                case SIGMOID:
+                    for (int i = 0; i < dz.length; i++) {
+                        dz[i] = dar[i] * ((1f - ar[i]) * ar[i]);
+                    }
+                    break;
+                default:
+                    throw new AssertionError(spec.activation());
+            }
+            dZ[r] = dz;
         }
+        return dZ;
     }
 
     private void checkParams(float[] params) {

@@ -35,7 +35,7 @@ package dev.metastream.shift;
  * {@code D × d} matrix in its serialised state, and its cost per example is
  * {@code O(D × non-zeros)}. Where {@code D × d} is small ({@link #MAX_TABLE_WEIGHTS}), the hashed
  * weights are expanded once into a table shared by every monitor of the same seed and shape
- * ({@link #weights}), and {@link #project(float[], float[], double[], double[], double[])} reads it:
+ * ({@link #weights}), and {@link #project(float[], float[], double[], double[][], double[])} reads it:
  * the same floats, added in the same order, so the same features bit for bit.
  *
  * <pre>{@code
@@ -148,9 +148,9 @@ public final class FourierMmd {
     public static final int MAX_TABLE_WEIGHTS = 1 << 19;
     /** Tables kept for reuse (most processes use one seed and shape; tests use a few). */
     private static final int CACHED_TABLES = 4;
-    private static final java.util.Map<TableKey, double[]> TABLES = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+    private static final java.util.Map<TableKey, double[][]> TABLES = new java.util.LinkedHashMap<>(8, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<TableKey, double[]> eldest) {
+        protected boolean removeEldestEntry(java.util.Map.Entry<TableKey, double[][]> eldest) {
             return size() > CACHED_TABLES;
         }
     };
@@ -158,7 +158,7 @@ public final class FourierMmd {
     private record TableKey(long seed, int dim, int inputs) {}
 
     /** The table {@link #weights} returned last, with its arguments. */
-    private record LastTable(long seed, int dim, int inputs, double[] table) {}
+    private record LastTable(long seed, int dim, int inputs, double[][] table) {}
 
     /**
      * The last table handed out: a monitor is made for every new or reread task, nearly always with the same
@@ -167,18 +167,20 @@ public final class FourierMmd {
     private static volatile LastTable last;
 
     /**
-     * Every weight of a monitor's projections, {@code table[j·dim + k] = weight(seed, k, j)}, or null when the table
+     * Every weight of a monitor's projections, {@code table[j][k] = weight(seed, k, j)}, or null when the table
      * would hold more than {@link #MAX_TABLE_WEIGHTS} (then {@link #project(float[], float[], double[], long,
-     * double[])} hashes them). Doubles, though each is a float of the quantile table, so that the multiply-add needs
-     * no conversion; the values, and so the products, are the same. Tables are shared by callers of the same
-     * arguments: treat the array as read-only.
+     * double[])} hashes them). One array per input, because JDK 17's C2 vectorises the projection's multiply-adds over
+     * arrays that start at index 0 and not over offsets into one flat array (2.4x faster at 100 inputs and 32
+     * projections; docs/benchmarks-throughput.md, "twentieth stop"). Doubles, though each is a float of the quantile
+     * table, so that the multiply-add needs no conversion; the values, and so the products, are the same. Tables are
+     * shared by callers of the same arguments: treat the arrays as read-only.
      *
      * @param seed the monitor's seed
      * @param dim number of projections D
      * @param inputs input dimension
      * @return the table, or null
      */
-    public static double[] weights(long seed, int dim, int inputs) {
+    public static double[][] weights(long seed, int dim, int inputs) {
         if ((long) dim * inputs > MAX_TABLE_WEIGHTS || dim < 1 || inputs < 1) {
             return null;
         }
@@ -188,26 +190,26 @@ public final class FourierMmd {
         }
         TableKey key = new TableKey(seed, dim, inputs);
         synchronized (TABLES) {
-            double[] t = TABLES.get(key);
+            double[][] t = TABLES.get(key);
             if (t != null) {
                 last = new LastTable(seed, dim, inputs, t);
                 return t;
             }
         }
         // Built outside the lock; two threads building the same table at once build equal ones.
-        double[] t = new double[dim * inputs];
+        double[][] t = new double[inputs][dim];
         for (int j = 0; j < inputs; j++) {
             for (int k0 = 0, group = 0; k0 < dim; k0 += PER_HASH, group++) {
                 long h = hash(seed, group, j);
                 int end = Math.min(dim, k0 + PER_HASH);
                 for (int k = k0, field = 0; k < end; k++, field++) {
-                    t[j * dim + k] = NORMAL[index(h, field)];
+                    t[j][k] = NORMAL[index(h, field)];
                 }
             }
         }
         synchronized (TABLES) {
             TABLES.putIfAbsent(key, t);
-            double[] shared = TABLES.get(key);
+            double[][] shared = TABLES.get(key);
             last = new LastTable(seed, dim, inputs, shared);
             return shared;
         }
@@ -223,20 +225,21 @@ public final class FourierMmd {
      * @param x raw inputs
      * @param scale per-input scale from {@link #frame}
      * @param offset per-projection offset from {@link #frame}
-     * @param weights the table, length {@code x.length * out.length}
+     * @param weights the table: {@code x.length} rows of {@code out.length}
      * @param out the D features (also used as scratch)
      */
-    public static void project(float[] x, float[] scale, double[] offset, double[] weights, double[] out) {
+    public static void project(float[] x, float[] scale, double[] offset, double[][] weights, double[] out) {
         int dim = out.length;
-        if (weights.length != dim * x.length) {
-            throw new IllegalArgumentException("weight table of " + weights.length + " for " + x.length + " inputs and "
-                    + dim + " projections");
+        if (weights.length != x.length || (weights.length > 0 && weights[0].length != dim)) {
+            throw new IllegalArgumentException("weight table of " + weights.length + " rows of "
+                    + (weights.length > 0 ? weights[0].length : 0) + " for " + x.length + " inputs and " + dim
+                    + " projections");
         }
         System.arraycopy(offset, 0, out, 0, dim);
-        int held = 0; // inputs waiting for a pass, at rows r0..r2 with factors s0..s2
-        int r0 = 0;
-        int r1 = 0;
-        int r2 = 0;
+        int held = 0; // inputs waiting for a pass, with rows r0..r2 and factors s0..s2
+        double[] r0 = null;
+        double[] r1 = null;
+        double[] r2 = null;
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
@@ -246,7 +249,7 @@ public final class FourierMmd {
                 continue;
             }
             double s = (double) v * scale[j];
-            int row = j * dim;
+            double[] row = weights[j];
             switch (held) {
                 case 0 -> {
                     r0 = row;
@@ -265,28 +268,27 @@ public final class FourierMmd {
                 }
                 default -> {
                     for (int k = 0; k < dim; k++) {
-                        out[k] = out[k] + weights[r0 + k] * s0 + weights[r1 + k] * s1 + weights[r2 + k] * s2
-                                + weights[row + k] * s;
+                        out[k] = out[k] + r0[k] * s0 + r1[k] * s1 + r2[k] * s2 + row[k] * s;
                     }
                     held = 0;
                 }
             }
         }
         if (held > 0) {
-            addRow(weights, r0, s0, out);
+            addRow(r0, s0, out);
         }
         if (held > 1) {
-            addRow(weights, r1, s1, out);
+            addRow(r1, s1, out);
         }
         if (held > 2) {
-            addRow(weights, r2, s2, out);
+            addRow(r2, s2, out);
         }
         cosines(out);
     }
 
-    private static void addRow(double[] weights, int row, double s, double[] out) {
+    private static void addRow(double[] row, double s, double[] out) {
         for (int k = 0; k < out.length; k++) {
-            out[k] += weights[row + k] * s;
+            out[k] += row[k] * s;
         }
     }
 

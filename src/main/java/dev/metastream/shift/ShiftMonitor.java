@@ -328,7 +328,7 @@ public final class ShiftMonitor {
     // Transient, derived or scratch.
     private double featureSignificance = Double.NaN;
     /** The projections' weights as a shared table ({@link FourierMmd#weights}), or null: they are hashed then. */
-    private final double[] mmdWeights;
+    private final double[][] mmdWeights;
     private final double[] z;
     private final float[] column;
     private final boolean[] seen;

@@ -38,10 +38,12 @@ import org.junit.jupiter.api.Test;
  * The store digests (not the predictions) changed again when the shift monitors' random Fourier features came to be
  * taken by {@code FourierMmd.cosines} instead of {@code Math.cos} (the monitors' sums differ in the last digits).
  *
- * <p>The trunk's floats come from OpenBLAS, whose kernels (chosen by CPU model) sum in different orders, so the two
- * trunk workloads' digests hold for one kernel set: the AVX2 ("Haswell") kernels the build's surefire configuration
- * pins with {@code OPENBLAS_CORETYPE}. They were re-taken under that pin (2026-12-04); the same code had given other
- * digests under the SkylakeX kernels before and under the generic ones on an Emerald Rapids machine.
+ * <p>The two bench-workload digests changed again when the trunk's batch products moved from ND4J's gemm to plain
+ * loops ({@link RowKernels}; the batch's features are now the single-example forward's floats exactly). Until then the
+ * trunk's floats came from OpenBLAS, whose kernels (chosen by CPU model) sum in different orders, so the digests held
+ * for one kernel set: the AVX2 ("Haswell") kernels the build's surefire configuration pins with
+ * {@code OPENBLAS_CORETYPE}. The loops' floats do not depend on the CPU; the pin stays for the products large enough
+ * to go through ND4J ({@code Trunk.GEMM_MIN_WORK}).
  */
 class LearnerGoldenTest {
 
@@ -49,7 +51,7 @@ class LearnerGoldenTest {
     void benchWorkloadWithTheDefaultTrunk() throws Exception {
         assertPinnedBlasKernels();
         assertThat(run(Map.of(), benchWorkload(), 700)).isEqualTo(
-                "predictions 84f2c6667e60f2c4 store f644f6302ed3a848");
+                "predictions 815861ff6a0e447d store f405d6f983045f62");
     }
 
     /**
@@ -61,7 +63,7 @@ class LearnerGoldenTest {
     void benchWorkloadWithTheHeadsPreviousMomentum() throws Exception {
         assertPinnedBlasKernels();
         assertThat(run(Map.of("optimizer.head.momentum", "0.5", "optimizer.head.learning.rate", "0.2"),
-                benchWorkload(), 700)).isEqualTo("predictions a2b64c60d2e9016f store 18bd1ff683d7b5a8");
+                benchWorkload(), 700)).isEqualTo("predictions 690a0dfc55f85c89 store c607d1bdc513e657");
     }
 
     /** The trunk workloads' digests are those of OpenBLAS's AVX2 kernels (class comment). */

@@ -41,11 +41,11 @@ class FourierMmdTest {
         for (int[] shape : new int[][] {{32, 100}, {7, 13}, {1, 1}, {256, 5}}) {
             int dim = shape[0];
             int inputs = shape[1];
-            double[] table = FourierMmd.weights(11, dim, inputs);
+            double[][] table = FourierMmd.weights(11, dim, inputs);
             assertThat(FourierMmd.weights(11, dim, inputs)).isSameAs(table);
             for (int j = 0; j < inputs; j++) {
                 for (int k = 0; k < dim; k++) {
-                    assertThat(table[j * dim + k]).isEqualTo(FourierMmd.weight(11, k, j));
+                    assertThat(table[j][k]).isEqualTo(FourierMmd.weight(11, k, j));
                 }
             }
             float[] scale = new float[inputs];
