@@ -48,8 +48,11 @@ public final class Trunk {
     private final int[] nonZeroScratch;
     private final double embeddingBagMaxDensity;
     private final long gemmMinWork;
-    /** Per layer, {@code W_l} as its rows, copied from the parameters for each batch ({@link RowKernels}). */
+    /** Per layer, {@code W_l} as its rows ({@link RowKernels}), copied from the parameters when they change. */
     private final float[][][] weightRows;
+    /** The parameters {@link #weightRows} were copied from, once {@link #rowsCopied}. */
+    private final float[] rowsSource;
+    private boolean rowsCopied;
     /** Per layer, {@code W_l^T} as its rows, for the backward pass's input gradient. */
     private final float[][][] transposedRows;
     private final float[] gradScratch;
@@ -94,6 +97,7 @@ public final class Trunk {
             transposedRows[l] = l == 0 ? null : new float[out[l]][in[l]];
         }
         gradScratch = new float[maxWidth];
+        rowsSource = new float[spec.parameterCount()];
         bufA = new float[maxWidth];
         bufB = new float[maxWidth];
         nonZeroScratch = new int[spec.inputDim()];
@@ -118,13 +122,12 @@ public final class Trunk {
         }
         Activation act = spec.activation();
         float[] src = x;
+        refreshWeightRows(params);
         for (int l = 0; l < layers; l++) {
             // Last layer writes straight into hOut; otherwise ping-pong between scratch buffers.
             float[] dst = l == layers - 1 ? hOut : (src == bufA ? bufB : bufA);
             int n = in[l];
             int m = out[l];
-            // The weights copied into rows first: the row kernel is about 3x the flat one, which outweighs the copy.
-            RowKernels.rows(params, off[l], n, m, weightRows[l]);
             RowKernels.affine(weightRows[l], params, off[l] + n * m, n, m, new float[][] {src}, new float[][] {dst});
             for (int j = 0; j < m; j++) {
                 dst[j] = act.apply(dst[j]);
@@ -210,7 +213,7 @@ public final class Trunk {
                 addBias(z, params, l);
             } else {
                 z = new float[rows][out[l]];
-                RowKernels.rows(params, off[l], in[l], out[l], weightRows[l]);
+                refreshWeightRows(params);
                 RowKernels.affine(weightRows[l], params, off[l] + in[l] * out[l], in[l], out[l], acts[l], z);
             }
             activate(z);
@@ -225,6 +228,22 @@ public final class Trunk {
             return new Batch(acts, output, null, null);
         }
         return new Batch(acts, output, nonZero, activeRows(nonZero));
+    }
+
+    /**
+     * Makes {@link #weightRows} those of {@code params}. They are copied only when {@code params} differ from the copy
+     * they were made from: a comparison of the two arrays (one vectorised mismatch scan) costs a few times less than
+     * the copy, and the parameters change once a batch while the single-example forward runs once an example.
+     */
+    private void refreshWeightRows(float[] params) {
+        if (rowsCopied && Arrays.equals(params, rowsSource)) {
+            return;
+        }
+        for (int l = 0; l < in.length; l++) {
+            RowKernels.rows(params, off[l], in[l], out[l], weightRows[l]);
+        }
+        System.arraycopy(params, 0, rowsSource, 0, params.length);
+        rowsCopied = true;
     }
 
     /** Whether layer {@code l}'s product over {@code rows} examples goes through ND4J's gemm. */

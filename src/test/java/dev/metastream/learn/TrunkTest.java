@@ -214,6 +214,34 @@ class TrunkTest {
         }
     }
 
+    /**
+     * The trunk keeps its weights as rows between calls: a parameter changed in place (as an optimiser step changes
+     * them), or other parameters passed, must be seen by the next forward, single or batched.
+     */
+    @Test
+    void weightsChangedInPlaceAreSeenByTheNextForward() {
+        Random rnd = new Random(31);
+        TrunkSpec spec = new TrunkSpec(6, new int[] {5, 4}, Activation.RELU);
+        Trunk trunk = new Trunk(spec);
+        float[] p = randomParams(spec, rnd);
+        float[] x = GradCheck.gaussian(rnd, 6, 1.0);
+        float[] h = new float[4];
+        for (int step = 0; step < 6; step++) {
+            trunk.forward(p, x, h);
+            p[rnd.nextInt(5 * 6)] += 0.5f; // a weight of W_0, in place
+            if (step % 2 == 1) {
+                trunk.forward(randomParams(spec, rnd), x, h); // another array in between
+            }
+            trunk.forward(p, x, h);
+            double[] ref = forwardRef(spec, GradCheck.widen(p), x, null);
+            float[] batch = trunk.forwardBatch(p, new float[][] {x}).output()[0];
+            for (int j = 0; j < h.length; j++) {
+                assertThat((double) h[j]).isCloseTo(ref[j], within(1e-5));
+            }
+            assertThat(batch).containsExactly(h);
+        }
+    }
+
     /** Rows with a few non-zero inputs of {@code dim}: hashed categorical features. */
     private static float[][] sparseRows(Random rnd, int rows, int dim, int nonZero) {
         float[][] xs = new float[rows][dim];
