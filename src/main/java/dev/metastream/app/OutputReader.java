@@ -33,6 +33,9 @@ final class OutputReader implements AutoCloseable {
     private int latencyCount;
     /** Records in the window read so far: compared with those sent in it to see what is still in flight. */
     final AtomicLong inWindow = new AtomicLong();
+    /** Every record's timestamp, in the order read, when kept; guarded by this. */
+    private long[] timestamps;
+    private int timestampCount;
 
     /**
      * @param fetchMaxWaitMs the consumer's {@code fetch.max.wait.ms}: how long the broker may hold a fetch that finds
@@ -41,6 +44,19 @@ final class OutputReader implements AutoCloseable {
      *                       adds to a latency
      */
     OutputReader(String bootstrapServers, String topic, int fetchMaxWaitMs) {
+        this(bootstrapServers, topic, fetchMaxWaitMs, false);
+    }
+
+    /**
+     * @param keepTimestamps whether to keep every record's timestamp, for {@link #timestamps()}: on a topic stamped at
+     *                       append ({@code message.timestamp.type=LogAppendTime}) these say when the application wrote
+     *                       each output, which under exactly-once is up to a commit interval before a read_committed
+     *                       reader can see it
+     */
+    OutputReader(String bootstrapServers, String topic, int fetchMaxWaitMs, boolean keepTimestamps) {
+        if (keepTimestamps) {
+            timestamps = new long[1 << 16];
+        }
         Properties p = new Properties();
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -57,6 +73,11 @@ final class OutputReader implements AutoCloseable {
         thread.start();
     }
 
+    /** Every record's timestamp, in the order read (none unless made to keep them). */
+    synchronized long[] timestamps() {
+        return timestamps == null ? new long[0] : java.util.Arrays.copyOf(timestamps, timestampCount);
+    }
+
     /** From now on, keep the latency of records stamped in [from, to) (epoch milliseconds). */
     synchronized void window(long from, long to) {
         secondMax = new long[(int) ((to - from + 999) / 1000)];
@@ -71,6 +92,9 @@ final class OutputReader implements AutoCloseable {
                     long now = System.currentTimeMillis();
                     records.incrementAndGet();
                     long ts = r.timestamp();
+                    if (timestamps != null) {
+                        stamp(ts);
+                    }
                     if (ts >= windowFrom && ts < windowTo) {
                         keep(now - ts, (int) ((ts - windowFrom) / 1000));
                     }
@@ -81,6 +105,13 @@ final class OutputReader implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private synchronized void stamp(long ts) {
+        if (timestampCount == timestamps.length) {
+            timestamps = java.util.Arrays.copyOf(timestamps, timestamps.length * 2);
+        }
+        timestamps[timestampCount++] = ts;
     }
 
     private synchronized void keep(long latencyMs, int second) {
