@@ -205,11 +205,12 @@ public final class BenchCommand implements Callable<Integer> {
             scaling.add(t);
             System.out.printf("learner alone, %,d tasks, %,d examples: %,.0f examples/s (%,.0f per CPU second); heap "
                     + "%,.0f MB after (%,.1f bytes per task), store %,.0f bytes per task; written per example: %,.0f "
-                    + "bytes by the learner, %,.0f to table files by flushes and compactions; writes stalled %,.1f s%n",
+                    + "bytes by the learner, %,.0f to table files by flushes and compactions; writes stalled %,.1f s%s%n",
                     tasks, t.examples(), t.rate().wall(), t.rate().cpu(), t.heapBytes() / 1e6,
                     t.heapBytes() / (double) tasks, t.storeBytes() / (double) tasks,
                     t.writes().userBytes() / (double) t.examples(), t.writes().tableBytes() / (double) t.examples(),
-                    t.writes().stallMicros() / 1e6);
+                    t.writes().stallMicros() / 1e6, t.writes().stallCauses().isEmpty() ? ""
+                            : " (stalls by cause: " + t.writes().stallCauses() + ")");
         }
         Map<String, List<Double>> e2e = new java.util.LinkedHashMap<>();
         Map<String, List<Double>> e2eCpu = new java.util.LinkedHashMap<>();
@@ -342,6 +343,8 @@ public final class BenchCommand implements Callable<Integer> {
                     o.put("store_user_bytes_written_per_example", t.writes().userBytes() / (double) t.examples());
                     o.put("store_table_bytes_written_per_example", t.writes().tableBytes() / (double) t.examples());
                     o.put("store_write_stall_seconds", t.writes().stallMicros() / 1e6);
+                    var causes = o.putObject("store_write_stalls_by_cause");
+                    t.writes().stallCauses().forEach(causes::put);
                 }
             }
             ObjectNode shape = n.putObject("workload");
@@ -1017,6 +1020,9 @@ public final class BenchCommand implements Callable<Integer> {
                 reader.window(from, to);
                 long sent = 0;
                 long sentInWindow = 0;
+                // What happened in each second of the window, to set beside its slow outputs: the application's
+                // drift and domain-shift events and the JVM's collection pauses (sampled as each second starts).
+                WindowEvents events = new WindowEvents(latencySeconds + 1, ms);
                 long backlogAtFrom = -1;
                 long backlogAtTo = -1;
                 boolean aborted = false;
@@ -1047,6 +1053,7 @@ public final class BenchCommand implements Callable<Integer> {
                         sent++;
                         if (now >= from) {
                             sentInWindow++;
+                            events.sample((int) ((now - from) / 1000));
                         }
                     }
                     backlogAtTo = sent - reader.records.get();
@@ -1072,6 +1079,18 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out.println("  seconds of the window (from its start) whose slowest output took over 200 ms:"
                             + slow);
                 }
+                int[] slowCounts = reader.slowBySecond();
+                StringBuilder over = new StringBuilder();
+                for (int i = 0; i < slowCounts.length; i++) {
+                    if (slowCounts[i] > 0) {
+                        over.append(String.format(" %ds:%d", i, slowCounts[i]));
+                    }
+                }
+                if (!over.isEmpty()) {
+                    System.out.printf("  outputs over %d ms, by the second of the window they were sent in:%s%n",
+                            OutputReader.SLOW_MS, over);
+                    System.out.println("  in those seconds and the one before: " + events.describe(slowCounts));
+                }
                 Map<String, Double> phases = ThreadPhases.maxima(passthrough ? pt.streams() : ms.streams());
                 System.out.println("  slowest stream-thread phases (ms, max over the run's metric window): "
                         + ThreadPhases.describe(phases));
@@ -1085,6 +1104,51 @@ public final class BenchCommand implements Callable<Integer> {
                 pt.close();
             }
             TempDirs.deleteQuietly(state);
+        }
+    }
+
+    /**
+     * Per second of a latency window: the drift and domain-shift events the application published (none for the
+     * passthrough) and the milliseconds the JVM's collectors paused, as counted when each second began.
+     */
+    static final class WindowEvents {
+        private final long[][] atStart;
+        private final MetastreamApp app;
+        private int sampled = -1;
+
+        WindowEvents(int seconds, MetastreamApp app) {
+            this.atStart = new long[seconds + 1][];
+            this.app = app;
+        }
+
+        /** Counts as the given second of the window starts (once per second; later calls in it do nothing). */
+        void sample(int second) {
+            if (second <= sampled || second >= atStart.length) {
+                return;
+            }
+            long gcMs = 0;
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                gcMs += Math.max(0, gc.getCollectionTime());
+            }
+            atStart[second] = new long[] {app == null ? 0 : (long) app.metrics().driftCount(),
+                    app == null ? 0 : (long) app.metrics().shiftCount(), gcMs};
+            sampled = second;
+        }
+
+        /** "3s: 2 drifts, 0 shifts, GC 31 ms; ..." for each second with slow outputs and the one before it. */
+        String describe(int[] slow) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < slow.length; i++) {
+                boolean wanted = slow[i] > 0 || i + 1 < slow.length && slow[i + 1] > 0;
+                if (!wanted || i + 1 >= atStart.length || atStart[i] == null || atStart[i + 1] == null) {
+                    continue;
+                }
+                long[] a = atStart[i];
+                long[] z = atStart[i + 1];
+                b.append(String.format("%s%ds: %d drifts, %d shifts, GC %d ms", b.isEmpty() ? "" : "; ", i,
+                        z[0] - a[0], z[1] - a[1], z[2] - a[2]));
+            }
+            return b.toString();
         }
     }
 

@@ -30,6 +30,10 @@ final class OutputReader implements AutoCloseable {
     private long[] latencies = new long[1 << 16];
     /** The largest latency of the records stamped in each second of the window: when the slow ones were sent. */
     private long[] secondMax = new long[0];
+    /** How many of the records stamped in each second of the window took over {@link #SLOW_MS}. */
+    private int[] secondSlow = new int[0];
+    /** The latency goal's bound at_least_once: outputs slower than this are counted per second of the window. */
+    static final long SLOW_MS = 50;
     private int latencyCount;
     /** Records in the window read so far: compared with those sent in it to see what is still in flight. */
     final AtomicLong inWindow = new AtomicLong();
@@ -81,6 +85,7 @@ final class OutputReader implements AutoCloseable {
     /** From now on, keep the latency of records stamped in [from, to) (epoch milliseconds). */
     synchronized void window(long from, long to) {
         secondMax = new long[(int) ((to - from + 999) / 1000)];
+        secondSlow = new int[secondMax.length];
         windowTo = to;
         windowFrom = from;
     }
@@ -116,6 +121,9 @@ final class OutputReader implements AutoCloseable {
 
     private synchronized void keep(long latencyMs, int second) {
         secondMax[second] = Math.max(secondMax[second], latencyMs);
+        if (latencyMs > SLOW_MS) {
+            secondSlow[second]++;
+        }
         if (latencyCount == latencies.length) {
             latencies = java.util.Arrays.copyOf(latencies, latencies.length * 2);
         }
@@ -131,6 +139,11 @@ final class OutputReader implements AutoCloseable {
     /** The largest latency of each second of the window, by the second its records were sent in. */
     synchronized long[] maxBySecond() {
         return secondMax.clone();
+    }
+
+    /** How many outputs took over {@link #SLOW_MS} in each second of the window, by the second they were sent in. */
+    synchronized int[] slowBySecond() {
+        return secondSlow.clone();
     }
 
     /** Why the reading thread stopped early, or null. */

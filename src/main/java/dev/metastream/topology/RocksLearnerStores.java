@@ -123,20 +123,63 @@ public final class RocksLearnerStores implements AutoCloseable {
      * @param userBytes       bytes of the learner's puts and deletes ({@code db.user_bytes_written})
      * @param tableBytes      bytes written to table files by flushes and compactions ({@code compaction.Sum.WriteGB})
      * @param stallMicros     microseconds writes waited ({@code db.user_write_stall_micros})
+     * @param stallCauses     RocksDB's count of each kind of stall that occurred (its {@code rocksdb.cfstats}
+     *                        "Stalls(count)" line, the non-zero ones, by name: {@code level0_slowdown},
+     *                        {@code memtable_compaction}, {@code pending_compaction_bytes}, ...)
      */
-    public record WriteStats(long userBytes, long tableBytes, long stallMicros) {}
+    public record WriteStats(long userBytes, long tableBytes, long stallMicros,
+                             java.util.SortedMap<String, Long> stallCauses) {}
 
     /** The database's {@link WriteStats} so far. */
     public WriteStats writeStats() {
         try {
             java.util.Map<String, String> db = this.db.getMapProperty("rocksdb.dbstats");
             java.util.Map<String, String> cf = this.db.getMapProperty("rocksdb.cfstats");
+            java.util.SortedMap<String, Long> causes = stallCauses(
+                    this.db.getProperty("rocksdb.cfstats-no-file-histogram"));
             return new WriteStats(number(db, "db.user_bytes_written"),
                     Math.round(Double.parseDouble(cf.getOrDefault("compaction.Sum.WriteGB", "0")) * (1L << 30)),
-                    number(db, "db.user_write_stall_micros"));
+                    number(db, "db.user_write_stall_micros"), causes);
         } catch (RocksDBException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The non-zero counts of RocksDB's write-stall line of {@code rocksdb.cfstats}, by kind, totals left out. RocksDB
+     * 9 writes it as {@code Write Stall (count): l0-file-count-limit-delays: 0, memtable-limit-stops: 2, ...}; older
+     * versions as {@code Stalls(count): 3 level0_slowdown, 0 memtable_compaction, ...}: both are read.
+     */
+    static java.util.SortedMap<String, Long> stallCauses(String cfstats) {
+        java.util.SortedMap<String, Long> causes = new java.util.TreeMap<>();
+        for (String line : cfstats.split("\n")) {
+            int at = line.indexOf("(count):");
+            if (at < 0 || !line.substring(0, at).replace(" ", "").equals("WriteStall")
+                    && !line.startsWith("Stalls(count):")) {
+                continue;
+            }
+            for (String part : line.substring(at + "(count):".length()).split(",")) {
+                String p = part.trim();
+                String name;
+                String count;
+                int colon = p.lastIndexOf(':');
+                if (colon >= 0) {
+                    name = p.substring(0, colon).trim();
+                    count = p.substring(colon + 1).trim();
+                } else {
+                    String[] f = p.split("\\s+", 2);
+                    if (f.length < 2) {
+                        continue;
+                    }
+                    count = f[0];
+                    name = f[1].trim();
+                }
+                if (count.matches("\\d+") && !name.contains("total") && Long.parseLong(count) > 0) {
+                    causes.put(name, Long.parseLong(count));
+                }
+            }
+        }
+        return causes;
     }
 
     private static long number(java.util.Map<String, String> stats, String key) {

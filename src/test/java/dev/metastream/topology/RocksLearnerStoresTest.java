@@ -59,5 +59,22 @@ class RocksLearnerStoresTest extends LearnerStoreContract {
         RocksLearnerStores.WriteStats after = rocks.writeStats();
         assertThat(after.tableBytes()).isGreaterThan(before.tableBytes()).isGreaterThanOrEqualTo(100 * 1_000L);
         assertThat(after.stallMicros()).isNotNegative();
+        assertThat(after.stallCauses()).as("no stall in a hundred writes").isEmpty();
+    }
+
+    @Test
+    void readsTheStallCountsOfEitherFormOfRocksDbsStatistics() {
+        String v9 = "Uptime(secs): 1.0 total\nWrite Stall (count): cf-l0-file-count-limit-delays-with-ongoing-"
+                + "compaction: 0, l0-file-count-limit-delays: 3, memtable-limit-stops: 12, pending-compaction-bytes-"
+                + "delays: 0, total-delays: 3, total-stops: 12\n";
+        assertThat(RocksLearnerStores.stallCauses(v9))
+                .containsExactly(java.util.Map.entry("l0-file-count-limit-delays", 3L),
+                        java.util.Map.entry("memtable-limit-stops", 12L));
+        String older = "Stalls(count): 2 level0_slowdown, 0 level0_numfiles, 5 memtable_compaction, interval 7 total "
+                + "count\n";
+        assertThat(RocksLearnerStores.stallCauses(older))
+                .containsExactly(java.util.Map.entry("level0_slowdown", 2L),
+                        java.util.Map.entry("memtable_compaction", 5L));
+        assertThat(RocksLearnerStores.stallCauses("Cumulative stall: 00:00:0.000 H:M:S, 0.0 percent\n")).isEmpty();
     }
 }
