@@ -449,7 +449,10 @@ final class KafkaLearnerStore implements LearnerStore {
         for (int i = 0; i < n; i++) {
             byte[] entry = shiftMonitors.get(observationKey(task, i));
             if (entry == null) {
-                return scanShiftObservations(task); // not written as the length says: read what is there
+                // Not written as the length says: read what is there, up to the length (past it, a cleared block's
+                // entries may remain; see clearShiftObservations).
+                List<byte[]> found = scanShiftObservations(task);
+                return found.size() > n ? new ArrayList<>(found.subList(0, n)) : found;
             }
             out.add(entry);
         }
@@ -587,9 +590,16 @@ final class KafkaLearnerStore implements LearnerStore {
         return out;
     }
 
+    /**
+     * With heads kept, a clear rewrites the head alone: the head says how many entries the log holds and a read takes
+     * exactly those, so the old entries are left to be overwritten by the next block's, under the same keys (a task
+     * never holds more than one block's worth). Tombstoning them was a store write per entry, a fortieth of the
+     * stream thread end to end. A store without heads finds its log's end by its length key or a scan, so it
+     * tombstones them as before.
+     */
     @Override
     public void clearShiftObservations(String task, int count) {
-        if (!logHeadsKept || inlineEntries(head(task)) == null) {
+        if (!logHeadsKept) {
             for (int i = 0; i < count; i++) {
                 // put(null), not delete: delete reads the old value first, which nothing here needs.
                 shiftMonitors.put(observationKey(task, i), null);

@@ -142,7 +142,19 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
                 (byte) 6);
         assertThat(gets).as("a longer log: the head, each entry, the monitor").hasValue(7);
         store.clearShiftObservations("t", KafkaLearnerStore.MAX_INLINE + 1);
-        assertThat(stores.get(5).get(KafkaLearnerStore.observationKey("t", 0))).isNull();
+        assertThat(readAfterAnother(store, gets).log()).isEmpty();
+        assertThat(gets).as("an emptied log: the head, the monitor; not its old entries").hasValue(2);
+        assertThat(stores.get(5).get(KafkaLearnerStore.observationKey("t", 0)))
+                .as("a clear rewrites the head alone: the old entries wait to be overwritten").isNotNull();
+        // The next block's log reads its own entries only, in its head and then under the keys it overwrites.
+        store.putShiftObservation("t", 0, new byte[] {42});
+        assertThat(readAfterAnother(store, gets).log()).containsExactly(new byte[] {42});
+        for (int i = 1; i <= KafkaLearnerStore.MAX_INLINE; i++) {
+            store.putShiftObservation("t", i, new byte[] {(byte) (42 + i)});
+        }
+        assertThat(readAfterAnother(store, gets).log()).extracting(b -> b[0]).containsExactly((byte) 42, (byte) 43,
+                (byte) 44, (byte) 45, (byte) 46);
+        store.clearShiftObservations("t", KafkaLearnerStore.MAX_INLINE + 1);
         assertThat(readAfterAnother(store, gets).log()).isEmpty();
 
         // A longer log of a task without a monitor: its head says so, and the monitor is not looked up.
