@@ -87,15 +87,22 @@ final class KafkaLearnerStore implements LearnerStore {
     /** The shift store's mark that its logs keep heads. */
     static final String LOG_HEADS_MARKER = "\u0000shift.log.heads";
     /**
-     * The heads read or written last (null: none), a few tasks' worth: a record's task and the partition-wide
-     * monitor's log ({@code shift.all.tasks}) are appended to in turn. This store is their only writer.
+     * The heads read or written last (null: none), up to {@link #RECENT_HEADS}. Every record appends to its task's log
+     * and to the partition-wide monitor's ({@code shift.all.tasks}), reading each log's head first: with only the last
+     * few heads kept, a partition of tens of tasks read its task's head back through the record cache on nearly every
+     * record (2% of a stream thread end to end). This store is their only writer, so the copies stay exact.
      */
-    private final LinkedHashMap<String, byte[]> recentHeads = new LinkedHashMap<>(8, 0.75f, true) {
+    private final LinkedHashMap<String, byte[]> recentHeads = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
-            return size() > 4;
+            return size() > RECENT_HEADS;
         }
     };
+    /**
+     * Heads kept in {@link #recentHeads}: a head is at most {@link #MAX_INLINE} logged records (a few KB with a hundred
+     * dense features), so this bounds the copy to a few MB per partition whatever the number of tasks.
+     */
+    static final int RECENT_HEADS = 1024;
 
     /** Whether the store holds nothing but {@link #LOG_LENGTHS_MARKER}. */
     private static boolean onlyMarker(KeyValueStore<String, byte[]> shiftMonitors) {

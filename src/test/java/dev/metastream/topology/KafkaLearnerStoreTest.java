@@ -183,9 +183,31 @@ class KafkaLearnerStoreTest extends LearnerStoreContract {
                 (byte) 3);
     }
 
+    /** A partition's tasks appending in turn with the partition-wide log read none of their heads back. */
+    @Test
+    void appendsOfAPartitionsTasksInTurnReadNoHeadBack() {
+        List<KeyValueStore<String, byte[]>> stores = openStores();
+        AtomicInteger gets = new AtomicInteger();
+        KafkaLearnerStore store = new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3),
+                stores.get(4), countingGets(stores.get(5), gets));
+        int tasks = 100;
+        for (int round = 0; round < 3; round++) {
+            for (int t = 0; t < tasks; t++) {
+                store.putShiftObservation("t" + t, round, new byte[] {(byte) round});
+                store.putShiftObservation("all", round * tasks + t, new byte[] {(byte) t});
+            }
+            if (round == 0) {
+                gets.set(0);
+            }
+        }
+        assertThat(gets).as("heads of %d tasks and the partition's log, appended in turn", tasks).hasValue(0);
+        assertThat(store.shiftObservations("t7")).extracting(b -> b[0]).containsExactly((byte) 0, (byte) 1,
+                (byte) 2);
+    }
+
     private static LearnerStore.StoredShift readAfterAnother(KafkaLearnerStore store, AtomicInteger gets,
                                                              String task) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < KafkaLearnerStore.RECENT_HEADS + 4; i++) {
             store.storedShift("other-" + i);
         }
         gets.set(0);
