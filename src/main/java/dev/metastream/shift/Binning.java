@@ -81,7 +81,7 @@ final class Binning {
     }
 
     /** Up to this many edges {@link #bin} counts them all rather than searching. */
-    private static final int LINEAR_EDGES = 16;
+    static final int LINEAR_EDGES = 16;
 
     int bins() {
         return edges.length + 1;
@@ -109,6 +109,40 @@ final class Binning {
             }
         }
         return a;
+    }
+
+    /** The most edges any of {@code binnings} has. */
+    static int widest(Binning[] binnings) {
+        int widest = 0;
+        for (Binning b : binnings) {
+            widest = Math.max(widest, b.edges.length);
+        }
+        return widest;
+    }
+
+    /**
+     * The edges of {@code binnings} in one array, {@code stride} per binning (at least its widest), padded with NaN:
+     * read by {@link #bin(float[], int, int, float)}, one contiguous run per record instead of an object per input.
+     */
+    static float[] flatEdges(Binning[] binnings, int stride) {
+        float[] flat = new float[binnings.length * stride];
+        Arrays.fill(flat, Float.NaN);
+        for (int j = 0; j < binnings.length; j++) {
+            System.arraycopy(binnings[j].edges, 0, flat, j * stride, binnings[j].edges.length);
+        }
+        return flat;
+    }
+
+    /**
+     * {@link #bin(float)} of the binning whose edges start at {@code offset} of {@link #flatEdges}: the edges at or
+     * below {@code x}, counted without branches; the NaN padding is never at or below anything.
+     */
+    static int bin(float[] flat, int offset, int stride, float x) {
+        int c = 0;
+        for (int k = 0; k < stride; k++) {
+            c += flat[offset + k] <= x ? 1 : 0;
+        }
+        return c;
     }
 
     /** Location of each bin's mass for {@link Wasserstein}: the lower edge, {@link #lo} for bin 0. */

@@ -292,6 +292,15 @@ public final class ShiftMonitor {
 
     // Frozen per epoch (null while calibrating).
     private Binning[] binnings;
+    /**
+     * The inputs' bin edges in one array, {@link #edgeStride} per input, padded with NaN (which no value is at or
+     * above): what {@link #count} reads per record. Through {@link #binnings} that was two dependent loads per input
+     * into objects scattered over the heap, and with tens of tasks' monitors per partition most missed the cache (a
+     * task's monitor counted at a quarter of the speed of the partition-wide one). Null while calibrating, for wide
+     * inputs, or when an input has more edges than {@link Binning#bin} counts without a search.
+     */
+    private float[] flatEdges;
+    private int edgeStride;
     private Binning predBinning;
     private Binning labelBinning;
     private float[] mmdScale;
@@ -542,10 +551,21 @@ public final class ShiftMonitor {
             countPresence(x);
         } else {
             int bins = settings.bins();
-            for (int j = 0; j < inputDim; j++) {
-                float v = x[j];
-                if (!Float.isNaN(v)) {
-                    counts[j * bins + binnings[j].bin(v)]++;
+            float[] edges = flatEdges;
+            if (edges != null) {
+                int stride = edgeStride;
+                for (int j = 0, o = 0; j < inputDim; j++, o += stride) {
+                    float v = x[j];
+                    if (!Float.isNaN(v)) {
+                        counts[j * bins + Binning.bin(edges, o, stride, v)]++;
+                    }
+                }
+            } else {
+                for (int j = 0; j < inputDim; j++) {
+                    float v = x[j];
+                    if (!Float.isNaN(v)) {
+                        counts[j * bins + binnings[j].bin(v)]++;
+                    }
                 }
             }
         }
@@ -632,6 +652,7 @@ public final class ShiftMonitor {
                     }
                 }
             }
+            flattenEdges();
         }
         if (outputCategories == 0) {
             predBinning = Binning.fromSample(rawPred, rawPredCount, bins);
@@ -716,6 +737,12 @@ public final class ShiftMonitor {
         return null;
     }
 
+    /** Sets {@link #flatEdges} from {@link #binnings}. */
+    private void flattenEdges() {
+        edgeStride = Binning.widest(binnings);
+        flatEdges = edgeStride <= Binning.LINEAR_EDGES ? Binning.flatEdges(binnings, edgeStride) : null;
+    }
+
     private void freezeCovariance() {
         if (dim == 0) {
             return;
@@ -767,6 +794,7 @@ public final class ShiftMonitor {
         calMean = new double[inputDim];
         calM2 = new double[inputDim];
         binnings = null;
+        flatEdges = null;
         predBinning = null;
         labelBinning = null;
         mmdScale = null;
@@ -1313,6 +1341,7 @@ public final class ShiftMonitor {
                 for (int j = 0; j < inputDim; j++) {
                     m.binnings[j] = Binning.read(buf, bins);
                 }
+                m.flattenEdges();
             }
             if (outputCategories == 0) {
                 m.predBinning = Binning.read(buf, bins);
