@@ -1,6 +1,7 @@
 package dev.metastream.topology;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,8 @@ import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the off-heap memory of every RocksDB store in the JVM: one shared LRU block cache, and a write-buffer
@@ -54,8 +57,11 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
     /** Share of the cache reserved for index and filter blocks. */
     public static final String HIGH_PRIORITY_RATIO = "rocksdb.memory.high.priority.ratio";
     /**
-     * Size of one memtable, in MB. 32 by default: with many tasks, each flush of a larger memtable is one larger sorted
-     * run, and universal compaction merges fewer of them (docs/benchmarks-throughput.md, eleventh stop of issue 11).
+     * Size of one memtable, in MB. The memtables of all stores together must stay under the write-buffer manager's
+     * flush line ({@link #flushLineBytes}): past it the manager flushes the store being written, however little its
+     * memtable holds, not the stores holding the memory (RocksDB issue 11780), and a store flushed every few writes
+     * stops its writes for seconds. {@link #setConfig} warns when the open stores' memtables can cross the line
+     * (docs/operations.md, "Memtables of many stores").
      */
     public static final String WRITE_BUFFER_MB = "rocksdb.write.buffer.mb";
     /** Memtables per store. */
@@ -72,14 +78,17 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
     public static final String LEVEL0_STOP = "rocksdb.level0.stop.writes.trigger";
 
     /** Defaults of the keys above, as written in {@code config/application.properties}. */
-    public static final Map<String, String> DEFAULTS = Map.of(TOTAL_MB, "128", WRITE_BUFFER_RATIO, "0.5",
-            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "32", MAX_WRITE_BUFFERS, "2", LEVEL0_SLOWDOWN, "40",
+    public static final Map<String, String> DEFAULTS = Map.of(TOTAL_MB, "128", WRITE_BUFFER_RATIO, "0.85",
+            HIGH_PRIORITY_RATIO, "0.1", WRITE_BUFFER_MB, "4", MAX_WRITE_BUFFERS, "2", LEVEL0_SLOWDOWN, "40",
             LEVEL0_STOP, "56");
 
     /** Block size RocksDB reads and caches (its default is 4 KB; the guide suggests larger blocks, fewer index entries). */
     private static final long BLOCK_SIZE = 16 * 1024L;
 
     private static final Map<Sizing, Shared> SHARED = new ConcurrentHashMap<>();
+    /** The sizing of every store open with this setter, by its options (what {@link #close} is given). */
+    private static final Map<Options, Sizing> OPEN = Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final Logger LOG = LoggerFactory.getLogger(BoundedRocksDbConfigSetter.class);
     private static final Set<String> CONFIGURED = ConcurrentHashMap.newKeySet();
 
     /**
@@ -93,6 +102,11 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
      */
     public record Sizing(long totalBytes, double writeBufferRatio, double highPriorityRatio, long writeBufferBytes,
                          int maxWriteBuffers) {
+
+        /** @return the bytes memtables may take together before the write-buffer manager flushes them */
+        public long memtableBudgetBytes() {
+            return (long) (totalBytes * writeBufferRatio);
+        }
 
         /**
          * Reads and checks the keys; absent ones take {@link #DEFAULTS}.
@@ -166,14 +180,68 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
         }
     }
 
-    /** The objects every store shares: the cache and the write-buffer manager charged to it. */
-    private record Shared(Cache cache, WriteBufferManager writeBufferManager, long capacity) {
+    /**
+     * The objects every store shares: the cache and the write-buffer manager charged to it; and whether the warning
+     * of {@link #setConfig} was logged for this sizing.
+     */
+    private record Shared(Cache cache, WriteBufferManager writeBufferManager, long capacity,
+                          java.util.concurrent.atomic.AtomicBoolean warned) {
         static Shared create(Sizing s) {
             // numShardBits -1: RocksDB picks the shard count from the capacity.
             Cache cache = new LRUCache(s.totalBytes(), -1, false, s.highPriorityRatio());
-            long memtables = (long) (s.totalBytes() * s.writeBufferRatio());
-            return new Shared(cache, new WriteBufferManager(memtables, cache), s.totalBytes());
+            return new Shared(cache, new WriteBufferManager(s.memtableBudgetBytes(), cache), s.totalBytes(),
+                    new java.util.concurrent.atomic.AtomicBoolean());
         }
+    }
+
+    /**
+     * Where the write-buffer manager starts flushing: when the memtables being written, of all stores together, exceed
+     * seven eighths of its budget (RocksDB's {@code WriteBufferManager::ShouldFlush}).
+     *
+     * @param sizing the sizing
+     * @return the line in bytes
+     */
+    public static long flushLineBytes(Sizing sizing) {
+        return sizing.memtableBudgetBytes() / 8 * 7;
+    }
+
+    /**
+     * Stores open in this JVM with a sizing (configured by this setter and not closed yet).
+     *
+     * @param sizing the sizing
+     * @return how many
+     */
+    public static int openStores(Sizing sizing) {
+        synchronized (OPEN) {
+            return (int) OPEN.values().stream().filter(sizing::equals).count();
+        }
+    }
+
+    /**
+     * What is wrong when {@code stores} stores of a sizing are open together: their memtables can cross the
+     * write-buffer manager's flush line, which then flushes whichever store is being written, however little its
+     * memtable holds, while the stores holding the memory keep it (RocksDB issue 11780). A store flushed every few
+     * writes stops its writes; under exactly_once_v2 a stop longer than transaction.timeout.ms fences the instance.
+     *
+     * @param sizing the sizing
+     * @param stores stores open together
+     * @return the warning, naming what to change, or null when the memtables fit under the line
+     */
+    public static String flushLineWarning(Sizing sizing, int stores) {
+        long line = flushLineBytes(sizing);
+        if ((long) stores * sizing.writeBufferBytes() <= line) {
+            return null;
+        }
+        long maxMb = Math.max(1, line / stores >> 20);
+        long totalMb = -Math.floorDiv(-(long) stores * sizing.writeBufferBytes() * 8 / 7,
+                (long) (sizing.writeBufferRatio() * (1 << 20)));
+        return String.format(Locale.ROOT, "%d RocksDB stores are open with memtables of %d MB each: together up to %d MB,"
+                        + " above the %d MB at which the shared write-buffer manager flushes. It then flushes whichever"
+                        + " store is being written, not the ones holding the memory, and can stop a store's writes for"
+                        + " seconds (past transaction.timeout.ms under exactly_once_v2, fencing the instance). Set %s to"
+                        + " at most %d, or %s to at least %d", stores, sizing.writeBufferBytes() >> 20,
+                (long) stores * sizing.writeBufferBytes() >> 20, line >> 20, WRITE_BUFFER_MB, maxMb, TOTAL_MB,
+                totalMb);
     }
 
     /** Kafka Streams creates one setter per store. */
@@ -199,11 +267,17 @@ public final class BoundedRocksDbConfigSetter implements RocksDBConfigSetter {
         options.setLevel0SlowdownWritesTrigger(triggers[0]);
         options.setLevel0StopWritesTrigger(triggers[1]);
         CONFIGURED.add(storeName);
+        OPEN.put(options, sizing);
+        String warning = flushLineWarning(sizing, openStores(sizing));
+        if (warning != null && shared.warned().compareAndSet(false, true)) {
+            LOG.warn("{} (docs/operations.md, \"Memtables of many stores\")", warning);
+        }
     }
 
     @Override
     public void close(String storeName, Options options) {
         // Nothing per store to close: the cache and the write-buffer manager are shared by every store (see above).
+        OPEN.remove(options);
     }
 
     /**

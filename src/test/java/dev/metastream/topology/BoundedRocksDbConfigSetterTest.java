@@ -42,7 +42,7 @@ class BoundedRocksDbConfigSetterTest {
                     MetastreamTopology.MEMORY_STORE, MetastreamTopology.REFERENCE_GRADIENT_STORE,
                     MetastreamTopology.META_AGGREGATE_STORE, MetastreamTopology.META_MODEL_STORE);
             assertThat(BoundedRocksDbConfigSetter.cacheCapacity(sizing)).isEqualTo(37L << 20);
-            assertThat(sizing.writeBufferRatio()).isEqualTo(0.5);
+            assertThat(sizing.writeBufferRatio()).isEqualTo(0.85);
             assertThat(sizing.maxWriteBuffers()).isEqualTo(2);
         }
     }
@@ -61,7 +61,8 @@ class BoundedRocksDbConfigSetterTest {
                             BoundedRocksDbConfigSetter.MAX_WRITE_BUFFERS, "4"));
             assertThat(options.writeBufferSize()).isEqualTo(3L << 20);
             assertThat(options.maxWriteBufferNumber()).isEqualTo(4);
-            assertThat(BoundedRocksDbConfigSetter.Sizing.from(Map.of()).writeBufferBytes()).isEqualTo(32L << 20);
+            assertThat(BoundedRocksDbConfigSetter.Sizing.from(Map.of()).writeBufferBytes()).isEqualTo(
+                    Long.parseLong(BoundedRocksDbConfigSetter.DEFAULTS.get(BoundedRocksDbConfigSetter.WRITE_BUFFER_MB)) << 20);
         }
     }
 
@@ -79,6 +80,57 @@ class BoundedRocksDbConfigSetterTest {
                     Map.of(BoundedRocksDbConfigSetter.LEVEL0_SLOWDOWN, "24", BoundedRocksDbConfigSetter.LEVEL0_STOP, "30"));
             assertThat(set.level0SlowdownWritesTrigger()).isEqualTo(24);
             assertThat(set.level0StopWritesTrigger()).isEqualTo(30);
+        }
+    }
+
+    /**
+     * The write-buffer manager flushes whichever store is being written once all memtables together pass its line,
+     * not the stores holding the memory; a store whose memtable it has just flushed is flushed again every few writes
+     * and stops its writes (an exactly-once latency run stopped one for 17 s and was fenced). At the defaults the
+     * memtables of two learner partitions' stores (seven each) and the two others cannot reach the line, and the
+     * setter names what to change when more stores are open.
+     */
+    @Test
+    void theDefaultMemtablesOfTwoPartitionsStoresStayUnderTheFlushLine() {
+        BoundedRocksDbConfigSetter.Sizing defaults = BoundedRocksDbConfigSetter.Sizing.from(Map.of());
+        assertThat(16 * defaults.writeBufferBytes()).isLessThanOrEqualTo(BoundedRocksDbConfigSetter.flushLineBytes(defaults));
+        assertThat(BoundedRocksDbConfigSetter.flushLineWarning(defaults, 16)).isNull();
+
+        // The old default, 32 MB memtables, against the same line: two stores could already reach it.
+        BoundedRocksDbConfigSetter.Sizing old = BoundedRocksDbConfigSetter.Sizing.from(Map.of(
+                BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "32"));
+        assertThat(BoundedRocksDbConfigSetter.flushLineWarning(old, 1)).isNull();
+        String warning = BoundedRocksDbConfigSetter.flushLineWarning(old, 16);
+        assertThat(warning).startsWith("16 RocksDB stores are open with memtables of 32 MB each: together up to 512 MB,")
+                .contains("Set rocksdb.write.buffer.mb to at most ", ", or rocksdb.memory.total.mb to at least ");
+        // What the warning asks for is enough: the memtable size it names fits, and so does the budget it names.
+        long mb = Long.parseLong(warning.replaceAll(".*to at most (\\d+),.*", "$1"));
+        long total = Long.parseLong(warning.replaceAll(".*to at least (\\d+)$", "$1"));
+        assertThat(BoundedRocksDbConfigSetter.flushLineWarning(BoundedRocksDbConfigSetter.Sizing.from(Map.of(
+                BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, Long.toString(mb))), 16)).isNull();
+        assertThat(BoundedRocksDbConfigSetter.flushLineWarning(BoundedRocksDbConfigSetter.Sizing.from(Map.of(
+                BoundedRocksDbConfigSetter.WRITE_BUFFER_MB, "32", BoundedRocksDbConfigSetter.TOTAL_MB,
+                Long.toString(total))), 16)).isNull();
+    }
+
+    /** The setter counts the stores open with a sizing: configured and not closed yet. */
+    @Test
+    void countsTheStoresOpenWithASizing() {
+        org.rocksdb.RocksDB.loadLibrary();
+        // A sizing no other test uses, so only this test's stores count.
+        Map<String, String> configs = Map.of(BoundedRocksDbConfigSetter.TOTAL_MB, "43");
+        BoundedRocksDbConfigSetter.Sizing sizing = BoundedRocksDbConfigSetter.Sizing.from(configs);
+        BoundedRocksDbConfigSetter setter = new BoundedRocksDbConfigSetter();
+        try (org.rocksdb.Options a = new org.rocksdb.Options(); org.rocksdb.Options b = new org.rocksdb.Options()) {
+            a.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig());
+            b.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig());
+            setter.setConfig("open-count-a", a, new java.util.HashMap<>(configs));
+            setter.setConfig("open-count-b", b, new java.util.HashMap<>(configs));
+            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isEqualTo(2);
+            setter.close("open-count-a", a);
+            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isEqualTo(1);
+            setter.close("open-count-b", b);
+            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isZero();
         }
     }
 
