@@ -33,6 +33,8 @@ public final class RocksLearnerStores implements AutoCloseable {
 
     private final RocksDB db;
     private final Options options;
+    /** The setter that configured {@link #options}; told when the database closes, as Kafka Streams tells it. */
+    private final BoundedRocksDbConfigSetter setter = new BoundedRocksDbConfigSetter();
     private final org.rocksdb.BloomFilter filter = new org.rocksdb.BloomFilter();
     /** As Kafka Streams' RocksDB stores write: no write-ahead log (the changelog topic is the log). */
     private final org.rocksdb.WriteOptions writes = new org.rocksdb.WriteOptions().setDisableWAL(true);
@@ -76,7 +78,7 @@ public final class RocksLearnerStores implements AutoCloseable {
                 configs.put(key, v);
             }
         }
-        new BoundedRocksDbConfigSetter().setConfig(STORE_NAME, o, configs);
+        setter.setConfig(STORE_NAME, o, configs);
         return o;
     }
 
@@ -189,6 +191,7 @@ public final class RocksLearnerStores implements AutoCloseable {
     @Override
     public void close() {
         db.close();
+        setter.close(STORE_NAME, options); // so the setter no longer counts the store as open
         writes.close();
         options.close();
         filter.close();

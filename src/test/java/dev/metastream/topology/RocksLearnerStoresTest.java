@@ -43,6 +43,19 @@ class RocksLearnerStoresTest extends LearnerStoreContract {
         assertThat(BoundedRocksDbConfigSetter.configuredStores()).contains(RocksLearnerStores.STORE_NAME);
     }
 
+    /** Closing the database tells the setter, which counts open stores against the write-buffer manager's line. */
+    @Test
+    void isCountedAsAnOpenStoreUntilClosed() throws java.io.IOException {
+        // A sizing no other test uses, so no other test's stores open or close under it meanwhile.
+        java.util.Map<String, String> settings = java.util.Map.of(BoundedRocksDbConfigSetter.TOTAL_MB, "47");
+        BoundedRocksDbConfigSetter.Sizing sizing = BoundedRocksDbConfigSetter.Sizing.from(settings);
+        assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isZero();
+        try (RocksLearnerStores rocks = RocksLearnerStores.open(Files.createTempDirectory(dir, "count"), settings)) {
+            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isEqualTo(1);
+        }
+        assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isZero();
+    }
+
     @Test
     void countsWhatItsWritesCost() {
         newStore();
