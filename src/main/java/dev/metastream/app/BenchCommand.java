@@ -81,6 +81,19 @@ public final class BenchCommand implements Callable<Integer> {
                     + "none is given), e.g. KernelBenchmarks or EmbeddingBag.")
     String jmh;
 
+    // A fixed warm-up was right for one machine only: C2 took a quarter to a third of this 2-core machine for the first
+    // ~90 s of an end-to-end bench, and metastream's (not the passthrough's) measured runs doubled in speed as it
+    // settled (docs/benchmarks-throughput.md, twenty-third stop). So warm-up rounds repeat until the JIT is quiet.
+    @Option(names = "--warmup-max-rounds", defaultValue = "6", description = "Most discarded warm-up rounds before the "
+            + "learner's, the linear model's and the end-to-end runs (each end-to-end round runs every mode); another "
+            + "follows a round while the JIT compiled for more than --warmup-jit-share of it (default: ${DEFAULT-VALUE}).")
+    int warmupMaxRounds;
+
+    @Option(names = "--warmup-jit-share", defaultValue = "0.1", description = "The JIT's compiling time over a warm-up "
+            + "round's wall time (summed over its threads) at or below which the JIT has settled and the measured runs "
+            + "start (default: ${DEFAULT-VALUE}).")
+    double warmupJitShare;
+
     @Option(names = "--skip-e2e", description = "Only measure the learner alone.")
     boolean skipEndToEnd;
 
@@ -157,6 +170,10 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (warmupMaxRounds < 1 || !(warmupJitShare >= 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warmup-max-rounds must be at "
+                    + "least 1 and --warmup-jit-share at least 0, got " + warmupMaxRounds + " and " + warmupJitShare);
+        }
         if (jmh != null) {
             new Runner(new OptionsBuilder().include(KernelBenchmarks.class.getPackageName() + ".*" + jmh).build()).run();
             return 0;
@@ -168,6 +185,11 @@ public final class BenchCommand implements Callable<Integer> {
         List<Double> learner = new ArrayList<>();
         List<Double> learnerCpu = new ArrayList<>();
         List<Double> learnerAllocated = new ArrayList<>();
+        if (!skipLearner) {
+            int[] round = {0};
+            warmupRounds.put("learner", warmUp("learner alone", () -> learnerAlone(LearnerConfig.from(p),
+                    learnerExamples, -1 - round[0]++)));
+        }
         for (int r = 0; r < (skipLearner ? 0 : runs); r++) {
             LearnerRun run = learnerAlone(LearnerConfig.from(p), learnerExamples, r);
             Rate rate = run.rate();
@@ -182,11 +204,12 @@ public final class BenchCommand implements Callable<Integer> {
         List<Double> plainCpu = new ArrayList<>();
         double linearAccuracy = Double.NaN;
         if (linear) {
-            for (int r = -1; r < runs; r++) {
+            // A linear step is short enough that compilation dominates a cold run.
+            int[] round = {0};
+            warmupRounds.put("linear", warmUp("linear model alone", () -> linearAlone(learnerExamples, sets,
+                    -1 - round[0]++)));
+            for (int r = 0; r < runs; r++) {
                 LinearRun run = linearAlone(learnerExamples, sets, r);
-                if (r < 0) {
-                    continue; // the JIT's run: a linear step is short enough that compilation dominates a cold run
-                }
                 linearCpu.add(run.rate().cpu());
                 linearAllocated.add(run.bytesAllocatedPerExample());
                 linearAccuracy = run.accuracy();
@@ -221,14 +244,19 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skipEndToEnd) {
             List<Mode> modes = modes(e2eModes, "--e2e-modes");
             try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
-                // One discarded run of each mode first: the JIT compiles Kafka's, the broker's and ND4J's paths during
-                // the first ~100k records; without it the first measured run reports compilation, not steady state.
-                // A mode has paths of its own (exactly-once's transactions). With one discarded at_least_once run
-                // only, metastream's first measured run of each mode was its slowest of three in each of four benches
-                // (exactly-once 7,992-8,901 examples/s against 8,548-11,996 in the second and third runs).
-                for (Mode m : modes) {
-                    endToEnd(broker, p, m, -1);
-                }
+                // Discarded rounds of every mode first, until the JIT has settled: it compiles Kafka's, the broker's
+                // and metastream's paths, and a mode has paths of its own (exactly-once's transactions). With one
+                // discarded at_least_once run only, metastream's first measured run of each mode was its slowest of
+                // three in each of four benches; with one of each mode, metastream's at_least_once runs still went
+                // 8,671, 11,796, 16,886, 16,665, 14,739, 18,507 examples/s over six runs, the passthrough's 37,417
+                // then 56,724-63,078 (twenty-third stop).
+                int[] round = {0};
+                warmupRounds.put("end_to_end", warmUp("end to end, every mode", () -> {
+                    round[0]++;
+                    for (Mode m : modes) {
+                        endToEnd(broker, p, m, -round[0]);
+                    }
+                }));
                 for (int r = 0; r < runs; r++) {
                     for (Mode m : modes) {
                         Rate[] v = endToEnd(broker, p, m, r);
@@ -355,7 +383,13 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("batch_size", batchSize);
             shape.put("learner_examples", learnerExamples);
             shape.put("e2e_examples", e2eExamples);
-            shape.put("warmup_runs_discarded", skipEndToEnd ? 0 : 1);
+            ObjectNode warm = shape.putObject("warmup_rounds_discarded");
+            warmupRounds.forEach((k, rounds) -> {
+                ObjectNode w = warm.putObject(k);
+                w.put("rounds", rounds.size());
+                w.putPOJO("jit_compile_share", rounds.stream().map(JitWarmup.Measured::compileShare).toList());
+                w.putPOJO("seconds", rounds.stream().map(JitWarmup.Measured::seconds).toList());
+            });
             shape.put("order", "per run and mode: metastream, then the passthrough on the same input topic");
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
@@ -382,6 +416,22 @@ public final class BenchCommand implements Callable<Integer> {
      * CPU figure leaves out the time the thread waited for a core, so it compares builds on a shared, loaded machine
      * where the wall-clock figure mostly measures the other load.
      */
+    /** The warm-up rounds discarded before each measurement, by its JSON name. */
+    private final Map<String, List<JitWarmup.Measured>> warmupRounds = new java.util.LinkedHashMap<>();
+
+    /** Discarded rounds of {@code round} until the JIT settles ({@link JitWarmup}), each printed. */
+    private List<JitWarmup.Measured> warmUp(String what, JitWarmup.Round round) throws Exception {
+        List<JitWarmup.Measured> rounds = JitWarmup.run(round, warmupMaxRounds, warmupJitShare);
+        for (JitWarmup.Measured m : rounds) {
+            System.out.printf("%s, %s%n", what, m);
+        }
+        if (rounds.get(rounds.size() - 1).compileShare() > warmupJitShare) {
+            System.out.printf("%s: the JIT had not settled after %d warm-up rounds (--warmup-max-rounds); the measured "
+                    + "runs include compilation%n", what, rounds.size());
+        }
+        return rounds;
+    }
+
     record Rate(double wall, double cpu) {}
 
     /** One learner-alone run: its rate, and the bytes its thread allocated per timed example (garbage the GC pays for). */
@@ -648,7 +698,7 @@ public final class BenchCommand implements Callable<Integer> {
     private long lastChangelogBytes;
 
     private Rate[] endToEnd(EmbeddedKafka broker, Properties learnerProps, Mode mode, int run) throws Exception {
-        String suffix = mode.topicSuffix() + "-" + (run < 0 ? "warmup" : run);
+        String suffix = mode.topicSuffix() + "-" + (run < 0 ? "warmup" + (run == -1 ? "" : -run) : run);
         String prefix = "metastream-bench-" + suffix;
         Rate[] out = new Rate[2];
         Path state = Files.createTempDirectory("metastream-bench");
