@@ -89,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "follows a round while the JIT compiled for more than --warmup-jit-share of it (default: ${DEFAULT-VALUE}).")
     int warmupMaxRounds;
 
-    @Option(names = "--warmup-jit-share", defaultValue = "0.1", description = "The JIT's compiling time over a warm-up "
+    @Option(names = "--warmup-jit-share", defaultValue = "0.2", description = "The JIT's compiling time over a warm-up "
             + "round's wall time (summed over its threads) at or below which the JIT has settled and the measured runs "
             + "start (default: ${DEFAULT-VALUE}).")
     double warmupJitShare;
@@ -383,13 +383,7 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("batch_size", batchSize);
             shape.put("learner_examples", learnerExamples);
             shape.put("e2e_examples", e2eExamples);
-            ObjectNode warm = shape.putObject("warmup_rounds_discarded");
-            warmupRounds.forEach((k, rounds) -> {
-                ObjectNode w = warm.putObject(k);
-                w.put("rounds", rounds.size());
-                w.putPOJO("jit_compile_share", rounds.stream().map(JitWarmup.Measured::compileShare).toList());
-                w.putPOJO("seconds", rounds.stream().map(JitWarmup.Measured::seconds).toList());
-            });
+            putWarmupRounds(shape);
             shape.put("order", "per run and mode: metastream, then the passthrough on the same input topic");
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
@@ -418,6 +412,17 @@ public final class BenchCommand implements Callable<Integer> {
      */
     /** The warm-up rounds discarded before each measurement, by its JSON name. */
     private final Map<String, List<JitWarmup.Measured>> warmupRounds = new java.util.LinkedHashMap<>();
+
+    /** The warm-up rounds of each measurement under {@code warmup_rounds_discarded}: how many, how long, the JIT's share. */
+    private void putWarmupRounds(ObjectNode shape) {
+        ObjectNode warm = shape.putObject("warmup_rounds_discarded");
+        warmupRounds.forEach((k, rounds) -> {
+            ObjectNode w = warm.putObject(k);
+            w.put("rounds", rounds.size());
+            w.putPOJO("jit_compile_share", rounds.stream().map(JitWarmup.Measured::compileShare).toList());
+            w.putPOJO("seconds", rounds.stream().map(JitWarmup.Measured::seconds).toList());
+        });
+    }
 
     /** Discarded rounds of {@code round} until the JIT settles ({@link JitWarmup}), each printed. */
     private List<JitWarmup.Measured> warmUp(String what, JitWarmup.Round round) throws Exception {
@@ -945,10 +950,13 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode n = mapper.createObjectNode();
         List<String> table = new ArrayList<>();
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
-            // Discarded, as in the throughput runs, and made with --rate too: the first bulk run of a process
-            // measures the JIT compiling Kafka's, the broker's and ND4J's paths (half of it would be far below half of
+            // Discarded, as in the throughput runs, and made with --rate too: until the JIT has settled a bulk run
+            // measures it compiling Kafka's, the broker's and metastream's paths (half of it would be below half of
             // what is sustained), and a cold metastream falls behind under exactly-once at rates it keeps up with warm.
-            bulkMetastream(broker, p, new Mode("at_least_once", false), calibrationExamples, "warmup");
+            int[] round = {0};
+            warmupRounds.put("latency_calibration", warmUp("bulk metastream, at_least_once",
+                    () -> bulkMetastream(broker, p, new Mode("at_least_once", false), calibrationExamples,
+                            "warmup" + ++round[0])));
             for (Mode mode : modes) {
                 double r = rate;
                 String name = mode.latencyName();
@@ -1000,6 +1008,7 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("batch_size", batchSize);
             shape.put("latency_seconds", latencySeconds);
             shape.put("latency_warmup_seconds", latencyWarmupSeconds);
+            putWarmupRounds(shape);
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
             shape.putPOJO("set", sets);
