@@ -52,8 +52,9 @@ import java.util.Objects;
  * deviation standardise the multivariate test. Everything after is counted into histograms per
  * block. State is {@code O((features × bins + projections) × blocks + inputDim)}, plus the
  * projections' sums of products ({@code projections²/2}) while the reference fills, and does not
- * grow with the stream: with the defaults about 6.7 kB for 10 features and 9.3 kB for 784 inputs
- * (10 and 12.5 kB while the reference fills). The blocks and the calibration sample are made as they are first
+ * grow with the stream: with the defaults about 4.6 kB for 10 features, 17 kB for 100 and 7.2 kB for 784 inputs
+ * (7.7 and 10.3 kB for 10 and 784 while the reference fills). A block's counts are written in as few bytes as its
+ * example count needs, one each at the default block size. The blocks and the calibration sample are made as they are first
  * used, so a monitor that has seen a few examples (most of them, with many tasks) holds one block and those rows.
  *
  * <h2>Signals</h2>
@@ -129,7 +130,11 @@ public final class ShiftMonitor {
     static final int SIGNALS = 4;
 
     static final byte TYPE = 0x53; // 'S'
-    static final byte VERSION = 1;
+    /**
+     * 2: a block's counts in as few bytes each as its example count needs (one for a block of at most 255 examples), a
+     * quarter of version 1's four at the default block size; version 1 is still read.
+     */
+    static final byte VERSION = 2;
 
     private static final float[] NO_FLOATS = new float[0];
 
@@ -1019,11 +1024,17 @@ public final class ShiftMonitor {
         }
 
         int byteSize() {
-            return byteSize(counts.length, zsum.length);
+            return byteSize(counts.length, zsum.length, n);
         }
 
-        static int byteSize(int cells, int dim) {
-            return 2 * Integer.BYTES + cells * Integer.BYTES + dim * Double.BYTES;
+        /** Bytes of a block of {@code n} examples: no count exceeds {@code n}, so its counts take {@link #width}. */
+        static int byteSize(int cells, int dim, int n) {
+            return 2 * Integer.BYTES + cells * width(n) + dim * Double.BYTES;
+        }
+
+        /** Bytes per count in a block of {@code n} examples. */
+        static int width(int n) {
+            return n <= 0xFF ? 1 : n <= 0xFFFF ? Short.BYTES : Integer.BYTES;
         }
 
         /** Whether this block reads as a block never used: no examples, every count 0 and every sum +0.0. */
@@ -1046,23 +1057,53 @@ public final class ShiftMonitor {
 
         void write(ByteBuffer buf) {
             buf.putInt(n).putInt(nMmd);
-            for (int c : counts) {
-                buf.putInt(c);
+            // A count is at most n (the examples the block counted), so the width read from n holds it.
+            switch (width(n)) {
+                case 1 -> {
+                    for (int c : counts) {
+                        buf.put((byte) c);
+                    }
+                }
+                case Short.BYTES -> {
+                    for (int c : counts) {
+                        buf.putShort((short) c);
+                    }
+                }
+                default -> {
+                    for (int c : counts) {
+                        buf.putInt(c);
+                    }
+                }
             }
             for (double v : zsum) {
                 buf.putDouble(v);
             }
         }
 
-        void read(ByteBuffer buf, int maxN) {
+        void read(ByteBuffer buf, int maxN, byte version) {
             n = buf.getInt();
             nMmd = buf.getInt();
             if (n < 0 || n > maxN || nMmd < 0 || nMmd > n) {
                 throw new IllegalArgumentException("shift monitor: bad block size " + n + " / " + nMmd);
             }
-            // In bulk, then checked: a task's monitor is read back whenever the task returns to the cache.
-            buf.asIntBuffer().get(counts);
-            buf.position(buf.position() + counts.length * Integer.BYTES);
+            // In bulk where the counts are ints, then checked: a task's monitor is read back whenever the task
+            // returns to the cache.
+            switch (version == 1 ? Integer.BYTES : width(n)) {
+                case 1 -> {
+                    for (int i = 0; i < counts.length; i++) {
+                        counts[i] = buf.get() & 0xFF;
+                    }
+                }
+                case Short.BYTES -> {
+                    for (int i = 0; i < counts.length; i++) {
+                        counts[i] = buf.getShort() & 0xFFFF;
+                    }
+                }
+                default -> {
+                    buf.asIntBuffer().get(counts);
+                    buf.position(buf.position() + counts.length * Integer.BYTES);
+                }
+            }
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] < 0 || counts[i] > n) {
                     throw new IllegalArgumentException("shift monitor: bad count " + counts[i] + " in a block of " + n);
@@ -1207,8 +1248,15 @@ public final class ShiftMonitor {
     }
 
     private int sizeAfterCurrent() {
-        int blockBytes = current.byteSize();
-        int size = blockBytes * (1 + recent.length + (refRing == null ? 0 : refRing.length)) + 3 * Integer.BYTES;
+        int size = blockSize(refSum) + 3 * Integer.BYTES;
+        if (refRing != null) {
+            for (Block b : refRing) {
+                size += blockSize(b);
+            }
+        }
+        for (Block b : recent) {
+            size += blockSize(b);
+        }
         latestBytes = latest == null ? null : latestBytes != null && latestEncoded == latest ? latestBytes
                 : ReportCodec.encode(latest);
         latestEncoded = latest;
@@ -1237,8 +1285,13 @@ public final class ShiftMonitor {
         if (b != null) {
             b.write(buf);
         } else {
-            buf.position(buf.position() + Block.byteSize(cells, dim));
+            buf.position(buf.position() + Block.byteSize(cells, dim, 0));
         }
+    }
+
+    /** What {@link #writeBlock} writes for {@code b}. */
+    private int blockSize(Block b) {
+        return b != null ? b.byteSize() : Block.byteSize(cells, dim, 0);
     }
 
     /**
@@ -1269,7 +1322,7 @@ public final class ShiftMonitor {
     }
 
     static ShiftMonitor read(byte version, ByteBuffer buf) {
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IllegalArgumentException("shift monitor: unsupported version " + version);
         }
         int referenceSize = buf.getInt();
@@ -1384,13 +1437,13 @@ public final class ShiftMonitor {
                 }
             }
         }
-        m.current.read(buf, blockSize);
+        m.current.read(buf, blockSize, version);
         m.refSum = new Block(m.cells, m.dim);
-        m.refSum.read(buf, referenceSize);
+        m.refSum.read(buf, referenceSize, version);
         if (m.refRing != null) {
-            m.readRing(buf, m.refRing, blockSize);
+            m.readRing(buf, m.refRing, blockSize, version);
         }
-        m.readRing(buf, m.recent, blockSize);
+        m.readRing(buf, m.recent, blockSize, version);
         m.refHead = buf.getInt();
         m.recentHead = buf.getInt();
         m.recentFilled = buf.getInt();
@@ -1419,13 +1472,13 @@ public final class ShiftMonitor {
     }
 
     /** Reads a ring's blocks; a slot whose block was never used (all zero) stays null, as in a new monitor. */
-    private void readRing(ByteBuffer buf, Block[] ring, int maxN) {
+    private void readRing(ByteBuffer buf, Block[] ring, int maxN, byte version) {
         Block b = null;
         for (int i = 0; i < ring.length; i++) {
             if (b == null) {
                 b = new Block(cells, dim);
             }
-            b.read(buf, maxN);
+            b.read(buf, maxN, version);
             if (!b.isUnused()) {
                 ring[i] = b;
                 b = null;

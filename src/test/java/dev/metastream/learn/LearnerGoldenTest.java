@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * its steps ({@link HeadSteps}; the other two streams' heads have one output, whose steps are not smaller than them),
  * and again when a young head's step on replayed samples came to be logged as its rows instead of making it dense.
  * The store digests (not the predictions) changed again when the shift monitors' random Fourier features came to be
- * taken by {@code FourierMmd.cosines} instead of {@code Math.cos} (the monitors' sums differ in the last digits).
+ * taken by {@code FourierMmd.cosines} instead of {@code Math.cos} (the monitors' sums differ in the last digits), and
+ * when a monitor's block counts came to be stored in as few bytes as the block needs (format 2; the same monitors).
  *
  * <p>The two bench-workload digests changed again when the trunk's batch products moved from ND4J's gemm to plain
  * loops ({@link RowKernels}; the batch's features are now the single-example forward's floats exactly). Until then the
@@ -51,7 +52,7 @@ class LearnerGoldenTest {
     void benchWorkloadWithTheDefaultTrunk() throws Exception {
         assertPinnedBlasKernels();
         assertThat(run(Map.of(), benchWorkload(), 700)).isEqualTo(
-                "predictions 815861ff6a0e447d store f405d6f983045f62");
+                "predictions 815861ff6a0e447d store 68296ea1a36f8f3b");
     }
 
     /**
@@ -63,7 +64,7 @@ class LearnerGoldenTest {
     void benchWorkloadWithTheHeadsPreviousMomentum() throws Exception {
         assertPinnedBlasKernels();
         assertThat(run(Map.of("optimizer.head.momentum", "0.5", "optimizer.head.learning.rate", "0.2"),
-                benchWorkload(), 700)).isEqualTo("predictions 690a0dfc55f85c89 store c607d1bdc513e657");
+                benchWorkload(), 700)).isEqualTo("predictions 690a0dfc55f85c89 store d869d48a51065c64");
     }
 
     /** The trunk workloads' digests are those of OpenBLAS's AVX2 kernels (class comment). */
@@ -90,7 +91,7 @@ class LearnerGoldenTest {
         Map<String, String> settings = new TreeMap<>(s.learnerConfig());
         settings.put("model.trunk.layers", "");
         assertThat(run(settings, train(s), 900)).isEqualTo(
-                "predictions 2779371de048e308 store 496a863d9bb41d24");
+                "predictions 2779371de048e308 store 6f99d083a7d24b92");
     }
 
     @Test
@@ -98,7 +99,7 @@ class LearnerGoldenTest {
         Scenario s = new RecommendationGenerator(40, 30, 200, 8, 12, 1.0, 0.5, 0.2, 0.5, 0.8, false, 256, 0)
                 .generate(5);
         assertThat(run(s.learnerConfig(), train(s), 500)).isEqualTo(
-                "predictions df9322d9babae658 store a246ac27a432b14b");
+                "predictions df9322d9babae658 store 4880863a51af0bb2");
     }
 
     private static List<Instance> train(Scenario s) {

@@ -192,12 +192,73 @@ class ShiftMonitorSerialisationTest {
             m.observe(new float[] {i % 7, i % 3}, i % 2, Double.NaN);
         }
         byte[] good = m.toBytes();
-        // The first count of the reference sum: after the current block (n, nMmd, counts, sums).
+        // The first count of the reference sum: after the current block (n, nMmd, counts, sums). Every block here
+        // counts at most 255 examples, so every count is one byte, as in the empty probe.
         ShiftMonitor.Block probe = new ShiftMonitor.Block(2 * 10 + 2 + 2, 32);
         int refStart = good.length - 3 * Integer.BYTES - 1 - probe.byteSize() * 7 + probe.byteSize();
         byte[] bad = good.clone();
-        bad[refStart + 8] = (byte) 0x80; // a negative count
+        bad[refStart + 8] = (byte) 0xFF; // a count of 255 in a block of 200 examples
         assertThatThrownBy(() -> ShiftMonitor.fromBytes(bad)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("count");
+    }
+
+    /** The stream the version-1 fixture was written from (by the build before version 2, 5f68693). */
+    private static ShiftMonitor versionOneStream(int n) {
+        ShiftMonitor m = new ShiftMonitor(DEFAULTS, 5, 3, 7);
+        Random r = new Random(5);
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[5];
+            for (int j = 0; j < 5; j++) {
+                x[j] = (float) (r.nextGaussian() + (i >= 900 ? 1 : 0));
+            }
+            m.observe(x, r.nextInt(3), i % 2 == 0 ? r.nextInt(3) : Double.NaN);
+        }
+        return m;
+    }
+
+    @Test
+    void versionOneStatesAreStillReadAndResumeExactly() throws Exception {
+        byte[] v1;
+        try (var in = ShiftMonitorSerialisationTest.class.getResourceAsStream("shift-monitor-v1.bin")) {
+            v1 = in.readAllBytes();
+        }
+        assertThat(v1[1]).as("the fixture's version").isEqualTo((byte) 1);
+        ShiftMonitor same = versionOneStream(1234);
+        ShiftMonitor read = ShiftMonitor.fromBytes(v1);
+        // Read back, it is the monitor that wrote it: the same state in today's encoding, and the same checks after.
+        assertThat(read.toBytes()).isEqualTo(same.toBytes());
+        assertThat(read.toBytes()[1]).isEqualTo(ShiftMonitor.VERSION);
+        assertThat(read.toBytes().length).as("version 2's counts take a byte each at the default block size")
+                .isLessThan(v1.length);
+        Random r = new Random(6);
+        for (int i = 0; i < 3000; i++) {
+            float[] x = new float[5];
+            for (int j = 0; j < 5; j++) {
+                x[j] = (float) (r.nextGaussian() * (i >= 1500 ? 2 : 1));
+            }
+            int p = r.nextInt(3);
+            assertThat(read.observe(x, p, Double.NaN)).isEqualTo(same.observe(x, p, Double.NaN));
+        }
+    }
+
+    @Test
+    void countsTakeTheBytesTheirBlockNeeds() {
+        assertThat(ShiftMonitor.Block.width(0)).isEqualTo(1);
+        assertThat(ShiftMonitor.Block.width(255)).isEqualTo(1);
+        assertThat(ShiftMonitor.Block.width(256)).isEqualTo(2);
+        assertThat(ShiftMonitor.Block.width(65_535)).isEqualTo(2);
+        assertThat(ShiftMonitor.Block.width(65_536)).isEqualTo(4);
+        // Blocks of 300 and a reference of 70,000: two- and four-byte counts, read back exactly.
+        ShiftMonitor.Settings wide = new ShiftMonitor.Settings(70_200, 300, 2, 10, 0.5, 0.05, 1_000_000, 100, 8,
+                ShiftMonitor.Reference.FIRST);
+        ShiftMonitor m = new ShiftMonitor(wide, 3, 2, 1);
+        Random r = new Random(3);
+        for (int i = 0; i < 71_000; i++) {
+            m.observe(new float[] {(float) r.nextGaussian(), r.nextFloat(), r.nextInt(4)}, r.nextInt(2), r.nextInt(2));
+            if (i % 9_973 == 0 || i == 70_999) {
+                byte[] b = m.toBytes();
+                assertThat(ShiftMonitor.fromBytes(b).toBytes()).isEqualTo(b);
+            }
+        }
     }
 }
