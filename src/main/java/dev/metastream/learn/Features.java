@@ -23,6 +23,8 @@ final class Features {
     private final float scale;
     private float[] lag;
     private float[] logits;
+    /** The trunk's pass that made the features, when they were made from raw inputs ({@link #of}), else null. */
+    private Trunk.Pass trunkPass;
     /** The factorisation machine's term of each output and its {@code s = sum_i x_i v_i}, or null when it is off. */
     private final float[] fm;
     private final float[] fmSum;
@@ -86,9 +88,10 @@ final class Features {
     static Features of(LearnerConfig config, Trunk trunk, SharedState shared, TaskState st, TaskSpec spec,
                        float[] x) {
         float[] scaled = scale(config, shared, st, x);
-        float[] h = new float[config.trunk().outputDim()];
-        trunk.forward(shared.trunk, scaled, h);
-        return of(config, shared, st, spec, scaled, h, x);
+        Trunk.Pass pass = trunk.forwardKept(shared.trunk, scaled);
+        Features f = of(config, shared, st, spec, scaled, pass.output(), x);
+        f.trunkPass = pass;
+        return f;
     }
 
     /**
@@ -314,6 +317,11 @@ final class Features {
 
     private float squaredNorm(int from, int length) {
         return (float) VecMath.sumOfSquares(inputs, from, from + length);
+    }
+
+    /** The trunk's pass over {@link #scaledX()}, kept for the micro-batch, or null when the features had none. */
+    Trunk.Pass trunkPass() {
+        return trunkPass;
     }
 
     /** The scaled inputs (the trunk's input). */

@@ -97,7 +97,7 @@ public final class StreamingLearner {
      * A buffered example with what its task's head saw at arrival (scaled inputs, previous label), so the trunk's
      * step sees the example as the head did. Rebuilt, not stored: re-learning the pending examples gives it back.
      */
-    private record PendingRow(PendingExample example, float[] scaledX, float[] lag) {}
+    private record PendingRow(PendingExample example, float[] scaledX, float[] lag, Trunk.Pass trunkPass) {}
 
     /**
      * Opens a learner over a store, resuming whatever the store holds.
@@ -341,10 +341,15 @@ public final class StreamingLearner {
         return l.prediction();
     }
 
+    /** Micro-batch rows whose trunk pass was the one kept from their prediction (see {@link Trunk.Pass}). */
+    long trunkRowsReused() {
+        return trunk.rowsReused();
+    }
+
     /** What learning one example gave: its prediction (made first) and the head's view of it. */
-    private record Learned(Prediction prediction, float[] scaledX, float[] lag) {
+    private record Learned(Prediction prediction, float[] scaledX, float[] lag, Trunk.Pass trunkPass) {
         PendingRow row(PendingExample pe) {
-            return new PendingRow(pe, scaledX, lag);
+            return new PendingRow(pe, scaledX, lag, trunkPass);
         }
     }
 
@@ -439,7 +444,7 @@ public final class StreamingLearner {
             st.learningRateMultiplier = 1f;
         }
         Features.learn(config, shared, st, spec, in.x(), in.target());
-        return new Learned(p, f.scaledX(), f.lag());
+        return new Learned(p, f.scaledX(), f.lag(), f.trunkPass());
     }
 
     /**
@@ -591,7 +596,12 @@ public final class StreamingLearner {
             for (int i = 0; i < replay.size(); i++) {
                 xs[n + i] = Features.scale(config, shared, replay.get(i).state(), replay.get(i).sample().x());
             }
-            Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs);
+            // The new examples' rows were computed when they were predicted: reused while the trunk is unchanged.
+            Trunk.Pass[] predicted = new Trunk.Pass[n];
+            for (int i = 0; i < n; i++) {
+                predicted[i] = batch.get(i).trunkPass();
+            }
+            Trunk.Batch fwd = trunk.forwardBatch(shared.trunk, xs, predicted);
             float[][] hs = fwd.output();
             float[][] dH = new float[total][];
             for (int i = 0; i < n; i++) {

@@ -53,6 +53,10 @@ public final class Trunk {
     /** The parameters {@link #weightRows} were copied from, once {@link #rowsCopied}. */
     private final float[] rowsSource;
     private boolean rowsCopied;
+    /** Counts the copies into {@link #weightRows}: a kept {@link Pass} of an older count was made from other weights. */
+    private long rowsGeneration;
+    /** Batch rows that took a kept pass instead of being computed, since this trunk was made. */
+    private long rowsReused;
     /** Per layer, {@code W_l^T} as its rows, for the backward pass's input gradient. */
     private final float[][][] transposedRows;
     private final float[] gradScratch;
@@ -103,10 +107,76 @@ public final class Trunk {
         nonZeroScratch = new int[spec.inputDim()];
     }
 
+    /** Batch rows that took a kept pass ({@link #forwardBatch(float[], float[][], Pass[])}) instead of a product. */
+    long rowsReused() {
+        return rowsReused;
+    }
+
     /** The spec this trunk computes. */
     public TrunkSpec spec() {
         return spec;
     }
+
+    /**
+     * One example's forward pass, kept so that the micro-batch that later learns the example need not repeat it
+     * ({@link #forwardBatch(float[], float[][], Pass[])}): every layer's output, the {@link #weightRows} copy it was
+     * computed from, and whether the batch's own pass would give exactly these floats.
+     */
+    public static final class Pass {
+        private final float[][] layers;
+        private final long rowsGeneration;
+        private final boolean batchEqual;
+
+        private Pass(float[][] layers, long rowsGeneration, boolean batchEqual) {
+            this.layers = layers;
+            this.rowsGeneration = rowsGeneration;
+            this.batchEqual = batchEqual;
+        }
+
+        /** The trunk features (the last layer's output; the input itself for an identity trunk). */
+        public float[] output() {
+            return layers[layers.length - 1];
+        }
+    }
+
+    /**
+     * {@link #forward} keeping every layer's output, for {@link #forwardBatch(float[], float[][], Pass[])}: with the
+     * parameters unchanged in between (they change once a micro-batch), the batch reuses the pass instead of computing
+     * its example's row again.
+     */
+    public Pass forwardKept(float[] params, float[] x) {
+        checkParams(params);
+        if (x.length != spec.inputDim()) {
+            throw new IllegalArgumentException("x length " + x.length + " != inputDim " + spec.inputDim());
+        }
+        int layers = in.length;
+        if (layers == 0) {
+            return new Pass(new float[][] {x.clone()}, -1, false);
+        }
+        Activation act = spec.activation();
+        // The batch activates with its own loops (ND4J for tanh and sigmoid): only ReLU and the identity agree with
+        // Activation.apply, and ReLU only for a pre-activation that is neither NaN nor -0 (0 here, NaN or -0 there).
+        boolean batchEqual = act == Activation.RELU || act == Activation.IDENTITY;
+        refreshWeightRows(params);
+        float[][] outs = new float[layers][];
+        float[] src = x;
+        for (int l = 0; l < layers; l++) {
+            int m = out[l];
+            float[] dst = new float[m];
+            RowKernels.affine(weightRows[l], params, off[l] + in[l] * m, in[l], m, new float[][] {src},
+                    new float[][] {dst});
+            for (int j = 0; j < m; j++) {
+                float z = dst[j];
+                batchEqual &= !Float.isNaN(z) && Float.floatToRawIntBits(z) != NEGATIVE_ZERO_BITS;
+                dst[j] = act.apply(z);
+            }
+            outs[l] = dst;
+            src = dst;
+        }
+        return new Pass(outs, rowsGeneration, batchEqual);
+    }
+
+    private static final int NEGATIVE_ZERO_BITS = Float.floatToRawIntBits(-0f);
 
     /** Single-example forward: writes the features {@code hOut[outputDim]} for {@code x}. */
     public void forward(float[] params, float[] x, float[] hOut) {
@@ -182,6 +252,15 @@ public final class Trunk {
      * the backward pass's element-wise steps run in plain loops either way.
      */
     public Batch forwardBatch(float[] params, float[][] xs) {
+        return forwardBatch(params, xs, null);
+    }
+
+    /**
+     * {@link #forwardBatch(float[], float[][])} reusing the kept single-example passes {@code known[r]} (null, or
+     * shorter than the batch, where there is none): a row whose pass was computed from these same parameters, on the
+     * dense path and without the gemm, takes that pass's outputs, which are the floats its own row would give.
+     */
+    public Batch forwardBatch(float[] params, float[][] xs, Pass[] known) {
         checkParams(params);
         for (float[] x : xs) {
             if (x.length != spec.inputDim()) {
@@ -206,17 +285,21 @@ public final class Trunk {
             acts[1] = embeddingBag(params, xs, nonZero);
             first = 1;
         }
+        boolean[] reused = reusable(params, known, rows, nonZero);
         for (int l = first; l < layers; l++) {
             float[][] z;
             if (gemm(rows, l)) {
                 z = rows(flat(Nd4j.create(acts[l]).mmul(weight(params, l))), rows, out[l]);
                 addBias(z, params, l);
-            } else {
+                activate(z);
+            } else if (reused == null) {
                 z = new float[rows][out[l]];
                 refreshWeightRows(params);
                 RowKernels.affine(weightRows[l], params, off[l] + in[l] * out[l], in[l], out[l], acts[l], z);
+                activate(z);
+            } else {
+                z = affineExceptReused(params, l, acts[l], known, reused);
             }
-            activate(z);
             acts[l + 1] = z;
         }
         float[][] last = acts[layers];
@@ -228,6 +311,57 @@ public final class Trunk {
             return new Batch(acts, output, null, null);
         }
         return new Batch(acts, output, nonZero, activeRows(nonZero));
+    }
+
+    /**
+     * Which rows take their kept pass, or null when none does: only on the dense path without the gemm (whose floats
+     * differ from the loops'), and only a pass made from the weight rows of {@code params}.
+     */
+    private boolean[] reusable(float[] params, Pass[] known, int rows, int[][] nonZero) {
+        if (known == null || nonZero != null) {
+            return null;
+        }
+        for (int l = 0; l < in.length; l++) {
+            if (gemm(rows, l)) {
+                return null;
+            }
+        }
+        refreshWeightRows(params);
+        boolean[] reused = null;
+        for (int r = 0; r < Math.min(rows, known.length); r++) {
+            Pass p = known[r];
+            if (p != null && p.batchEqual && p.rowsGeneration == rowsGeneration) {
+                if (reused == null) {
+                    reused = new boolean[rows];
+                }
+                reused[r] = true;
+                rowsReused++;
+            }
+        }
+        return reused;
+    }
+
+    /** Layer {@code l}'s activated outputs: the kept pass's for the reused rows, computed for the others. */
+    private float[][] affineExceptReused(float[] params, int l, float[][] inputs, Pass[] known, boolean[] reused) {
+        int rows = inputs.length;
+        int fresh = 0;
+        for (boolean r : reused) {
+            fresh += r ? 0 : 1;
+        }
+        float[][] freshIn = new float[fresh][];
+        float[][] freshOut = new float[fresh][out[l]];
+        float[][] z = new float[rows][];
+        for (int r = 0, k = 0; r < rows; r++) {
+            if (reused[r]) {
+                z[r] = known[r].layers[l];
+            } else {
+                freshIn[k] = inputs[r];
+                z[r] = freshOut[k++];
+            }
+        }
+        RowKernels.affine(weightRows[l], params, off[l] + in[l] * out[l], in[l], out[l], freshIn, freshOut);
+        activate(freshOut);
+        return z;
     }
 
     /**
@@ -244,6 +378,7 @@ public final class Trunk {
         }
         System.arraycopy(params, 0, rowsSource, 0, params.length);
         rowsCopied = true;
+        rowsGeneration++;
     }
 
     /** Whether layer {@code l}'s product over {@code rows} examples goes through ND4J's gemm. */

@@ -53,6 +53,18 @@ class StreamingLearnerTest {
     }
 
     /**
+     * A micro-batch takes its new examples' trunk rows from their predictions (the trunk does not change in between),
+     * (the floats are those of computing them again: the golden digests and resumesFromItsStoreBitForBit hold).
+     */
+    @Test
+    void aBatchReusesThePredictionsTrunkPasses() {
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(props()), new InMemoryLearnerStore(), "t",
+                LearnerEvents.NONE);
+        stream(50, 4).forEach(learner::observe);
+        assertThat(learner.trunkRowsReused()).isEqualTo(50);
+    }
+
+    /**
      * A learner rebuilt from its store at any point (a crash, a rebalance) ends exactly where an uninterrupted one
      * does: nothing lost, nothing learned twice, every random choice replayed.
      */

@@ -115,6 +115,63 @@ class TrunkTest {
         }
     }
 
+    /**
+     * A batch that reuses the passes kept at prediction gives the floats and the gradient of one that computes every
+     * row, and a pass made before the parameters changed is not reused.
+     */
+    @Test
+    void keptPassesGiveTheBatchsOwnFloats() {
+        Random rnd = new Random(5);
+        for (Activation act : Activation.values()) {
+            for (int[] hidden : new int[][] {{}, {5}, {6, 4}, {64}}) {
+                TrunkSpec spec = new TrunkSpec(9, hidden, act);
+                Trunk trunk = new Trunk(spec);
+                Trunk fresh = new Trunk(spec);
+                float[] p = randomParams(spec, rnd);
+                float[][] xs = new float[7][];
+                for (int r = 0; r < xs.length; r++) {
+                    xs[r] = GradCheck.gaussian(rnd, 9, 1.0);
+                }
+                xs[2][0] = Float.NaN; // its pass is not the batch's (ReLU of NaN is 0 there, NaN in the batch)
+                Trunk.Pass[] known = new Trunk.Pass[4]; // rows 4.. have none
+                for (int r = 0; r < known.length; r++) {
+                    known[r] = trunk.forwardKept(p, xs[r]);
+                }
+                assertSameBatch(trunk.forwardBatch(p, xs, known), fresh.forwardBatch(p, xs), trunk, fresh, p, spec);
+                boolean keepable = hidden.length > 0 && (act == Activation.RELU || act == Activation.IDENTITY);
+                assertThat(trunk.rowsReused()).isEqualTo(keepable ? 3 : 0); // rows 0, 1 and 3
+
+                float[] moved = p.clone();
+                for (int i = 0; i < moved.length; i++) {
+                    moved[i] += 0.01f;
+                }
+                Trunk.Pass[] stale = {trunk.forwardKept(p, xs[0]), trunk.forwardKept(p, xs[1])};
+                assertSameBatch(trunk.forwardBatch(moved, xs, stale), fresh.forwardBatch(moved, xs), trunk, fresh,
+                        moved, spec);
+                assertThat(trunk.rowsReused()).isEqualTo(keepable ? 3 : 0);
+                float[] h = new float[spec.outputDim()];
+                trunk.forward(p, xs[3], h);
+                assertThat(trunk.forwardKept(p, xs[3]).output()).isEqualTo(h);
+            }
+        }
+    }
+
+    private static void assertSameBatch(Trunk.Batch a, Trunk.Batch b, Trunk ta, Trunk tb, float[] p, TrunkSpec spec) {
+        for (int r = 0; r < a.size(); r++) {
+            assertThat(a.output()[r]).isEqualTo(b.output()[r]);
+        }
+        float[][] dH = new float[a.size()][];
+        Random rnd = new Random(9);
+        for (int r = 0; r < dH.length; r++) {
+            dH[r] = GradCheck.gaussian(rnd, spec.outputDim(), 1.0);
+        }
+        float[] ga = new float[spec.parameterCount()];
+        float[] gb = new float[spec.parameterCount()];
+        ta.backwardBatch(p, a, dH, ga);
+        tb.backwardBatch(p, b, dH, gb);
+        assertThat(ga).isEqualTo(gb);
+    }
+
     @Test
     void batchBackwardMatchesDoubleFiniteDifferences() {
         Random rnd = new Random(17);
