@@ -56,6 +56,10 @@ public class KernelBenchmarks {
     private float[] g;
     private float[] ref;
     private StreamingLearner learner;
+    /** The bench workload's head (64 trunk features, 100 scaled inputs, a 10-wide previous label) and its inputs. */
+    private float[] wideHead;
+    private float[][] wideInputs;
+    private float[] wideZ;
     private BenchStreams stream;
     private float[] mmdScale;
     private double[] mmdOffset;
@@ -95,6 +99,17 @@ public class KernelBenchmarks {
             g[i] = (float) r.nextGaussian();
             ref[i] = (float) r.nextGaussian();
         }
+        // As a head sees them: ReLU features (about half zero), dense scaled inputs, a one-hot previous label.
+        int wide = 64 + BenchStreams.DIM + BenchStreams.CLASSES;
+        wideHead = Head.initialParameters(wide, BenchStreams.CLASSES, 3);
+        wideInputs = new float[BATCH * 3][wide];
+        for (float[] row : wideInputs) {
+            for (int j = 0; j < 64 + BenchStreams.DIM; j++) {
+                row[j] = j < 64 && r.nextBoolean() ? 0f : (float) Math.abs(r.nextGaussian());
+            }
+            row[64 + BenchStreams.DIM + r.nextInt(BenchStreams.CLASSES)] = 1f;
+        }
+        wideZ = new float[BenchStreams.CLASSES];
         Properties p = new Properties();
         p.setProperty("input.dim", String.valueOf(BenchStreams.DIM));
         p.setProperty("task.classes", String.valueOf(BenchStreams.CLASSES));
@@ -176,6 +191,18 @@ public class KernelBenchmarks {
         Loss.SOFTMAX_CROSS_ENTROPY.gradient(z, target, dz);
         Head.backward(head, 64, BenchStreams.CLASSES, xs[0], dz, headGrad, dh);
         return dh;
+    }
+
+    /**
+     * The bench workload's head forward over a micro-batch's 96 rows (32 examples and 64 replayed): 174 inputs into
+     * 10 outputs each, the inputs as a head sees them.
+     */
+    @Benchmark
+    public float[] headForwardBatchRows() {
+        for (float[] row : wideInputs) {
+            Head.forward(wideHead, row.length, BenchStreams.CLASSES, row, wideZ);
+        }
+        return wideZ;
     }
 
     /** The A-GEM projection of a trunk gradient (6,464 parameters). */

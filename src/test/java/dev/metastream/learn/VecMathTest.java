@@ -36,8 +36,13 @@ class VecMathTest {
         assertThat(VecMath.sumOfSquares(new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 0, 2)).isFinite();
     }
 
+    /**
+     * Up to {@link VecMath#REGISTER_OUTPUTS} outputs (a head's), {@code addRows} adds one row at a time and skips each
+     * zero input; beyond, it adds blocks of rows and skips only all-zero fours. The two differ where a skipped zero
+     * would have added something: {@code 0 x inf} (NaN) or a zero onto a running sum of -0.
+     */
     @Test
-    void addRowsGivesTheFloatsOfItsBlocksOfRowsAtEveryWidth() {
+    void addRowsGivesTheFloatsOfItsDefinitionAtEveryWidth() {
         Random r = new Random(6);
         for (int m = 1; m <= VecMath.REGISTER_OUTPUTS + 4; m++) {
             for (int n : new int[] {1, 3, 4, 5, 8, 11, 16, 23, 174}) {
@@ -63,7 +68,11 @@ class VecMathTest {
                         y[j] = trial == 2 ? -0f : (float) r.nextGaussian();
                     }
                     float[] expected = y.clone();
-                    blocksOfRows(p, w, n, m, x, expected);
+                    if (m <= VecMath.REGISTER_OUTPUTS) {
+                        rowsOneAtATime(p, w, n, m, x, expected);
+                    } else {
+                        blocksOfRows(p, w, n, m, x, expected);
+                    }
                     VecMath.addRows(p, w, n, m, x, y);
                     for (int j = 0; j < m; j++) {
                         assertThat(Float.floatToRawIntBits(y[j])).as("m %d n %d trial %d output %d", m, n, trial, j)
@@ -74,8 +83,20 @@ class VecMathTest {
         }
     }
 
+    /** What addRows computes for a head's few outputs: one row at a time, each zero input skipped. */
+    private static void rowsOneAtATime(float[] p, int w, int n, int m, float[] x, float[] y) {
+        for (int i = 0; i < n; i++) {
+            if (x[i] == 0f) {
+                continue;
+            }
+            for (int j = 0; j < m; j++) {
+                y[j] = y[j] + x[i] * p[w + i * m + j];
+            }
+        }
+    }
+
     /**
-     * What addRows computes, written with a loop over the outputs: blocks of eight rows when both of their fours have
+     * What addRows computes for more outputs, written with a loop over the outputs: blocks of eight rows when both of their fours have
      * a non-zero input, else the four that has; then fours, skipped when all zero; then single rows, zeros skipped.
      */
     private static void blocksOfRows(float[] p, int w, int n, int m, float[] x, float[] y) {
