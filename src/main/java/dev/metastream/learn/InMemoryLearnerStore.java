@@ -17,6 +17,7 @@ public final class InMemoryLearnerStore implements LearnerStore {
     private final Map<String, Slot> taskSlots = new HashMap<>();
     private byte[] shared;
     private final List<byte[]> pending = new ArrayList<>();
+    private byte[] pendingRows;
     private final List<String> memoryTasks = new ArrayList<>();
     private final Map<String, Integer> memoryTaskIndex = new HashMap<>();
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
@@ -141,6 +142,16 @@ public final class InMemoryLearnerStore implements LearnerStore {
     @Override
     public void clearPending(int count) {
         pending.clear();
+    }
+
+    @Override
+    public byte[] pendingRows() {
+        return pendingRows;
+    }
+
+    @Override
+    public void putPendingRows(byte[] rows) {
+        pendingRows = rows;
     }
 
     @Override

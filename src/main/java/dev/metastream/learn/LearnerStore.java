@@ -45,6 +45,15 @@ public interface LearnerStore {
     /** Empties the micro-batch buffer (positions 0 .. count-1). */
     void clearPending(int count);
 
+    /**
+     * The learner's rows of the buffered micro-batch as of its last {@code StreamingLearner#flush} (the binary form of
+     * {@code PendingRows}), or null when none was written: a new store, or one written before the learner flushed.
+     */
+    byte[] pendingRows();
+
+    /** Saves the learner's rows of the buffered micro-batch, with the states of the same flush. */
+    void putPendingRows(byte[] rows);
+
     /** Writes one slot of a task's episodic memory. */
     void putMemorySample(String task, int slot, MemorySample sample);
 

@@ -15,8 +15,10 @@ import java.util.TreeMap;
  *
  * <p>Each labelled example is scored when it arrives ({@link #observe}) and buffered; the buffer is learned as one
  * micro-batch when it is full or when the caller's timer says so ({@link #learnPending}). Every piece of state lives
- * in the {@link LearnerStore}; the learner itself only caches task states it has just written, so it can be dropped
- * and rebuilt from the store at any point between calls.
+ * in the {@link LearnerStore}. Task and shared states are written behind: the learner keeps the states changed since
+ * its last {@link #flush} and writes each once there, so it can be dropped and rebuilt from the store at any point
+ * after a flush. A Kafka Streams processor flushes before each commit; a state changes with every example of its task,
+ * and writing it every micro-batch (tens of KB) was the learner's largest single cost.
  *
  * <p>Shared-model synchronisation with other partitions is the caller's job: {@link #drainMetaUpdate} gives the delta
  * to publish, {@link #rebase} takes a newer global version.
@@ -77,8 +79,17 @@ public final class StreamingLearner {
     private static final int HEAP_ESTIMATE_EVERY = 1024;
     /** The partition's tasks that keep a memory: entries in the store, their count in {@link #shared}. */
     private final MemoryTasks memoryTasks;
-    /** Tasks that learned since the last micro-batch: their states are written at its end, not before. */
+    /** Tasks that learned since the last micro-batch: their metrics and snapshots are due at its end. */
     private final Map<String, TaskState> dirty = new LinkedHashMap<>();
+    /**
+     * States changed since the last {@link #flush}, written there, and read before the store's (an evicted state may
+     * be newer than its stored form). Bounded as the task cache is: past the bound the learner flushes by itself.
+     */
+    private final Map<String, TaskState> unflushed = new LinkedHashMap<>();
+    /** Whether the shared state changed since the last flush. */
+    private boolean sharedUnflushed;
+    /** Whether the micro-batch buffer changed since the last flush (its rows are written there). */
+    private boolean pendingUnflushed;
     /** {@link LearnerConfig#digest()}, a SHA-256 of every setting: computed once, not for every task snapshot. */
     private final String configDigest;
     /** Label-free monitors of every task's inputs, predictions and labels. */
@@ -95,16 +106,19 @@ public final class StreamingLearner {
 
     /**
      * A buffered example with what its task's head saw at arrival (scaled inputs, previous label), so the trunk's
-     * step sees the example as the head did. Rebuilt, not stored: re-learning the pending examples gives it back.
+     * step sees the example as the head did. Written at each flush as {@link PendingRows} (without the trunk pass,
+     * which the batch computes again when it is missing).
      */
     private record PendingRow(PendingExample example, float[] scaledX, float[] lag, Trunk.Pass trunkPass) {}
 
     /**
      * Opens a learner over a store, resuming whatever the store holds.
      *
-     * <p>Task and shared states are written at the end of each micro-batch; what the per-example steps learned
-     * since then is rebuilt here by learning the stored pending examples again, in order, with the same arithmetic
-     * (their predictions and events were published before the restart, so none is published again).
+     * <p>Task and shared states are written at each {@link #flush}, with what the per-example steps learned of the
+     * buffered examples and those examples' rows ({@link PendingRows}): the micro-batch is rebuilt from the rows. A
+     * store written before flushes wrote rows (or a buffered example its rows do not describe, possible only under
+     * at-least-once) is resumed by learning those examples again, in order, with the same arithmetic (their
+     * predictions and events were published before the restart, so none is published again).
      *
      * @param config learner configuration
      * @param store  where state lives
@@ -160,17 +174,105 @@ public final class StreamingLearner {
                 }
             }
             shared.legacyMemoryTasks.clear();
-            store.putShared(shared);
+            sharedUnflushed = true;
+        }
+        resume(store.pending(), store.pendingRows());
+    }
+
+    /**
+     * Rebuilds the micro-batch buffer: the examples the flushed rows describe (a prefix of the buffer, whose steps the
+     * stored states hold) from their rows, the rest by learning them again.
+     */
+    private void resume(List<PendingExample> stored, byte[] rowBytes) {
+        List<PendingRows.Row> rows = rowBytes == null ? List.of() : PendingRows.fromBytes(rowBytes).rows();
+        boolean described = rows.size() <= stored.size();
+        for (int i = 0; described && i < rows.size(); i++) {
+            described = rows.get(i).describes(stored.get(i));
+        }
+        if (!described) {
+            LOG.warn("the learner's flushed rows describe {} buffered examples that are not the {} stored (the stores "
+                    + "were not written together: at-least-once): the stored ones are learned again", rows.size(),
+                    stored.size());
+            rows = List.of();
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            pending.add(new PendingRow(stored.get(i), rows.get(i).scaledX(), rows.get(i).lag(), null));
+            // Its task learned since the last micro-batch, as if it had learned the example again: its metrics and
+            // snapshot are due at the batch's end.
+            TaskState st = taskOrNull(rows.get(i).task());
+            if (st != null) {
+                dirty.put(st.task, st);
+            }
         }
         recovering = true;
         try {
-            for (PendingExample pe : store.pending()) {
+            for (PendingExample pe : stored.subList(rows.size(), stored.size())) {
                 pending.add(learnOne(pe.instance()).row(pe));
             }
         } finally {
             recovering = false;
         }
+        pendingUnflushed = rows.size() < stored.size();
     }
+
+    /**
+     * Writes every task state changed since the last flush, the shared state and the buffered micro-batch's rows: each
+     * state once, however many micro-batches changed it. The store then holds what a learner rebuilt from it resumes
+     * with. A Kafka Streams processor calls this before each commit (so the writes commit with the records that caused
+     * them); the learner also calls it itself when the states waiting for it outgrow the task cache's bound.
+     */
+    public void flush() {
+        for (TaskState st : unflushed.values()) {
+            store.putTask(st);
+            if (taskHeapEstimate == 0 || ++statesWritten % HEAP_ESTIMATE_EVERY == 0) {
+                // The largest state seen, sampled: a young task's state is written smaller than it grows (its linear
+                // expert and scaler as what made them), so the first one alone would let the cache hold too many.
+                // A young head is in the state's bytes as its steps, and on the heap rebuilt besides them.
+                long rebuiltHead = st.headSteps != null && st.head != null ? 4L * st.head.length : 0;
+                taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length + rebuiltHead);
+            }
+        }
+        unflushed.clear();
+        if (sharedUnflushed) {
+            store.putShared(shared);
+            sharedUnflushed = false;
+        }
+        if (pendingUnflushed) {
+            List<PendingRows.Row> rows = new ArrayList<>(pending.size());
+            for (PendingRow r : pending) {
+                Instance in = r.example().instance();
+                rows.add(new PendingRows.Row(in.task(), in.timestamp(), r.scaledX(), r.lag()));
+            }
+            store.putPendingRows(new PendingRows(rows).toBytes());
+            pendingUnflushed = false;
+        }
+    }
+
+    /** States changed since the last flush (for tests). */
+    int statesWaiting() {
+        return unflushed.size();
+    }
+
+    /** Marks a task's state as changed: written at the next flush. */
+    private void changed(TaskState st) {
+        unflushed.put(st.task, st);
+    }
+
+    /**
+     * Flushes when more states wait than the task cache may hold (in number or heap). Called only between records,
+     * where the stores may be written (a flush inside a micro-batch would store some of its steps and not others).
+     */
+    private void flushIfMany() {
+        if (unflushed.size() > config.taskCacheSize()
+                || unflushed.size() > 16 && unflushed.size() * taskHeapEstimate > unflushedHeapBudget) {
+            flush();
+        }
+    }
+
+    /** Heap the states waiting for a flush may hold (beyond those the task cache holds anyway). */
+    private final long unflushedHeapBudget = Runtime.getRuntime().maxMemory() / TASK_CACHE_HEAP_SHARE;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamingLearner.class);
 
     /** The configuration. */
     public LearnerConfig config() {
@@ -335,9 +437,11 @@ public final class StreamingLearner {
         PendingExample pe = new PendingExample(in, l.prediction().output());
         store.putPending(pending.size(), pe);
         pending.add(l.row(pe));
+        pendingUnflushed = true;
         if (pending.size() >= config.batchSize()) {
             learnPending(in.timestamp());
         }
+        flushIfMany();
         return l.prediction();
     }
 
@@ -362,6 +466,8 @@ public final class StreamingLearner {
     private Learned learnOne(Instance in) {
         TaskState st = taskOrCreate(in.task());
         dirty.put(st.task, st);
+        changed(st);
+        sharedUnflushed = true; // a step may move shared parts too (the partition's scaler and gate, FM factors)
         TaskSpec spec = config.taskSpec(st.task);
         Features f = Features.of(config, trunk, shared, st, spec, in.x());
         float[] background = st.background;
@@ -703,14 +809,7 @@ public final class StreamingLearner {
                 st.lastSnapshotLearned = st.learned;
                 events.taskSnapshot(snapshotOf(st, now));
             }
-            store.putTask(st);
-            if (taskHeapEstimate == 0 || ++statesWritten % HEAP_ESTIMATE_EVERY == 0) {
-                // The largest state seen, sampled: a young task's state is written smaller than it grows (its linear
-                // expert and scaler as what made them), so the first one alone would let the cache hold too many.
-                // A young head is in the state's bytes as its steps, and on the heap rebuilt besides them.
-                long rebuiltHead = st.headSteps != null && st.head != null ? 4L * st.head.length : 0;
-                taskHeapEstimate = Math.max(taskHeapEstimate, 4L * st.toBytes().length + rebuiltHead);
-            }
+            changed(st);
             if (taskCache.containsKey(st.task)) {
                 taskCache.put(st.task, st);
             } else {
@@ -721,9 +820,10 @@ public final class StreamingLearner {
         shared.batches++;
         shared.learned += n;
         shared.learnedSincePublish += n;
-        store.putShared(shared);
+        sharedUnflushed = true;
         store.clearPending(n);
         pending.clear();
+        pendingUnflushed = true;
         return n;
     }
 
@@ -796,7 +896,7 @@ public final class StreamingLearner {
         shared.headInitBase = Codec.deepCopy(shared.headInit);
         shared.learnedSincePublish = 0;
         shared.publishedUpdates++;
-        store.putShared(shared);
+        sharedUnflushed = true;
         return u;
     }
 
@@ -828,13 +928,13 @@ public final class StreamingLearner {
         initEpoch++;
         shared.lastStaleness = global.version() - shared.baseVersion - 1;
         shared.baseVersion = global.version();
-        store.putShared(shared);
+        sharedUnflushed = true;
         return true;
     }
 
     /**
-     * The shared state is written only at the end of a micro-batch: the examples learned since the last one are
-     * re-learned from the pending store after a restart, which must find the shared state as they first found it.
+     * A publish, a rebase, a reset or an import learns the buffered micro-batch first, so it applies between batches,
+     * as it did when states were written only at a batch's end: the buffered examples' rows are the trunk's as it was.
      */
     private void flushBeforeSharedWrite(long now) {
         if (!pending.isEmpty()) {
@@ -846,19 +946,23 @@ public final class StreamingLearner {
     public void emitDueMetrics(long now) {
         List<TaskState> due = new ArrayList<>();
         store.forEachTask(st -> {
-            if (st.observed > st.lastMetricsObserved) {
+            if (!unflushed.containsKey(st.task) && st.observed > st.lastMetricsObserved) {
                 due.add(st);
             }
         });
-        for (TaskState st : due) {
-            TaskState live = dirty.getOrDefault(st.task, taskCache.getOrDefault(st.task,
-                    recentlyRead.getOrDefault(st.task, st)));
-            emitMetrics(live, now);
-            if (!dirty.containsKey(st.task)) {
-                // A task that learned since the last batch is written at its end, with the examples it learned.
-                store.putTask(live);
+        for (TaskState st : List.copyOf(unflushed.values())) {
+            if (st.observed > st.lastMetricsObserved) {
+                due.add(st);
             }
         }
+        due.sort(java.util.Comparator.comparing(TaskState::task)); // the store's order, as before states waited
+        for (TaskState st : due) {
+            TaskState live = dirty.getOrDefault(st.task, unflushed.getOrDefault(st.task,
+                    taskCache.getOrDefault(st.task, recentlyRead.getOrDefault(st.task, st))));
+            emitMetrics(live, now);
+            changed(live);
+        }
+        flushIfMany();
     }
 
     /**
@@ -877,10 +981,11 @@ public final class StreamingLearner {
         taskCache.remove(task);
         recentlyRead.remove(task);
         dirty.remove(task);
+        unflushed.remove(task);
         shiftMonitoring.forget(task);
         store.deleteTask(task);
         if (memoryTasks.remove(task)) {
-            store.putShared(shared);
+            sharedUnflushed = true;
         }
         return existed;
     }
@@ -892,10 +997,10 @@ public final class StreamingLearner {
 
     /**
      * The ids of every task this learner holds (learned at least one example), sorted: the store's and those learned
-     * since the last micro-batch, which are written at its end.
+     * since the last flush, which are written there.
      */
     public List<String> taskIds() {
-        java.util.TreeSet<String> ids = new java.util.TreeSet<>(dirty.keySet());
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(unflushed.keySet());
         store.forEachTask(st -> ids.add(st.task()));
         return List.copyOf(ids);
     }
@@ -914,7 +1019,7 @@ public final class StreamingLearner {
         ModelExport.checkTask(config, task, model);
         resetTask(task, now);
         TaskState st = ModelExport.importTask(this, task, model);
-        store.putTask(st);
+        changed(st);
         taskCache.put(task, st);
     }
 
@@ -1243,6 +1348,12 @@ public final class StreamingLearner {
             st = recentlyRead.get(task);
         }
         if (st == null) {
+            st = unflushed.get(task);
+            if (st != null) {
+                // Changed since the last flush and dropped from the caches: newer than its stored form.
+                (recentReads.seenAgain(task) ? taskCache : recentlyRead).put(task, st);
+                return st;
+            }
             st = store.task(task);
             if (st != null) {
                 if (st.headSteps != null) {

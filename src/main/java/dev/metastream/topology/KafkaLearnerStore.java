@@ -185,6 +185,19 @@ final class KafkaLearnerStore implements LearnerStore {
         shared.put(SHARED_KEY, state.toBytesWithoutBases(basesStamp));
     }
 
+    /** The learner's rows of its buffered micro-batch, beside the shared state they were flushed with. */
+    static final String PENDING_ROWS_KEY = SHARED_KEY + ".pending.rows";
+
+    @Override
+    public byte[] pendingRows() {
+        return shared.get(PENDING_ROWS_KEY);
+    }
+
+    @Override
+    public void putPendingRows(byte[] rows) {
+        shared.put(PENDING_ROWS_KEY, rows);
+    }
+
     private void rememberBases(SharedState s) {
         writtenTrunkBase = s.trunkBaseCopy();
         writtenHeadInitBase = s.headInitBaseCopy();

@@ -37,6 +37,7 @@ public final class LearnerProcessor implements Processor<String, Object, String,
     private final TopologyConfig topics;
     private final OutputRecords records;
     private final MetastreamMetrics metrics;
+    private final PreCommitHooks hooks;
     private ProcessorContext<String, Output> context;
     private StreamingLearner learner;
     /** A rebase waits for the first record or sync because examples were pending at init (see init). */
@@ -56,12 +57,15 @@ public final class LearnerProcessor implements Processor<String, Object, String,
      * @param config  learner configuration
      * @param topics  topic names and timers
      * @param metrics meters
+     * @param hooks   where the learner's flush is registered to run before each commit of its task's stores
      */
-    public LearnerProcessor(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics) {
+    public LearnerProcessor(LearnerConfig config, TopologyConfig topics, MetastreamMetrics metrics,
+                            PreCommitHooks hooks) {
         this.config = config;
         this.topics = topics;
         this.records = new OutputRecords(config);
         this.metrics = metrics;
+        this.hooks = hooks;
     }
 
     @Override
@@ -77,6 +81,8 @@ public final class LearnerProcessor implements Processor<String, Object, String,
         snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
         store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
         learner = new StreamingLearner(config, store, "learner-" + context.taskId(), events);
+        // The learner writes its task and shared states behind: once per commit, just before it.
+        hooks.register(context.taskId(), learner::flush);
         if (topics.metaSyncEnabled()) {
             // Rebasing learns the pending micro-batch first, and learning it publishes snapshots and metrics, which a
             // processor may not forward from init: with examples pending (a restart, or a partition moved here) the
@@ -95,6 +101,9 @@ public final class LearnerProcessor implements Processor<String, Object, String,
         }
         punctuations.add(context.schedule(Duration.ofMillis(topics.metricsIntervalMs()),
                 PunctuationType.WALL_CLOCK_TIME, this::emitMetrics));
+        // Interactive queries read the stores: the states are written at least this often, not only at commits.
+        punctuations.add(context.schedule(Duration.ofMillis(topics.stateFlushIntervalMs()),
+                PunctuationType.WALL_CLOCK_TIME, now -> learner.flush()));
     }
 
     @Override
@@ -258,6 +267,11 @@ public final class LearnerProcessor implements Processor<String, Object, String,
     @Override
     public void close() {
         punctuations.forEach(Cancellable::cancel);
+        if (learner != null) {
+            // A clean close commits after closing the processors: what the learner holds goes with that commit.
+            learner.flush();
+            hooks.remove(context.taskId());
+        }
     }
 
     /** Routes the learner's events to their topics. */

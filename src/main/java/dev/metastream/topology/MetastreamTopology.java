@@ -99,8 +99,14 @@ public final class MetastreamTopology {
                         Serdes.ByteArray()).withLoggingDisabled(),
                 topics.metaModelTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("meta-model-source"),
                 MetaModelUpdater::new);
-        for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE,
-                REFERENCE_GRADIENT_STORE, SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
+        // The learner writes its states behind, before each commit (PreCommitHooks): the stores it writes then run
+        // its hook before Kafka Streams flushes them.
+        PreCommitHooks hooks = new PreCommitHooks();
+        for (String name : List.of(TASK_STATE_STORE, SHARED_STATE_STORE)) {
+            builder.addStateStore(hooks.wrap(store(name)));
+        }
+        for (String name : List.of(PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE, SHIFT_MONITOR_STORE,
+                TASK_SNAPSHOT_STORE, META_AGGREGATE_STORE)) {
             builder.addStateStore(store(name));
         }
 
@@ -113,7 +119,7 @@ public final class MetastreamTopology {
         @SuppressWarnings({"unchecked", "rawtypes"})
         KStream<String, Object> examples = (KStream) valid;
         examples.merge(control, Named.as("learner-input"))
-                .process(() -> new LearnerProcessor(config, topics, metrics), Named.as("learner"),
+                .process(() -> new LearnerProcessor(config, topics, metrics, hooks), Named.as("learner"),
                         TASK_STATE_STORE, SHARED_STATE_STORE, PENDING_STORE, MEMORY_STORE, REFERENCE_GRADIENT_STORE,
                         SHIFT_MONITOR_STORE, TASK_SNAPSHOT_STORE)
                 .to(new OutputTopic(), Produced.with(Serdes.String(), Output.serde())

@@ -20,6 +20,8 @@ import java.util.Properties;
  * @param maxRecordBytes      largest accepted input value
  * @param metaSyncIntervalMs  how often a partition publishes its delta and rebases on the newest shared model
  * @param metricsIntervalMs   how often per-task metrics are published regardless of example counts
+ * @param stateFlushIntervalMs how often the learner writes the task and shared states changed since it last did, besides
+ *                            before every commit ({@code learner.state.flush.interval.ms})
  * @param partitions          partitions of the topics the application creates (examples and outputs)
  * @param replicationFactor   replication factor of the topics the application creates
  * @param partitionedByTask   the input is keyed by task id (default partitioner), so no repartition is needed
@@ -31,7 +33,7 @@ import java.util.Properties;
 public record TopologyConfig(String examplesTopic, String predictionsTopic, String snapshotsTopic,
                              String metricsTopic, String driftTopic, String deadLetterTopic, String metaUpdatesTopic,
                              String metaModelTopic, String controlTopic, int maxRecordBytes, long metaSyncIntervalMs,
-                             long metricsIntervalMs, int partitions, short replicationFactor,
+                             long metricsIntervalMs, long stateFlushIntervalMs, int partitions, short replicationFactor,
                              boolean partitionedByTask, boolean eventTimeBatches, boolean metaSyncEnabled) {
 
     /** One documented key. */
@@ -53,6 +55,7 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
             new Key("meta.sync.enabled", "true", "false: partitions never publish shared-model deltas nor rebase, so each partition's trunk and head initialisation stay its own and no 'meta' snapshot is published. Which global version a partition rebases on depends on timing; turning the sync off (sensible with one learner partition, where the sync round trip is the identity up to float rounding) makes a run's model trajectory a function of its input alone (see docs/operations.md)."),
             new Key("learner.batch.max.wait.clock", "wall-clock", "Clock of learner.batch.max.wait.ms. wall-clock: a timer learns a partial micro-batch, so batch boundaries depend on timing. event-time: a partial batch is learned when a record arrives whose timestamp is learner.batch.max.wait.ms or more past the oldest buffered example's, so boundaries depend only on the input; a partial batch then waits for the partition's next record."),
             new Key("metrics.interval.ms", "10000", "How often per-task metrics are published for tasks that saw examples since their last report."),
+            new Key("learner.state.flush.interval.ms", "1000", "How often the learner writes the task and shared states that changed since it last wrote them, besides just before every commit (which is what keeps them exactly once). Interactive queries (/predict, /tasks) read the states as of the last write: lower this for fresher reads. Each write stores every changed state once (tens of KB a task), so writing at every micro-batch's end, as before this key, cost more than any other part of learning."),
             new Key("topics.partitions", "6", "Partitions of the examples and output topics the application creates when missing."),
             new Key("topics.replication.factor", "1", "Replication factor of the topics the application creates when missing."),
             new Key("input.partitioned.by.task", "false", "true when every input record's key is its task id (UTF-8) and the topic uses the default partitioner: the repartition by task is skipped, and a record whose key differs from its task goes to the dead-letter topic (key-mismatch)."));
@@ -71,7 +74,8 @@ public record TopologyConfig(String examplesTopic, String predictionsTopic, Stri
                 get.apply("topic.dead.letter"), get.apply("topic.meta.updates"), get.apply("topic.meta.model"),
                 get.apply("topic.control"),
                 positive(get, "input.max.record.bytes"), positive(get, "meta.sync.interval.ms"),
-                positive(get, "metrics.interval.ms"), positive(get, "topics.partitions"),
+                positive(get, "metrics.interval.ms"), positive(get, "learner.state.flush.interval.ms"),
+                positive(get, "topics.partitions"),
                 (short) positive(get, "topics.replication.factor"),
                 Boolean.parseBoolean(get.apply("input.partitioned.by.task")),
                 eventTime(get.apply("learner.batch.max.wait.clock")), bool(get, "meta.sync.enabled"));

@@ -57,6 +57,7 @@ class BayesianHeadTest {
             learner.observe(example(r, "task-" + k % 3, u, v, new double[] {1, -1, 2}, ts++));
         }
         assertThat(learner.task("task-0").headCovariance).isNotNull();
+        learner.flush(); // as a commit does
         StreamingLearner rebuilt = new StreamingLearner(config, store, "t", LearnerEvents.NONE);
         for (int k = 0; k < 10; k++) {
             Instance in = example(r, "task-" + k % 3, u, v, new double[] {1, -1, 2}, ts);

@@ -78,6 +78,7 @@ class HeadStepsTest {
             for (int k = 0; k < 8; k++) {
                 learner.observe(example(r, "other-" + round + "-" + k, i++)); // batches that move the initialisation
             }
+            learner.flush();
             TaskState young = learner.task("young");
             assertThat(young.headSteps.count()).isEqualTo(1);
             float[] expected = learner.shared().headInit().get(young.shapeKey).clone();
@@ -112,6 +113,7 @@ class HeadStepsTest {
         boolean dense = false;
         for (long i = 2; i < 400 && !dense; i++) {
             learner.observe(example(r, "other-" + (i % 3), i));
+            learner.flush();
             TaskState live = learner.task("replayed");
             if (live.headSteps == null) {
                 // The next replayed step (two rows) did not fit: the head is stored whole, as learned.
@@ -188,6 +190,7 @@ class HeadStepsTest {
         InMemoryLearnerStore store = new InMemoryLearnerStore();
         StreamingLearner first = new StreamingLearner(LearnerConfig.from(props(1)), store, "t", LearnerEvents.NONE);
         first.observe(example(new SplittableRandom(5), "a", 0));
+        first.flush();
         float[] head = first.task("a").head().clone(); // on the initialisation the batch moved
         assertThat(store.task("a").headSteps).isNotNull();
         Properties p = props(1);

@@ -71,6 +71,7 @@ class LearnedRatesTest {
             SplittableRandom r = new SplittableRandom(5);
             long ts = stream(learner, r, 0, 61);
             assertThat(learner.pendingCount()).as("examples to re-learn after the restart").isPositive();
+            learner.flush(); // as a commit does
             StreamingLearner rebuilt = new StreamingLearner(config, store, "t", LearnerEvents.NONE);
             String key = LearnedRates.key(config.taskSpec("task-0").shapeKey());
             assertThat(rebuilt.shared().headInit().get(key)).as(kind)

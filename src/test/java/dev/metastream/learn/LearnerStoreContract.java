@@ -41,6 +41,7 @@ public abstract class LearnerStoreContract {
                 t[r.nextInt(3)] = 1;
                 l.observe(new Instance(i % 2 == 0 ? "a" : "ab", GradCheck.gaussian(r, 5, 1), t, "id" + i, 1000 + i));
             }
+            l.flush();
             source.forEachTask(st -> tasks.put(st.task(), st));
             shared = source.shared();
             pending.addAll(source.pending());
@@ -362,10 +363,13 @@ public abstract class LearnerStoreContract {
         StreamingLearner l = new StreamingLearner(config, restarted, "p", LearnerEvents.NONE);
         for (int i = 0; i < stream.size(); i++) {
             if (i % 13 == 5) {
+                l.flush(); // as a commit does
                 l = new StreamingLearner(config, restarted, "p", LearnerEvents.NONE);
             }
             l.observe(stream.get(i));
         }
+        one.flush();
+        l.flush();
         assertThat(restarted.shared().toBytes()).isEqualTo(straight.shared().toBytes());
         assertThat(bytes(restarted.pending())).containsExactlyElementsOf(bytes(straight.pending()));
         for (String t : List.of("a", "ab")) {
@@ -402,6 +406,8 @@ public abstract class LearnerStoreContract {
                 assertThat(actual.resetTask("b", i)).isEqualTo(expected.resetTask("b", i));
             }
         }
+        expected.flush();
+        actual.flush();
         assertThat(tested.shared().toBytes()).isEqualTo(reference.shared().toBytes());
         for (String t : tasks) {
             assertThat(tested.task(t).toBytes()).isEqualTo(reference.task(t).toBytes());

@@ -73,6 +73,7 @@ abstract class MemoryStrategyContract {
             examples(TASKS.get(i), 32, i + 1).forEach(l::observe);
         }
         assertThat(l.pendingCount()).isZero();
+        l.flush();
         SharedState shared = store.shared();
         assertThat(MemoryTasks.of(store, shared).toList()).containsExactlyElementsOf(TASKS);
         Random r = new Random(7);
@@ -184,6 +185,7 @@ abstract class MemoryStrategyContract {
         StreamingLearner l = new StreamingLearner(config(), store, "t", LearnerEvents.NONE);
         examples("a", 16, 1).forEach(l::observe);
         examples("b", 16, 2).forEach(l::observe);
+        l.flush();
         boolean keeps = newStrategy().keepsMemory();
         assertThat(store.memory("a").isEmpty()).isEqualTo(!keeps);
         assertThat(store.memory("b").isEmpty()).isEqualTo(!keeps);
@@ -198,6 +200,7 @@ abstract class MemoryStrategyContract {
         InMemoryLearnerStore noMemory = new InMemoryLearnerStore();
         StreamingLearner l = new StreamingLearner(config("none"), noMemory, "t", LearnerEvents.NONE);
         TASKS.forEach(t -> examples(t, 8, 5).forEach(l::observe));
+        l.flush();
         InMemoryLearnerStore fresh = new InMemoryLearnerStore();
         List<MemoryContext> contexts = List.of(
                 context(fresh, Set.of("d"), List.of()),

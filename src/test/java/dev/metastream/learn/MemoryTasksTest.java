@@ -130,6 +130,7 @@ class MemoryTasksTest {
         for (String t : tasks) {
             first.observe(example(r, t));
         }
+        first.flush(); // as a commit does
         StreamingLearner again = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
         for (String t : tasks) {
             again.observe(example(r, t));
@@ -137,6 +138,7 @@ class MemoryTasksTest {
         assertThat(lookUps).hasValue(0);
         again.resetTask("h", 0); // "h" was last: nothing moves, but a removal makes every record stale
         int removal = lookUps.get(); // the removal's own look-up of "h"
+        again.flush();
         StreamingLearner third = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
         for (String t : tasks.subList(0, 7)) {
             third.observe(example(r, t));
@@ -145,6 +147,7 @@ class MemoryTasksTest {
         assertThat(lookUps).hasValue(removal + 7);
         assertThat(third.memoryTaskIds()).containsExactly("a", "b", "c", "d", "e", "f", "g");
         // The entries read were recorded again: a learner rebuilt once more reads none.
+        third.flush();
         StreamingLearner fourth = new StreamingLearner(config(), counting, "t", LearnerEvents.NONE);
         for (String t : tasks.subList(0, 7)) {
             fourth.observe(example(r, t));
@@ -244,8 +247,10 @@ class MemoryTasksTest {
         InMemoryLearnerStore store = new InMemoryLearnerStore();
         StreamingLearner l = new StreamingLearner(config(), store, "t", LearnerEvents.NONE);
         stream(10, 80, 1).forEach(l::observe);
+        l.flush();
         int few = store.shared().toBytes().length;
         stream(2000, 4000, 2).forEach(l::observe);
+        l.flush();
         assertThat(store.shared().memoryTaskCount).isGreaterThan(1000);
         assertThat(store.shared().toBytes().length).isEqualTo(few);
     }
@@ -258,6 +263,7 @@ class MemoryTasksTest {
         stream(30, 240, 3).forEach(l::observe);
         List<String> enrolled = l.memoryTaskIds();
         assertThat(enrolled).hasSize(30);
+        l.flush();
         // Rewrite the state as earlier releases did: the list, no count, no registry entries.
         InMemoryLearnerStore old = MetaInitQualityTest.copy(store);
         SharedState legacy = store.shared();
@@ -275,6 +281,7 @@ class MemoryTasksTest {
         assertThat(legacyStore.memoryTask(0)).isNull();
         StreamingLearner migrated = new StreamingLearner(config(), legacyStore, "t", LearnerEvents.NONE);
         assertThat(migrated.memoryTaskIds()).containsExactlyElementsOf(enrolled);
+        migrated.flush();
         assertThat(legacyStore.shared().legacyMemoryTasks).isEmpty();
         assertThat(legacyStore.shared().memoryTaskCount).isEqualTo(30);
         // The migrated learner and the original continue identically.
@@ -282,6 +289,8 @@ class MemoryTasksTest {
         List<Instance> more = stream(40, 160, 4);
         more.forEach(original::observe);
         more.forEach(migrated::observe);
+        original.flush();
+        migrated.flush();
         assertThat(legacyStore.shared().trunk()).isEqualTo(old.shared().trunk());
         assertThat(migrated.memoryTaskIds()).isEqualTo(original.memoryTaskIds());
     }
@@ -407,8 +416,11 @@ class MemoryTasksTest {
         InMemoryLearnerStore b = new InMemoryLearnerStore();
         StreamingLearner first = new StreamingLearner(config(), b, "t", LearnerEvents.NONE);
         data.subList(0, 603).forEach(first::observe);
+        first.flush(); // as a commit does
         StreamingLearner second = new StreamingLearner(config(), b, "t", LearnerEvents.NONE);
         data.subList(603, data.size()).forEach(second::observe);
+        one.flush();
+        second.flush();
         assertThat(b.shared().toBytes()).isEqualTo(a.shared().toBytes());
         assertThat(second.memoryTaskIds()).isEqualTo(one.memoryTaskIds());
     }

@@ -73,6 +73,7 @@ class MetaInitQualityTest {
             }
             learner.learnPending(ts);
         }
+        learner.flush();
         assertThat(learner.shared().learned()).isEqualTo((long) TRAIN_TASKS * TRAIN_PER_TASK);
 
         double sumMeta = 0;

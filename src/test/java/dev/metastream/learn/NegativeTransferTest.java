@@ -125,6 +125,7 @@ class NegativeTransferTest {
             }
         }
         warm.learnPending(0);
+        warm.flush();
         assertThat(warm.task(SinusoidGenerator.CONFLICT_TASK).negativeTransfer()).isTrue();
         List<Instance> conflictBatch = new ArrayList<>();
         for (Instance in : data) {
@@ -172,6 +173,7 @@ class NegativeTransferTest {
             StreamingLearner restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
             for (int i = 0; i < data.size(); i++) {
                 if (i % 37 == 0) {
+                    restarted.flush(); // as a commit does
                     restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
                 }
                 restarted.observe(data.get(i));

@@ -72,6 +72,7 @@ class PrototypeHeadTest {
             learner.observe(example(r, "task-" + k % 3, centres, classes[k % 3], r.nextInt(WAYS), ts++));
         }
         assertThat(learner.task("task-0").prototypes).isNotNull();
+        learner.flush(); // as a commit does
         StreamingLearner rebuilt = new StreamingLearner(config, store, "t", LearnerEvents.NONE);
         for (int k = 0; k < 10; k++) {
             Instance in = example(r, "task-" + k % 3, centres, classes[k % 3], r.nextInt(WAYS), ts);

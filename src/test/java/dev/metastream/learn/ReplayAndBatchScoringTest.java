@@ -57,6 +57,7 @@ class ReplayAndBatchScoringTest {
         InMemoryLearnerStore store = new InMemoryLearnerStore();
         StreamingLearner l = new StreamingLearner(config("agem"), store, "t", LearnerEvents.NONE);
         examples("a", 40, 3).forEach(l::observe);
+        l.flush();
         List<Instance> test = new ArrayList<>(examples("a", 30, 4));
         test.addAll(examples("new-task", 5, 5));
         byte[] before = store.shared().toBytes();
@@ -67,6 +68,7 @@ class ReplayAndBatchScoringTest {
                 assertThat(batch[i][c]).isCloseTo(single[c], within(1e-5f));
             }
         }
+        l.flush();
         assertThat(store.shared().toBytes()).isEqualTo(before);
         assertThat(l.task("new-task")).isNull();
         assertThat(l.pendingCount()).isZero();

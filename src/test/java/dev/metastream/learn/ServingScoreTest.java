@@ -52,6 +52,7 @@ class ServingScoreTest {
                 learner.observe(example(r, i % 3 == 0 ? "a" : (i % 3 == 1 ? "b" : "r"), true));
             }
             learner.learnPending(1);
+            learner.flush();
             for (String task : List.of("a", "b", "r", "never-seen")) {
                 Instance in = example(r, task, false);
                 Prediction own = learner.score(in);

@@ -103,6 +103,7 @@ class ShiftMonitoringTest {
         StreamingLearner learner = new StreamingLearner(config, store, "test", restarted);
         for (int i = 0; i < stream.size(); i++) {
             if (i % 997 == 0 || i == 1_601 || i == 3_200) {
+                learner.flush(); // as a commit does
                 learner = new StreamingLearner(config, store, "test", restarted);
             }
             learner.observe(stream.get(i));

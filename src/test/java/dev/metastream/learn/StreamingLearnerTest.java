@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StreamingLearnerTest {
     private static final int DIM = 6;
 
-    private static Properties props() {
+    static Properties props() {
         Properties p = new Properties();
         p.setProperty("input.dim", String.valueOf(DIM));
         p.setProperty("task.classes", "3");
@@ -23,6 +23,11 @@ class StreamingLearnerTest {
     }
 
     private static List<Instance> stream(int n, long seed) {
+        return stream(n, 3, seed);
+    }
+
+    /** {@code n} examples of 3 classes over tasks t0 .. t(tasks-1), drawn uniformly. */
+    static List<Instance> stream(int n, int tasks, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Instance> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -33,7 +38,7 @@ class StreamingLearnerTest {
             int y = x[0] + x[1] > 0.5 ? 0 : (x[2] > 0 ? 1 : 2);
             float[] t = new float[3];
             t[y] = 1;
-            out.add(new Instance("t" + r.nextInt(3), x, t, "e" + i, i));
+            out.add(new Instance("t" + r.nextInt(tasks), x, t, "e" + i, i));
         }
         return out;
     }
@@ -79,6 +84,7 @@ class StreamingLearnerTest {
         StreamingLearner restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
         for (int i = 0; i < data.size(); i++) {
             if (i % 37 == 0) {
+                restarted.flush(); // as a commit does
                 restarted = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
             }
             restarted.observe(data.get(i));
@@ -106,6 +112,7 @@ class StreamingLearnerTest {
                 LearnerEvents.NONE);
         data.subList(0, 30).forEach(withMomentum::observe);
         withMomentum.learnPending(30);
+        withMomentum.flush();
         TaskState stored = store.task("t0");
         assertThat(stored.optimizerState).hasSize(stored.head.length);
 
@@ -115,6 +122,7 @@ class StreamingLearnerTest {
         assertThat(plainSgd.task("t0").head()).containsExactly(stored.head);
         data.subList(30, 60).forEach(plainSgd::observe);
         plainSgd.learnPending(60);
+        plainSgd.flush();
         TaskState plainState = store.task("t0");
         assertThat(plainState.optimizerState).isEmpty();
         assertThat(plainState.learned()).isGreaterThan(stored.learned());
@@ -123,6 +131,7 @@ class StreamingLearnerTest {
         StreamingLearner again = new StreamingLearner(LearnerConfig.from(momentum), store, "t", LearnerEvents.NONE);
         data.subList(60, 90).forEach(again::observe);
         again.learnPending(90);
+        again.flush();
         TaskState resumed = store.task("t0");
         assertThat(resumed.optimizerState).hasSize(resumed.head.length);
         assertThat(resumed.learned()).isGreaterThan(plainState.learned());

@@ -57,6 +57,15 @@ class TaskCacheAdmissionTest {
         return new Instance(task, x, t, "e" + i, i);
     }
 
+    /**
+     * Observes, then flushes, as a commit after every record would (TopologyTestDriver's cadence): a state changed
+     * since the last flush is served from the learner itself, never the store, and these tests count the store's reads.
+     */
+    private static void observeAndFlush(StreamingLearner learner, Instance in) {
+        learner.observe(in);
+        learner.flush();
+    }
+
     @Test
     void aTaskThatComesBackSoonIsReadFromTheStoreAtMostTwice() {
         CountingStore store = new CountingStore();
@@ -67,7 +76,7 @@ class TaskCacheAdmissionTest {
         int afterTwoRounds = -1;
         for (int round = 0; round < 6; round++) {
             for (int task = 0; task < 300; task++) {
-                learner.observe(example(r, "task-" + task, round * 300L + task));
+                observeAndFlush(learner, example(r, "task-" + task, round * 300L + task));
             }
             if (round == 1) {
                 afterTwoRounds = store.reads;
@@ -87,12 +96,12 @@ class TaskCacheAdmissionTest {
         long[] i = {0};
         Runnable old = () -> {
             for (int task = 0; task < 100; task++) {
-                learner.observe(example(r, "old-" + task, i[0]++));
+                observeAndFlush(learner, example(r, "old-" + task, i[0]++));
             }
         };
         java.util.function.IntConsumer others = n -> {
             for (int k = 0; k < n; k++) {
-                learner.observe(example(r, "other-" + i[0], i[0]++));
+                observeAndFlush(learner, example(r, "other-" + i[0], i[0]++));
             }
         };
         old.run();
