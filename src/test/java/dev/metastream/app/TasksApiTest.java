@@ -78,7 +78,11 @@ class TasksApiTest {
             await(() -> app.metrics().learnedCount() >= examples.size(), "every example learned");
 
             // GET /tasks: all of them with counts and figures; paged, searched, sorted.
-            JsonNode all = await(port, "/tasks", n -> n.path("total").asInt() == TASKS.size());
+            // The learner writes its states behind (before commits, and every learner.state.flush.interval.ms): wait
+            // for the write after the last example.
+            JsonNode all = await(port, "/tasks", n -> n.path("total").asInt() == TASKS.size()
+                    && java.util.stream.StreamSupport.stream(n.path("tasks").spliterator(), false)
+                            .allMatch(t -> t.path("examples_learned").asLong() == PER_TASK));
             assertThat(all.path("tasks")).extracting(n -> n.path("task").asText()).containsExactlyElementsOf(TASKS
                     .stream().sorted().toList());
             JsonNode alpha = all.path("tasks").get(0);
