@@ -75,9 +75,9 @@ public interface LearnerStore {
     /**
      * Logs one record a task's monitor observed since it was last stored (its features, prediction and label): unlike
      * a task's state, the monitor is not rebuilt from the buffered micro-batch after a restart (an unlabelled record
-     * never enters it), so what it saw is written at once, a few bytes per record, and replayed onto the stored
-     * monitor when it is read again. A log's indices run 0, 1, 2, ... from its last {@link #clearShiftObservations}, so
-     * a log without index 0 is empty.
+     * never enters it), so what it saw is logged, a few bytes per record, and replayed onto the stored monitor when it
+     * is read again (the learner writes a flush's rows together, before the commit). A log's indices run 0, 1, 2, ...
+     * from its last {@link #clearShiftObservations}, so a log without index 0 is empty.
      */
     void putShiftObservation(String task, int index, byte[] observation);
 

@@ -3,6 +3,7 @@ package dev.metastream.learn;
 import dev.metastream.shift.ShiftMonitor;
 import dev.metastream.shift.ShiftReport;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,14 @@ import java.util.Map;
  * {@link LearnerEvents.ShiftEvent}.
  *
  * <p>What a monitor saw must survive a restart, and it is not rebuilt by re-learning the buffered micro-batch (an
- * unlabelled record never enters it). Writing the whole monitor (several KB) after every record would cost as much as
- * learning the record, so each record is logged on its own (its features, prediction and label: a few bytes) and the
- * monitor itself is stored once per {@code shift.block.size} of the task's records, when its log is dropped. Reading a
- * monitor back replays its log onto it; the deserialised monitors of recent tasks stay on heap, as many as
- * {@code learner.task.cache.size}.
+ * unlabelled record never enters it). A monitor is stored whole (about 17 KB with a hundred features) with a log of the
+ * records it observed since (features, prediction and label: about 420 bytes with a hundred features); reading it back
+ * replays the log. The log is written behind, as the learner's task states are: a record's row waits on heap and the
+ * rows go to the store at the next {@link #flush} (before a commit), so a commit writes each task's new rows once
+ * instead of every record writing its own key. The monitor is stored whole again, and its log dropped, every
+ * {@code shift.block.size} records: between two commits a busy task writes one monitor and fewer than a block's rows,
+ * where it wrote a key per record (and deleted it at the block's end); a task of a few records writes a few rows. The deserialised monitors of recent tasks stay on heap, as
+ * many as {@code learner.task.cache.size}.
  */
 final class ShiftMonitoring {
     private final LearnerConfig config;
@@ -32,10 +36,16 @@ final class ShiftMonitoring {
      */
     private final RecentTasks recentReads;
 
-    /** A task's monitor and how many of its records are logged since it was last stored. */
+    /** Monitors with rows waiting for the next flush, by key. */
+    private final Map<String, Entry> unflushed = new LinkedHashMap<>();
+
+    /** A task's monitor, its log in the store and the rows waiting for the next flush. */
     private static final class Entry {
         final ShiftMonitor monitor;
+        /** Rows in the store's log (indices 0 .. logged-1). */
         int logged;
+        /** Rows observed since the last flush, not in the store yet. */
+        final List<byte[]> waiting = new ArrayList<>();
 
         Entry(ShiftMonitor monitor, int logged) {
             this.monitor = monitor;
@@ -49,12 +59,11 @@ final class ShiftMonitoring {
         this.events = events;
         int cacheSize = config.taskCacheSize();
         this.recentReads = new RecentTasks(cacheSize);
-        long heapBudget = Runtime.getRuntime().maxMemory() / 8;
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
                 // As the learner's task cache: learner.task.cache.size, and at most an eighth of the heap.
-                return size() > cacheSize || size() > 16 && size() * monitorHeapEstimate > heapBudget;
+                return size() > cacheSize || size() > 16 && size() * monitorHeapEstimate > HEAP_BUDGET;
             }
         };
     }
@@ -78,12 +87,13 @@ final class ShiftMonitoring {
         Entry e = entry(key, categories);
         ShiftMonitor m = e.monitor;
         ShiftReport report = m.observe(x, predicted, label);
-        if (e.logged + 1 >= m.settings().blockSize()) {
-            store.putShiftMonitor(key, m.toBytes());
-            store.clearShiftObservations(key, e.logged);
-            e.logged = 0;
+        e.waiting.add(encode(x, predicted, label));
+        if (e.logged + e.waiting.size() >= m.settings().blockSize()) {
+            // A block's rows since it was stored: stored whole in their place (GET /drift/{task} reads the stored
+            // monitor alone, so it is at most a block behind, as before the rows waited for the flush).
+            storeWhole(key, e);
         } else {
-            store.putShiftObservation(key, e.logged++, encode(x, predicted, label));
+            unflushed.put(key, e);
         }
         ShiftReport latest = m.latest();
         if (latest != null && latest.position() == m.position()) {
@@ -94,9 +104,44 @@ final class ShiftMonitoring {
         }
     }
 
+    /** Stores a monitor whole and drops its log and waiting rows (which it holds). */
+    private void storeWhole(String key, Entry e) {
+        store.putShiftMonitor(key, e.monitor.toBytes());
+        if (e.logged > 0) {
+            store.clearShiftObservations(key, e.logged);
+        }
+        e.logged = 0;
+        e.waiting.clear();
+        unflushed.remove(key);
+    }
+
+    /** Appends every monitor's waiting rows to its log in the store. Called by {@link StreamingLearner#flush}. */
+    void flush() {
+        for (Map.Entry<String, Entry> u : unflushed.entrySet()) {
+            Entry e = u.getValue();
+            for (byte[] row : e.waiting) {
+                store.putShiftObservation(u.getKey(), e.logged++, row);
+            }
+            e.waiting.clear();
+        }
+        unflushed.clear();
+    }
+
+    /**
+     * Whether more monitors wait for a flush than the monitor cache may hold (in number, or in heap: they stay on it
+     * until the flush, with their rows).
+     */
+    boolean tooManyWaiting() {
+        int n = unflushed.size();
+        return n > config.taskCacheSize() || n > 16 && n * monitorHeapEstimate > HEAP_BUDGET;
+    }
+
     /** The latest check of a task's monitor, or null when it has none yet. */
     ShiftReport latest(String task) {
         Entry e = cache.get(task);
+        if (e == null) {
+            e = unflushed.get(task);
+        }
         ShiftMonitor m = e != null ? e.monitor : read(task);
         return m == null ? null : m.latest();
     }
@@ -104,11 +149,23 @@ final class ShiftMonitoring {
     /** Forgets a deleted task's monitor (the store forgets it, and its log, with the task). */
     void forget(String task) {
         cache.remove(task);
+        unflushed.remove(task);
     }
+
+    /** Heap the cached monitors may hold, and apart from them the monitors waiting for a flush: an eighth each. */
+    private static final long HEAP_BUDGET = Runtime.getRuntime().maxMemory() / 8;
 
     private Entry entry(String task, int categories) {
         Entry e = cache.get(task);
         if (e != null) {
+            return e;
+        }
+        e = unflushed.get(task);
+        if (e != null) {
+            // Observed since the last flush and dropped from the cache: newer than its stored form.
+            if (task.equals(ALL_TASKS) || recentReads.seenAgain(task)) {
+                cache.put(task, e);
+            }
             return e;
         }
         // The monitor and its log are read once, for the replay and the log's length.
@@ -134,7 +191,7 @@ final class ShiftMonitoring {
     }
 
     /** The stored monitor with its logged observations replayed (their checks were published when they ran), or null. */
-    private ShiftMonitor read(String task) {
+    ShiftMonitor read(String task) {
         return read(task, store.storedShift(task));
     }
 

@@ -216,8 +216,8 @@ public final class StreamingLearner {
     }
 
     /**
-     * Writes every task state changed since the last flush, the shared state and the buffered micro-batch's rows: each
-     * state once, however many micro-batches changed it. The store then holds what a learner rebuilt from it resumes
+     * Writes every task state changed since the last flush, the shared state, the domain-shift monitors' rows of the
+     * records they observed and the buffered micro-batch's rows: each state once, however many micro-batches changed it. The store then holds what a learner rebuilt from it resumes
      * with. A Kafka Streams processor calls this before each commit (so the writes commit with the records that caused
      * them); the learner also calls it itself when the states waiting for it outgrow the task cache's bound.
      */
@@ -237,6 +237,7 @@ public final class StreamingLearner {
             store.putShared(shared);
             sharedUnflushed = false;
         }
+        shiftMonitoring.flush();
         if (pendingUnflushed) {
             List<PendingRows.Row> rows = new ArrayList<>(pending.size());
             for (PendingRow r : pending) {
@@ -263,7 +264,7 @@ public final class StreamingLearner {
      * where the stores may be written (a flush inside a micro-batch would store some of its steps and not others).
      */
     private void flushIfMany() {
-        if (unflushed.size() > config.taskCacheSize()
+        if (unflushed.size() > config.taskCacheSize() || shiftMonitoring.tooManyWaiting()
                 || unflushed.size() > 16 && unflushed.size() * taskHeapEstimate > unflushedHeapBudget) {
             flush();
         }

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The learner's domain-shift monitoring: every record (labelled or not) reaches its task's monitor, a shift of the
- * inputs becomes a {@link LearnerEvents.ShiftEvent}, and a learner dropped at any record and rebuilt on the same store
- * (a restart: its monitors are read back from the stored monitor and the log of records since) publishes exactly the
- * shifts an uninterrupted one publishes.
+ * inputs becomes a {@link LearnerEvents.ShiftEvent}, and a learner rebuilt on the same store after a flush (a restart
+ * after a commit: its monitors are read back as the flush wrote them) publishes exactly the shifts an uninterrupted one
+ * publishes.
  */
 class ShiftMonitoringTest {
     private static final int DIM = 5;
@@ -110,6 +110,60 @@ class ShiftMonitoringTest {
         }
         assertThat(restarted.found).isEqualTo(uninterrupted.found).isNotEmpty();
         assertThat(learner.latestShift("moving")).isEqualTo(straight.latestShift("moving"));
+    }
+
+    /**
+     * A monitor is stored with a log of the records since: read back, the log is replayed; the rows of the records it
+     * observes wait for the flush, which appends them; after a block's rows it is stored whole and its log dropped.
+     * Read back at each point, it is the monitor that saw every record.
+     */
+    @Test
+    void aMonitorIsItsStoredFormWithItsLogReplayedAndIsStoredWholeAgainAfterABlock() {
+        LearnerConfig config = LearnerConfig.from(props());
+        TaskSpec spec = config.taskSpec("moving");
+        List<Instance> records = stream().stream().filter(in -> in.task().equals("moving") && in.labelled()).toList();
+        dev.metastream.shift.ShiftMonitor direct = new dev.metastream.shift.ShiftMonitor(config.shift().settings(), DIM,
+                2, config.seed());
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        // As a store holds a monitor after 200 records, with 50 logged since.
+        int stored = 200;
+        int logged = 250;
+        for (int i = 0; i < logged; i++) {
+            Instance in = records.get(i);
+            direct.observe(in.x(), 0, ShiftMonitoring.label(spec, in.target()));
+            if (i + 1 == stored) {
+                store.putShiftMonitor("moving", direct.toBytes());
+            } else if (i >= stored) {
+                store.putShiftObservation("moving", i - stored,
+                        ShiftMonitoring.encode(in.x(), 0, ShiftMonitoring.label(spec, in.target())));
+            }
+        }
+        ShiftMonitoring monitoring = new ShiftMonitoring(config, store, LearnerEvents.NONE);
+        float[] predictsClass0 = {1f, 0f};
+        java.util.function.IntConsumer observe = i -> {
+            Instance in = records.get(i);
+            monitoring.observe(in, spec, predictsClass0);
+            direct.observe(in.x(), 0, ShiftMonitoring.label(spec, in.target()));
+        };
+        for (int i = logged; i < logged + 30; i++) {
+            observe.accept(i);
+        }
+        assertThat(store.shiftObservations("moving")).as("rows wait for the flush").hasSize(50);
+        monitoring.flush();
+        assertThat(store.shiftObservations("moving")).hasSize(80);
+        assertThat(new ShiftMonitoring(config, store, LearnerEvents.NONE).read("moving").toBytes())
+                .isEqualTo(direct.toBytes());
+
+        byte[] before = store.shiftMonitor("moving");
+        for (int i = logged + 30; i < logged + 30 + 25; i++) { // the block's 100th row since the monitor was stored
+            observe.accept(i);
+        }
+        assertThat(store.shiftMonitor("moving")).as("stored whole").isNotEqualTo(before);
+        assertThat(store.shiftObservations("moving")).as("its log dropped").isEmpty();
+        monitoring.flush();
+        assertThat(store.shiftObservations("moving")).as("the 5 rows since").hasSize(5);
+        assertThat(new ShiftMonitoring(config, store, LearnerEvents.NONE).read("moving").toBytes())
+                .isEqualTo(direct.toBytes());
     }
 
     @Test
