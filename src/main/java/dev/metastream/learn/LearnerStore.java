@@ -36,22 +36,26 @@ public interface LearnerStore {
     /** Drops a task's index from the registry (the entry at its index is left to be overwritten). */
     void deleteMemoryTask(String task);
 
-    /** The buffered micro-batch, in arrival order. */
+    /**
+     * The buffered micro-batch as builds before {@link #pendingRows} wrote it, an example at a time, in arrival order:
+     * the learner reads it when a store has no buffer record, and empties it at its next flush.
+     */
     List<PendingExample> pending();
 
-    /** Buffers one example at a position of the micro-batch. */
+    /** Buffers one example at a position of the micro-batch (the format of builds before {@link #pendingRows}). */
     void putPending(int position, PendingExample example);
 
     /** Empties the micro-batch buffer (positions 0 .. count-1). */
     void clearPending(int count);
 
     /**
-     * The learner's rows of the buffered micro-batch as of its last {@code StreamingLearner#flush} (the binary form of
-     * {@code PendingRows}), or null when none was written: a new store, or one written before the learner flushed.
+     * The learner's buffered micro-batch as of its last {@code StreamingLearner#flush} (the binary form of
+     * {@link PendingRows}: its examples and what their heads saw), or null when none was written: a new store, or one
+     * written before the learner flushed.
      */
     byte[] pendingRows();
 
-    /** Saves the learner's rows of the buffered micro-batch, with the states of the same flush. */
+    /** Saves the learner's buffered micro-batch, with the states of the same flush. */
     void putPendingRows(byte[] rows);
 
     /** Writes one slot of a task's episodic memory. */

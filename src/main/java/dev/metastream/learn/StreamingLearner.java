@@ -176,49 +176,58 @@ public final class StreamingLearner {
             shared.legacyMemoryTasks.clear();
             sharedUnflushed = true;
         }
-        resume(store.pending(), store.pendingRows());
+        byte[] flushed = store.pendingRows();
+        if (flushed != null) {
+            resume(PendingRows.fromBytes(flushed));
+        } else {
+            relearn(store.pending());
+        }
     }
 
     /**
-     * Rebuilds the micro-batch buffer: the examples the flushed rows describe (a prefix of the buffer, whose steps the
-     * stored states hold) from their rows, the rest by learning them again.
+     * Examples the pending store holds, written one by one by builds before the buffer was flushed whole (and learned
+     * again at a restart): dropped at the next flush, which writes the buffer in their place.
      */
-    private void resume(List<PendingExample> stored, byte[] rowBytes) {
-        List<PendingRows.Row> rows = rowBytes == null ? List.of() : PendingRows.fromBytes(rowBytes).rows();
-        boolean described = rows.size() <= stored.size();
-        for (int i = 0; described && i < rows.size(); i++) {
-            described = rows.get(i).describes(stored.get(i));
-        }
-        if (!described) {
-            LOG.warn("the learner's flushed rows describe {} buffered examples that are not the {} stored (the stores "
-                    + "were not written together: at-least-once): the stored ones are learned again", rows.size(),
-                    stored.size());
-            rows = List.of();
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            pending.add(new PendingRow(stored.get(i), rows.get(i).scaledX(), rows.get(i).lag(), null));
-            // Its task learned since the last micro-batch, as if it had learned the example again: its metrics and
-            // snapshot are due at the batch's end.
-            TaskState st = taskOrNull(rows.get(i).task());
+    private int legacyPending;
+
+    /**
+     * Rebuilds the micro-batch buffer as the last flush wrote it: the stored states already hold its examples'
+     * per-example steps, so nothing is learned again.
+     */
+    private void resume(PendingRows flushed) {
+        for (int i = 0; i < flushed.examples().size(); i++) {
+            PendingExample pe = flushed.examples().get(i);
+            pending.add(new PendingRow(pe, flushed.rows().get(i).scaledX(), flushed.rows().get(i).lag(), null));
+            // Its task learned since the last micro-batch: its metrics and snapshot are due at the batch's end.
+            TaskState st = taskOrNull(pe.instance().task());
             if (st != null) {
                 dirty.put(st.task, st);
             }
         }
+    }
+
+    /**
+     * Rebuilds the buffer of a store written before the buffer was flushed whole: its states were written at each
+     * micro-batch's end and its examples one by one, so they are learned again, in order, with the same arithmetic,
+     * publishing nothing (their predictions and events were published before the restart).
+     */
+    private void relearn(List<PendingExample> stored) {
         recovering = true;
         try {
-            for (PendingExample pe : stored.subList(rows.size(), stored.size())) {
+            for (PendingExample pe : stored) {
                 pending.add(learnOne(pe.instance()).row(pe));
             }
         } finally {
             recovering = false;
         }
-        pendingUnflushed = rows.size() < stored.size();
+        legacyPending = stored.size();
+        pendingUnflushed = legacyPending > 0;
     }
 
     /**
      * Writes every task state changed since the last flush, the shared state, the domain-shift monitors' rows of the
-     * records they observed and the buffered micro-batch's rows: each state once, however many micro-batches changed it. The store then holds what a learner rebuilt from it resumes
-     * with. A Kafka Streams processor calls this before each commit (so the writes commit with the records that caused
+     * records they observed and the buffered micro-batch (its examples and rows): each state once, however many
+     * micro-batches changed it. The store then holds what a learner rebuilt from it resumes with. A Kafka Streams processor calls this before each commit (so the writes commit with the records that caused
      * them); the learner also calls it itself when the states waiting for it outgrow the task cache's bound.
      */
     public void flush() {
@@ -240,11 +249,16 @@ public final class StreamingLearner {
         shiftMonitoring.flush();
         if (pendingUnflushed) {
             List<PendingRows.Row> rows = new ArrayList<>(pending.size());
+            List<PendingExample> examples = new ArrayList<>(pending.size());
             for (PendingRow r : pending) {
-                Instance in = r.example().instance();
-                rows.add(new PendingRows.Row(in.task(), in.timestamp(), r.scaledX(), r.lag()));
+                examples.add(r.example());
+                rows.add(new PendingRows.Row(r.scaledX(), r.lag()));
             }
-            store.putPendingRows(new PendingRows(rows).toBytes());
+            store.putPendingRows(new PendingRows(examples, rows).toBytes());
+            if (legacyPending > 0) {
+                store.clearPending(legacyPending);
+                legacyPending = 0;
+            }
             pendingUnflushed = false;
         }
     }
@@ -288,6 +302,13 @@ public final class StreamingLearner {
     /** The tasks that keep a memory, in registry order (reads every entry: for tests and tools). */
     List<String> memoryTaskIds() {
         return memoryTasks.toList();
+    }
+
+    /** The labelled examples buffered and not yet learned, in arrival order. */
+    public List<PendingExample> pendingExamples() {
+        List<PendingExample> out = new ArrayList<>(pending.size());
+        pending.forEach(r -> out.add(r.example()));
+        return out;
     }
 
     /** Number of labelled examples buffered and not yet learned. */
@@ -436,8 +457,7 @@ public final class StreamingLearner {
         Learned l = learnOne(in);
         shiftMonitoring.observe(in, l.prediction().spec(), l.prediction().output());
         PendingExample pe = new PendingExample(in, l.prediction().output());
-        store.putPending(pending.size(), pe);
-        pending.add(l.row(pe));
+        pending.add(l.row(pe)); // written at the next flush, if it is still buffered then
         pendingUnflushed = true;
         if (pending.size() >= config.batchSize()) {
             learnPending(in.timestamp());
@@ -822,7 +842,6 @@ public final class StreamingLearner {
         shared.learned += n;
         shared.learnedSincePublish += n;
         sharedUnflushed = true;
-        store.clearPending(n);
         pending.clear();
         pendingUnflushed = true;
         return n;

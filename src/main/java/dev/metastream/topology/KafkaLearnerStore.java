@@ -185,7 +185,10 @@ final class KafkaLearnerStore implements LearnerStore {
         shared.put(SHARED_KEY, state.toBytesWithoutBases(basesStamp));
     }
 
-    /** The learner's rows of its buffered micro-batch, beside the shared state they were flushed with. */
+    /**
+     * The learner's buffered micro-batch ({@link dev.metastream.learn.PendingRows}), beside the shared state it was
+     * flushed with.
+     */
     static final String PENDING_ROWS_KEY = SHARED_KEY + ".pending.rows";
 
     @Override

@@ -79,8 +79,8 @@ public final class LearnerProcessor implements Processor<String, Object, String,
                 context.getStateStore(MetastreamTopology.SHIFT_MONITOR_STORE));
         metaModel = context.getStateStore(MetastreamTopology.META_MODEL_STORE);
         snapshots = context.getStateStore(MetastreamTopology.TASK_SNAPSHOT_STORE);
-        store.pending().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
         learner = new StreamingLearner(config, store, "learner-" + context.taskId(), events);
+        learner.pendingExamples().forEach(pe -> pendingByKind[config.taskSpec(pe.instance().task()).kind().ordinal()]++);
         // The learner writes its task and shared states behind: once per commit, just before it.
         hooks.register(context.taskId(), learner::flush);
         if (topics.metaSyncEnabled()) {

@@ -44,7 +44,7 @@ public abstract class LearnerStoreContract {
             l.flush();
             source.forEachTask(st -> tasks.put(st.task(), st));
             shared = source.shared();
-            pending.addAll(source.pending());
+            pending.addAll(l.pendingExamples());
         }
     }
 

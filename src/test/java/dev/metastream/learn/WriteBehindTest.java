@@ -125,12 +125,12 @@ class WriteBehindTest {
     }
 
     /**
-     * A store whose states were written at a micro-batch's end, with examples buffered after it and no flush since (as
-     * a store written before flushes wrote rows, or a crash under at-least-once), is resumed by learning the buffered
-     * examples again: the rebuilt learner goes on as the uninterrupted one.
+     * A store written before the buffer was flushed whole (states written at a micro-batch's end, the examples since in
+     * the pending store, no rows) is resumed by learning the buffered examples again: the rebuilt learner goes on as
+     * the uninterrupted one, and its first flush writes the buffer in place of the pending store's examples.
      */
     @Test
-    void examplesBufferedAfterTheLastFlushAreLearnedAgain() {
+    void aStoreWrittenBeforeTheBufferWasFlushedIsResumedByLearningItAgain() {
         List<Instance> data = stream(60, 3, 7);
         LearnerConfig cfg = LearnerConfig.from(props());
         StreamingLearner straight = new StreamingLearner(cfg, new InMemoryLearnerStore(), "t", LearnerEvents.NONE);
@@ -141,35 +141,32 @@ class WriteBehindTest {
         StreamingLearner first = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
         data.subList(0, 40).forEach(first::observe);
         first.flush(); // at a batch's end: nothing buffered
-        data.subList(40, 43).forEach(first::observe); // buffered (stored at once), states not flushed
+        store.putPendingRows(null); // as an earlier build left it: no buffer record...
+        for (int i = 40; i < 43; i++) { // ...and the examples since in the pending store
+            store.putPending(i - 40, new PendingExample(data.get(i), expected.get(i)));
+        }
         StreamingLearner rebuilt = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
         assertThat(rebuilt.pendingCount()).isEqualTo(3);
+        rebuilt.flush();
+        assertThat(store.pending()).as("dropped: the buffer is flushed whole").isEmpty();
+        assertThat(PendingRows.fromBytes(store.pendingRows()).examples()).hasSize(3);
         for (int i = 43; i < data.size(); i++) {
             assertThat(rebuilt.observe(data.get(i)).output()).as("example %d", i).containsExactly(expected.get(i));
         }
     }
 
-    /**
-     * Rows that do not describe the stored buffer (under at-least-once the stores are not written together) are not
-     * used: the buffer is learned again instead, and the learner goes on.
-     */
+    /** An example learned in a micro-batch between two flushes is never written: only the buffer at a flush is. */
     @Test
-    void rowsOfAnotherBufferAreNotUsed() {
-        LearnerConfig cfg = LearnerConfig.from(props());
+    void onlyTheBufferAtAFlushIsWritten() {
         InMemoryLearnerStore store = new InMemoryLearnerStore();
-        StreamingLearner first = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
-        List<Instance> data = stream(13, 2, 9);
-        data.forEach(first::observe);
-        first.flush(); // rows of examples 10, 11, 12
-        store.clearPending(3);
-        List<Instance> other = stream(2, 2, 99);
-        for (int i = 0; i < other.size(); i++) {
-            store.putPending(i, new PendingExample(other.get(i), new float[3]));
-        }
-        StreamingLearner rebuilt = new StreamingLearner(cfg, store, "t", LearnerEvents.NONE);
-        assertThat(rebuilt.pendingCount()).isEqualTo(2);
-        stream(10, 2, 100).forEach(rebuilt::observe);
-        assertThat(rebuilt.shared().batches).isGreaterThan(first.shared().batches);
+        StreamingLearner learner = new StreamingLearner(LearnerConfig.from(props()), store, "t", LearnerEvents.NONE);
+        List<Instance> data = stream(23, 2, 9);
+        data.forEach(learner::observe); // four batches of 5 learned, 3 buffered
+        assertThat(store.pending()).isEmpty();
+        assertThat(store.pendingRows()).isNull();
+        learner.flush();
+        assertThat(PendingRows.fromBytes(store.pendingRows()).examples()).extracting(pe -> pe.instance().id())
+                .containsExactly("e20", "e21", "e22");
     }
 
     /** Records each task's metrics and snapshot events as (kind, task, examples learned). */
