@@ -155,7 +155,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> e2eModes;
 
     @Option(names = "--task-counts", split = ",", paramLabel = "N,N,...", description = "Also measure the learner "
-            + "alone with this many tasks each (a RocksDB store, so the heap holds only the task cache), e.g. "
+            + "alone with this many tasks each (RocksDB stores, one database per store as the application keeps them, so the heap "
+            + "holds only the task cache), e.g. "
             + "100,1000000; task_scaling_ratio is the last count's examples/s over the first's.")
     List<Integer> taskCounts = new ArrayList<>();
 
@@ -568,10 +569,12 @@ public final class BenchCommand implements Callable<Integer> {
                      dev.metastream.topology.RocksLearnerStores.WriteStats writes) {}
 
     /**
-     * The learner alone over a RocksDB store with {@code tasks} tasks, examples drawn uniformly at random over them
-     * (labels from a per-task linear map derived from the task's index, so no table of every task is kept). Examples
-     * are generated untimed in chunks of 10,000; the first tenth is warm-up and not timed. The store is sized by the
-     * {@code rocksdb.*} keys of {@code settings} ({@code --set rocksdb.memory.total.mb=...}), as the application's.
+     * The learner alone over RocksDB stores (one database per store,
+     * {@link dev.metastream.topology.RocksLearnerStores}) with {@code tasks} tasks, examples drawn uniformly at random
+     * over them (labels from a per-task linear map derived from the task's index, so no table of every task is kept).
+     * Examples are generated untimed in chunks of 10,000; the first tenth is warm-up and not timed. The stores are sized
+     * by the {@code rocksdb.*} keys of {@code settings} ({@code --set rocksdb.memory.total.mb=...}), as the
+     * application's.
      */
     static TaskScale taskScaling(LearnerConfig config, Properties settings, int tasks, long examples) throws Exception {
         Path dir = Files.createTempDirectory("metastream-bench-tasks");

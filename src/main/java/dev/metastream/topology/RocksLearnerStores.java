@@ -19,33 +19,66 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
- * The learner's {@link KafkaLearnerStore} over one plain RocksDB database outside a topology (each store a one-byte key
- * prefix, no write-ahead log as in Kafka Streams, no changelog, no record cache): what {@code bench} uses to measure the learner with more tasks than the heap
- * holds, through the same store code the application runs.
+ * The learner's {@link KafkaLearnerStore} over plain RocksDB databases outside a topology, one per store as Kafka Streams
+ * keeps them (no write-ahead log as in Kafka Streams, no changelog, no record cache): what {@code bench} uses to measure
+ * the learner with more tasks than the heap holds, through the same store code the application runs.
+ *
+ * <p>Until the twenty-sixth stop of issue 11 all six stores shared one database under one-byte key prefixes. The
+ * application never runs that way: each store is a database of its own, with its own memtables, sorted runs and
+ * compactions. With a million tasks the single database took every store's writes into one pair of memtables and
+ * merged them all in one store's compactions, so the bench measured more write stalls than the application's
+ * task-state store meets.
  */
 public final class RocksLearnerStores implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
 
-    /** The name the database is configured under (what {@link BoundedRocksDbConfigSetter} records). */
-    static final String STORE_NAME = "bench-learner-stores";
+    /**
+     * The databases, in {@link KafkaLearnerStore}'s order, named as the application's stores (what
+     * {@link BoundedRocksDbConfigSetter} records).
+     */
+    static final List<String> STORE_NAMES = List.of(MetastreamTopology.TASK_STATE_STORE,
+            MetastreamTopology.SHARED_STATE_STORE, MetastreamTopology.PENDING_STORE, MetastreamTopology.MEMORY_STORE,
+            MetastreamTopology.REFERENCE_GRADIENT_STORE, MetastreamTopology.SHIFT_MONITOR_STORE);
 
-    private final RocksDB db;
-    private final Options options;
-    /** The setter that configured {@link #options}; told when the database closes, as Kafka Streams tells it. */
+    /** One store's database and what configured it. */
+    private record Database(String name, RocksDB db, Options options, org.rocksdb.BloomFilter filter) {}
+
+    private final List<Database> databases = new java.util.ArrayList<>();
+    /** The setter that configured the databases' options; told when each closes, as Kafka Streams tells it. */
     private final BoundedRocksDbConfigSetter setter = new BoundedRocksDbConfigSetter();
-    private final org.rocksdb.BloomFilter filter = new org.rocksdb.BloomFilter();
     /** As Kafka Streams' RocksDB stores write: no write-ahead log (the changelog topic is the log). */
     private final org.rocksdb.WriteOptions writes = new org.rocksdb.WriteOptions().setDisableWAL(true);
-    private final Path dir;
     private final LearnerStore store;
+    private final Path dir;
 
     private RocksLearnerStores(Path dir, java.util.Map<?, ?> settings) throws RocksDBException {
         this.dir = dir;
-        this.options = kafkaStreamsOptions(settings);
-        this.db = RocksDB.open(options, dir.toString());
-        this.store = new KafkaLearnerStore(kv('t'), kv('s'), kv('p'), kv('m'), kv('r'), kv('x'));
+        List<KeyValueStore<String, byte[]>> stores = new java.util.ArrayList<>();
+        try {
+            for (String name : STORE_NAMES) {
+                org.rocksdb.BloomFilter filter = new org.rocksdb.BloomFilter();
+                Options options = kafkaStreamsOptions(name, filter, settings);
+                RocksDB db;
+                try {
+                    db = RocksDB.open(options, dir.resolve(name).toString());
+                } catch (RocksDBException e) {
+                    setter.close(name, options);
+                    options.close();
+                    filter.close();
+                    throw e;
+                }
+                Database d = new Database(name, db, options, filter);
+                databases.add(d);
+                stores.add(new Store(d));
+            }
+        } catch (RocksDBException e) {
+            close();
+            throw e;
+        }
+        this.store = new KafkaLearnerStore(stores.get(0), stores.get(1), stores.get(2), stores.get(3), stores.get(4),
+                stores.get(5));
     }
 
     /**
@@ -61,7 +94,7 @@ public final class RocksLearnerStores implements AutoCloseable {
      * @param settings the application's settings: the setter's keys ({@code rocksdb.memory.total.mb} and the others
      *                 it reads) are taken from them, its defaults for the absent ones
      */
-    private Options kafkaStreamsOptions(java.util.Map<?, ?> settings) {
+    private Options kafkaStreamsOptions(String name, org.rocksdb.BloomFilter filter, java.util.Map<?, ?> settings) {
         org.rocksdb.BlockBasedTableConfig table = new org.rocksdb.BlockBasedTableConfig();
         table.setFilterPolicy(filter);
         Options o = new Options().setCreateIfMissing(true).setErrorIfExists(false)
@@ -78,17 +111,17 @@ public final class RocksLearnerStores implements AutoCloseable {
                 configs.put(key, v);
             }
         }
-        setter.setConfig(STORE_NAME, o, configs);
+        setter.setConfig(name, o, configs);
         return o;
     }
 
-    /** A fresh database in {@code dir} (created when missing), at the setter's default budget. */
+    /** Fresh databases under {@code dir} (created when missing), at the setter's default budget. */
     public static RocksLearnerStores open(Path dir) {
         return open(dir, java.util.Map.of());
     }
 
     /**
-     * A fresh database in {@code dir} (created when missing), sized by the {@code rocksdb.*} keys of
+     * Fresh databases under {@code dir} (created when missing), sized by the {@code rocksdb.*} keys of
      * {@code settings} that {@link BoundedRocksDbConfigSetter} reads (its defaults for the absent ones).
      */
     public static RocksLearnerStores open(Path dir, java.util.Map<?, ?> settings) {
@@ -100,18 +133,27 @@ public final class RocksLearnerStores implements AutoCloseable {
         }
     }
 
-    /** The learner store over the database. */
+    /** The directory holding the databases, one sub-directory per store. */
+    Path directory() {
+        return dir;
+    }
+
+    /** The learner store over the databases. */
     public LearnerStore store() {
         return store;
     }
 
-    /** Flushes the memtables and returns the bytes of the database's live table (SST) files. */
+    /** Flushes the memtables and returns the bytes of the databases' live table (SST) files. */
     public long bytesOnDisk() {
+        long bytes = 0;
         try (org.rocksdb.FlushOptions f = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
-            db.flush(f);
-            // RocksDB's own count of the live table files: walking the directory raced with compactions deleting
-            // the files they replace (NoSuchFileException), and would count files about to go.
-            return db.getLongProperty("rocksdb.live-sst-files-size");
+            for (Database d : databases) {
+                d.db().flush(f);
+                // RocksDB's own count of the live table files: walking the directory raced with compactions deleting
+                // the files they replace (NoSuchFileException), and would count files about to go.
+                bytes += d.db().getLongProperty("rocksdb.live-sst-files-size");
+            }
+            return bytes;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -132,16 +174,23 @@ public final class RocksLearnerStores implements AutoCloseable {
     public record WriteStats(long userBytes, long tableBytes, long stallMicros,
                              java.util.SortedMap<String, Long> stallCauses) {}
 
-    /** The database's {@link WriteStats} so far. */
+    /** The databases' {@link WriteStats} so far, summed over the stores. */
     public WriteStats writeStats() {
+        long user = 0;
+        long table = 0;
+        long stalled = 0;
+        java.util.SortedMap<String, Long> causes = new java.util.TreeMap<>();
         try {
-            java.util.Map<String, String> db = this.db.getMapProperty("rocksdb.dbstats");
-            java.util.Map<String, String> cf = this.db.getMapProperty("rocksdb.cfstats");
-            java.util.SortedMap<String, Long> causes = stallCauses(
-                    this.db.getProperty("rocksdb.cfstats-no-file-histogram"));
-            return new WriteStats(number(db, "db.user_bytes_written"),
-                    Math.round(Double.parseDouble(cf.getOrDefault("compaction.Sum.WriteGB", "0")) * (1L << 30)),
-                    number(db, "db.user_write_stall_micros"), causes);
+            for (Database d : databases) {
+                java.util.Map<String, String> db = d.db().getMapProperty("rocksdb.dbstats");
+                java.util.Map<String, String> cf = d.db().getMapProperty("rocksdb.cfstats");
+                stallCauses(d.db().getProperty("rocksdb.cfstats-no-file-histogram")).forEach(
+                        (cause, n) -> causes.merge(cause, n, Long::sum));
+                user += number(db, "db.user_bytes_written");
+                table += Math.round(Double.parseDouble(cf.getOrDefault("compaction.Sum.WriteGB", "0")) * (1L << 30));
+                stalled += number(db, "db.user_write_stall_micros");
+            }
+            return new WriteStats(user, table, stalled, causes);
         } catch (RocksDBException e) {
             throw new IllegalStateException(e);
         }
@@ -190,30 +239,28 @@ public final class RocksLearnerStores implements AutoCloseable {
 
     @Override
     public void close() {
-        db.close();
-        setter.close(STORE_NAME, options); // so the setter no longer counts the store as open
+        for (Database d : databases) {
+            d.db().close();
+            d.options().close();
+            setter.close(d.name(), d.options()); // so the setter no longer counts the store as open
+            d.filter().close();
+        }
+        databases.clear();
         writes.close();
-        options.close();
-        filter.close();
     }
 
-    private KeyValueStore<String, byte[]> kv(char tag) {
-        return new Prefixed(tag);
-    }
+    /** One store: its keys are the learner's, UTF-8, as Kafka Streams' string serde writes them. */
+    private final class Store implements KeyValueStore<String, byte[]> {
+        private final Database database;
+        private final RocksDB db;
 
-    private final class Prefixed implements KeyValueStore<String, byte[]> {
-        private final byte tag;
-
-        Prefixed(char tag) {
-            this.tag = (byte) tag;
+        Store(Database database) {
+            this.database = database;
+            this.db = database.db();
         }
 
-        private byte[] key(String k) {
-            byte[] b = k.getBytes(StandardCharsets.UTF_8);
-            byte[] out = new byte[b.length + 1];
-            out[0] = tag;
-            System.arraycopy(b, 0, out, 1, b.length);
-            return out;
+        private static byte[] key(String k) {
+            return k.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -266,21 +313,21 @@ public final class RocksLearnerStores implements AutoCloseable {
 
         @Override
         public KeyValueIterator<String, byte[]> all() {
-            return scan(new byte[] {tag});
+            return scan(new byte[0]);
         }
 
         @Override
         public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS serializer) {
-            byte[] p = serializer.serialize(null, prefix);
-            byte[] full = new byte[p.length + 1];
-            full[0] = tag;
-            System.arraycopy(p, 0, full, 1, p.length);
-            return scan(full);
+            return scan(serializer.serialize(null, prefix));
         }
 
         private KeyValueIterator<String, byte[]> scan(byte[] prefix) {
             RocksIterator it = db.newIterator();
-            it.seek(prefix);
+            if (prefix.length == 0) {
+                it.seekToFirst();
+            } else {
+                it.seek(prefix);
+            }
             return new KeyValueIterator<>() {
                 @Override
                 public boolean hasNext() {
@@ -293,16 +340,14 @@ public final class RocksLearnerStores implements AutoCloseable {
                         throw new NoSuchElementException();
                     }
                     byte[] k = it.key();
-                    KeyValue<String, byte[]> kv = new KeyValue<>(
-                            new String(k, 1, k.length - 1, StandardCharsets.UTF_8), it.value());
+                    KeyValue<String, byte[]> kv = new KeyValue<>(new String(k, StandardCharsets.UTF_8), it.value());
                     it.next();
                     return kv;
                 }
 
                 @Override
                 public String peekNextKey() {
-                    byte[] k = it.key();
-                    return new String(k, 1, k.length - 1, StandardCharsets.UTF_8);
+                    return new String(it.key(), StandardCharsets.UTF_8);
                 }
 
                 @Override
@@ -323,7 +368,7 @@ public final class RocksLearnerStores implements AutoCloseable {
 
         @Override
         public String name() {
-            return "rocks-" + (char) tag;
+            return database.name();
         }
 
         @Override

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link RocksLearnerStores}, the one RocksDB database {@code bench} measures the learner over with many tasks, against
+ * {@link RocksLearnerStores}, the RocksDB databases (one per store) {@code bench} measures the learner over with many tasks, against
  * {@link LearnerStoreContract}; and configured as the application's stores are by default.
  */
 class RocksLearnerStoresTest extends LearnerStoreContract {
@@ -40,10 +40,13 @@ class RocksLearnerStoresTest extends LearnerStoreContract {
     @Test
     void runsWithTheApplicationsDefaultRocksDbConfigSetter() {
         newStore();
-        assertThat(BoundedRocksDbConfigSetter.configuredStores()).contains(RocksLearnerStores.STORE_NAME);
+        assertThat(BoundedRocksDbConfigSetter.configuredStores()).containsAll(RocksLearnerStores.STORE_NAMES);
     }
 
-    /** Closing the database tells the setter, which counts open stores against the write-buffer manager's line. */
+    /**
+     * Each store is a database of its own, as in the application, and closing them tells the setter, which counts open
+     * stores against the write-buffer manager's line.
+     */
     @Test
     void isCountedAsAnOpenStoreUntilClosed() throws java.io.IOException {
         // A sizing no other test uses, so no other test's stores open or close under it meanwhile.
@@ -51,7 +54,9 @@ class RocksLearnerStoresTest extends LearnerStoreContract {
         BoundedRocksDbConfigSetter.Sizing sizing = BoundedRocksDbConfigSetter.Sizing.from(settings);
         assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isZero();
         try (RocksLearnerStores rocks = RocksLearnerStores.open(Files.createTempDirectory(dir, "count"), settings)) {
-            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isEqualTo(1);
+            assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isEqualTo(RocksLearnerStores.STORE_NAMES.size());
+            assertThat(java.nio.file.Files.list(rocks.directory()).map(p -> p.getFileName().toString()).sorted())
+                    .containsExactlyElementsOf(RocksLearnerStores.STORE_NAMES.stream().sorted().toList());
         }
         assertThat(BoundedRocksDbConfigSetter.openStores(sizing)).isZero();
     }
