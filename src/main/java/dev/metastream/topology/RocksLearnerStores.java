@@ -241,8 +241,8 @@ public final class RocksLearnerStores implements AutoCloseable {
     public void close() {
         for (Database d : databases) {
             d.db().close();
-            d.options().close();
             setter.close(d.name(), d.options()); // so the setter no longer counts the store as open
+            d.options().close();
             d.filter().close();
         }
         databases.clear();
