@@ -30,7 +30,7 @@ final class Features {
     private final float[] fmSum;
 
     private Features(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
-                     float[] h, float[] linearX) {
+                     float[] h, float[] linearX, float[] inputsBuffer) {
         this.linearX = linearX;
         this.shared = shared;
         ModelConfig model = config.model();
@@ -54,7 +54,9 @@ final class Features {
             centre = 0f;
             scale = 1f;
         }
-        inputs = new float[hidden + wide + lagWidth];
+        int width = hidden + wide + lagWidth;
+        // Every element is written below, so a reused buffer needs no zeroing.
+        inputs = inputsBuffer != null && inputsBuffer.length == width ? inputsBuffer : new float[width];
         System.arraycopy(h, 0, inputs, 0, hidden);
         if (wide > 0) {
             System.arraycopy(scaledX, 0, inputs, hidden, wide);
@@ -87,9 +89,25 @@ final class Features {
     /** Scales {@code x}, runs the trunk on it and lays out the head's inputs. */
     static Features of(LearnerConfig config, Trunk trunk, SharedState shared, TaskState st, TaskSpec spec,
                        float[] x) {
+        return of(config, trunk, shared, st, spec, x, null);
+    }
+
+    /**
+     * {@link #of(LearnerConfig, Trunk, SharedState, TaskState, TaskSpec, float[])} with the head's and the linear
+     * expert's inputs laid out in the learner's {@link StepBuffers} (unless null): the features are then valid until
+     * the next features made with them. The scaled inputs and the trunk's pass, which the micro-batch keeps, are the
+     * features' own.
+     */
+    static Features of(LearnerConfig config, Trunk trunk, SharedState shared, TaskState st, TaskSpec spec,
+                       float[] x, StepBuffers buffers) {
         float[] scaled = scale(config, shared, st, x);
         Trunk.Pass pass = trunk.forwardKept(shared.trunk, scaled);
-        Features f = of(config, shared, st, spec, scaled, pass.output(), x);
+        float[] h = pass.output();
+        float[] linearX = linearInputs(config, shared, st, x, scaled,
+                buffers == null ? null : buffers.overwritten(StepBuffers.Slot.LINEAR_INPUTS, x.length));
+        float[] inputs = buffers == null ? null
+                : buffers.overwritten(StepBuffers.Slot.HEAD_INPUTS, width(config, spec, h.length));
+        Features f = new Features(config, shared, st, spec, scaled, h, linearX, inputs);
         f.trunkPass = pass;
         return f;
     }
@@ -100,16 +118,51 @@ final class Features {
      */
     static Features of(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
                        float[] h, float[] x) {
-        float[] linearX = !config.model().mixture() ? null
-                : config.model().perTaskScaler() || !config.model().scaleInputs() ? scaledX
-                : scaleForTask(config, shared, st, x);
-        return new Features(config, shared, st, spec, scaledX, h, linearX);
+        return new Features(config, shared, st, spec, scaledX, h, linearInputs(config, shared, st, x, scaledX, null),
+                null);
+    }
+
+    /**
+     * The task's own view of {@code x}, for its {@link LinearExpert} ({@link #linearInputs()}; null without the
+     * mixture): scaled by the task's statistics pooled with the partition's, since a per-task model should see the
+     * task's own scales (on tasks whose features are distributed differently, a partition-wide scaler leaves each
+     * task's inputs off-centre). Written into {@code out} (a new array when null) unless they are {@code scaledX}.
+     */
+    private static float[] linearInputs(LearnerConfig config, SharedState shared, TaskState st, float[] x,
+                                        float[] scaledX, float[] out) {
+        if (!config.model().mixture()) {
+            return null;
+        }
+        if (config.model().perTaskScaler() || !config.model().scaleInputs()) {
+            return scaledX;
+        }
+        if (out == null) {
+            out = new float[x.length];
+        }
+        InputScaler.transformPooled(st == null ? null : st.scaler, shared.scaler, config.model().scalerPriorWeight(),
+                x, out);
+        return out;
     }
 
     /** Lays out the head's inputs from already scaled inputs and trunk features (no linear inputs). */
     static Features of(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
                        float[] h) {
-        return new Features(config, shared, st, spec, scaledX, h, null);
+        return new Features(config, shared, st, spec, scaledX, h, null, null);
+    }
+
+    /**
+     * {@link #of(LearnerConfig, SharedState, TaskState, TaskSpec, float[], float[])} laying the head's inputs out in
+     * {@code inputs} when it is {@link #width} long (the learner's reused rows: the features then own it while used).
+     */
+    static Features reusing(LearnerConfig config, SharedState shared, TaskState st, TaskSpec spec, float[] scaledX,
+                            float[] h, float[] inputs) {
+        return new Features(config, shared, st, spec, scaledX, h, null, inputs);
+    }
+
+    /** The number of head inputs ({@link #width()}) a task of {@code spec} has over {@code hidden} trunk features. */
+    static int width(LearnerConfig config, TaskSpec spec, int hidden) {
+        ModelConfig model = config.model();
+        return hidden + model.wideInputs(config.trunk()) + model.lagInputs(spec);
     }
 
     /**
@@ -118,31 +171,23 @@ final class Features {
      * off).
      */
     static float[] scale(LearnerConfig config, SharedState shared, TaskState st, float[] x) {
+        return config.model().scaleInputs() ? scale(config, shared, st, x, new float[x.length]) : x;
+    }
+
+    /**
+     * {@link #scale(LearnerConfig, SharedState, TaskState, float[])} into {@code out} (as long as {@code x}), which it
+     * returns; {@code x} itself when scaling is off.
+     */
+    static float[] scale(LearnerConfig config, SharedState shared, TaskState st, float[] x, float[] out) {
         if (!config.model().scaleInputs()) {
             return x;
         }
-        float[] out = new float[x.length];
         if (config.model().perTaskScaler()) {
             InputScaler.transformPooled(st == null ? null : st.scaler, shared.scaler,
                     config.model().scalerPriorWeight(), x, out);
         } else {
             shared.scaler.transform(x, out);
         }
-        return out;
-    }
-
-    /**
-     * The task's own view of {@code x}, for its {@link LinearExpert}: scaled by the task's statistics pooled with the
-     * partition's, since a per-task model should see the task's own scales (on tasks whose features are distributed
-     * differently, a partition-wide scaler leaves each task's inputs off-centre).
-     */
-    static float[] scaleForTask(LearnerConfig config, SharedState shared, TaskState st, float[] x) {
-        if (!config.model().scaleInputs()) {
-            return x;
-        }
-        float[] out = new float[x.length];
-        InputScaler.transformPooled(st == null ? null : st.scaler, shared.scaler, config.model().scalerPriorWeight(),
-                x, out);
         return out;
     }
 
@@ -270,6 +315,18 @@ final class Features {
      */
     float[] inputGradient(float[] head, TaskSpec spec, float[] target, float lossScale,
                           StreamingLearner.HeadGradient into) {
+        return inputGradient(head, spec, target, lossScale, into, new float[hidden]);
+    }
+
+    /**
+     * {@link #inputGradient(float[], TaskSpec, float[], float, StreamingLearner.HeadGradient)} written into
+     * {@code dH} (as long as the trunk's features; every element is written), which it returns.
+     */
+    float[] inputGradient(float[] head, TaskSpec spec, float[] target, float lossScale,
+                          StreamingLearner.HeadGradient into, float[] dH) {
+        if (dH.length != hidden) {
+            throw new IllegalArgumentException("dH length " + dH.length + " != trunk features " + hidden);
+        }
         int out = spec.outputs();
         float[] z = new float[out];
         Head.forward(head, inputs.length, out, inputs, z);
@@ -289,7 +346,6 @@ final class Features {
         for (int k = 0; k < out; k++) {
             dz[k] *= lossScale;
         }
-        float[] dH = new float[hidden];
         Head.inputGradient(head, out, dz, hidden, dH);
         return dH;
     }

@@ -45,10 +45,24 @@ final class LinearExpert {
      */
     static Steps learn(float[] params, float[] inputs, float[] z, float[] target, TaskSpec spec, float learningRate,
                        float clipNorm, Steps steps) {
+        return learn(params, inputs, z, target, spec, learningRate, clipNorm, steps, new float[params.length]);
+    }
+
+    /**
+     * {@link #learn(float[], float[], float[], float[], TaskSpec, float, float, Steps)} with the gradient computed in
+     * {@code gradient} (zeroed, as long as {@code params}), so that a learner reusing it allocates no gradient per
+     * step.
+     */
+    static Steps learn(float[] params, float[] inputs, float[] z, float[] target, TaskSpec spec, float learningRate,
+                       float clipNorm, Steps steps, float[] gradient) {
+        if (gradient.length != params.length) {
+            throw new IllegalArgumentException("gradient length " + gradient.length + " != parameters "
+                    + params.length);
+        }
         int out = spec.outputs();
         float[] dz = new float[out];
         spec.loss().gradient(z, target, dz);
-        float[] g = new float[params.length];
+        float[] g = gradient;
         Head.backward(params, inputs.length, out, inputs, dz, g, null);
         // Eight running sums (VecMath.sumOfSquares), not one: one waits for each addition before the next, and was
         // about a third of this step's time on the bench workload. The step size is logged, so Steps still replays.

@@ -103,6 +103,8 @@ public final class StreamingLearner {
     private boolean recovering;
     /** The factorisation machine's gradients of one step ({@link FactorizationMachine#learn}), reused. */
     private float[] fmScratch = new float[0];
+    /** The steps' gradients and the micro-batch's rows, arrays reused from step to step and batch to batch. */
+    private final StepBuffers buffers = new StepBuffers();
 
     /**
      * A buffered example with what its task's head saw at arrival (scaled inputs, previous label), so the trunk's
@@ -490,7 +492,7 @@ public final class StreamingLearner {
         changed(st);
         sharedUnflushed = true; // a step may move shared parts too (the partition's scaler and gate, FM factors)
         TaskSpec spec = config.taskSpec(st.task);
-        Features f = Features.of(config, trunk, shared, st, spec, in.x());
+        Features f = Features.of(config, trunk, shared, st, spec, in.x(), buffers);
         float[] background = st.background;
         float[] yBackground = background == null ? null : f.output(background, spec);
         float[] dzBackground = null;
@@ -503,7 +505,7 @@ public final class StreamingLearner {
             // Its own parameters gave a non-finite output: scoring it would throw from the metrics, out of the stream
             // thread, and again on every restart. The task alone restarts, says so, and predicts afresh.
             restartDiverged(st, in.timestamp());
-            f = Features.of(config, trunk, shared, st, spec, in.x());
+            f = Features.of(config, trunk, shared, st, spec, in.x(), buffers);
             background = null;
             yBackground = null;
             dzBackground = null;
@@ -551,7 +553,7 @@ public final class StreamingLearner {
         }
         if (background != null) {
             // The background learns the same example with the same step rule, then may take the head's place.
-            float[] gb = new float[background.length];
+            float[] gb = buffers.zeroed(StepBuffers.Slot.BACKGROUND, background.length);
             Head.backward(background, f.width(), out, f.inputs(), dzBackground, gb, null);
             if (clip(gb, config.optimizer().clipNorm())) {
                 int[] widths = f.partWidths();
@@ -602,7 +604,8 @@ public final class StreamingLearner {
                     errorOf(spec, rawTarget, o.partition()), model.mixtureShare());
         }
         st.linearSteps = LinearExpert.learn(st.linear, linearIn, o.zLinear(), target, spec,
-                model.linearLearningRate() * st.learningRateMultiplier, config.optimizer().clipNorm(), st.linearSteps);
+                model.linearLearningRate() * st.learningRateMultiplier, config.optimizer().clipNorm(), st.linearSteps,
+                buffers.zeroed(StepBuffers.Slot.LINEAR, st.linear.length));
     }
 
     /**
@@ -622,7 +625,7 @@ public final class StreamingLearner {
     private final HeadLearner sgdHead = new HeadLearner() {
         @Override
         public void learn(SharedState s, TaskState st, Features f, float[] dz, float[] target) {
-            float[] g = new float[st.head.length];
+            float[] g = buffers.zeroed(StepBuffers.Slot.HEAD, st.head.length);
             Head.backward(st.head, f.width(), dz.length, f.inputs(), dz, g, null);
             float[] norms = f.partNorms();
             if (stepHead(st, g, norms, f.partWidths()) && st.headSteps != null) {
@@ -708,12 +711,13 @@ public final class StreamingLearner {
         // 1. The trunk's gradient on the batch (and on what the memory strategy replays), through the current heads.
         List<MemoryStrategy.Replayed> replay = hidden > 0 && config.optimizer().trunkLearningRate() > 0 && shared.trunk.length > 0
                 ? memory.replay(ctx) : List.of();
+        buffers.releasePooled(); // the last batch's rows and replayed heads' gradients: no longer used
         Map<String, float[]> replayHeadGrads = new TreeMap<>();
         Map<String, float[]> replayNorms = new TreeMap<>();
         Map<String, int[]> replayWidths = new TreeMap<>();
         // A young replayed head's gradient rows, so that its step is logged (HeadSteps) instead of making it dense.
         Map<String, List<float[][]>> replayRows = new TreeMap<>();
-        float[] gTrunk = new float[shared.trunk.length];
+        float[] gTrunk = buffers.zeroed(StepBuffers.Slot.TRUNK, shared.trunk.length);
         if (gTrunk.length > 0 && config.optimizer().trunkLearningRate() > 0) {
             int total = n + replay.size();
             float[][] xs = new float[total][];
@@ -721,7 +725,8 @@ public final class StreamingLearner {
                 xs[i] = batch.get(i).scaledX();
             }
             for (int i = 0; i < replay.size(); i++) {
-                xs[n + i] = Features.scale(config, shared, replay.get(i).state(), replay.get(i).sample().x());
+                float[] x = replay.get(i).sample().x();
+                xs[n + i] = Features.scale(config, shared, replay.get(i).state(), x, buffers.pooled(x.length));
             }
             // The new examples' rows were computed when they were predicted: reused while the trunk is unchanged.
             Trunk.Pass[] predicted = new Trunk.Pass[n];
@@ -735,11 +740,12 @@ public final class StreamingLearner {
                 PendingRow row = batch.get(i);
                 TaskState st = states.get(row.example().instance().task());
                 TaskSpec spec = config.taskSpec(st.task);
-                Features f = Features.of(config, shared, st, spec, row.scaledX(), hs[i]).withLag(row.lag());
+                Features f = Features.reusing(config, shared, st, spec, row.scaledX(), hs[i],
+                        buffers.pooled(Features.width(config, spec, hs[i].length))).withLag(row.lag());
                 // A task's pull on the trunk: its rows' share of the batch's loss, scaled by the transfer reaction.
                 float[] target = row.example().instance().target();
                 dH[i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
-                        target, transfer.rowScale(st) / n, null);
+                        target, transfer.rowScale(st) / n, null, buffers.pooled(hs[i].length));
             }
             // The replayed mean loss is added to the batch's mean loss (Chaudhry et al. 2019): a joint mean would
             // shrink the new examples' pull by n / total and the batch would hardly move the trunk.
@@ -748,14 +754,15 @@ public final class StreamingLearner {
             for (int i = 0; i < replay.size(); i++) {
                 TaskState st = replay.get(i).state();
                 TaskSpec spec = config.taskSpec(st.task);
-                Features f = Features.of(config, shared, st, spec, xs[n + i], hs[n + i]).withLag(null);
-                float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> new float[st.head.length]);
+                Features f = Features.reusing(config, shared, st, spec, xs[n + i], hs[n + i],
+                        buffers.pooled(Features.width(config, spec, hs[n + i].length))).withLag(null);
+                float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> buffers.pooled(st.head.length));
                 float[] target = replay.get(i).sample().target();
                 List<float[][]> rows = st.headSteps == null ? null
                         : replayRows.computeIfAbsent(st.task, t -> new ArrayList<>());
                 dH[n + i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
                         target, transfer.rowScale(st) / (total - n),
-                        new HeadGradient(gHead, 1f / counts.get(st.task), rows));
+                        new HeadGradient(gHead, 1f / counts.get(st.task), rows), buffers.pooled(hs[n + i].length));
                 float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
                 float[] sample = f.partNorms();
                 for (int k = 0; k < norms.length; k++) {

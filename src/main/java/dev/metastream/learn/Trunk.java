@@ -60,6 +60,13 @@ public final class Trunk {
     /** Per layer, {@code W_l^T} as its rows, for the backward pass's input gradient. */
     private final float[][][] transposedRows;
     private final float[] gradScratch;
+    /**
+     * Per layer, the rows {@link #backwardBatch} computes and uses before it returns: the gradients at the layer's
+     * pre-activations (dZ) and, below the top layer, at its outputs (dA). Reused from batch to batch, as many rows as
+     * the largest batch yet.
+     */
+    private final float[][][] dzRows;
+    private final float[][][] daRows;
 
     /** Creates the trunk math for {@code spec}. */
     public Trunk(TrunkSpec spec) {
@@ -101,6 +108,8 @@ public final class Trunk {
             transposedRows[l] = l == 0 ? null : new float[out[l]][in[l]];
         }
         gradScratch = new float[maxWidth];
+        dzRows = new float[layers][0][];
+        daRows = new float[layers][0][];
         rowsSource = new float[spec.parameterCount()];
         bufA = new float[maxWidth];
         bufB = new float[maxWidth];
@@ -482,7 +491,7 @@ public final class Trunk {
         float[][] dA = dH;
         for (int l = layers - 1; l >= 0; l--) {
             int m = out[l];
-            float[][] dZ = activationGrad(batch.acts[l + 1], dA);
+            float[][] dZ = activationGrad(batch.acts[l + 1], dA, reusedRows(dzRows, l, rows, m));
             if (l == 0 && batch.embeddingBag()) {
                 embeddingBagBackward(batch, dZ, gradAccumulate);
                 break;
@@ -516,7 +525,7 @@ public final class Trunk {
                     dA = rows(flat(dZm.mmul(weight(params, l).transpose())), rows, in[l]);
                 } else {
                     RowKernels.transposedRows(params, w, in[l], m, transposedRows[l]);
-                    dA = new float[rows][in[l]];
+                    dA = reusedRows(daRows, l, rows, in[l]);
                     RowKernels.inputGradient(transposedRows[l], in[l], m, dZ, dA);
                 }
             }
@@ -611,12 +620,11 @@ public final class Trunk {
      * dZ = dA * f'(A), with f' written from the activation output {@code a}: the products ND4J's element-wise
      * operations took ({@code dA * (a > 0 ? 1 : 0)}, {@code dA * (1 - a a)}, {@code dA * ((1 - a) a)}).
      */
-    private float[][] activationGrad(float[][] a, float[][] dA) {
-        float[][] dZ = new float[a.length][];
+    private float[][] activationGrad(float[][] a, float[][] dA, float[][] dZ) {
         for (int r = 0; r < a.length; r++) {
             float[] ar = a[r];
             float[] dar = dA[r];
-            float[] dz = new float[ar.length];
+            float[] dz = dZ[r]; // every element written below
             switch (spec.activation()) {
                 case IDENTITY:
                     System.arraycopy(dar, 0, dz, 0, dz.length);
@@ -639,9 +647,21 @@ public final class Trunk {
                 default:
                     throw new AssertionError(spec.activation());
             }
-            dZ[r] = dz;
         }
         return dZ;
+    }
+
+    /**
+     * {@code rows} rows of {@code cols} from layer {@code l}'s kept rows in {@code kept} (more made when there are too
+     * few), holding whatever they held: for a caller that writes every element before it reads one.
+     */
+    private static float[][] reusedRows(float[][][] kept, int l, int rows, int cols) {
+        float[][] k = kept[l];
+        if (k.length < rows || (rows > 0 && k[0].length != cols)) {
+            k = new float[rows][cols];
+            kept[l] = k;
+        }
+        return k.length == rows ? k : Arrays.copyOf(k, rows);
     }
 
     private void checkParams(float[] params) {

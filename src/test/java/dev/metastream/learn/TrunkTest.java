@@ -391,6 +391,30 @@ class TrunkTest {
         }
     }
 
+    @Test
+    void aTrunkReusingItsRowsBetweenBatchesOfEverySizeGivesAFreshTrunksGradients() {
+        Random rnd = new Random(21);
+        for (Activation act : Activation.values()) {
+            TrunkSpec spec = new TrunkSpec(5, new int[] {6, 4, 3}, act);
+            float[] p = randomParams(spec, rnd);
+            Trunk reused = new Trunk(spec);
+            for (int rows : new int[] {7, 2, 7, 9, 1, 9}) {
+                float[][] xs = new float[rows][];
+                float[][] dH = new float[rows][];
+                for (int r = 0; r < rows; r++) {
+                    xs[r] = GradCheck.gaussian(rnd, spec.inputDim(), 1.0);
+                    dH[r] = GradCheck.gaussian(rnd, spec.outputDim(), 1.0);
+                }
+                Trunk fresh = new Trunk(spec);
+                float[] expected = new float[p.length];
+                fresh.backwardBatch(p, fresh.forwardBatch(p, xs), dH, expected);
+                float[] actual = new float[p.length];
+                reused.backwardBatch(p, reused.forwardBatch(p, xs), dH, actual);
+                assertThat(actual).as("%s, %d rows", act, rows).isEqualTo(expected);
+            }
+        }
+    }
+
     /** Whether a +-h probe of parameter {@code i} changes the ReLU sign pattern (no derivative there). */
     private static boolean atKink(TrunkSpec spec, double[] pd, float[][] xs, int i, String base) {
         double h = 1e-6 * Math.max(1.0, Math.abs(pd[i]));
