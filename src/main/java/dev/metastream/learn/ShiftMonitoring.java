@@ -19,9 +19,9 @@ import java.util.Map;
  * replays the log. The log is written behind, as the learner's task states are: a record's row waits on heap and the
  * rows go to the store at the next {@link #flush} (before a commit), so a commit writes each task's new rows once
  * instead of every record writing its own key. The monitor is stored whole again, and its log dropped, every
- * {@code shift.block.size} records: between two commits a busy task writes one monitor and fewer than a block's rows,
- * where it wrote a key per record (and deleted it at the block's end); a task of a few records writes a few rows. The deserialised monitors of recent tasks stay on heap, as
- * many as {@code learner.task.cache.size}.
+ * {@code shift.block.size} records, and at a flush whose rows would make its log more bytes than the monitor: between
+ * two commits a busy task writes its monitor once and no rows, a task of a few records writes a few rows. The
+ * deserialised monitors of recent tasks stay on heap, as many as {@code learner.task.cache.size}.
  */
 final class ShiftMonitoring {
     private final LearnerConfig config;
@@ -44,12 +44,21 @@ final class ShiftMonitoring {
         final ShiftMonitor monitor;
         /** Rows in the store's log (indices 0 .. logged-1). */
         int logged;
+        /** Bytes of the rows in the store's log and of the waiting rows. */
+        long rowBytes;
+        /** Bytes of the monitor's stored form when it was last stored or read, 0 before it was stored. */
+        int wholeBytes;
         /** Rows observed since the last flush, not in the store yet. */
         final List<byte[]> waiting = new ArrayList<>();
 
         Entry(ShiftMonitor monitor, int logged) {
             this.monitor = monitor;
             this.logged = logged;
+        }
+
+        /** Whether the log, with the waiting rows appended, would hold more bytes than the monitor stored whole. */
+        boolean cheaperWhole() {
+            return wholeBytes > 0 && rowBytes >= wholeBytes;
         }
     }
 
@@ -87,7 +96,9 @@ final class ShiftMonitoring {
         Entry e = entry(key, categories);
         ShiftMonitor m = e.monitor;
         ShiftReport report = m.observe(x, predicted, label);
-        e.waiting.add(encode(x, predicted, label));
+        byte[] row = encode(x, predicted, label);
+        e.waiting.add(row);
+        e.rowBytes += row.length;
         if (e.logged + e.waiting.size() >= m.settings().blockSize()) {
             // A block's rows since it was stored: stored whole in their place (GET /drift/{task} reads the stored
             // monitor alone, so it is at most a block behind, as before the rows waited for the flush).
@@ -106,19 +117,36 @@ final class ShiftMonitoring {
 
     /** Stores a monitor whole and drops its log and waiting rows (which it holds). */
     private void storeWhole(String key, Entry e) {
-        store.putShiftMonitor(key, e.monitor.toBytes());
+        writeWhole(key, e);
+        unflushed.remove(key);
+    }
+
+    private void writeWhole(String key, Entry e) {
+        byte[] whole = e.monitor.toBytes();
+        store.putShiftMonitor(key, whole);
         if (e.logged > 0) {
             store.clearShiftObservations(key, e.logged);
         }
         e.logged = 0;
+        e.rowBytes = 0;
+        e.wholeBytes = whole.length;
         e.waiting.clear();
-        unflushed.remove(key);
     }
 
-    /** Appends every monitor's waiting rows to its log in the store. Called by {@link StreamingLearner#flush}. */
+    /**
+     * Appends every monitor's waiting rows to its log in the store, or stores the monitor whole instead (dropping its
+     * log) when that is fewer bytes: a busy task's rows between two commits (about 420 bytes each with a hundred
+     * features, two hundred of them a second on the bench's end-to-end workload) outweigh its monitor (about 17 KB),
+     * and every row written is deleted again when the monitor is next stored whole. Called by
+     * {@link StreamingLearner#flush}.
+     */
     void flush() {
         for (Map.Entry<String, Entry> u : unflushed.entrySet()) {
             Entry e = u.getValue();
+            if (e.cheaperWhole()) {
+                writeWhole(u.getKey(), e);
+                continue;
+            }
             for (byte[] row : e.waiting) {
                 store.putShiftObservation(u.getKey(), e.logged++, row);
             }
@@ -172,7 +200,8 @@ final class ShiftMonitoring {
         LearnerStore.StoredShift stored = store.storedShift(task);
         ShiftMonitor m = read(task, stored);
         int logged = stored.log().size();
-        if (m == null || m.inputDim() != config.inputDim() || m.outputCategories() != categories) {
+        boolean asStored = m != null && m.inputDim() == config.inputDim() && m.outputCategories() == categories;
+        if (!asStored) {
             // A new task, or one whose kind or width was reconfigured: its old reference says nothing about the new.
             if (m != null) {
                 store.clearShiftObservations(task, logged); // a new task (no monitor: no log either) has none to drop
@@ -181,6 +210,12 @@ final class ShiftMonitoring {
             logged = 0;
         }
         e = new Entry(m, logged);
+        if (asStored) {
+            e.wholeBytes = stored.monitor() == null ? 0 : stored.monitor().length;
+            for (byte[] row : stored.log()) {
+                e.rowBytes += row.length;
+            }
+        }
         if (monitorHeapEstimate == 0) {
             monitorHeapEstimate = 4L * m.toBytes().length;
         }

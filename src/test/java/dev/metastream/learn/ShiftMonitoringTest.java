@@ -166,6 +166,66 @@ class ShiftMonitoringTest {
                 .isEqualTo(direct.toBytes());
     }
 
+    /**
+     * A flush appends the waiting rows while the log stays smaller than the monitor's stored form, and stores the
+     * monitor whole (dropping its log) once the log would be larger; read back at each point, it is the monitor that saw
+     * every record.
+     */
+    @Test
+    void aFlushStoresTheMonitorWholeOnceItsLogWouldOutweighIt() {
+        Properties p = props();
+        p.setProperty("shift.block.size", "1000"); // no block's end in the way: only the flush stores it whole
+        p.setProperty("shift.reference.size", "1000");
+        LearnerConfig config = LearnerConfig.from(p);
+        TaskSpec spec = config.taskSpec("moving");
+        List<Instance> records = stream().stream().filter(in -> in.task().equals("moving")).toList();
+        dev.metastream.shift.ShiftMonitor direct = new dev.metastream.shift.ShiftMonitor(config.shift().settings(), DIM,
+                2, config.seed());
+        InMemoryLearnerStore store = new InMemoryLearnerStore();
+        // As a store holds a monitor after 300 records.
+        int i = 0;
+        java.util.function.ToDoubleFunction<Instance> label = in -> in.labelled()
+                ? ShiftMonitoring.label(spec, in.target()) : Double.NaN;
+        for (; i < 300; i++) {
+            direct.observe(records.get(i).x(), 0, label.applyAsDouble(records.get(i)));
+        }
+        byte[] whole = direct.toBytes();
+        store.putShiftMonitor("moving", whole);
+        int rowBytes = ShiftMonitoring.encode(records.get(0).x(), 0, 0).length;
+        int rowsOutweighing = (whole.length + rowBytes - 1) / rowBytes;
+        assertThat(rowsOutweighing).as("rows the monitor's %d bytes are worth", whole.length).isBetween(4, 500);
+
+        ShiftMonitoring monitoring = new ShiftMonitoring(config, store, LearnerEvents.NONE);
+        float[] predictsClass0 = {1f, 0f};
+        java.util.function.IntConsumer observe = k -> {
+            Instance in = records.get(k);
+            monitoring.observe(in, spec, predictsClass0);
+            direct.observe(in.x(), 0, label.applyAsDouble(in));
+        };
+        int firstFlush = rowsOutweighing - 2;
+        for (int end = i + firstFlush; i < end; i++) {
+            observe.accept(i);
+        }
+        monitoring.flush();
+        assertThat(store.shiftMonitor("moving")).as("the log is still the smaller").isEqualTo(whole);
+        assertThat(store.shiftObservations("moving")).hasSize(firstFlush);
+        assertThat(new ShiftMonitoring(config, store, LearnerEvents.NONE).read("moving").toBytes())
+                .isEqualTo(direct.toBytes());
+
+        for (int end = i + 2; i < end; i++) { // the log with these would be as large as the monitor
+            observe.accept(i);
+        }
+        monitoring.flush();
+        assertThat(store.shiftObservations("moving")).as("its log dropped").isEmpty();
+        assertThat(store.shiftMonitor("moving")).as("stored whole").isEqualTo(direct.toBytes());
+
+        observe.accept(i++);
+        monitoring.flush();
+        assertThat(store.shiftObservations("moving")).as("the row since").hasSize(1);
+        assertThat(new ShiftMonitoring(config, store, LearnerEvents.NONE).read("moving").toBytes())
+                .isEqualTo(direct.toBytes());
+    }
+
     @Test
     void monitoringOffPublishesNothingAndStoresNothing() {
         Properties p = props();
