@@ -738,18 +738,10 @@ public final class BenchCommand implements Callable<Integer> {
                 out[0] = timeOutputs(broker, config.topology().predictionsTopic(), app::start, e2eExamples);
             }
             // After the close, whose last commit flushed what the record cache still held.
-            Map<String, Long> changelogs = new java.util.TreeMap<>();
-            TopicBytes.of(broker.bootstrapServers(), prefix + "-").forEach((topic, bytes) -> {
-                if (topic.endsWith("-changelog")) {
-                    changelogs.put(topic.substring(0, topic.length() - "-changelog".length()), bytes);
-                }
-            });
+            Map<String, Long> changelogs = changelogBytes(broker, prefix);
             lastChangelogBytes = changelogs.values().stream().mapToLong(Long::longValue).sum();
-            // Per store, so what a commit writes can be traced to the state that wrote it.
-            StringBuilder perStore = new StringBuilder();
-            changelogs.forEach((store, bytes) -> perStore.append(String.format(" %s %,.0f", store,
-                    bytes / (double) e2eExamples)));
-            System.out.printf("  changelog bytes per example by store, %s:%s%n", mode.label(), perStore);
+            System.out.printf("  changelog bytes per example by store, %s:%s%n", mode.label(),
+                    perExample(changelogs, e2eExamples));
             AppConfig pc = AppConfig.of(runProperties(learnerProps, mode, "passthrough-bench-" + suffix, prefix,
                     state.resolve("p")));
             try (PassthroughApp app = new PassthroughApp(pc, broker.bootstrapServers())) {
@@ -760,6 +752,25 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             TempDirs.deleteQuietly(state);
         }
+    }
+
+    /** Bytes in each of an application's changelog topics, by store name. */
+    private static Map<String, Long> changelogBytes(EmbeddedKafka broker, String applicationId) throws Exception {
+        Map<String, Long> changelogs = new java.util.TreeMap<>();
+        TopicBytes.of(broker.bootstrapServers(), applicationId + "-").forEach((topic, bytes) -> {
+            if (topic.endsWith("-changelog")) {
+                changelogs.put(topic.substring(0, topic.length() - "-changelog".length()), bytes);
+            }
+        });
+        return changelogs;
+    }
+
+    /** Per store, so what a commit writes can be traced to the state that wrote it: " store bytes/example ...". */
+    private static String perExample(Map<String, Long> changelogs, long examples) {
+        StringBuilder perStore = new StringBuilder();
+        changelogs.forEach((store, bytes) -> perStore.append(String.format(" %s %,.0f", store,
+                bytes / (double) examples)));
+        return perStore.toString();
     }
 
     /** Metastream alone, in bulk, on a fresh topic: the rate {@code --latency} takes half of. */
@@ -1169,9 +1180,15 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
                 if (!over.isEmpty()) {
-                    System.out.printf("  outputs over %d ms, by the second of the window they were sent in:%s%n",
-                            OutputReader.SLOW_MS, over);
+                    // The window's start as a clock time, to find those seconds in a recording or a log.
+                    System.out.printf("  outputs over %d ms, by the second of the window (from %s) they were sent "
+                            + "in:%s%n", OutputReader.SLOW_MS, java.time.Instant.ofEpochMilli(from), over);
                     System.out.println("  in those seconds and the one before: " + events.describe(slowCounts));
+                }
+                if (!passthrough) {
+                    // Before the close, so only what the commits and the record cache's evictions wrote while paced.
+                    System.out.printf("  changelog bytes per example sent (warm-up and window) by store:%s%n",
+                            perExample(changelogBytes(broker, prefix), sent));
                 }
                 Map<String, Double> phases = ThreadPhases.maxima(passthrough ? pt.streams() : ms.streams());
                 System.out.println("  slowest stream-thread phases (ms, max over the run's metric window): "

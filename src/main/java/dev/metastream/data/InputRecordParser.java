@@ -126,8 +126,10 @@ public final class InputRecordParser {
         }
         JsonNode root;
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(value));
+            if (!ascii(value)) { // ASCII is valid UTF-8; decoding every record to check it was a copy of it as chars
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(value));
+            }
             root = mapper.readTree(value);
         } catch (CharacterCodingException e) {
             return Result.reject(Reason.NOT_JSON, "the value is not valid UTF-8: encode records as UTF-8 JSON");
@@ -230,7 +232,7 @@ public final class InputRecordParser {
             }
             for (int i = 0; i < x.length; i++) {
                 JsonNode v = dense.get(i);
-                Result r = number(v, "x[" + i + "]");
+                Result r = finiteNumber(v) ? null : number(v, "x[" + i + "]");
                 if (r != null) {
                     return r;
                 }
@@ -258,7 +260,7 @@ public final class InputRecordParser {
                             + x.length + ")");
                 }
                 int j = in.asInt();
-                Result r = number(val.get(i), "sparse val[" + i + "]");
+                Result r = finiteNumber(val.get(i)) ? null : number(val.get(i), "sparse val[" + i + "]");
                 if (r != null) {
                     return r;
                 }
@@ -293,7 +295,7 @@ public final class InputRecordParser {
                 name = e.getKey();
                 value = v.asBoolean() ? 1.0 : 0.0;
             } else {
-                Result r = number(v, "feature \"" + e.getKey() + "\"");
+                Result r = finiteNumber(v) ? null : number(v, "feature \"" + e.getKey() + "\"");
                 if (r != null) {
                     return r;
                 }
@@ -310,6 +312,20 @@ public final class InputRecordParser {
         int h = FeatureHashing.murmur3(name);
         int slot = Math.floorMod(h, x.length);
         x[slot] += (float) ((h & 0x80000000) != 0 ? -value : value);
+    }
+
+    private static boolean ascii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The common case, checked before {@link #number} so its message (a string per feature) is built only on a fault. */
+    private static boolean finiteNumber(JsonNode v) {
+        return v != null && v.isNumber() && Double.isFinite(v.asDouble());
     }
 
     private static Result number(JsonNode v, String where) {

@@ -25,7 +25,10 @@ public final class OutputRecords {
     /** The {@code detector} of a domain-shift record on the drift-events topic. */
     public static final String SHIFT_DETECTOR = "shift-monitor";
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    // Schubfach for the floats (probabilities, values): the shortest text that reads back as the same number, as
+    // Float.toString gives from JDK 19 on, in a fraction of JDK 17's time.
+    private final ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private final LearnerConfig config;
 
     /** @param config gives the trunk shape and class names the records describe */
