@@ -1,12 +1,14 @@
 package dev.metastream.data;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metastream.learn.Instance;
 import dev.metastream.learn.LearnerConfig;
 import dev.metastream.learn.TaskSpec;
@@ -125,12 +127,15 @@ public final class InputRecordParser {
                     + maxBytes + ": send fewer features or raise the limit");
         }
         JsonNode root;
+        float[] denseX;
         try {
             if (!ascii(value)) { // ASCII is valid UTF-8; decoding every record to check it was a copy of it as chars
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(value));
             }
-            root = mapper.readTree(value);
+            Streamed streamed = streamDense(value);
+            root = streamed != null ? streamed.root() : mapper.readTree(value);
+            denseX = streamed != null ? streamed.x() : null;
         } catch (CharacterCodingException e) {
             return Result.reject(Reason.NOT_JSON, "the value is not valid UTF-8: encode records as UTF-8 JSON");
         } catch (Exception e) {
@@ -168,8 +173,8 @@ public final class InputRecordParser {
             // Store keys are "task NUL slot"; a control character in the id could alias another task's keys.
             return Result.reject(Reason.BAD_FIELD, "the task id contains a control character: use printable characters");
         }
-        float[] x = new float[config.inputDim()];
-        Result featureError = features(root, x);
+        float[] x = denseX != null ? denseX : new float[config.inputDim()];
+        Result featureError = features(root, x, denseX != null);
         if (featureError != null) {
             return featureError;
         }
@@ -211,16 +216,62 @@ public final class InputRecordParser {
         return new Result(new Instance(task, x, target, id, ts), null, null);
     }
 
-    private Result features(JsonNode root, float[] x) {
+    /** A record read by {@link #streamDense}: its fields but {@code x} as a tree, and {@code x}'s values. */
+    private record Streamed(JsonNode root, float[] x) {
+    }
+
+    /**
+     * The common record, an object whose {@code x} is an array of exactly {@code input.dim} finite numbers, read with
+     * {@code x} straight into floats: as a tree it was an object per feature and most of the parse. Null for anything
+     * else (no {@code x}, a value of another type, a wrong length, malformed JSON): {@link ObjectMapper#readTree} then
+     * reads the record again, and the checks below say what is wrong, as they did before this path.
+     */
+    private Streamed streamDense(byte[] value) {
+        try (JsonParser p = mapper.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            ObjectNode root = mapper.createObjectNode();
+            float[] x = null;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                if (name.equals("x") && t == JsonToken.START_ARRAY && x == null && !root.has("x")) {
+                    x = new float[config.inputDim()];
+                    int n = 0;
+                    while ((t = p.nextToken()) == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+                        double v = p.getDoubleValue(); // as the tree's number nodes give it (asDouble)
+                        if (n == x.length || !Double.isFinite(v)) {
+                            return null;
+                        }
+                        x[n++] = (float) v;
+                    }
+                    if (t != JsonToken.END_ARRAY || n != x.length) {
+                        return null;
+                    }
+                } else {
+                    root.set(name, mapper.readTree(p));
+                }
+            }
+            return x == null || p.currentToken() != JsonToken.END_OBJECT ? null : new Streamed(root, x);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the tree's read fails the same way, and its message is the one a user has always seen
+        }
+    }
+
+    private Result features(JsonNode root, float[] x, boolean denseRead) {
         JsonNode dense = root.get("x");
         JsonNode sparse = root.get("sparse");
         JsonNode named = root.get("features");
-        int forms = (dense != null ? 1 : 0) + (sparse != null ? 1 : 0) + (named != null ? 1 : 0);
+        int forms = (dense != null || denseRead ? 1 : 0) + (sparse != null ? 1 : 0) + (named != null ? 1 : 0);
         if (forms == 0) {
             return Result.reject(Reason.BAD_FIELD, "no features: give \"x\" (dense array), \"sparse\" {idx, val} or \"features\" {name: value}");
         }
         if (forms > 1) {
             return Result.reject(Reason.BAD_FIELD, "give only one of \"x\", \"sparse\" and \"features\"");
+        }
+        if (denseRead) {
+            return finite(x);
         }
         if (dense != null) {
             if (!dense.isArray()) {

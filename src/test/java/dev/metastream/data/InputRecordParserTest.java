@@ -498,6 +498,32 @@ class InputRecordParserTest {
         }
     }
 
+    /**
+     * A dense record is read with {@code x} streamed into floats and its other fields as a tree; wherever {@code x}
+     * stands, and whatever else the record holds, the instance or the rejection is the one the whole tree gave.
+     */
+    @Test
+    void denseFeaturesReadTheSameWhereverTheyStand() {
+        String x = "\"x\":[1,-0.0,2.5e-3,1E+3]";
+        Instance first = ok("{" + x + ",\"task\":\"a\",\"y\":1,\"id\":\"e\",\"ts\":5}");
+        Instance middle = ok("{\"task\":\"a\",\"y\":1," + x + ",\"id\":\"e\",\"ts\":5}");
+        Instance last = ok("{\"task\":\"a\",\"y\":1,\"id\":\"e\",\"ts\":5,\"other\":{\"x\":[1]}," + x + "}");
+        for (Instance in : java.util.List.of(middle, last)) {
+            assertThat(in.task()).isEqualTo(first.task());
+            assertThat(in.x()).containsExactly(first.x());
+            assertThat(in.target()).containsExactly(first.target());
+            assertThat(in.id()).isEqualTo(first.id());
+            assertThat(in.timestamp()).isEqualTo(first.timestamp());
+        }
+        assertThat(Float.floatToRawIntBits(first.x()[1])).isEqualTo(Float.floatToRawIntBits(-0f));
+        rejected("{\"task\":\"a\"," + x + ",\"sparse\":{\"idx\":[0],\"val\":[1]}}", Reason.BAD_FIELD, "only one of");
+        rejected("{\"task\":\"a\"," + x + "," + x + "}", Reason.NOT_JSON, "Duplicate field 'x'");
+        rejected("{\"task\":\"a\",\"x\":[1,null,2,3]}", Reason.BAD_FIELD, "x[1] must be a number");
+        rejected("{\"task\":\"a\",\"x\":[1,1e999,2,3]}", Reason.NON_FINITE, "x[1] is not finite");
+        rejected("{\"task\":\"a\",\"x\":[1,2,3,4,5]}", Reason.WRONG_DIMENSION, "has 5 values");
+        rejected("{\"task\":\"a\",\"x\":[1,2,3,4]", Reason.NOT_JSON, "not valid JSON");
+    }
+
     /** Regression (found by fuzzing): a negative ts reached the learner's output records and stopped the thread. */
     @Test
     void aTimestampBefore1970IsRejected() {
