@@ -973,9 +973,10 @@ public final class BenchCommand implements Callable<Integer> {
      * @param keptUp    whether every one of them was output within the drain bound and the backlog did not grow
      * @param backlogGrowth growth of (sent - output) over the measured window, in examples per second
      * @param phases    the stream threads' slowest process, punctuate, commit and poll, in ms ({@link ThreadPhases})
+     * @param cores     the process's cores over the measured window, by thread group ({@link ThreadCpu})
      */
     record LatencyRun(LatencyStats stats, double rate, long sent, boolean keptUp, double backlogGrowth,
-                      Map<String, Double> phases) {}
+                      Map<String, Double> phases, Map<String, Double> cores) {}
 
     /** {@code --latency}: per mode, metastream then the passthrough at the same fixed rate. */
     private int latencyBench(Properties p) throws Exception {
@@ -1069,6 +1070,8 @@ public final class BenchCommand implements Callable<Integer> {
         n.put(prefix + "_kept_up", r.keptUp());
         n.put(prefix + "_backlog_growth_per_second", r.backlogGrowth());
         r.phases().forEach((phase, ms) -> n.put(prefix + "_thread_" + phase.replace('-', '_') + "_ms", ms));
+        ObjectNode cores = n.putObject(prefix + "_window_cores");
+        r.cores().forEach(cores::put);
     }
 
     /** How early a paced record may be sent: those due within it go together, without a park each. */
@@ -1120,6 +1123,8 @@ public final class BenchCommand implements Callable<Integer> {
                 // drift and domain-shift events and the JVM's collection pauses (sampled as each second starts).
                 WindowEvents events = new WindowEvents(latencySeconds + 1, ms);
                 long backlogAtFrom = -1;
+                ThreadCpu cpuAtFrom = null;
+                ThreadCpu cpuAtTo = null;
                 long backlogAtTo = -1;
                 boolean aborted = false;
                 long t0 = System.nanoTime();
@@ -1137,10 +1142,12 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                         long now = System.currentTimeMillis();
                         if (now >= to) {
+                            cpuAtTo = ThreadCpu.snapshot();
                             break;
                         }
                         if (now >= from && backlogAtFrom < 0) {
                             backlogAtFrom = sent - reader.records.get();
+                            cpuAtFrom = ThreadCpu.snapshot();
                         }
                         if (sent % 256 == 0 && sent - reader.records.get() > 20 * rate) {
                             aborted = true;
@@ -1199,7 +1206,10 @@ public final class BenchCommand implements Callable<Integer> {
                 Map<String, Double> phases = ThreadPhases.maxima(passthrough ? pt.streams() : ms.streams());
                 System.out.println("  slowest stream-thread phases (ms, max over the run's metric window): "
                         + ThreadPhases.describe(phases));
-                return new LatencyRun(reader.latency(), rate, sentInWindow, keptUp, growth, phases);
+                Map<String, Double> cores = cpuAtFrom != null && cpuAtTo != null ? cpuAtTo.coresSince(cpuAtFrom)
+                        : Map.of();
+                System.out.println("  cores over the window, by thread group:" + ThreadCpu.describe(cores));
+                return new LatencyRun(reader.latency(), rate, sentInWindow, keptUp, growth, phases, cores);
             }
         } finally {
             if (ms != null) {
@@ -1261,7 +1271,7 @@ public final class BenchCommand implements Callable<Integer> {
      * CPU time of this whole process (the stream threads, the in-process broker, the producer and the watcher): per
      * example, a figure that other work on a shared machine changes far less than it changes the wall clock.
      */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
