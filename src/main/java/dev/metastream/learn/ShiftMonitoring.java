@@ -16,8 +16,8 @@ import java.util.Map;
  * <p>What a monitor saw must survive a restart, and it is not rebuilt by re-learning the buffered micro-batch (an
  * unlabelled record never enters it). A monitor is stored whole (about 17 KB with a hundred features) with a log of the
  * records it observed since (features, prediction and label: about 420 bytes with a hundred features); reading it back
- * replays the log. The log is written behind, as the learner's task states are: a record's row waits on heap and the
- * rows go to the store at the next {@link #flush} (before a commit), so a commit writes each task's new rows once
+ * replays the log. The log is written behind, as the learner's task states are: a record waits on heap and is
+ * encoded into a row at the next {@link #flush} (before a commit), so a commit writes each task's new rows once
  * instead of every record writing its own key. The monitor is stored whole again, and its log dropped, every
  * {@code shift.block.size} records, and at a flush whose rows would make its log more bytes than the monitor: between
  * two commits a busy task writes its monitor once and no rows, a task of a few records writes a few rows. The
@@ -36,6 +36,12 @@ final class ShiftMonitoring {
      */
     private final RecentTasks recentReads;
 
+    /**
+     * One record as a monitor observed it, waiting to be logged. The features are the record's own array, held as the
+     * learner holds its buffered examples' (never written to after they are observed).
+     */
+    private record Observation(float[] x, double predicted, double label) {}
+
     /** Monitors with rows waiting for the next flush, by key. */
     private final Map<String, Entry> unflushed = new LinkedHashMap<>();
 
@@ -48,8 +54,11 @@ final class ShiftMonitoring {
         long rowBytes;
         /** Bytes of the monitor's stored form when it was last stored or read, 0 before it was stored. */
         int wholeBytes;
-        /** Rows observed since the last flush, not in the store yet. */
-        final List<byte[]> waiting = new ArrayList<>();
+        /**
+         * Records observed since the last flush, not in the store yet: encoded only if a flush appends them, since a
+         * busy task's monitor is stored whole instead and its rows are dropped unwritten.
+         */
+        final List<Observation> waiting = new ArrayList<>();
 
         Entry(ShiftMonitor monitor, int logged) {
             this.monitor = monitor;
@@ -96,9 +105,8 @@ final class ShiftMonitoring {
         Entry e = entry(key, categories);
         ShiftMonitor m = e.monitor;
         ShiftReport report = m.observe(x, predicted, label);
-        byte[] row = encode(x, predicted, label);
-        e.waiting.add(row);
-        e.rowBytes += row.length;
+        e.waiting.add(new Observation(x, predicted, label));
+        e.rowBytes += encodedLength(x);
         if (e.logged + e.waiting.size() >= m.settings().blockSize()) {
             // A block's rows since it was stored: stored whole in their place (GET /drift/{task} reads the stored
             // monitor alone, so it is at most a block behind, as before the rows waited for the flush).
@@ -147,8 +155,8 @@ final class ShiftMonitoring {
                 writeWhole(u.getKey(), e);
                 continue;
             }
-            for (byte[] row : e.waiting) {
-                store.putShiftObservation(u.getKey(), e.logged++, row);
+            for (Observation o : e.waiting) {
+                store.putShiftObservation(u.getKey(), e.logged++, encode(o.x(), o.predicted(), o.label()));
             }
             e.waiting.clear();
         }
@@ -253,14 +261,9 @@ final class ShiftMonitoring {
      * prediction and the label.
      */
     static byte[] encode(float[] x, double predicted, double label) {
-        int nonZero = 0;
-        for (float v : x) {
-            if (v != 0f) {
-                nonZero++;
-            }
-        }
+        int nonZero = nonZero(x);
         boolean sparse = nonZero * 4 < x.length;
-        ByteBuffer buf = ByteBuffer.allocate(1 + Integer.BYTES + (sparse ? nonZero * 8 : x.length * 4) + 16);
+        ByteBuffer buf = ByteBuffer.allocate(encodedLength(x.length, nonZero));
         buf.put((byte) (sparse ? 1 : 0)).putInt(sparse ? nonZero : x.length);
         if (!sparse) {
             buf.asFloatBuffer().put(x); // in bulk: every record is logged
@@ -274,6 +277,26 @@ final class ShiftMonitoring {
         }
         buf.putDouble(predicted).putDouble(label);
         return buf.array();
+    }
+
+    /** The bytes {@link #encode} writes for {@code x}. */
+    static int encodedLength(float[] x) {
+        return encodedLength(x.length, nonZero(x));
+    }
+
+    private static int encodedLength(int length, int nonZero) {
+        boolean sparse = nonZero * 4 < length;
+        return 1 + Integer.BYTES + (sparse ? nonZero * 8 : length * 4) + 2 * Double.BYTES;
+    }
+
+    private static int nonZero(float[] x) {
+        int nonZero = 0;
+        for (float v : x) {
+            if (v != 0f) {
+                nonZero++;
+            }
+        }
+        return nonZero;
     }
 
     private void replay(ShiftMonitor m, byte[] row) {

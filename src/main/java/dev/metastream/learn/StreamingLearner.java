@@ -712,11 +712,7 @@ public final class StreamingLearner {
         List<MemoryStrategy.Replayed> replay = hidden > 0 && config.optimizer().trunkLearningRate() > 0 && shared.trunk.length > 0
                 ? memory.replay(ctx) : List.of();
         buffers.releasePooled(); // the last batch's rows and replayed heads' gradients: no longer used
-        Map<String, float[]> replayHeadGrads = new TreeMap<>();
-        Map<String, float[]> replayNorms = new TreeMap<>();
-        Map<String, int[]> replayWidths = new TreeMap<>();
-        // A young replayed head's gradient rows, so that its step is logged (HeadSteps) instead of making it dense.
-        Map<String, List<float[][]>> replayRows = new TreeMap<>();
+        Map<String, ReplayedHead> replayedHeads = new TreeMap<>(); // stepped in task-id order
         float[] gTrunk = buffers.zeroed(StepBuffers.Slot.TRUNK, shared.trunk.length);
         if (gTrunk.length > 0 && config.optimizer().trunkLearningRate() > 0) {
             int total = n + replay.size();
@@ -749,26 +745,29 @@ public final class StreamingLearner {
             }
             // The replayed mean loss is added to the batch's mean loss (Chaudhry et al. 2019): a joint mean would
             // shrink the new examples' pull by n / total and the batch would hardly move the trunk.
-            Map<String, Integer> counts = new TreeMap<>();
-            replay.forEach(r -> counts.merge(r.state().task, 1, Integer::sum));
+            for (MemoryStrategy.Replayed r : replay) {
+                TaskState st = r.state();
+                replayedHeads.computeIfAbsent(st.task, t -> new ReplayedHead(buffers.pooled(st.head.length),
+                        st.headSteps == null ? null : new ArrayList<>())).count++;
+            }
             for (int i = 0; i < replay.size(); i++) {
                 TaskState st = replay.get(i).state();
                 TaskSpec spec = config.taskSpec(st.task);
+                ReplayedHead replayed = replayedHeads.get(st.task);
                 Features f = Features.reusing(config, shared, st, spec, xs[n + i], hs[n + i],
                         buffers.pooled(Features.width(config, spec, hs[n + i].length))).withLag(null);
-                float[] gHead = replayHeadGrads.computeIfAbsent(st.task, t -> buffers.pooled(st.head.length));
                 float[] target = replay.get(i).sample().target();
-                List<float[][]> rows = st.headSteps == null ? null
-                        : replayRows.computeIfAbsent(st.task, t -> new ArrayList<>());
                 dH[n + i] = f.inputGradient(headLearner(spec).trunkHead(shared, st, f, f.modelTarget(target)), spec,
                         target, transfer.rowScale(st) / (total - n),
-                        new HeadGradient(gHead, 1f / counts.get(st.task), rows), buffers.pooled(hs[n + i].length));
-                float[] norms = replayNorms.computeIfAbsent(st.task, t -> new float[3]);
+                        new HeadGradient(replayed.gradient, 1f / replayed.count, replayed.rows),
+                        buffers.pooled(hs[n + i].length));
                 float[] sample = f.partNorms();
-                for (int k = 0; k < norms.length; k++) {
-                    norms[k] += sample[k] / counts.get(st.task);
+                for (int k = 0; k < replayed.norms.length; k++) {
+                    replayed.norms[k] += sample[k] / replayed.count;
                 }
-                replayWidths.putIfAbsent(st.task, f.partWidths());
+                if (replayed.widths == null) {
+                    replayed.widths = f.partWidths();
+                }
             }
             if (transfer.perTask()) {
                 trunkGradientPerTask(fwd, dH, batch, replay, gTrunk);
@@ -795,14 +794,12 @@ public final class StreamingLearner {
 
         // 3. Replayed tasks' heads take their step on the replayed samples; they learned nothing new, so their counters
         // (updates, learned) stay as they are.
-        replayHeadGrads.forEach((task, g) -> {
+        replayedHeads.forEach((task, replayed) -> {
             TaskState st = taskOrNull(task);
             if (headLearner(config.taskSpec(task)).learnsReplayed()) {
-                float[] norms = replayNorms.get(task);
-                List<float[][]> rows = replayRows.get(task);
-                if (stepHead(st, g, norms, replayWidths.get(task)) && st.headSteps != null) {
+                if (stepHead(st, replayed.gradient, replayed.norms, replayed.widths) && st.headSteps != null) {
                     // A young head logs the step's rows; past its capacity (or without rows) it is stored whole.
-                    st.headSteps = rows == null ? null : st.headSteps.add(rows, norms,
+                    st.headSteps = replayed.rows == null ? null : st.headSteps.add(replayed.rows, replayed.norms,
                             config.optimizer().headLearningRate() * st.learningRateMultiplier);
                 }
                 dirty.put(st.task, st);
@@ -895,6 +892,24 @@ public final class StreamingLearner {
      * lists each gradient's inputs and scaled output gradient, in order ({@link HeadSteps#add(List, float[], float)}).
      */
     record HeadGradient(float[] accumulate, float scale, List<float[][]> rows) {}
+
+    /**
+     * A task's replayed rows in a micro-batch: how many, the head's gradient over them, their mean part norms and, for
+     * a young head (whose step is logged, {@link HeadSteps}), each row's inputs and scaled output gradient in order.
+     * One look-up per row instead of one per map.
+     */
+    private static final class ReplayedHead {
+        final float[] gradient;
+        final List<float[][]> rows;
+        final float[] norms = new float[3];
+        int[] widths;
+        int count;
+
+        ReplayedHead(float[] gradient, List<float[][]> rows) {
+            this.gradient = gradient;
+            this.rows = rows;
+        }
+    }
 
     /**
      * The shared-model delta learned since the last call, against the global version this partition is based on, or
