@@ -115,6 +115,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "(--calibration-examples).")
     double rate;
 
+    @Option(names = "--broker-dir", paramLabel = "DIR", description = "Where the embedded broker keeps its log: a new "
+            + "directory in DIR, removed after the run (default: the system's temporary directory). On a machine whose "
+            + "one disk the broker shares with everything else, the broker's segment flushes there set "
+            + "at_least_once's p99 latency; a directory in memory (/dev/shm) stands for a broker with disks of its own.")
+    Path brokerDir;
+
     @Option(names = "--latency-seconds", defaultValue = "30", description = "With --latency: seconds measured per run, "
             + "after the warm-up (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
@@ -244,7 +250,7 @@ public final class BenchCommand implements Callable<Integer> {
         changelogBytes.clear();
         if (!skipEndToEnd) {
             List<Mode> modes = modes(e2eModes, "--e2e-modes");
-            try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
+            try (EmbeddedKafka broker = startBroker()) {
                 // Discarded rounds of every mode first, until the JIT has settled: it compiles Kafka's, the broker's
                 // and metastream's paths, and a mode has paths of its own (exactly-once's transactions). With one
                 // discarded at_least_once run only, metastream's first measured run of each mode was its slowest of
@@ -388,6 +394,7 @@ public final class BenchCommand implements Callable<Integer> {
             shape.put("order", "per run and mode: metastream, then the passthrough on the same input topic");
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
+            shape.put("broker_dir", brokerDir == null ? "the system's temporary directory" : brokerDir.toString());
             shape.putPOJO("set", sets);
             putMachine(n);
             m.writeValue(json.toFile(), n);
@@ -449,6 +456,11 @@ public final class BenchCommand implements Callable<Integer> {
      * default, Kafka Streams' 30 s under at-least-once), so the benches pay at least the state writes it would.
      */
     static final int FLUSH_EVERY = 1_000;
+
+    /** The embedded broker the end-to-end and latency runs share, its log in {@code --broker-dir} when given. */
+    private EmbeddedKafka startBroker() {
+        return brokerDir == null ? EmbeddedKafka.start(null, 0, Map.of()) : EmbeddedKafka.startTemporaryIn(brokerDir);
+    }
 
     /** Test-then-train over the workload in process; the first tenth is warm-up and not timed. */
     static LearnerRun learnerAlone(LearnerConfig config, int examples, int run) {
@@ -984,7 +996,7 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode n = mapper.createObjectNode();
         List<String> table = new ArrayList<>();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, Map.of())) {
+        try (EmbeddedKafka broker = startBroker()) {
             // Discarded, as in the throughput runs, and made with --rate too: until the JIT has settled a bulk run
             // measures it compiling Kafka's, the broker's and metastream's paths (half of it would be below half of
             // what is sustained), and a cold metastream falls behind under exactly-once at rates it keeps up with warm.
@@ -1046,6 +1058,7 @@ public final class BenchCommand implements Callable<Integer> {
             putWarmupRounds(shape);
             shape.put("partitions", partitions);
             shape.put("stream_threads", threads);
+            shape.put("broker_dir", brokerDir == null ? "the system's temporary directory" : brokerDir.toString());
             shape.putPOJO("set", sets);
             putMachine(n);
             mapper.writeValue(json.toFile(), n);

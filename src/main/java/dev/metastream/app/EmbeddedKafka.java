@@ -127,6 +127,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Like {@link #start(Path, int, Map)} with a temporary data directory (deleted by {@link #close()}) made inside
+     * {@code parent} instead of the system's temporary directory, on an ephemeral port: for instance in memory
+     * ({@code /dev/shm}), so the node's log writes do not share a disk with what runs beside it.
+     */
+    public static EmbeddedKafka startTemporaryIn(Path parent) {
+        return start(null, 0, Map.of(), null, parent);
+    }
+
+    /**
      * Like {@link #start(Path, int, Map)}, but the client listener is {@code SASL_PLAINTEXT} and requires SASL/PLAIN
      * authentication as one of {@code users}; inter-broker traffic authenticates too, as a generated admin user.
      * Clients need {@link #saslPlainClientSettings(String, String)}. Only the controller listener (an ephemeral port
@@ -183,6 +192,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static EmbeddedKafka start(Path dataDir, int port, Map<String, String> extraBrokerProps, SaslPlain sasl) {
+        return start(dataDir, port, extraBrokerProps, sasl, null);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int port, Map<String, String> extraBrokerProps, SaslPlain sasl,
+                                       Path tempParent) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
         }
@@ -190,9 +204,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         boolean temp = dataDir == null;
         Path dir;
         try {
-            dir = temp ? Files.createTempDirectory("metastream-kafka-") : Files.createDirectories(dataDir);
+            dir = !temp ? Files.createDirectories(dataDir) : tempParent == null
+                    ? Files.createTempDirectory("metastream-kafka-")
+                    : Files.createTempDirectory(tempParent, "metastream-kafka-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create Kafka data directory " + dataDir, e);
+            throw new UncheckedIOException("cannot create Kafka data directory " + (!temp ? dataDir
+                    : "in " + (tempParent == null ? "the temporary directory" : tempParent)), e);
         }
         Map<String, String> extra = extraBrokerProps == null ? Map.of() : extraBrokerProps;
         try {

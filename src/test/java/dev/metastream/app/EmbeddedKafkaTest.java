@@ -100,6 +100,23 @@ class EmbeddedKafkaTest {
         assertThat(Files.exists(dir)).isTrue();
     }
 
+    @Test
+    void aTemporaryNodeInAGivenDirectoryKeepsItsLogThereAndRemovesIt(@TempDir Path parent) throws Exception {
+        Path dir;
+        try (EmbeddedKafka kafka = EmbeddedKafka.startTemporaryIn(parent)) {
+            dir = kafka.dataDir();
+            assertThat(dir.getParent()).isEqualTo(parent);
+            kafka.createTopics(List.of(new NewTopic("here", java.util.Optional.empty(), java.util.Optional.empty())));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(kafka, null))) {
+                producer.send(new ProducerRecord<>("here", "a", "1")).get();
+            }
+            try (var files = Files.walk(dir)) {
+                assertThat(files.anyMatch(f -> f.getFileName().toString().startsWith("here-"))).isTrue();
+            }
+        }
+        assertThat(dir).doesNotExist();
+    }
+
     private static Map<String, Object> producerProps(EmbeddedKafka kafka, String transactionalId) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
