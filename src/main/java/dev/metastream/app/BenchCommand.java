@@ -763,6 +763,22 @@ public final class BenchCommand implements Callable<Integer> {
             return out;
         } finally {
             TempDirs.deleteQuietly(state);
+            deleteTopics(broker, prefix, "passthrough-bench-" + suffix);
+        }
+    }
+
+    /**
+     * Deletes a finished run's topics, so the broker holds one run's logs at a time (a whole {@code bench --latency}
+     * otherwise kept about 20 GB, too much for a broker log in memory). A failure is reported, not thrown: the
+     * run's figures are already taken.
+     */
+    private static void deleteTopics(EmbeddedKafka broker, String... prefixes) {
+        for (String prefix : prefixes) {
+            try {
+                broker.deleteTopicsStartingWith(prefix);
+            } catch (RuntimeException e) {
+                System.err.println("bench: could not delete the topics of " + prefix + " (" + e.getMessage() + ")");
+            }
         }
     }
 
@@ -799,6 +815,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         } finally {
             TempDirs.deleteQuietly(state);
+            deleteTopics(broker, prefix);
         }
     }
 
@@ -1255,6 +1272,7 @@ public final class BenchCommand implements Callable<Integer> {
                 pt.close();
             }
             TempDirs.deleteQuietly(state);
+            deleteTopics(broker, prefix);
         }
     }
 

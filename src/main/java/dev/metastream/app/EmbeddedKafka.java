@@ -444,6 +444,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Deletes every topic whose name starts with {@code prefix} (an application's topics and its internal ones start
+     * with its id), so that runs one after another on one node do not keep each other's logs: the broker removes the
+     * files a minute later ({@code file.delete.delay.ms}).
+     *
+     * @return the topics deleted
+     * @throws IllegalStateException if they cannot be listed or deleted within 30 s
+     */
+    public Set<String> deleteTopicsStartingWith(String prefix) {
+        try (Admin admin = admin()) {
+            Set<String> names = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .stream().filter(n -> n.startsWith(prefix)).collect(Collectors.toCollection(java.util.TreeSet::new));
+            if (!names.isEmpty()) {
+                admin.deleteTopics(names).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return names;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deleting the topics of " + prefix, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot delete the topics of " + prefix + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Creates topics and waits until each exists with a leader for every partition. Topics that already exist
      * are left as they are.
      *

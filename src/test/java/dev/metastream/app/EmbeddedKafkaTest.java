@@ -101,7 +101,7 @@ class EmbeddedKafkaTest {
     }
 
     @Test
-    void aTemporaryNodeInAGivenDirectoryKeepsItsLogThereAndRemovesIt(@TempDir Path parent) throws Exception {
+    void aTemporaryNodeInAGivenDirectoryKeepsItsLogThereDeletesTopicsByPrefixAndRemovesIt(@TempDir Path parent) throws Exception {
         Path dir;
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporaryIn(parent)) {
             dir = kafka.dataDir();
@@ -112,6 +112,13 @@ class EmbeddedKafkaTest {
             }
             try (var files = Files.walk(dir)) {
                 assertThat(files.anyMatch(f -> f.getFileName().toString().startsWith("here-"))).isTrue();
+            }
+            kafka.createTopics(List.of(new NewTopic("here-too", java.util.Optional.empty(), java.util.Optional.empty()),
+                    new NewTopic("there", java.util.Optional.empty(), java.util.Optional.empty())));
+            assertThat(kafka.deleteTopicsStartingWith("here")).containsExactly("here", "here-too");
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+                assertThat(admin.listTopics().names().get()).contains("there").doesNotContain("here", "here-too");
             }
         }
         assertThat(dir).doesNotExist();
