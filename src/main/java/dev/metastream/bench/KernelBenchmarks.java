@@ -194,8 +194,9 @@ public class KernelBenchmarks {
     }
 
     /**
-     * The bench workload's head forward over a micro-batch's 96 rows (32 examples and 64 replayed): 174 inputs into
-     * 10 outputs each, the inputs as a head sees them.
+     * A head's forward over 96 rows (a micro-batch of 32 examples and 64 replayed, the bench workload's until
+     * {@code memory.samples.per.task} went from 16 to 8; 64 rows now): 174 inputs into 10 outputs each, the inputs as a
+     * head sees them. The shape is kept so that figures stay comparable across stops.
      */
     @Benchmark
     public float[] headForwardBatchRows() {

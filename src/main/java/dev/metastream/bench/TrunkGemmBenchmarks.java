@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A dense trunk's forward and backward pass on a batch through ND4J's gemm against the plain row loops, over batch
- * rows and layer widths: where the loops stop paying is {@code Trunk.GEMM_MIN_WORK}. The bench workload's batch is 96
- * rows (32 examples and 64 replayed) of 100 inputs into 64 units. Run with
+ * rows and layer widths: where the loops stop paying is {@code Trunk.GEMM_MIN_WORK}. The bench workload's batch is 64
+ * rows (32 examples and 32 replayed; 96 before {@code memory.samples.per.task} went from 16 to 8) of 100 inputs into
+ * 64 units. Run with
  * {@code bin/metastream bench --jmh TrunkGemm}; the figures are in {@code docs/benchmarks-throughput.md} ("twentieth
  * stop").
  */

@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>The plain baselines run with {@code drift.reaction=none}, so a detector firing at a task switch (which looks like
- * a drift to a single shared head) does not change what they learn; {@link #METASTREAM} keeps its reaction.
+ * a drift to a single shared head) does not change what they learn; {@link #METASTREAM} keeps its reaction. The
+ * gradient-memory baselines keep the 16 memory samples per task they were measured with
+ * ({@link #BASELINE_SAMPLES_PER_TASK}) when the product's default went to 8.
  */
 public enum Strategy {
     /** One model for all tasks, no memory, no meta-learning. */
@@ -39,11 +41,14 @@ public enum Strategy {
     /** Per-task heads on a shared trunk, no memory, no meta-learning. */
     MULTIHEAD(Map.of("memory.strategy", "none", "meta.enabled", "false", "drift.reaction", "none")),
     /** Multi-head with A-GEM. */
-    AGEM(Map.of("memory.strategy", "agem", "meta.enabled", "false", "drift.reaction", "none")),
+    AGEM(Map.of("memory.strategy", "agem", "meta.enabled", "false", "drift.reaction", "none",
+            "memory.samples.per.task", Strategy.BASELINE_SAMPLES_PER_TASK)),
     /** Multi-head with GEM. */
-    GEM(Map.of("memory.strategy", "gem", "meta.enabled", "false", "drift.reaction", "none")),
+    GEM(Map.of("memory.strategy", "gem", "meta.enabled", "false", "drift.reaction", "none",
+            "memory.samples.per.task", Strategy.BASELINE_SAMPLES_PER_TASK)),
     /** Multi-head with experience replay. */
-    REPLAY(Map.of("memory.strategy", "replay", "meta.enabled", "false", "drift.reaction", "none")),
+    REPLAY(Map.of("memory.strategy", "replay", "meta.enabled", "false", "drift.reaction", "none",
+            "memory.samples.per.task", Strategy.BASELINE_SAMPLES_PER_TASK)),
     /** The default metastream configuration. */
     METASTREAM(Map.of()),
     /** Offline joint training over every task (upper bound). */
@@ -52,6 +57,12 @@ public enum Strategy {
 
     /** The head every task is mapped to under {@link #NAIVE}. */
     public static final String SHARED_TASK = "all-tasks";
+
+    /**
+     * {@code memory.samples.per.task} of the A-GEM, GEM and replay baselines: the value their rows in
+     * {@code docs/benchmarks.md} were measured with (the product's default before it went to 8).
+     */
+    public static final String BASELINE_SAMPLES_PER_TASK = "16";
 
     private final Map<String, String> overrides;
 

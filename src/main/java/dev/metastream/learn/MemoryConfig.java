@@ -49,7 +49,7 @@ public record MemoryConfig(Strategy strategy, int perTask, int tasksPerStep, int
             new Key("memory.strategy", "replay", "Gradient memory: replay (memory samples of other tasks join each batch; the default, at A-GEM's cost), agem (one averaged reference gradient), gem (one constraint per sampled task) or none."),
             new Key("memory.per.task", "64", "Episodic memory capacity per task (reservoir sample of its examples), at most 999999."),
             new Key("memory.tasks.per.step", "4", "How many other tasks' memories constrain each trunk update (replay: how many other tasks' memories are replayed)."),
-            new Key("memory.samples.per.task", "16", "Memory examples per sampled task used for its reference gradient (replay: replayed into the batch)."),
+            new Key("memory.samples.per.task", "8", "Memory examples per sampled task used for its reference gradient (replay: replayed into the batch). 8 replays half the rows 16 did, at the same quality on the GEM-protocol and real-stream tables (docs/benchmarks.md); 4 forgets more on MNIST rotations."),
             new Key("memory.refresh.batches", "4", "A stored reference gradient is recomputed when it is older than this many batches."));
 
     /** Reads this part's keys; absent ones take their defaults. */

@@ -99,10 +99,12 @@ class LearnerConfigTest {
         // The heads' step rule before they became plain SGD (issue 11).
         p.setProperty("optimizer.head.momentum", "0.5");
         p.setProperty("optimizer.head.learning.rate", "0.2");
+        // The replayed samples per task before the default went from 16 to 8 (issue 11).
+        p.setProperty("memory.samples.per.task", "16");
         assertThat(LearnerConfig.from(p).digest()).isEqualTo("303aa7a17306c080");
         // Today's defaults: a new default is a new configuration, and its digest says so.
-        // (8d299f64f8c82efe before the heads became plain SGD, issue 11.)
-        assertThat(LearnerConfig.defaults().digest()).isEqualTo("d5b5c2e22c8450b4");
+        // (8d299f64f8c82efe before the heads became plain SGD, issue 11; d5b5c2e22c8450b4 before 8 replayed samples.)
+        assertThat(LearnerConfig.defaults().digest()).isEqualTo("98f5f5d7059e7ee9");
         assertThat(LearnerConfig.defaults().digestText())
                 .endsWith(", fmFactors=8, fmLearningRate=0.1], headMomentum=0.0]");
     }
@@ -179,6 +181,7 @@ class LearnerConfigTest {
         q.setProperty("meta.head.regression", "sgd");
         q.setProperty("optimizer.head.momentum", "0.5");
         q.setProperty("optimizer.head.learning.rate", "0.2");
+        q.setProperty("memory.samples.per.task", "16"); // the default when this digest was pinned
         assertThat(LearnerConfig.from(q).digest()).isEqualTo("0a62535a2c86d617");
         // The heads' plain SGD, the default since issue 11, is another model, and the digest says so.
         q.remove("optimizer.head.momentum");
